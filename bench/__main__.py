@@ -1,0 +1,20 @@
+"""`make bench`: every benchmark in turn; each prints ratios against a same-run baseline."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+BENCHMARKS = ("bench.bench_contracts", "bench.bench_mock_seed", "bench.bench_mock_serving")
+
+
+def run() -> int:
+    for name in BENCHMARKS:
+        module = importlib.import_module(name)
+        print(f"\n== {name} ==", flush=True)
+        module.main([])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run())

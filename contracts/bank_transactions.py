@@ -1,0 +1,40 @@
+"""BankTransactions: one line of a bank statement or remittance advice, any format."""
+
+from __future__ import annotations
+
+import pandera.polars as pa
+import polars as pl
+from pandera.api.polars.types import PolarsData
+
+from contracts import rules
+from contracts.dtypes import Money
+
+DIRECTIONS = ("credit", "debit")
+
+
+class BankTransactions(pa.DataFrameModel):
+    """Amounts are unsigned; `direction` says whether money came in (credit) or went out."""
+
+    transaction_id: str = pa.Field(str_length={"min_value": 1}, unique=True)
+    account: str = pa.Field(str_length={"min_value": 1})
+    booking_date: pl.Date
+    value_date: pl.Date = pa.Field(nullable=True)
+    amount: Money = pa.Field(ge=0)
+    currency: str = pa.Field(isin=rules.CURRENCIES)
+    direction: str = pa.Field(isin=DIRECTIONS)
+    bank_reference: str = pa.Field(nullable=True)
+    payer_name: str = pa.Field(nullable=True)
+    payer_account: str = pa.Field(nullable=True)
+    remittance_text: str = pa.Field(nullable=True)
+    invoice_refs: pl.List(pl.String) = pa.Field(nullable=True)  # type: ignore[valid-type]
+
+    class Config:
+        strict = True
+
+    @pa.dataframe_check
+    @classmethod
+    def amount_fits_currency(cls, data: PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(rules.fits_currency("amount"))
+
+
+RULE_COLUMNS = {"amount_fits_currency": "amount"}

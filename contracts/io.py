@@ -1,0 +1,314 @@
+"""Canonical files in and out: CSV, Parquet and JSON Lines, the format chosen by extension.
+
+Money never passes through float on the way in: CSV and JSON text is checked for a plain
+decimal shape and for the currency's decimals *before* it is cast (a cast to a smaller
+scale rounds silently), and JSON numbers are parsed as `Decimal`. Every problem found is
+reported with file, row, column and rule, all in one pass.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+import polars as pl
+
+from adapters.errors import ConfigError, ContractError, Violation
+from contracts.money import MINOR_UNITS, MONEY_DTYPE, MONEY_SCALE
+from contracts.registry import entity_for
+from contracts.validate import rule_text, validate
+
+Format = Literal["csv", "parquet", "jsonl"]
+Kind = Literal["str", "int", "float", "bool", "date", "datetime", "money", "list"]
+
+FORMATS: dict[str, Format] = {
+    ".csv": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+}
+#: File row of the frame's first row: CSV has a header line, the others do not.
+ROW_BASE: dict[Format, int] = {"csv": 2, "parquet": 1, "jsonl": 1}
+LIST_SEPARATOR = "|"  # CSV cells cannot hold a list; Parquet and JSON keep real lists
+_PLAIN_DECIMAL = r"^[+-]?[0-9]+(\.[0-9]+)?$"
+_INT = r"^[+-]?[0-9]+$"
+
+
+def file_format(path: Path | str) -> Format:
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        raise ConfigError(
+            f"{path}: unknown file type {suffix!r}; use one of {', '.join(sorted(FORMATS))}"
+        )
+    return FORMATS[suffix]
+
+
+def schema_of(entity: str) -> dict[str, pl.DataType]:
+    """The polars schema of an entity, money at the canonical scale."""
+    model = entity_for(entity).model
+    return {name: col.dtype.type for name, col in model.to_schema().columns.items()}
+
+
+def kind_of(dtype: pl.DataType) -> Kind:
+    if isinstance(dtype, pl.Decimal):
+        return "money"
+    if isinstance(dtype, pl.Datetime):
+        return "datetime"
+    if isinstance(dtype, pl.List):
+        return "list"
+    if dtype == pl.Date:
+        return "date"
+    if dtype == pl.Boolean:
+        return "bool"
+    if dtype.is_integer():
+        return "int"
+    if dtype.is_float():
+        return "float"
+    return "str"
+
+
+def empty_frame(entity: str) -> pl.DataFrame:
+    return pl.DataFrame(schema=schema_of(entity))
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _bad_cells(
+    raw: pl.DataFrame, column: str, bad: pl.Expr, rule: str, source: str, row_base: int
+) -> list[Violation]:
+    hits = raw.select(pl.int_range(pl.len()).alias("_i"), pl.col(column), bad.alias("_bad"))
+    hits = hits.filter(pl.col("_bad"))
+    return [
+        Violation(source, int(i) + row_base, column, rule, None if v is None else str(v))
+        for i, v in hits.select("_i", column).iter_rows()
+    ]
+
+
+def _money_from_text(column: str, has_currency: bool) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """(cast value, not-plain mask, too-many-decimals mask) for a text money column."""
+    text = pl.col(column).str.strip_chars()
+    plain = text.str.contains(_PLAIN_DECIMAL)
+    not_plain = text.is_not_null() & ~plain
+    fraction = text.str.extract(r"\.([0-9]*?)0*$", 1).str.len_chars().fill_null(0)
+    if has_currency:
+        allowed = pl.col("currency").replace_strict(
+            MINOR_UNITS, default=MONEY_SCALE, return_dtype=pl.Int64
+        )
+    else:
+        allowed = pl.lit(MONEY_SCALE)
+    too_precise = plain.fill_null(False) & (fraction > allowed)
+    value = pl.when(plain & ~too_precise).then(text).cast(MONEY_DTYPE, strict=False)
+    return value, not_plain, too_precise
+
+
+def frame_from_text(
+    raw: pl.DataFrame, entity: str, source: str, row_base: int
+) -> tuple[pl.DataFrame, list[Violation]]:
+    """Turn text columns into the entity's types, collecting a violation per bad cell.
+
+    Columns the contract does not know are kept as they are, so the contract reports them.
+    """
+    schema = schema_of(entity)
+    violations: list[Violation] = []
+    exprs: list[pl.Expr] = []
+    has_currency = "currency" in raw.columns
+    for column in raw.columns:
+        dtype = schema.get(column)
+        if dtype is None or raw.schema[column] == dtype:
+            exprs.append(pl.col(column))
+            continue
+        kind = kind_of(dtype)
+        text = pl.col(column).str.strip_chars() if raw.schema[column] == pl.String else None
+        if text is None:
+            cast = pl.col(column).cast(dtype, strict=False)
+            bad = pl.col(column).is_not_null() & cast.is_null()
+            violations += _bad_cells(raw, column, bad, f"not a {kind} value", source, row_base)
+            exprs.append(cast.alias(column))
+            continue
+        if kind == "money":
+            value, not_plain, too_precise = _money_from_text(column, has_currency)
+            violations += _bad_cells(
+                raw,
+                column,
+                not_plain,
+                "not a plain decimal amount (digits and one optional '.'; no grouping, "
+                "exponent or NaN)",
+                source,
+                row_base,
+            )
+            violations += _bad_cells(
+                raw, column, too_precise, rule_text(f"{column}_fits_currency"), source, row_base
+            )
+            exprs.append(value.alias(column))
+            continue
+        if kind == "int":
+            value = pl.when(text.str.contains(_INT)).then(text).cast(dtype, strict=False)
+            rule = "not a whole number"
+        elif kind == "float":
+            value = text.cast(dtype, strict=False)
+            rule = "not a number"
+        elif kind == "bool":
+            lowered = text.str.to_lowercase()
+            value = (
+                pl.when(lowered.is_in(["true", "1", "yes", "x"]))
+                .then(True)
+                .when(lowered.is_in(["false", "0", "no"]))
+                .then(False)
+            )
+            rule = "not true or false"
+        elif kind == "date":
+            value = text.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+            rule = "not a date (YYYY-MM-DD)"
+        elif kind == "datetime":
+            value = text.str.to_datetime(time_unit="us", time_zone="UTC", strict=False)
+            rule = "not a timestamp (ISO 8601)"
+        elif kind == "list":
+            value = text.str.split(LIST_SEPARATOR)
+            rule = "not a list"
+        else:  # pragma: no cover - strings match the schema already
+            value, rule = text, "not text"
+        bad = text.is_not_null() & (text != "") & value.is_null()
+        violations += _bad_cells(raw, column, bad, rule, source, row_base)
+        exprs.append(value.cast(dtype).alias(column))
+    return raw.select(exprs), violations
+
+
+def _read_jsonl(path: Path) -> pl.DataFrame:
+    """JSON numbers are parsed as Decimal, so `0.1` stays 0.1; scalars become text."""
+
+    def as_text(value: Any) -> Any:
+        if value is None or isinstance(value, list):
+            return value
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, Decimal):
+            return format(value, "f") if value.is_finite() else str(value)
+        return str(value)
+
+    rows: list[dict[str, Any]] = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line, parse_float=Decimal, parse_constant=str)
+            except ValueError as exc:
+                raise ContractError(
+                    "JSON Lines",
+                    str(path),
+                    [Violation(str(path), number, None, f"bad JSON: {exc}", None)],
+                ) from None
+            rows.append({k: as_text(v) for k, v in record.items()})
+    if not rows:
+        return pl.DataFrame()
+    columns = list(dict.fromkeys(k for row in rows for k in row))
+    data = {c: [row.get(c) for row in rows] for c in columns}
+    return pl.DataFrame(
+        data,
+        schema={
+            c: pl.List(pl.String) if any(isinstance(v, list) for v in data[c]) else pl.String
+            for c in columns
+        },
+    )
+
+
+def read_raw(path: Path | str) -> tuple[pl.DataFrame, Format]:
+    path = Path(path)
+    fmt = file_format(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such file")
+    if fmt == "csv":
+        raw = pl.read_csv(path, infer_schema=False)
+    elif fmt == "parquet":
+        raw = pl.read_parquet(path)
+    else:
+        raw = _read_jsonl(path)
+    return raw, fmt
+
+
+def read_frame(path: Path | str, entity: str) -> pl.DataFrame:
+    """Read a canonical file and validate it; raise `ContractError` listing every problem."""
+    raw, fmt = read_raw(path)
+    frame, violations = frame_from_text(raw, entity, str(path), ROW_BASE[fmt])
+    if fmt == "parquet":
+        violations += _float_money(raw, entity, str(path))
+    return validate(frame, entity, source=str(path), row_base=ROW_BASE[fmt], prior=violations)
+
+
+def _float_money(raw: pl.DataFrame, entity: str, source: str) -> list[Violation]:
+    schema = schema_of(entity)
+    return [
+        Violation(source, None, c, "money stored as float; store it as decimal or text", None)
+        for c, dtype in raw.schema.items()
+        if c in schema and kind_of(schema[c]) == "money" and dtype.is_float()
+    ]
+
+
+# ---------------------------------------------------------------- writing
+
+
+def money_text(column: str, currency: str | None = "currency") -> pl.Expr:
+    """An amount as text with exactly its currency's decimals (`1.50` EUR, `100` JPY)."""
+    if currency is None:
+        return pl.col(column).cast(pl.String)
+    digits = pl.col(currency).replace_strict(
+        MINOR_UNITS, default=MONEY_SCALE, return_dtype=pl.Int64
+    )
+    branches = [
+        pl.when(digits == d).then(pl.col(column).cast(pl.Decimal(38, d)).cast(pl.String))
+        for d in sorted(set(MINOR_UNITS.values()) | {MONEY_SCALE})
+    ]
+    return pl.coalesce(branches).alias(column)
+
+
+def _as_text_columns(frame: pl.DataFrame, *, keep_native: bool) -> pl.DataFrame:
+    exprs: list[pl.Expr] = []
+    has_currency = "currency" in frame.columns
+    for column, dtype in frame.schema.items():
+        kind = kind_of(dtype)
+        if kind == "money":
+            exprs.append(money_text(column, "currency" if has_currency else None))
+        elif kind == "date":
+            exprs.append(pl.col(column).dt.strftime("%Y-%m-%d"))
+        elif kind == "datetime":
+            exprs.append(pl.col(column).dt.strftime("%Y-%m-%dT%H:%M:%S%.6fZ"))
+        elif keep_native:
+            exprs.append(pl.col(column))
+        elif kind == "bool":
+            exprs.append(
+                pl.col(column).replace_strict(
+                    {True: "true", False: "false"}, return_dtype=pl.String
+                )
+            )
+        elif kind == "list":
+            exprs.append(pl.col(column).list.join(LIST_SEPARATOR))
+        else:
+            exprs.append(pl.col(column))
+    return frame.select(exprs)
+
+
+def write_frame(frame: pl.DataFrame, path: Path | str, entity: str | None = None) -> Path:
+    """Write a canonical frame; with `entity` it is validated first, so files are clean."""
+    path = Path(path)
+    fmt = file_format(path)
+    if entity is not None:
+        validate(frame, entity, source=str(path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "csv":
+        _as_text_columns(frame, keep_native=False).write_csv(path)
+    elif fmt == "parquet":
+        frame.write_parquet(path)
+    else:
+        _as_text_columns(frame, keep_native=True).write_ndjson(path)
+    return path
+
+
+def append_frames(frames: Sequence[pl.DataFrame], entity: str) -> pl.DataFrame:
+    if not frames:
+        return empty_frame(entity)
+    return pl.concat(frames, how="vertical")

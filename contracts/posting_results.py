@@ -1,0 +1,39 @@
+"""PostingResults: what happened to each payment, write-off or customer sent to an ERP."""
+
+from __future__ import annotations
+
+import pandera.polars as pa
+import polars as pl
+from pandera.api.polars.types import PolarsData
+
+KINDS = ("cash_application", "write_off", "customer")
+STATUSES = ("posted", "rejected", "duplicate", "unknown")
+
+
+class PostingResults(pa.DataFrameModel):
+    key: str = pa.Field(str_length={"min_value": 1})
+    kind: str = pa.Field(isin=KINDS)
+    system: str = pa.Field(str_length={"min_value": 1})
+    status: str = pa.Field(isin=STATUSES)
+    erp_document: str = pa.Field(nullable=True)
+    message: str = pa.Field(nullable=True)
+    posted_at: pl.Datetime(time_unit="us", time_zone="UTC")  # type: ignore[valid-type]
+
+    class Config:
+        strict = True
+
+    @pa.dataframe_check
+    @classmethod
+    def posted_has_document(cls, data: PolarsData) -> pl.LazyFrame:
+        """A posted or duplicate key names the ERP document that carries it."""
+        needs = pl.col("status").is_in(["posted", "duplicate"])
+        return data.lazyframe.select(~needs | pl.col("erp_document").is_not_null())
+
+    @pa.dataframe_check
+    @classmethod
+    def rejected_has_message(cls, data: PolarsData) -> pl.LazyFrame:
+        needs = pl.col("status") == "rejected"
+        return data.lazyframe.select(~needs | pl.col("message").is_not_null())
+
+
+RULE_COLUMNS = {"posted_has_document": "erp_document", "rejected_has_message": "message"}
