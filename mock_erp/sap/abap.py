@@ -8,7 +8,8 @@ function-module exception (``RAISE TABLE_NOT_AVAILABLE``) ends the call: over RF
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 
 
 @dataclass
@@ -26,7 +27,8 @@ class SapMessage(Exception):
     parameter: str = ""
     row: int = 0
     field: str = ""
-    extra: list[SapMessage] = field(default_factory=list)
+    # dataclasses.field: the attribute ``field`` above shadows the bare name in the class body
+    extra: list[SapMessage] = dataclasses.field(default_factory=list)
 
     def __str__(self) -> str:
         return f"{self.type} {self.msg_class} {self.number}: {self.text}"

@@ -1,0 +1,99 @@
+"""Customer master create and change through the customer BAPIs (specs/sap.md §2.7).
+
+Create copies account group and company/sales data from a reference customer (required by
+BAPI_CUSTOMER_CREATEFROMDATA1); change sends only the fields that differ, each flagged
+with 'X' in the X-structure. Both are committed in the same session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from adapters.errors import ConfigError, OutcomeUnknown, TransientError
+from adapters.sap.errors import errors_in, raise_for_return
+from mappings.convert import alpha_in
+
+if TYPE_CHECKING:
+    from adapters.sap.adapter import SapAdapter
+
+#: SAP's one-letter logon language by country (T002); English elsewhere.
+LANGUAGE = {"DE": "D", "AT": "D", "CH": "D", "FR": "F", "ES": "S", "IT": "I", "JP": "J", "PT": "P"}
+#: canonical column -> (BAPICUSTOMER_04 detail field, BAPIKNA106 field)
+FIELDS = {
+    "name": ("NAME", "NAME"),
+    "city": ("CITY", "CITY"),
+    "postal_code": ("POSTL_COD1", "POSTL_COD1"),
+    "street": ("STREET", "STREET"),
+    "country": ("COUNTRY", "COUNTRY"),
+}
+
+
+def _company_data(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "NAME": row["name"][:40],
+        "CITY": (row["city"] or "")[:40],
+        "POSTL_COD1": (row["postal_code"] or "")[:10],
+        "STREET": (row["street"] or "")[:60],
+        "COUNTRY": row["country"],
+        "LANGU": LANGUAGE.get(row["country"], "E"),
+        "CURRENCY": row["currency"],
+    }
+
+
+def upsert_customer(adapter: SapAdapter, row: Mapping[str, Any]) -> dict[str, Any]:
+    base = {"key": row["customer_id"], "kind": "customer", "system": adapter.name}
+    kunnr = alpha_in(row["customer_id"]) if len(row["customer_id"]) <= 10 else None
+    detail = adapter.transport.call("BAPI_CUSTOMER_GETDETAIL2", CUSTOMERNO=kunnr) if kunnr else None
+    exists = detail is not None and not errors_in(detail)
+    settings = adapter.settings
+    with adapter.transport.session() as session:
+        if exists:
+            assert detail is not None and kunnr is not None
+            current = detail.get("CUSTOMERADDRESS", {})
+            wanted = _company_data(row)
+            changed = {
+                bapi: wanted[bapi]
+                for _, (shown, bapi) in FIELDS.items()
+                if str(current.get(shown, "")).strip() != str(wanted[bapi]).strip()
+            }
+            if not changed:
+                return {**base, "status": "posted", "erp_document": kunnr, "message": "unchanged"}
+            result = session.call(
+                "BAPI_CUSTOMER_CHANGEFROMDATA1",
+                CUSTOMERNO=kunnr,
+                PI_SALESORG=settings.sales_org,
+                PI_DISTR_CHAN=settings.distr_chan,
+                PI_DIVISION=settings.division,
+                PI_COMPANYDATA=changed,
+                PI_COMPANYDATAX={field: "X" for field in changed},
+            )
+            raise_for_return(adapter.name, row["customer_id"], result)
+            number, message = kunnr, "changed: " + ", ".join(sorted(changed))
+        else:
+            if not settings.reference_customer:
+                raise ConfigError(
+                    f"[systems.{adapter.name}] creating customers needs reference_customer = "
+                    '"..." (BAPI_CUSTOMER_CREATEFROMDATA1 copies account group and company data)'
+                )
+            result = session.call(
+                "BAPI_CUSTOMER_CREATEFROMDATA1",
+                PI_COMPANYDATA=_company_data(row),
+                PI_COPYREFERENCE={
+                    "SALESORG": settings.sales_org,
+                    "DISTR_CHAN": settings.distr_chan,
+                    "DIVISION": settings.division,
+                    "REF_CUSTMR": alpha_in(settings.reference_customer),
+                },
+            )
+            raise_for_return(adapter.name, row["customer_id"], result)
+            number, message = str(result.get("CUSTOMERNO", "")).strip(), "created"
+        try:
+            commit = session.call("BAPI_TRANSACTION_COMMIT", WAIT="X")
+        except TransientError as exc:
+            raise OutcomeUnknown(
+                adapter.name, f"commit: {exc.detail}", key=row["customer_id"]
+            ) from exc
+        if errors_in(commit):
+            raise OutcomeUnknown(adapter.name, "customer commit failed", key=row["customer_id"])
+    return {**base, "status": "posted", "erp_document": number, "message": message}

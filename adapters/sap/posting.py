@@ -1,0 +1,236 @@
+"""Canonical payments and write-offs as Z_OTC_AR_CLEAR and BAPI_ACC_DOCUMENT_POST calls.
+
+specs/sap.md §2.6: per item with open amount O, mode F clears (paid + discount = O), R
+clears and leaves a residual O - paid - discount open with a reason code (a short payment:
+the deduction stays open for dispute), P posts a partial payment against the item, which
+stays open. Money left over becomes a credit on account. Amounts here are external (real)
+amounts: the wrapper converts to SAP's internal format itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from adapters.errors import ErpRejected
+from adapters.sap.keys import header_text, xblnr_for
+from mappings.convert import alpha_in
+
+if TYPE_CHECKING:
+    from adapters.sap.adapter import SapAdapter
+
+ItemKey = tuple[str, int, int]
+
+
+def _date(value: Any) -> str:
+    return str(value.strftime("%Y%m%d"))
+
+
+def _reject(adapter: SapAdapter, key: str, text: str) -> ErpRejected:
+    return ErpRejected(adapter.name, key, "OTC", text)
+
+
+def _open_item(
+    adapter: SapAdapter,
+    key: str,
+    item: ItemKey,
+    open_items: Mapping[ItemKey, Mapping[str, Any]],
+    customer: str,
+    currency: str,
+) -> Decimal:
+    found = open_items.get(item)
+    doc = f"{item[0]}/{item[1]}/{item[2]}"
+    if found is None or found["customer"] != alpha_in(customer):
+        raise _reject(adapter, key, f"item {doc} is not open for customer {customer}")
+    if found["currency"] != currency:
+        raise _reject(
+            adapter,
+            key,
+            f"item {doc} is in currency {found['currency']}, the payment in {currency}",
+        )
+    amount: Decimal = found["amount"]
+    return amount
+
+
+def payment_call(
+    adapter: SapAdapter, rows: pl.DataFrame, open_items: Mapping[ItemKey, Mapping[str, Any]]
+) -> dict[str, Any]:
+    """Z_OTC_AR_CLEAR parameters for one payment (all rows of one application_id)."""
+    first = rows.row(0, named=True)
+    key, customer, currency = first["application_id"], first["customer_id"], first["currency"]
+    items: list[dict[str, Any]] = []
+    for row in rows.iter_rows(named=True):
+        if row["document_id"] is None:
+            continue  # on account: the wrapper books what is left over as a credit
+        item = (row["document_id"], row["fiscal_year"], row["line"])
+        open_amount = _open_item(adapter, key, item, open_items, customer, currency)
+        paid, discount = Decimal(row["applied_amount"]), Decimal(row["discount_amount"])
+        doc = f"{item[0]}/{item[1]}/{item[2]}"
+        if open_amount <= 0:
+            raise _reject(
+                adapter, key, f"item {doc} is a credit ({open_amount}), not an amount owed"
+            )
+        if paid + discount > open_amount:
+            raise _reject(
+                adapter,
+                key,
+                f"item {doc}: applied {paid} + discount {discount} exceed the open {open_amount}",
+            )
+        reason = ""
+        if paid + discount == open_amount:
+            mode = "F"
+        elif row["reason_code"]:
+            mode = "R"  # short payment: the difference stays open as a deduction
+            reason = adapter._posting_value("residual_reason", str(row["reason_code"]))
+        elif discount:
+            raise _reject(
+                adapter, key, f"item {doc}: a partial payment cannot take a cash discount"
+            )
+        else:
+            mode = "P"
+        items.append(
+            {
+                "FISC_YEAR": f"{item[1]:04d}",
+                "DOC_NO": alpha_in(item[0]),
+                "ITEM_NUM": f"{item[2]:03d}",
+                "CLR_MODE": mode,
+                "AMT_PAID": paid,
+                "DISC_AMT": discount,
+                "REASON_CDE": reason,
+                "ITEM_TEXT": "",
+            }
+        )
+    return {
+        **_header(adapter, key, first["company"], customer, first["payment_date"], currency),
+        "I_AUGLV": "EINGZAHL",
+        "I_BANK_GL": alpha_in(adapter._posting_value("bank_gl_account", first["company"])),
+        "I_AMOUNT": Decimal(first["payment_amount"]),
+        "T_ITEMS": items,
+        "T_GLLINES": [],
+    }
+
+
+def write_off_call(
+    adapter: SapAdapter, row: Mapping[str, Any], open_items: Mapping[ItemKey, Mapping[str, Any]]
+) -> dict[str, Any]:
+    """A write-off: the item cleared against the G/L account its reason code maps to."""
+    key, customer, currency = row["writeoff_id"], row["customer_id"], row["currency"]
+    item = (row["document_id"], row["fiscal_year"], row["line"])
+    open_amount = _open_item(adapter, key, item, open_items, customer, currency)
+    amount = Decimal(row["amount"])
+    doc = f"{item[0]}/{item[1]}/{item[2]}"
+    if open_amount <= 0:
+        raise _reject(adapter, key, f"item {doc} is a credit ({open_amount}); nothing to write off")
+    if amount > open_amount:
+        raise _reject(
+            adapter, key, f"write-off {amount} exceeds the open amount {open_amount} of {doc}"
+        )
+    full = amount == open_amount
+    gl_account = adapter._posting_value("writeoff_gl_account", str(row["reason_code"]))
+    return {
+        **_header(adapter, key, row["company"], customer, row["posting_date"], currency),
+        "I_DOC_TYPE": "AB",
+        "I_AUGLV": "UMBUCHNG",
+        "I_AMOUNT": Decimal(0),
+        "T_ITEMS": [
+            {
+                "FISC_YEAR": f"{item[1]:04d}",
+                "DOC_NO": alpha_in(item[0]),
+                "ITEM_NUM": f"{item[2]:03d}",
+                # F: the whole item goes; R: the item is cleared and O - amount stays open
+                "CLR_MODE": "F" if full else "R",
+                "AMT_PAID": Decimal(0) if full else amount,
+                "DISC_AMT": Decimal(0),
+                "REASON_CDE": "",
+                "ITEM_TEXT": (row.get("memo") or "")[:50],
+            }
+        ],
+        "T_GLLINES": [
+            {
+                "GL_ACCOUNT": alpha_in(gl_account),
+                "AMT_DOCCUR": amount,
+                "ITEM_TEXT": f"Write-off {row['reason_code']}"[:50],
+                "ALLOC_NMBR": "",
+                "COSTCENTER": "",
+            }
+        ],
+    }
+
+
+def on_account_call(adapter: SapAdapter, first: Mapping[str, Any]) -> dict[str, Any]:
+    """All of a payment on account through the wrapper: no items, the leftover is the credit."""
+    key = first["application_id"]
+    return {
+        **_header(
+            adapter,
+            key,
+            first["company"],
+            first["customer_id"],
+            first["payment_date"],
+            first["currency"],
+        ),
+        "I_AUGLV": "EINGZAHL",
+        "I_BANK_GL": alpha_in(adapter._posting_value("bank_gl_account", first["company"])),
+        "I_AMOUNT": Decimal(first["payment_amount"]),
+        "T_ITEMS": [],
+        "T_GLLINES": [],
+    }
+
+
+def on_account_document(adapter: SapAdapter, first: Mapping[str, Any]) -> dict[str, Any]:
+    """BAPI_ACC_DOCUMENT_POST parameters: bank debit, customer credit (+ debit, - credit)."""
+    key = first["application_id"]
+    amount = Decimal(first["payment_amount"])
+    when = _date(first["payment_date"])
+    return {
+        "DOCUMENTHEADER": {
+            "BUS_ACT": "RFBU",
+            "USERNAME": adapter.settings.user.upper()[:12],
+            "HEADER_TXT": header_text(key),
+            "COMP_CODE": first["company"],
+            "DOC_DATE": when,
+            "PSTNG_DATE": when,
+            "DOC_TYPE": "DZ",
+            "REF_DOC_NO": xblnr_for(key),
+        },
+        "ACCOUNTRECEIVABLE": [
+            {
+                "ITEMNO_ACC": "0000000001",
+                "CUSTOMER": alpha_in(first["customer_id"]),
+                "ITEM_TEXT": "On account",
+            }
+        ],
+        "ACCOUNTGL": [
+            {
+                "ITEMNO_ACC": "0000000002",
+                "GL_ACCOUNT": alpha_in(adapter._posting_value("bank_gl_account", first["company"])),
+                "ITEM_TEXT": "Incoming payment",
+            }
+        ],
+        "CURRENCYAMOUNT": [
+            {"ITEMNO_ACC": "0000000001", "CURRENCY": first["currency"], "AMT_DOCCUR": -amount},
+            {"ITEMNO_ACC": "0000000002", "CURRENCY": first["currency"], "AMT_DOCCUR": amount},
+        ],
+        "RETURN": [],
+    }
+
+
+def _header(
+    adapter: SapAdapter, key: str, company: str, customer: str, when: Any, currency: str
+) -> dict[str, Any]:
+    return {
+        "I_COMP_CODE": company,
+        "I_CUSTOMER": alpha_in(customer),
+        "I_DOC_TYPE": "DZ",
+        "I_DOC_DATE": _date(when),
+        "I_PSTNG_DATE": _date(when),
+        "I_VALUE_DATE": _date(when),
+        "I_CURRENCY": currency,
+        "I_REF_DOC_NO": xblnr_for(key),
+        "I_HEADER_TXT": header_text(key),
+        "I_TESTRUN": "",
+        "RETURN": [],
+    }

@@ -1,0 +1,86 @@
+"""`[systems.NAME]` for `adapter = "sap"`: checked once, frozen (style.md §6)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from adapters.errors import ConfigError
+
+TRANSPORTS = ("soap", "rfc")
+STRATEGIES = ("bulk", "bapi")
+RFC_LOGON = (
+    "ashost",
+    "sysnr",
+    "mshost",
+    "msserv",
+    "sysid",
+    "group",
+    "dest",
+    "saprouter",
+    "snc_mode",
+    "snc_partnername",
+    "snc_qop",
+    "snc_myname",
+    "snc_lib",
+    "mock_url",
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SapSettings:
+    name: str
+    transport: str
+    client: str
+    user: str
+    password: str = field(repr=False)
+    url: str | None = None  # SOAP: http(s)://host:port
+    language: str | None = None
+    connection_class: str | None = None  # RFC: "module:Class" with pyrfc's shape
+    rfc: Mapping[str, Any] = field(default_factory=dict)  # RFC logon parameters
+    open_items_strategy: str = "bulk"
+    page_size: int = 5000
+    companies: tuple[str, ...] = ()
+    value_maps: str | None = None
+    timeout_s: float = 120.0
+    wsdl_cache: str = ".otc/wsdl"
+    sales_org: str = "1000"
+    distr_chan: str = "10"
+    division: str = "00"
+    reference_customer: str | None = None
+    soap_stateful_posting: bool = False
+
+    @classmethod
+    def from_section(
+        cls, name: str, section: Mapping[str, Any], secrets: Mapping[str, str]
+    ) -> SapSettings:
+        where = f"[systems.{name}]"
+        transport = section.get("transport", "soap")
+        if transport not in TRANSPORTS:
+            raise ConfigError(f"{where} transport must be one of {TRANSPORTS}, not {transport!r}")
+        known = {f.name for f in fields(cls)} - {"name", "password", "rfc", "transport"}
+        options = {k: v for k, v in section.items() if k not in ("adapter", "transport")}
+        rfc = {k: options.pop(k) for k in list(options) if k in RFC_LOGON}
+        if unknown := set(options) - known:
+            raise ConfigError(
+                f"{where} unknown keys {sorted(unknown)}; known: {sorted(known | set(RFC_LOGON))}"
+            )
+        if "password" not in secrets:
+            raise ConfigError(
+                f'{where} needs password_env = "OTC_..." naming the password variable'
+            )
+        for required in ("client", "user"):
+            if required not in options:
+                raise ConfigError(f"{where} needs {required} = ...")
+        if transport == "soap" and not options.get("url"):
+            raise ConfigError(f'{where} transport "soap" needs url = "https://host:port"')
+        if transport == "rfc" and not (rfc.get("ashost") or rfc.get("mshost") or rfc.get("dest")):
+            raise ConfigError(f'{where} transport "rfc" needs ashost (or mshost, or dest)')
+        strategy = options.get("open_items_strategy", "bulk")
+        if strategy not in STRATEGIES:
+            raise ConfigError(f"{where} open_items_strategy must be one of {STRATEGIES}")
+        if "companies" in options:
+            options["companies"] = tuple(str(c) for c in options["companies"])
+        options["client"] = str(options["client"])
+        return cls(name=name, transport=transport, password=secrets["password"], rfc=rfc, **options)
