@@ -477,15 +477,23 @@ class SapAdapter:
     def _post_on_account(self, first: Mapping[str, Any]) -> dict[str, Any]:
         """All money on account: BAPI_ACC_DOCUMENT_POST + COMMIT (WAIT) in one session.
 
-        Over SOAP that needs a stateful ICF session, which is opt-in per system
-        (`soap_stateful_posting`, specs/sap.md §4); without it the wrapper books the
-        payment with no items, all of it left over as the credit on account.
+        The clearing wrapper needs items to clear, so this goes through the accounting BAPI,
+        which must commit in the same ABAP session. Over SOAP that needs a stateful ICF
+        session, which is opt-in per system (`soap_stateful_posting`, specs/sap.md §4).
         """
-        from adapters.sap.posting import on_account_call, on_account_document
+        from adapters.sap.posting import on_account_document
 
         key = first["application_id"]
         if self.settings.transport == "soap" and not self.settings.soap_stateful_posting:
-            return self._clear(key, "cash_application", on_account_call(self, first))
+            return {
+                "key": key,
+                "kind": "cash_application",
+                "system": self.name,
+                "status": "rejected",
+                "message": "a payment entirely on account is posted with BAPI_ACC_DOCUMENT_POST, "
+                "which over SOAP needs a stateful session: set soap_stateful_posting = true "
+                f"in [systems.{self.name}] (docs/sap-setup.md)",
+            }
         base = {"key": key, "kind": "cash_application", "system": self.name}
         params = on_account_document(self, first)
         with self.transport.session() as session:

@@ -160,26 +160,6 @@ def write_off_call(
     }
 
 
-def on_account_call(adapter: SapAdapter, first: Mapping[str, Any]) -> dict[str, Any]:
-    """All of a payment on account through the wrapper: no items, the leftover is the credit."""
-    key = first["application_id"]
-    return {
-        **_header(
-            adapter,
-            key,
-            first["company"],
-            first["customer_id"],
-            first["payment_date"],
-            first["currency"],
-        ),
-        "I_AUGLV": "EINGZAHL",
-        "I_BANK_GL": alpha_in(adapter._posting_value("bank_gl_account", first["company"])),
-        "I_AMOUNT": Decimal(first["payment_amount"]),
-        "T_ITEMS": [],
-        "T_GLLINES": [],
-    }
-
-
 def on_account_document(adapter: SapAdapter, first: Mapping[str, Any]) -> dict[str, Any]:
     """BAPI_ACC_DOCUMENT_POST parameters: bank debit, customer credit (+ debit, - credit)."""
     key = first["application_id"]
