@@ -50,5 +50,11 @@ def bench_seed_1m(open_items: int = OPEN_ITEMS) -> dict[str, float]:
     return {"seconds": seconds, "baseline": base, "rows": float(rows)}
 
 
+def main(argv: list[str] | None = None) -> dict[str, float]:
+    """`make bench` entry: `python -m bench.bench_mock_seed [OPEN_ITEMS]`."""
+    args = sys.argv[1:] if argv is None else argv
+    return bench_seed_1m(int(args[0]) if args else OPEN_ITEMS)
+
+
 if __name__ == "__main__":
-    bench_seed_1m(int(sys.argv[1]) if len(sys.argv) > 1 else OPEN_ITEMS)
+    main()
