@@ -312,3 +312,64 @@ def append_frames(frames: Sequence[pl.DataFrame], entity: str) -> pl.DataFrame:
     if not frames:
         return empty_frame(entity)
     return pl.concat(frames, how="vertical")
+
+
+class FrameWriter:
+    """Writes a stream of canonical frames to one file, page by page: memory stays flat.
+
+    Written to a temporary name and moved into place on `close()`, so a crashed pull never
+    leaves a half file that looks complete.
+    """
+
+    def __init__(self, path: Path | str, entity: str) -> None:
+        self.path = Path(path)
+        self.entity = entity
+        self.format = file_format(self.path)
+        self.rows = 0
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._tmp = self.path.with_name(self.path.name + ".partial")
+        self._handle: Any = None
+        self._parquet: Any = None
+
+    def write(self, frame: pl.DataFrame) -> None:
+        frame = frame.select(list(schema_of(self.entity)))
+        if self.format == "parquet":
+            import pyarrow.parquet as pq
+
+            table = frame.to_arrow()
+            if self._parquet is None:
+                self._parquet = pq.ParquetWriter(self._tmp, table.schema)
+            self._parquet.write_table(table)
+        else:
+            if self._handle is None:
+                self._handle = self._tmp.open("w", encoding="utf-8", newline="")
+            if self.format == "csv":
+                text = _as_text_columns(frame, keep_native=False)
+                self._handle.write(text.write_csv(include_header=self.rows == 0))
+            else:
+                self._handle.write(_as_text_columns(frame, keep_native=True).write_ndjson())
+        self.rows += frame.height
+
+    def close(self) -> Path:
+        if self._parquet is not None:
+            self._parquet.close()
+        elif self._handle is not None:
+            self._handle.close()
+        else:  # no rows at all: still a valid, empty file with the entity's columns
+            write_frame(empty_frame(self.entity), self._tmp.with_suffix(self.path.suffix))
+            self._tmp.with_suffix(self.path.suffix).replace(self._tmp)
+        self._tmp.replace(self.path)
+        return self.path
+
+    def __enter__(self) -> FrameWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if exc[0] is None:
+            self.close()
+        else:
+            if self._parquet is not None:
+                self._parquet.close()
+            if self._handle is not None:
+                self._handle.close()
+            self._tmp.unlink(missing_ok=True)

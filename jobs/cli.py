@@ -7,7 +7,7 @@ imports what it needs when it runs, so `otc --help` answers at once.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -23,8 +23,22 @@ app = typer.Typer(
 )
 contracts_app = typer.Typer(help="Check canonical files against their contracts.")
 config_app = typer.Typer(help="Show the resolved configuration.")
+cash_app = typer.Typer(help="Post cash applications (payments applied to open items).")
+writeoffs_app = typer.Typer(help="Post write-offs.")
+open_items_app = typer.Typer(help="Pull open receivables.")
+customers_app = typer.Typer(help="Pull and sync customer master data.")
+journal_app = typer.Typer(help="The idempotency journal: what was posted, and settling unknowns.")
 app.add_typer(contracts_app, name="contracts")
 app.add_typer(config_app, name="config")
+app.add_typer(cash_app, name="cash")
+app.add_typer(writeoffs_app, name="write-offs")
+app.add_typer(open_items_app, name="open-items")
+app.add_typer(customers_app, name="customers")
+app.add_typer(journal_app, name="journal")
+
+SystemOpt = Annotated[str, typer.Option("--system", help="A \\[systems.NAME] in otc.toml.")]
+FileArg = Annotated[Path, typer.Argument(help="CSV, Parquet or JSON Lines file.")]
+OutOpt = Annotated[Path, typer.Option("--out", help="Output file: .csv, .parquet or .jsonl.")]
 
 err = Console(stderr=True)
 out = Console()
@@ -113,6 +127,271 @@ def demo() -> None:
     except OtcError as exc:
         fail(exc)
     raise typer.Exit(code)
+
+
+def _post(
+    kind: str,
+    file: Path,
+    system: str,
+    dry_run: bool,
+    workers: int,
+    retry_rejected: bool,
+    post_valid: bool,
+    command: str,
+) -> None:
+    from rich.progress import Progress
+
+    from jobs import config
+    from jobs.journal import open_journal
+    from jobs.post import PostJob, PostOptions
+    from jobs.report import print_report, write_run
+    from jobs.systems import build_adapter
+
+    if workers < 1:
+        raise typer.BadParameter("must be at least 1", param_hint="--workers")
+    try:
+        settings = config.load(state.config)
+        adapter = build_adapter(settings, system)
+        journal = open_journal(settings.journal)
+        options = PostOptions(
+            dry_run=dry_run, workers=workers, retry_rejected=retry_rejected, post_valid=post_valid
+        )
+        job = PostJob(adapter, journal, kind, options)  # type: ignore[arg-type]
+        with Progress(console=err, transient=True) as progress:
+            task = progress.add_task(f"posting to {system}", total=None)
+            report = job.run(
+                file,
+                on_progress=lambda n: progress.advance(task, n),
+                on_total=lambda n: progress.update(task, total=n),
+            )
+        folder = write_run(report, command)
+    except OtcError as exc:
+        fail(exc)
+    print_report(out, report, folder)
+    raise typer.Exit(report.exit_code)
+
+
+@cash_app.command("post")
+def cash_post(
+    file: FileArg,
+    system: SystemOpt,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Go as far as the ERP's own check; post nothing.")
+    ] = False,
+    workers: Annotated[int, typer.Option("--workers", help="Payments posted in parallel.")] = 1,
+    retry_rejected: Annotated[
+        bool, typer.Option("--retry-rejected", help="Try keys the ERP rejected before.")
+    ] = False,
+    post_valid: Annotated[
+        bool, typer.Option("--post-valid", help="Post what passes pre-flight even if some fail.")
+    ] = False,
+) -> None:
+    """Post the cash applications in FILE to SYSTEM, exactly once: a rerun never posts twice."""
+    _post(
+        "cash_application", file, system, dry_run, workers, retry_rejected, post_valid, "cash-post"
+    )
+
+
+@writeoffs_app.command("post")
+def write_offs_post(
+    file: FileArg,
+    system: SystemOpt,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Go as far as the ERP's own check; post nothing.")
+    ] = False,
+    workers: Annotated[int, typer.Option("--workers", help="Write-offs posted in parallel.")] = 1,
+    retry_rejected: Annotated[
+        bool, typer.Option("--retry-rejected", help="Try keys the ERP rejected before.")
+    ] = False,
+    post_valid: Annotated[
+        bool, typer.Option("--post-valid", help="Post what passes pre-flight even if some fail.")
+    ] = False,
+) -> None:
+    """Post the write-offs in FILE to SYSTEM, exactly once."""
+    _post(
+        "write_off", file, system, dry_run, workers, retry_rejected, post_valid, "write-offs-post"
+    )
+
+
+def _pull(entity: str, system: str, out_file: Path, make: Any) -> None:
+    from rich.progress import Progress
+
+    from contracts.io import FrameWriter
+    from jobs import config
+    from jobs.systems import build_adapter
+
+    try:
+        settings = config.load(state.config)
+        adapter = build_adapter(settings, system)
+        with (
+            Progress(console=err, transient=True) as progress,
+            FrameWriter(out_file, entity) as writer,
+        ):
+            task = progress.add_task(f"pulling {entity} from {system}", total=None)
+            for frame in make(adapter):
+                writer.write(frame)
+                progress.advance(task, frame.height)
+    except OtcError as exc:
+        fail(exc)
+    out.print(f"[green]{writer.rows}[/] {entity} rows from {system} written to {out_file}")
+
+
+@open_items_app.command("pull")
+def open_items_pull(
+    system: SystemOpt,
+    out_file: OutOpt,
+    company: Annotated[
+        list[str] | None, typer.Option("--company", help="Company code or operating unit; repeat.")
+    ] = None,
+    customer: Annotated[
+        list[str] | None, typer.Option("--customer", help="Only these customers; repeat.")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Open at this date (YYYY-MM-DD).")
+    ] = None,
+) -> None:
+    """Pull open items from SYSTEM into a canonical OpenItems file (streamed)."""
+    from datetime import date
+
+    try:
+        key_date = date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        raise typer.BadParameter("use YYYY-MM-DD", param_hint="--as-of") from None
+    _pull(
+        "open_items",
+        system,
+        out_file,
+        lambda a: a.pull_open_items(company or [], customers=customer or None, as_of=key_date),
+    )
+
+
+@customers_app.command("pull")
+def customers_pull(
+    system: SystemOpt,
+    out_file: OutOpt,
+    company: Annotated[
+        list[str] | None, typer.Option("--company", help="Company code or operating unit; repeat.")
+    ] = None,
+) -> None:
+    """Pull the customer master from SYSTEM into a canonical Customers file."""
+    _pull("customers", system, out_file, lambda a: a.pull_customers(company or []))
+
+
+@journal_app.command("show")
+def journal_show(
+    status: Annotated[
+        list[str] | None,
+        typer.Option("--status", help="queued, pending, posted, rejected, unknown."),
+    ] = None,
+    system: Annotated[str | None, typer.Option("--system")] = None,
+) -> None:
+    """List journal entries (newest state of each key)."""
+    from rich.table import Table
+
+    from jobs import config
+    from jobs.journal import Status, open_journal
+
+    try:
+        statuses = [Status(s) for s in status] if status else None
+    except ValueError:
+        raise typer.BadParameter(
+            f"use {', '.join(s.value for s in Status)}", param_hint="--status"
+        ) from None
+    try:
+        journal = open_journal(config.load(state.config).journal)
+    except OtcError as exc:
+        fail(exc)
+    entries = journal.entries(system, statuses=statuses)
+    table = Table(title=f"{len(entries)} journal entries")
+    for column in ("system", "kind", "key", "status", "erp_document", "message"):
+        table.add_column(column, overflow="fold")
+    for e in entries[:500]:
+        table.add_row(
+            e.system, e.kind, e.key, e.status.value, e.erp_document or "", e.message or ""
+        )
+    out.print(table)
+
+
+@journal_app.command("resolve")
+def journal_resolve(system: SystemOpt) -> None:
+    """Settle `pending` and `unknown` keys by looking them up in SYSTEM."""
+    from jobs import config
+    from jobs.journal import Status, open_journal
+    from jobs.post import PostJob
+    from jobs.systems import build_adapter
+
+    try:
+        settings = config.load(state.config)
+        adapter = build_adapter(settings, system)
+        journal = open_journal(settings.journal)
+        settled: dict[str, str] = {}
+        for kind in ("cash_application", "write_off"):
+            settled |= PostJob(adapter, journal, kind).settle()
+        left = journal.entries(system, statuses=[Status.PENDING, Status.UNKNOWN])
+    except OtcError as exc:
+        fail(exc)
+    posted = sum(1 for v in settled.values() if v == "posted")
+    out.print(
+        f"settled {len(settled)}: {posted} found posted, "
+        f"{len(settled) - posted} back in the queue; {len(left)} still unsettled"
+    )
+    raise typer.Exit(3 if left else 0)
+
+
+@app.command()
+def doctor() -> None:
+    """Check the config, credentials, each system's reachability, and versions."""
+    import platform
+    import time
+    from importlib.metadata import PackageNotFoundError, version
+
+    from rich.table import Table
+
+    from jobs import config
+    from jobs.journal import open_journal
+    from jobs.systems import build_adapter
+
+    table = Table(title="otc doctor")
+    for column in ("check", "result"):
+        table.add_column(column, overflow="fold")
+    failed = False
+    versions = []
+    for package in ("otc-adapters", "polars", "pandera", "zeep", "oracledb", "pyrfcx"):
+        try:
+            versions.append(f"{package} {version(package)}")
+        except PackageNotFoundError:
+            versions.append(f"{package} (not installed)")
+    table.add_row("python", platform.python_version())
+    table.add_row("packages", ", ".join(versions))
+    try:
+        settings = config.load(state.config)
+    except OtcError as exc:
+        fail(exc)
+    table.add_row("config", str(settings.source))
+    for name, system in settings.systems.items():
+        missing = [r.env_var for r in system.secrets.values() if not r.is_set()]
+        if missing:
+            failed = True
+            table.add_row(f"{name}: credentials", f"[red]missing: export {', '.join(missing)}[/]")
+            continue
+        started = time.perf_counter()
+        try:
+            answer = build_adapter(settings, name).ping()
+            table.add_row(
+                f"{name}: reachable",
+                f"[green]{answer}[/] ({(time.perf_counter() - started) * 1000:.0f} ms)",
+            )
+        except OtcError as exc:
+            failed = True
+            table.add_row(f"{name}: reachable", f"[red]{escape(str(exc))}[/]")
+    try:
+        open_journal(settings.journal).close()
+        table.add_row("journal", f"[green]{settings.journal.backend} ok[/]")
+    except Exception as exc:
+        failed = True
+        table.add_row("journal", f"[red]{escape(str(exc))}[/]")
+    out.print(table)
+    raise typer.Exit(2 if failed else 0)
 
 
 def _mount_mock_erp() -> None:

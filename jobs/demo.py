@@ -1,13 +1,22 @@
-"""`otc demo`: the story end to end on sample data.
+"""`otc demo`: the whole story on the embedded mock ERP, printed as it happens.
 
-At this stage it validates the shipped canonical sample files and shows what they hold;
-the pull/post/sync steps against the embedded mock ERP join as the adapters land.
+1. the shipped sample files satisfy their contracts;
+2. a mock ERP starts on 127.0.0.1 (SAP persona, seeded);
+3. open items are pulled from SAP over SOAP into a canonical file;
+4. a day of cash is posted: a payment with cash discount, a partial and a short payment,
+   money on account, in EUR, JPY and KWD;
+5. write-offs are posted;
+6. the cash file is posted again: nothing is posted twice.
 """
 
 from __future__ import annotations
 
+import tempfile
+from datetime import date
+from decimal import Decimal
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -25,32 +34,238 @@ TOTALS = {
     "cash_applications": "applied_amount",
     "write_offs": "amount",
 }
+BLOCKED = {"1003", "1004"}
 
 
 def sample_path(name: str) -> Path:
     return Path(str(files("jobs") / "samples" / name))
 
 
-def run_demo(console: Console) -> int:
+def check_samples(console: Console) -> None:
     import polars as pl
 
     from contracts.io import money_text, read_frame
 
-    table = Table(title="sample canonical files: contracts hold")
+    table = Table(title="1. shipped sample files: contracts hold")
     for column in ("file", "entity", "rows", "total by currency"):
         table.add_column(column)
     for entity, name in SAMPLES.items():
-        path = sample_path(name)
-        frame = read_frame(path, entity)
+        frame = read_frame(sample_path(name), entity)
         column = TOTALS[entity]
-        totals = (
-            frame.group_by("currency")
-            .agg(pl.col(column).sum())
-            .sort("currency")
-            .select("currency", money_text(column))
+        totals = frame.group_by("currency").agg(pl.col(column).sum()).sort("currency")
+        shown = ", ".join(
+            f"{a} {c}" for c, a in totals.select("currency", money_text(column)).iter_rows()
         )
-        shown = ", ".join(f"{amount} {cur}" for cur, amount in totals.iter_rows())
         table.add_row(name, entity, str(frame.height), shown)
     console.print(table)
-    console.print("[green]all sample files satisfy their contracts[/]")
+
+
+def _pick(items: Any, company: str, n: int, *, discount: bool = False) -> Any:
+    import polars as pl
+
+    pool = items.filter(
+        (pl.col("company") == company)
+        & (pl.col("document_type") == "invoice")
+        & (pl.col("amount") > 0)
+        & ~pl.col("customer_id").is_in(list(BLOCKED))
+    )
+    if discount:
+        pool = pool.filter(pl.col("discount_amount").is_not_null())
+    return pool.sort("customer_id", "document_id").head(n)
+
+
+def day_of_cash(items: Any, today: date) -> Any:
+    """Cash applications a collector would post today, built from the pulled open items."""
+    import polars as pl
+
+    from contracts.io import schema_of
+
+    rows: list[dict[str, Any]] = []
+
+    def add(
+        key: str,
+        item: dict[str, Any],
+        applied: Decimal,
+        discount: Decimal = Decimal(0),
+        reason: str | None = None,
+        on_account: Decimal = Decimal(0),
+    ) -> None:
+        base = {
+            "application_id": key,
+            "company": item["company"],
+            "customer_id": item["customer_id"],
+            "payment_date": today,
+            "currency": item["currency"],
+            "payment_amount": applied + on_account,
+            "match_rule": None,
+            "match_score": None,
+        }
+        rows.append(
+            {
+                **base,
+                "document_id": item["document_id"],
+                "fiscal_year": item["fiscal_year"],
+                "line": item["line"],
+                "applied_amount": applied,
+                "discount_amount": discount,
+                "reason_code": reason,
+            }
+        )
+        if on_account:
+            rows.append(
+                {
+                    **base,
+                    "document_id": None,
+                    "fiscal_year": None,
+                    "line": None,
+                    "applied_amount": on_account,
+                    "discount_amount": Decimal(0),
+                    "reason_code": None,
+                }
+            )
+
+    with_discount = _pick(items, "1000", 1, discount=True).row(0, named=True)
+    add(
+        "DEMO-PAY-001",
+        with_discount,
+        with_discount["amount"] - with_discount["discount_amount"],
+        with_discount["discount_amount"],
+    )
+    eur = _pick(items, "1000", 6).rows(named=True)
+    usable = [i for i in eur if i["document_id"] != with_discount["document_id"]]
+    add("DEMO-PAY-002", usable[0], (usable[0]["amount"] / 2).quantize(Decimal("0.01")))  # partial
+    add("DEMO-PAY-003", usable[1], usable[1]["amount"] - Decimal("15.00"), reason="SHORT")  # short
+    add("DEMO-PAY-004", usable[2], usable[2]["amount"], on_account=Decimal("40.00"))  # on account
+    jpy = _pick(items, "3000", 1).row(0, named=True)
+    add("DEMO-PAY-005", jpy, jpy["amount"])
+    kwd = _pick(items, "4000", 1).row(0, named=True)
+    add("DEMO-PAY-006", kwd, kwd["amount"] - Decimal("0.125"), reason="SHORT")
+    return pl.DataFrame(rows, schema=schema_of("cash_applications")), usable[3:]
+
+
+def write_offs(items: list[dict[str, Any]], today: date) -> Any:
+    import polars as pl
+
+    from contracts.io import schema_of
+
+    full, part = items[0], items[1]
+    rows = [
+        {
+            "writeoff_id": "DEMO-WO-001",
+            "company": full["company"],
+            "customer_id": full["customer_id"],
+            "document_id": full["document_id"],
+            "fiscal_year": full["fiscal_year"],
+            "line": full["line"],
+            "currency": full["currency"],
+            "amount": full["amount"],
+            "reason_code": "SMALL",
+            "posting_date": today,
+            "memo": "uncollectible balance",
+        },
+        {
+            "writeoff_id": "DEMO-WO-002",
+            "company": part["company"],
+            "customer_id": part["customer_id"],
+            "document_id": part["document_id"],
+            "fiscal_year": part["fiscal_year"],
+            "line": part["line"],
+            "currency": part["currency"],
+            "amount": Decimal("0.99"),
+            "reason_code": "SMALL",
+            "posting_date": today,
+            "memo": "rounding difference",
+        },
+    ]
+    return pl.DataFrame(rows, schema=schema_of("write_offs"))
+
+
+def run_demo(console: Console) -> int:
+    import polars as pl
+
+    from adapters.sap.adapter import SapAdapter
+    from adapters.sap.settings import SapSettings
+    from contracts.io import FrameWriter, read_frame, write_frame
+    from jobs import logs
+    from jobs.journal import SqliteJournal
+    from jobs.post import PostJob
+    from jobs.report import print_report, write_run
+    from mock_erp.server import serve
+
+    logs.configure("console", level="warning")  # the tables below tell the story
+    check_samples(console)
+    today = date.today()
+    with (
+        tempfile.TemporaryDirectory(prefix="otc-demo-") as tmp,
+        serve(companies=4, customers=60, open_items=1500) as erp,
+    ):
+        work = Path(tmp)
+        console.print(
+            f"\n2. mock ERP (SAP persona) running at {erp.url}, seeded: 4 company codes, "
+            "60 customers, 1,500 open items"
+        )
+        section = {
+            "transport": "soap",
+            "url": erp.url,
+            "client": "100",
+            "user": "otc",
+            "companies": ["1000", "2000", "3000", "4000"],
+            "wsdl_cache": str(work / "wsdl"),
+        }
+        sap = SapAdapter(SapSettings.from_section("sap", section, {"password": "otc-mock"}))
+        out = work / "open_items.parquet"
+        with FrameWriter(out, "open_items") as writer:
+            for frame in sap.pull_open_items([]):
+                writer.write(frame)
+        items = read_frame(out, "open_items")
+        summary = Table(
+            title=f"3. open items pulled from SAP over SOAP: {items.height} rows, validated"
+        )
+        for column in ("company", "currency", "items", "open amount"):
+            summary.add_column(column)
+        by = (
+            items.group_by("company", "currency")
+            .agg(pl.len(), pl.col("amount").sum())
+            .sort("company")
+        )
+        for company, currency, count, amount in by.iter_rows():
+            summary.add_row(company, currency, str(count), str(amount.normalize()))
+        console.print(summary)
+
+        cash, rest = day_of_cash(items, today)
+        cash_file = write_frame(cash, work / "cash.csv", "cash_applications")
+        journal = SqliteJournal(work / "journal.db")
+        console.print("\n4. posting a day of cash (discount, partial, short, on account, JPY, KWD)")
+        first = PostJob(sap, journal, "cash_application").run(cash_file)
+        print_report(console, first, write_run(first, "cash-post", work / "runs"))
+
+        wo_file = write_frame(write_offs(rest, today), work / "write_offs.csv", "write_offs")
+        console.print("\n5. posting write-offs")
+        wo = PostJob(sap, journal, "write_off").run(wo_file)
+        print_report(console, wo, write_run(wo, "write-offs-post", work / "runs"))
+
+        console.print("\n6. posting the same cash file again: the journal and the ERP agree")
+        again = PostJob(sap, journal, "cash_application").run(cash_file)
+        print_report(console, again, write_run(again, "cash-post", work / "runs"))
+        documents = sum(
+            len(erp.state.store.query('SELECT 1 FROM "BKPF" WHERE "XBLNR" = ?', (ref,)))
+            for ref in (
+                __import__("adapters.sap.keys", fromlist=["xblnr_for"]).xblnr_for(k)
+                for k in cash["application_id"].unique().to_list()
+            )
+        )
+        sap.close()
+        journal.close()
+    codes = {first.exit_code, wo.exit_code}
+    posted_twice = documents != cash["application_id"].n_unique()
+    duplicates = again.counts().get("duplicate", 0)
+    payments, written_off = first.counts().get("posted", 0), wo.counts().get("posted", 0)
+    console.print(
+        f"\n[bold]done[/]: {payments} payments and {written_off} write-offs posted; "
+        f"the rerun found {duplicates} already posted and posted nothing; "
+        f"{documents} SAP documents carry the {cash['application_id'].n_unique()} payment keys"
+    )
+    if posted_twice or codes != {0} or duplicates != cash["application_id"].n_unique():
+        console.print("[red]the demo did not go as expected[/]")
+        return 1
     return 0

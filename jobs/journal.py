@@ -129,6 +129,9 @@ class SqlJournal:
     def _connect(self) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def close(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
     @contextmanager
     def _tx(self, write: bool = True) -> Iterator[Any]:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -43,6 +43,7 @@ LINEITEM_FIELDS = {"COMP_CODE": "BUKRS", "CUSTOMER": "KUNNR", "DOC_NO": "BELNR",
                    "BLINE_DATE": "ZFBDT", "DSCT_DAYS1": "ZBD1T", "DSCT_DAYS2": "ZBD2T",
                    "NETTERMS": "ZBD3T", "DSCT_PCT1": "ZBD1P", "CURRENCY": "WAERS",
                    "AMT_DOCCUR": "WRBTR", "DB_CR_IND": "SHKZG"}  # fmt: skip
+DRY_RUN = "DRY-RUN"  # erp_document of a dry run's result: checked by the ERP, not posted
 CUSTOMER_FIELDS = ("KUNNR", "NAME1", "LAND1", "ORT01", "PSTLZ", "STRAS", "STCEG", "STCD1", "SPERR")
 
 
@@ -402,8 +403,13 @@ class SapAdapter:
 
     # ------------------------------------------------------------------ posting
 
-    def post_payment(self, rows: pl.DataFrame) -> dict[str, Any]:
-        """Post one payment (all rows of one application_id); a PostingResults row as dict."""
+    def post_payment(self, rows: pl.DataFrame, dry_run: bool = False) -> dict[str, Any]:
+        """Post one payment (all rows of one application_id); a PostingResults row as dict.
+
+        Raises `TransientError` (nothing was posted: retry) and `OutcomeUnknown` (look it up
+        with `find_posted` first); the ERP's own "no" comes back as a `rejected` row.
+        `dry_run` goes as far as the ERP's own check (the wrapper's test run).
+        """
         from adapters.sap.posting import payment_call
 
         first = rows.row(0, named=True)
@@ -414,7 +420,7 @@ class SapAdapter:
             if r["document_id"] is not None
         ]
         if not item_keys:
-            return self._post_on_account(first)
+            return self._post_on_account(first, dry_run)
         open_items = self.open_items_by_key(first["company"], item_keys)
         try:
             params = payment_call(self, rows, open_items)
@@ -426,9 +432,9 @@ class SapAdapter:
                 "status": "rejected",
                 "message": exc.text,
             }
-        return self._clear(key, "cash_application", params)
+        return self._clear(key, "cash_application", params, dry_run)
 
-    def post_write_off(self, row: Mapping[str, Any]) -> dict[str, Any]:
+    def post_write_off(self, row: Mapping[str, Any], dry_run: bool = False) -> dict[str, Any]:
         from adapters.sap.posting import write_off_call
 
         key = row["writeoff_id"]
@@ -445,7 +451,7 @@ class SapAdapter:
                 "status": "rejected",
                 "message": exc.text,
             }
-        return self._clear(key, "write_off", params)
+        return self._clear(key, "write_off", params, dry_run)
 
     def _clear(
         self, key: str, kind: str, params: dict[str, Any], dry_run: bool = False
@@ -461,8 +467,8 @@ class SapAdapter:
             return {
                 **base,
                 "status": "posted",
-                "erp_document": "TESTRUN",
-                "message": "test run only",
+                "erp_document": DRY_RUN,
+                "message": "the ERP's test run accepts it",
             }
         result = self.transport.call("Z_OTC_AR_CLEAR", **params)
         try:
@@ -474,7 +480,7 @@ class SapAdapter:
             raise OutcomeUnknown(self.name, "Z_OTC_AR_CLEAR answered without E_OBJ_KEY", key=key)
         return {**base, "status": "posted", "erp_document": obj_key}
 
-    def _post_on_account(self, first: Mapping[str, Any]) -> dict[str, Any]:
+    def _post_on_account(self, first: Mapping[str, Any], dry_run: bool = False) -> dict[str, Any]:
         """All money on account: BAPI_ACC_DOCUMENT_POST + COMMIT (WAIT) in one session.
 
         The clearing wrapper needs items to clear, so this goes through the accounting BAPI,
@@ -503,6 +509,13 @@ class SapAdapter:
                     raise_for_return(self.name, key, check)
                 except ErpRejected as exc:
                     return {**base, "status": "rejected", "message": f"{exc.code} {exc.text}"}
+            if dry_run:
+                return {
+                    **base,
+                    "status": "posted",
+                    "erp_document": DRY_RUN,
+                    "message": "BAPI_ACC_DOCUMENT_CHECK accepts it",
+                }
             posted = session.call("BAPI_ACC_DOCUMENT_POST", **params)
             if errors_in(posted):
                 session.call("BAPI_TRANSACTION_ROLLBACK")

@@ -1,0 +1,101 @@
+"""Pre-flight: before anything is posted, ask the ERP whether each payment can go through.
+
+Customer known and not blocked, each item open with at least the amount applied, and in
+the payment's currency. Run against the adapter's own pulls, so it works for every ERP.
+By default one failure posts nothing (`--post-valid` posts the rest).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+
+KEY = ["company", "document_id", "fiscal_year", "line"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    key: str
+    message: str
+
+
+def _customers(adapter: Any, companies: list[str], wanted: set[str]) -> dict[str, bool]:
+    """customer_id -> posting blocked, for the customers we need (others are not read)."""
+    found: dict[str, bool] = {}
+    for frame in adapter.pull_customers(companies):
+        mine = frame.filter(pl.col("customer_id").is_in(list(wanted)))
+        found.update(
+            dict(zip(mine["customer_id"].to_list(), mine["posting_block"].to_list(), strict=True))
+        )
+    return found
+
+
+def _open_items(
+    adapter: Any, company: str, customers: list[str]
+) -> dict[tuple[Any, ...], dict[str, Any]]:
+    items: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for frame in adapter.pull_open_items([company], customers=customers):
+        for row in frame.iter_rows(named=True):
+            items[tuple(row[k] for k in KEY)] = row
+    return items
+
+
+def check(
+    adapter: Any, frame: pl.DataFrame, key_column: str, amount_columns: Mapping[str, str]
+) -> list[Problem]:
+    """Problems per key; `amount_columns` maps 'applied' (and optionally 'discount')."""
+    problems: list[Problem] = []
+    if frame.height == 0:
+        return problems
+    applied_col = amount_columns["applied"]
+    discount_col = amount_columns.get("discount")
+    for (company,), part in frame.group_by("company", maintain_order=True):
+        customers = sorted(set(part["customer_id"].to_list()))
+        known = _customers(adapter, [str(company)], set(customers))
+        items = _open_items(adapter, str(company), [c for c in customers if c in known])
+        used: dict[tuple[Any, ...], Decimal] = {}
+        for row in part.iter_rows(named=True):
+            key, customer = row[key_column], row["customer_id"]
+            if customer not in known:
+                problems.append(
+                    Problem(key, f"customer {customer} does not exist in company {company}")
+                )
+                continue
+            if known[customer]:
+                problems.append(
+                    Problem(key, f"customer {customer} is blocked for posting in company {company}")
+                )
+                continue
+            if row.get("document_id") is None:
+                continue  # money on account: nothing to find open
+            item_key = tuple(row[k] for k in KEY)
+            shown = f"{row['document_id']}/{row['fiscal_year']}/{row['line']}"
+            item = items.get(item_key)
+            if item is None or item["customer_id"] != customer:
+                problems.append(Problem(key, f"item {shown} is not open for customer {customer}"))
+                continue
+            if item["currency"] != row["currency"]:
+                problems.append(
+                    Problem(
+                        key,
+                        f"item {shown} is in {item['currency']}, the posting in {row['currency']}",
+                    )
+                )
+                continue
+            need = Decimal(row[applied_col]) + (
+                Decimal(row[discount_col]) if discount_col else Decimal(0)
+            )
+            used[item_key] = used.get(item_key, Decimal(0)) + need
+            if used[item_key] > Decimal(item["amount"]):
+                problems.append(
+                    Problem(
+                        key,
+                        f"item {shown} has {item['amount']} open, "
+                        f"less than the {used[item_key]} applied",
+                    )
+                )
+    return problems
