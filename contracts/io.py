@@ -217,17 +217,51 @@ def _read_jsonl(path: Path) -> pl.DataFrame:
     )
 
 
+def _file_error(path: Path, rule: str, row: int | None = None) -> ContractError:
+    return ContractError("file", str(path), [Violation(str(path), row, None, rule, None)])
+
+
+def check_utf8(path: Path, chunk: int = 1 << 20) -> None:
+    """Text files must be UTF-8: name the line of the first byte that is not."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    with path.open("rb") as handle:
+        while block := handle.read(chunk):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                bad = block[exc.start : exc.start + 1].hex()
+                line += block[: exc.start].count(b"\n")
+                raise _file_error(
+                    path, f"not UTF-8 text (byte 0x{bad}); save it as UTF-8", line
+                ) from None
+            line += block.count(b"\n")
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise _file_error(path, "not UTF-8 text (cut off at the end)", line) from None
+
+
 def read_raw(path: Path | str) -> tuple[pl.DataFrame, Format]:
     path = Path(path)
     fmt = file_format(path)
     if not path.is_file():
         raise ConfigError(f"{path}: no such file")
-    if fmt == "csv":
-        raw = pl.read_csv(path, infer_schema=False)
-    elif fmt == "parquet":
-        raw = pl.read_parquet(path)
-    else:
-        raw = _read_jsonl(path)
+    if path.stat().st_size == 0:
+        raise _file_error(path, "the file is empty")
+    try:
+        if fmt == "csv":
+            check_utf8(path)
+            raw = pl.read_csv(path, infer_schema=False)
+        elif fmt == "parquet":
+            raw = pl.read_parquet(path)
+        else:
+            check_utf8(path)
+            raw = _read_jsonl(path)
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise _file_error(path, f"cannot be read as {fmt}: {str(exc).splitlines()[0]}") from None
     return raw, fmt
 
 
