@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test lint typecheck pytest bench wait-postgres clean
+.PHONY: demo test lint typecheck pytest bench chaos wait-postgres clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ pytest: $(VENV)/.installed-dev wait-postgres
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+# The full crash tests: 20 SIGKILLs of a posting run (make test does 3), then rerun to completion.
+chaos: $(VENV)/.installed-dev wait-postgres
+	OTC_CHAOS_KILLS=20 OTC_CHAOS_PAYMENTS=30 $(BIN)/pytest tests/fault -v
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench

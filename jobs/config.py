@@ -96,6 +96,7 @@ class JournalSettings:
     backend: str = "sqlite"
     path: str = ".otc/journal.db"
     dsn: str | None = None
+    table: str = "otc_journal"  # PostgreSQL: several journals can share one database
     secrets: Mapping[str, SecretRef] = field(default_factory=dict)
 
 
@@ -167,10 +168,10 @@ def parse(text: str, source: Path | None = None) -> Settings:
         )
     journal_section = data.get("journal") or {}
     options, secrets = _split_secrets(f"{where}: [journal]", journal_section)
-    unknown = options.keys() - {"backend", "path", "dsn"}
+    unknown = options.keys() - {"backend", "path", "dsn", "table"}
     if unknown:
         raise ConfigError(
-            f"{where}: [journal] unknown {sorted(unknown)}; known: backend, dsn, path"
+            f"{where}: [journal] unknown {sorted(unknown)}; known: backend, dsn, path, table"
         )
     if urlsplit(str(options.get("dsn", ""))).password:
         raise ConfigError(f"{where}: [journal] dsn carries a password; use password_env instead")

@@ -13,9 +13,12 @@ machines) implement the same statements.
 
 from __future__ import annotations
 
+import os
+import socket
 import sqlite3
 import threading
 import time
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -77,6 +80,32 @@ COLUMNS = (
 
 def now_ms() -> int:
     return int(time.time() * 1000)
+
+
+HOST = socket.gethostname()
+
+
+def runner_id() -> str:
+    """`host:pid:random`: unique per run, and tells whether its process is still alive."""
+    return f"{HOST}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def runner_is_dead(runner: str | None) -> bool:
+    """A claim whose runner was on this machine and whose process is gone can be taken over
+    at once: waiting for its lease would only delay the settling."""
+    if not runner:
+        return False
+    host, _, rest = runner.partition(":")
+    pid = rest.partition(":")[0]
+    if host != HOST or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 class Journal(Protocol):
@@ -242,9 +271,9 @@ class SqlJournal:
         stamp = now_ms()
         where = (
             f"system = ? AND kind = ? AND status IN {self._in(statuses)} "
-            "AND (claimed_by IS NULL OR lease_until_ms < ? OR claimed_by = ?)"
+            "AND (claimed_by IS NULL OR lease_until_ms < ? OR claimed_by = ? OR claimed_by LIKE ?)"
         )
-        params: list[Any] = [system, kind, *[s.value for s in statuses], stamp, runner]
+        params: list[Any] = [system, kind, *[s.value for s in statuses], stamp, runner, f"{HOST}:%"]
         if keys is not None:
             if not keys:
                 return []
@@ -254,6 +283,13 @@ class SqlJournal:
             rows = self._select(
                 cur, where, params, f"ORDER BY key LIMIT {int(limit)} {self.skip_locked}"
             )
+            rows = [
+                e
+                for e in rows
+                if e.claimed_by in (None, runner)
+                or (e.lease_until_ms or 0) < stamp
+                or runner_is_dead(e.claimed_by)
+            ]
             if not rows:
                 return []
             lease = stamp + int(lease_s * 1000)
@@ -447,5 +483,5 @@ def open_journal(settings: Any, env: Mapping[str, str] | None = None) -> SqlJour
             if "password" in settings.secrets
             else None
         )
-        return PostgresJournal(settings.dsn, password=password)
+        return PostgresJournal(settings.dsn, password=password, table=settings.table)
     return SqliteJournal(settings.path)

@@ -13,8 +13,6 @@ The order of a run (ARCHITECTURE.md, "Exactly-once posting"):
 from __future__ import annotations
 
 import hashlib
-import os
-import socket
 import time
 import uuid
 from collections.abc import Callable
@@ -31,7 +29,7 @@ from adapters.retry import transient_policy
 from contracts.io import read_frame, schema_of
 from contracts.validate import validate
 from jobs import logs, preflight
-from jobs.journal import SqlJournal, Status
+from jobs.journal import SqlJournal, Status, runner_id
 
 Kind = Literal["cash_application", "write_off"]
 ENTITY: dict[str, str] = {"cash_application": "cash_applications", "write_off": "write_offs"}
@@ -40,10 +38,6 @@ AMOUNTS: dict[str, dict[str, str]] = {
     "cash_application": {"applied": "applied_amount", "discount": "discount_amount"},
     "write_off": {"applied": "amount"},
 }
-
-
-def runner_id() -> str:
-    return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
 
 
 @dataclass

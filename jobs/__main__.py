@@ -1,0 +1,5 @@
+"""`python -m jobs` is `otc`."""
+
+from jobs.cli import main
+
+main()
