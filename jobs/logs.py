@@ -62,10 +62,25 @@ def _redact_rendered(logger: Any, method: str, event: Any) -> Any:
     return _mask_text(event) if isinstance(event, str) else event
 
 
+class _StderrLogger:
+    """Writes to whatever `sys.stderr` is at the time of the call, not when configured:
+    a test runner or a CLI harness may swap (and close) streams between calls."""
+
+    def msg(self, message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    debug = info = warning = warn = error = critical = exception = fatal = log = msg
+
+
+def _stderr_factory(*_args: Any) -> _StderrLogger:
+    return _StderrLogger()
+
+
 def configure(fmt: LogFormat = "auto", level: str = "info", stream: TextIO | None = None) -> None:
     """Configure structlog once per process; later calls replace the setup."""
     out = stream or sys.stderr
     use_console = fmt == "console" or (fmt == "auto" and out.isatty())
+    factory: Any = structlog.PrintLoggerFactory(file=stream) if stream else _stderr_factory
     renderer: Processor = (
         structlog.dev.ConsoleRenderer(colors=out.isatty())
         if use_console
@@ -85,7 +100,7 @@ def configure(fmt: LogFormat = "auto", level: str = "info", stream: TextIO | Non
         wrapper_class=structlog.make_filtering_bound_logger(
             logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
         ),
-        logger_factory=structlog.PrintLoggerFactory(file=out),
+        logger_factory=factory,
         cache_logger_on_first_use=False,
     )
 

@@ -1,0 +1,221 @@
+"""Posting throughput: 500 payments with 100 ms injected ERP latency, 1 vs 8 workers; the
+client's CPU time per payment; the journal's overhead (SQLite journal vs an in-memory one,
+same run). The mock ERP runs in its own process.
+
+    python -m bench.bench_post [--payments 500] [--latency-ms 100]
+
+Targets (issue 8): 8 workers at least 6x faster than 1; journal overhead at most 10 %.
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import polars as pl
+
+from adapters.sap.adapter import SapAdapter
+from adapters.sap.settings import SapSettings
+from contracts.io import schema_of, write_frame
+from jobs.journal import SqliteJournal
+from jobs.post import PostJob, PostOptions
+
+
+class MemoryJournal(SqliteJournal):
+    """The same statements on an in-memory SQLite database: the journal without the disk."""
+
+    def __init__(self) -> None:
+        import sqlite3
+        import threading
+
+        self.path = Path(":memory:")
+        self._shared = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+        self._lock = threading.RLock()
+        self._local = threading.local()
+        with self._tx() as cur:
+            for ddl in self._ddl():
+                cur.execute(ddl)
+
+    def _conn(self) -> Any:
+        return self._shared
+
+    def _tx(self, write: bool = True) -> Any:  # serialize: one shared connection
+        from contextlib import contextmanager
+
+        @contextmanager
+        def tx() -> Any:
+            with self._lock:
+                cur = self._shared.cursor()
+                cur.execute("BEGIN")
+                try:
+                    yield cur
+                except BaseException:
+                    self._shared.rollback()
+                    raise
+                else:
+                    self._shared.commit()
+
+        return tx()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_mock(port: int, open_items: int) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jobs", "mock-erp", "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(url + "/_mock/health", timeout=1).raise_for_status()
+            break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    httpx.post(
+        url + "/_mock/seed",
+        json={"seed": 42, "companies": 2, "customers": 300, "open_items": open_items},
+        timeout=300,
+    ).raise_for_status()
+    return proc
+
+
+def payments_files(
+    sap: SapAdapter, work: Path, count: int, names: Sequence[str]
+) -> dict[str, Path]:
+    """One file per name, each paying `count` different open invoices in full."""
+    items = pl.concat(list(sap.pull_open_items(["1000", "2000"])))
+    blocked = {
+        c
+        for f in sap.pull_customers(["1000", "2000"])
+        for c in f.filter(pl.col("posting_block"))["customer_id"]
+    }
+    pool = items.filter(
+        (pl.col("document_type") == "invoice")
+        & (pl.col("amount") > 0)
+        & ~pl.col("customer_id").is_in(list(blocked))
+    )
+    everything = pool.sort("company", "document_id").head(count * len(names)).rows(named=True)
+    assert len(everything) == count * len(names), f"only {len(everything)} open invoices; seed more"
+    return {
+        name: payments_file(
+            everything[i * count : (i + 1) * count], work / f"{name}.csv", name.upper()
+        )
+        for i, name in enumerate(names)
+    }
+
+
+def payments_file(picked: list[dict[str, Any]], path: Path, prefix: str) -> Path:
+    frame = pl.DataFrame(
+        [
+            {
+                "application_id": f"{prefix}-{i:04d}",
+                "company": it["company"],
+                "customer_id": it["customer_id"],
+                "payment_date": date.today(),
+                "currency": it["currency"],
+                "payment_amount": it["amount"],
+                "document_id": it["document_id"],
+                "fiscal_year": it["fiscal_year"],
+                "line": it["line"],
+                "applied_amount": it["amount"],
+                "discount_amount": Decimal(0),
+                "reason_code": None,
+                "match_rule": None,
+                "match_score": None,
+            }
+            for i, it in enumerate(picked)
+        ],
+        schema=schema_of("cash_applications"),
+    )
+    return write_frame(frame, path, "cash_applications")
+
+
+def timed_run(sap: SapAdapter, journal: Any, path: Path, workers: int) -> tuple[float, float, int]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    report = PostJob(sap, journal, "cash_application", PostOptions(workers=workers)).run(path)
+    posted = report.counts().get("posted", 0)
+    return time.perf_counter() - wall, time.process_time() - cpu, posted
+
+
+def main(argv: Sequence[str] | None = None) -> dict[str, float]:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--payments", type=int, default=500)
+    parser.add_argument("--latency-ms", type=int, default=100)
+    args = parser.parse_args(argv)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    mock = start_mock(port, open_items=max(6000, args.payments * 14))
+    results: dict[str, float] = {}
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            work = Path(tmp)
+            section: Mapping[str, Any] = {
+                "transport": "soap",
+                "url": url,
+                "client": "100",
+                "user": "otc",
+                "companies": ["1000", "2000"],
+                "wsdl_cache": str(work / "wsdl"),
+            }
+            sap = SapAdapter(SapSettings.from_section("sap", section, {"password": "otc-mock"}))
+            files = payments_files(sap, work, args.payments, ("w1", "w8", "mem", "disk"))
+            httpx.post(
+                url + "/_mock/faults",
+                json={
+                    "persona": "sap",
+                    "operation": "Z_OTC_AR_CLEAR",
+                    "kind": "latency",
+                    "ms": args.latency_ms,
+                    "rate": 1.0,
+                },
+            )
+            one = timed_run(sap, SqliteJournal(work / "j1.db"), files["w1"], 1)
+            eight = timed_run(sap, SqliteJournal(work / "j8.db"), files["w8"], 8)
+            httpx.delete(url + "/_mock/faults")
+            # journal overhead without injected latency, where it weighs most
+            sap2 = SapAdapter(replace(sap.settings))
+            memory = timed_run(sap2, MemoryJournal(), files["mem"], 1)
+            disk = timed_run(sap2, SqliteJournal(work / "jd.db"), files["disk"], 1)
+    finally:
+        mock.terminate()
+        mock.wait(timeout=30)
+    for name, (wall, cpu, posted) in {
+        "1 worker": one,
+        "8 workers": eight,
+        "memory journal": memory,
+        "sqlite journal": disk,
+    }.items():
+        print(
+            f"{name:15s} {posted:4d} posted in {wall:7.2f} s wall, client CPU {cpu / max(posted, 1) * 1000:6.1f} ms/payment"
+        )
+        assert posted == args.payments, f"{name}: only {posted} of {args.payments} posted"
+    results = {
+        "speedup_8_vs_1": one[0] / eight[0],
+        "cpu_ms_per_payment": one[1] / args.payments * 1000,
+        "journal_overhead": disk[0] / memory[0] - 1,
+    }
+    print(f"8 workers vs 1: {results['speedup_8_vs_1']:.1f}x faster (target >= 6x)")
+    print(f"journal overhead: {results['journal_overhead'] * 100:+.1f} % (target <= 10 %)")
+    return results
+
+
+if __name__ == "__main__":
+    main()
