@@ -49,20 +49,35 @@ class MockState:
     seed_data: bool
     today: dt.date | None = None
     personas: set[str] = field(default_factory=lambda: {"sap"})
+    oracle: Any = None  # the Oracle persona's routes object (OraclePersona)
 
     def seed(self, sizes: dict[str, int]) -> dict[str, int]:
+        """Both personas from one seed: some customers exist in both ERPs (same tax id)."""
+        from mock_erp.oracle.seed import seed_oracle
         from mock_erp.sap.seed import seed_sap
 
         with self.lock:
-            counts = seed_sap(
-                self.store,
-                seed=sizes["seed"],
-                companies=sizes["companies"],
-                customers=sizes["customers"],
-                open_items=sizes["open_items"],
-                today=self.today,
+            counts = dict(
+                seed_sap(
+                    self.store,
+                    seed=sizes["seed"],
+                    companies=sizes["companies"],
+                    customers=sizes["customers"],
+                    open_items=sizes["open_items"],
+                    today=self.today,
+                )
             )
-        return dict(counts)
+            if self.oracle is not None:
+                oracle_counts = seed_oracle(
+                    self.store,
+                    seed=sizes["seed"],
+                    customers=sizes["customers"],
+                    open_items=sizes["open_items"],
+                    today=self.today,
+                    sap_companies=sizes["companies"],
+                )
+                counts.update({f"oracle.{k}": v for k, v in oracle_counts.items()})
+        return counts
 
     def reset(self, reseed: bool) -> dict[str, int]:
         """Re-init: empty store, fresh backend (no sessions, locks or pending LUWs), no faults."""
@@ -73,6 +88,8 @@ class MockState:
             self.sap_backend = _backend(SapBackend, self.store, self.today)
             self.sap.backend = self.sap_backend
             self.sap.end_all()
+            if self.oracle is not None:
+                self.oracle.backend.end_all()
         self.faults.clear()
         self.faults.rules.clear()
         return self.seed(self.sizes) if reseed else {}
@@ -120,10 +137,18 @@ def build_app(
     sizes = {"seed": seed, "companies": companies, "customers": customers, "open_items": open_items}
     state = MockState(store, backend, sap, faults, lock, sizes, seed_data, today)
 
-    routes: list[BaseRoute] = [*admin.routes(), *sap.routes()]
-    # The Oracle EBS persona slots in here the same way: build its backend over `store`, then
-    # `oracle = OraclePersona(backend, faults, lock)`; `routes += oracle.routes()`;
-    # `state.personas.add("oracle")` (its faults use persona "oracle").
+    from mock_erp.oracle.models import OracleBackend
+    from mock_erp.oracle.routes import OracleConfig, OraclePersona
+
+    oracle = OraclePersona(
+        OracleBackend(store, today=today),
+        faults,
+        lock,
+        config=OracleConfig(user=user, password=password),
+    )
+    state.oracle = oracle
+    state.personas.add("oracle")
+    routes: list[BaseRoute] = [*admin.routes(), *sap.routes(), *oracle.routes()]
     app = MockApp(routes=routes)
     app.state.mock = state
     if seed_data:

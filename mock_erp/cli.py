@@ -63,7 +63,7 @@ def serve(
         Path | None, typer.Option(help="Write an otc.toml for this server to PATH.")
     ] = None,
 ) -> None:
-    """Serve the mock ERP until Ctrl-C: SOAP at /sap/bc/soap/rfc, admin at /_mock."""
+    """Serve the mock ERP until Ctrl-C: SAP SOAP at /sap/bc/soap/rfc, Oracle ORDS at /ords, admin at /_mock."""
     import socket
 
     import uvicorn
@@ -78,6 +78,7 @@ def serve(
         raise typer.Exit(2)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.create_server((host, port), family=family)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # ~44 ms per round trip without
     bound_port = sock.getsockname()[1]
     typer.echo("seeding ..." if not no_seed else "starting with empty tables", err=True)
     application = build_app(

@@ -1,0 +1,20 @@
+"""Python implementations of the EBS public APIs the PL/SQL blocks call (specs/oracle.md §3).
+
+Importing this package registers every routine, constant and record type with
+``registry``; the PL/SQL checker resolves names against it.
+"""
+
+from __future__ import annotations
+
+from mock_erp.oracle.apis import (  # noqa: F401  (registration side effects)
+    adjustments,
+    applications,
+    fnd,
+    receipts,
+    records,
+    registry,
+    tca,
+    writeoffs,
+)
+
+__all__ = ["registry"]
