@@ -162,7 +162,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, float]:
     args = parser.parse_args(argv)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    mock = start_mock(port, open_items=max(6000, args.payments * 14))
+    mock = start_mock(port, open_items=max(8000, args.payments * 20))
     results: dict[str, float] = {}
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -176,7 +176,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, float]:
                 "wsdl_cache": str(work / "wsdl"),
             }
             sap = SapAdapter(SapSettings.from_section("sap", section, {"password": "otc-mock"}))
-            files = payments_files(sap, work, args.payments, ("w1", "w8", "mem", "disk"))
+            files = payments_files(
+                sap, work, args.payments, ("w1", "w8", "mem1", "disk1", "mem2", "disk2")
+            )
             httpx.post(
                 url + "/_mock/faults",
                 json={
@@ -192,8 +194,17 @@ def main(argv: Sequence[str] | None = None) -> dict[str, float]:
             httpx.delete(url + "/_mock/faults")
             # journal overhead without injected latency, where it weighs most
             sap2 = SapAdapter(replace(sap.settings))
-            memory = timed_run(sap2, MemoryJournal(), files["mem"], 1)
-            disk = timed_run(sap2, SqliteJournal(work / "jd.db"), files["disk"], 1)
+            # alternate the two, best of two each: the order of runs must not decide it
+            runs = {}
+            for name in ("mem1", "disk1", "mem2", "disk2"):
+                journal = (
+                    MemoryJournal()
+                    if name.startswith("mem")
+                    else SqliteJournal(work / f"{name}.db")
+                )
+                runs[name] = timed_run(sap2, journal, files[name], 1)
+            memory = min(runs["mem1"], runs["mem2"])
+            disk = min(runs["disk1"], runs["disk2"])
     finally:
         mock.terminate()
         mock.wait(timeout=30)

@@ -63,7 +63,7 @@ def serve(
         Path | None, typer.Option(help="Write an otc.toml for this server to PATH.")
     ] = None,
 ) -> None:
-    """Serve the mock ERP until Ctrl-C: SAP SOAP at /sap/bc/soap/rfc, Oracle ORDS at /ords, admin at /_mock."""
+    """Serve the mock ERP until Ctrl-C: SAP SOAP, Oracle ORDS (/ords) and admin (/_mock)."""
     import socket
 
     import uvicorn
