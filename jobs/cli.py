@@ -277,6 +277,49 @@ def customers_pull(
     _pull("customers", system, out_file, lambda a: a.pull_customers(company or []))
 
 
+@customers_app.command("sync")
+def customers_sync(
+    source: Annotated[str, typer.Option("--from", help="System to read customers from.")],
+    target: Annotated[str, typer.Option("--to", help="System to create or update them in.")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the diff; change nothing.")
+    ] = False,
+) -> None:
+    """Match customers across systems (tax id, then name + postal code), show the diff, apply it."""
+    from rich.table import Table
+
+    from jobs import config, sync
+    from jobs.systems import build_adapter
+
+    try:
+        settings = config.load(state.config)
+        left, right = build_adapter(settings, source), build_adapter(settings, target)
+        plan = sync.plan(sync.pull_all(left, []), sync.pull_all(right, []))
+    except OtcError as exc:
+        fail(exc)
+    table = Table(
+        title=f"customers {source} -> {target}: {plan.create.height} to create, "
+        f"{plan.update.height} to update, {plan.unchanged} unchanged"
+    )
+    for column in ("customer", "field", "now", "becomes"):
+        table.add_column(column, overflow="fold")
+    for row in plan.create.head(50).iter_rows(named=True):
+        table.add_row(row["customer_id"], "(new)", "", row["name"])
+    for customer, changes in list(plan.diffs.items())[:100]:
+        for name, old, new in changes:
+            table.add_row(customer, name, str(old or ""), str(new or ""))
+    out.print(table)
+    if dry_run:
+        raise typer.Exit(0)
+    try:
+        results = sync.apply(right, plan)
+    except OtcError as exc:
+        fail(exc)
+    counts = dict(results.group_by("status").len().iter_rows()) if results.height else {}
+    out.print(", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing to do")
+    raise typer.Exit(3 if counts.get("unknown") else 1 if counts.get("rejected") else 0)
+
+
 @journal_app.command("show")
 def journal_show(
     status: Annotated[

@@ -43,7 +43,9 @@ def _company_data(row: Mapping[str, Any]) -> dict[str, Any]:
 
 def upsert_customer(adapter: SapAdapter, row: Mapping[str, Any]) -> dict[str, Any]:
     base = {"key": row["customer_id"], "kind": "customer", "system": adapter.name}
-    kunnr = alpha_in(row["customer_id"]) if len(row["customer_id"]) <= 10 else None
+    cid = row["customer_id"]
+    # `<system>:<id>` comes from another system (a sync): never one of our numbers
+    kunnr = alpha_in(cid) if ":" not in cid and len(cid) <= 10 else None
     detail = adapter.transport.call("BAPI_CUSTOMER_GETDETAIL2", CUSTOMERNO=kunnr) if kunnr else None
     exists = detail is not None and not errors_in(detail)
     settings = adapter.settings
