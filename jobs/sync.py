@@ -75,8 +75,10 @@ def plan(
             continue
         matched_by[row["customer_id"]] = f"{match['customer_id']} by {how}"
         changes = [
-            (f, match[f], row[f]) for f in SYNC_FIELDS if row[f] is not None and row[f] != match[f]
-        ]
+            (f, match[f], row[f])
+            for f in SYNC_FIELDS
+            if row[f] is not None and row[f] != match[f] and not (f == "tax_id" and how == "tax_id")
+        ]  # a tax id that matched is the same number, however it is written
         if not changes:
             unchanged += 1
             continue
