@@ -109,7 +109,6 @@ def test_plan_matches_diffs_and_creates() -> None:
     assert result.update["customer_id"].to_list() == ["A-77", "A-78"]
     assert dict((f, (a, b)) for f, a, b in result.diffs["A-77"]) == {
         "name": ("Brandt Maschinenbau", "Brandt GmbH"),
-        "tax_id": ("136695976", "DE136695976"),
     }
     assert ("city", "Paris", "Lyon") in result.diffs["A-78"]
     assert result.unchanged == 1
