@@ -5,7 +5,14 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("bench.bench_contracts", "bench.bench_mock_seed", "bench.bench_mock_serving")
+BENCHMARKS = (
+    "bench.bench_contracts",
+    "bench.bench_mock_seed",
+    "bench.bench_mock_serving",
+    "bench.bench_mock_oracle",
+    "bench.bench_sap_pull",
+    "bench.bench_post",
+)
 
 
 def run() -> int:
