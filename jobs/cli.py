@@ -299,12 +299,15 @@ def customers_sync(
         fail(exc)
     table = Table(
         title=f"customers {source} -> {target}: {plan.create.height} to create, "
-        f"{plan.update.height} to update, {plan.unchanged} unchanged"
+        f"{plan.update.height} to update, {plan.unchanged} unchanged, "
+        f"{len(plan.ambiguous)} ambiguous (skipped)"
     )
     for column in ("customer", "field", "now", "becomes"):
         table.add_column(column, overflow="fold")
     for row in plan.create.head(50).iter_rows(named=True):
         table.add_row(row["customer_id"], "(new)", "", row["name"])
+    for customer, why in list(plan.ambiguous.items())[:50]:
+        table.add_row(customer, "(skipped: ambiguous)", "", why)
     for customer, changes in list(plan.diffs.items())[:100]:
         for name, old, new in changes:
             table.add_row(customer, name, str(old or ""), str(new or ""))
@@ -435,6 +438,48 @@ def doctor() -> None:
         table.add_row("journal", f"[red]{escape(str(exc))}[/]")
     out.print(table)
     raise typer.Exit(2 if failed else 0)
+
+
+# ---------------------------------------------------------------- bank files (issue 9)
+bank_app = typer.Typer(help="Bank statements and remittance advices in: BAI2, camt, MT940, CSV.")
+app.add_typer(bank_app, name="bank")
+
+
+@bank_app.command("parse")
+def bank_parse(
+    file: Annotated[Path, typer.Argument(help="BAI2, camt.052/053/054, MT940/MT942 or CSV.")],
+    out_file: OutOpt,
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="bai2, camt, mt940 or csv (default: detected)."),
+    ] = None,
+    encoding: Annotated[
+        str, typer.Option("--encoding", help="Text encoding of BAI2/MT940/CSV files.")
+    ] = "utf-8",
+    currency: Annotated[
+        str, typer.Option("--currency", help="BAI2 currency when the file names none.")
+    ] = "USD",
+) -> None:
+    """Read a bank file into a canonical BankTransactions file; list every problem if it is bad."""
+    from adapters.errors import ContractError
+    from contracts.io import write_frame
+    from jobs.bank import parse
+    from jobs.contracts_check import violations_table
+
+    try:
+        parsed = parse(file, fmt=fmt, encoding=encoding, bai2_currency=currency.upper())
+        write_frame(parsed.frame, out_file, "bank_transactions")
+    except ContractError as exc:
+        out.print(violations_table(exc.violations))
+        raise typer.Exit(exc.exit_code) from None
+    except OtcError as exc:
+        fail(exc)
+    for warning in parsed.warnings:
+        err.print("[yellow]warning:[/]", escape(warning), soft_wrap=True)
+    out.print(
+        f"[green]{parsed.frame.height}[/] transactions from {escape(parsed.format)} "
+        f"{escape(str(file))} written to {escape(str(out_file))}"
+    )
 
 
 def _mount_mock_erp() -> None:

@@ -16,7 +16,9 @@ import polars as pl
 
 from contracts.validate import validate
 
-SYNC_FIELDS = ("name", "country", "city", "postal_code", "street", "tax_id", "currency", "email")
+#: Customer master fields a sync carries over. Currency, payment terms and credit limits are
+#: per company code / operating unit, not master data: each system keeps its own.
+SYNC_FIELDS = ("name", "country", "city", "postal_code", "street", "tax_id", "email")
 
 
 def normalized_tax_id(country: str | None, tax_id: str | None) -> str | None:
@@ -41,6 +43,7 @@ class SyncPlan:
     diffs: dict[str, list[tuple[str, Any, Any]]] = field(default_factory=dict)
     unchanged: int = 0
     matched_by: dict[str, str] = field(default_factory=dict)
+    ambiguous: dict[str, str] = field(default_factory=dict)  # source id -> why it was skipped
 
 
 def plan(
@@ -51,28 +54,46 @@ def plan(
     Updates carry the *target's* customer_id; creates carry `<source system>:<source id>`,
     which no ERP number looks like (the target assigns its own and reports it back).
     """
-    by_tax = {
-        t: row
-        for row in target.iter_rows(named=True)
-        if (t := normalized_tax_id(row["country"], row["tax_id"])) is not None
-    }
-    by_key = {tuple(_key_text(row[k]) for k in key): row for row in target.iter_rows(named=True)}
+    by_tax: dict[str, list[dict[str, Any]]] = {}
+    by_key: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in target.iter_rows(named=True):
+        if (t := normalized_tax_id(row["country"], row["tax_id"])) is not None:
+            by_tax.setdefault(t, []).append(row)
+        by_key.setdefault(tuple(_key_text(row[k]) for k in key), []).append(row)
     creates, updates = [], []
     diffs: dict[str, list[tuple[str, Any, Any]]] = {}
     matched_by: dict[str, str] = {}
+    ambiguous: dict[str, str] = {}
+    taken: dict[str, str] = {}  # target id -> the source id matched to it
     unchanged = 0
     for row in source.iter_rows(named=True):
         tax = normalized_tax_id(row["country"], row["tax_id"])
-        match = by_tax.get(tax) if tax else None
+        candidates = by_tax.get(tax, []) if tax else []
         how = "tax_id"
-        if match is None:
-            match = by_key.get(tuple(_key_text(row[k]) for k in key))
+        if not candidates:
             how = "+".join(key)
-        if match is None:
+            candidates = [
+                c
+                for c in by_key.get(tuple(_key_text(row[k]) for k in key), [])
+                # a key match between two different tax ids is two different companies
+                if not (tax and normalized_tax_id(c["country"], c["tax_id"]))
+            ]
+        if len(candidates) > 1:
+            ids = ", ".join(sorted(c["customer_id"] for c in candidates))
+            ambiguous[row["customer_id"]] = f"{len(candidates)} candidates by {how}: {ids}"
+            continue
+        if not candidates:
             # not the target's id: namespaced, so a target never mistakes it for its own
             # number (the target assigns one and reports it back as erp_document)
             creates.append({**row, "customer_id": f"{row['source_system']}:{row['customer_id']}"})
             continue
+        match = candidates[0]
+        if match["customer_id"] in taken:
+            ambiguous[row["customer_id"]] = (
+                f"{match['customer_id']} already matched to {taken[match['customer_id']]}"
+            )
+            continue
+        taken[match["customer_id"]] = row["customer_id"]
         matched_by[row["customer_id"]] = f"{match['customer_id']} by {how}"
         changes = [
             (f, match[f], row[f])
@@ -94,6 +115,7 @@ def plan(
         diffs=diffs,
         unchanged=unchanged,
         matched_by=matched_by,
+        ambiguous=ambiguous,
     )
 
 

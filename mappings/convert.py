@@ -203,3 +203,27 @@ def sap_discount_amount(amount: pl.Expr, percent1: pl.Expr, currency: pl.Expr) -
 def or_else(expr: pl.Expr, other: pl.Expr) -> pl.Expr:
     """The first non-blank of two fields (KNA1-STCEG, else STCD1)."""
     return pl.coalesce(text(expr), text(other))
+
+
+@converter("oracle_document_id")
+def oracle_document_id(transaction: pl.Expr, receipt: pl.Expr) -> pl.Expr:
+    """EBS item id: the transaction id (CUSTOMER_TRX_ID), or `CR<id>` for a cash receipt's
+    own payment schedule (CASH_RECEIPT_ID): both id sequences start anywhere, so the prefix
+    keeps an invoice and a receipt with the same number apart."""
+    trx = transaction.cast(pl.Int64, strict=False).cast(pl.String)
+    rcpt = pl.lit("CR") + receipt.cast(pl.Int64, strict=False).cast(pl.String)
+    return pl.coalesce(trx, rcpt)
+
+
+@converter("abs_within")
+def abs_within(expr: pl.Expr, limit: pl.Expr) -> pl.Expr:
+    """|value| capped at |limit| (EBS keeps AMOUNT_IN_DISPUTE after partial payments)."""
+    value = _as_money(expr).abs()
+    cap = _as_money(limit).abs()
+    return pl.when(value > cap).then(cap).otherwise(value).cast(MONEY_DTYPE)
+
+
+@converter("not_active")
+def not_active(expr: pl.Expr) -> pl.Expr:
+    """TCA status 'A' is active; anything else ('I') blocks posting."""
+    return (_text(expr).str.to_uppercase() != "A").fill_null(True)

@@ -71,6 +71,7 @@ class MockState:
                 oracle_counts = seed_oracle(
                     self.store,
                     seed=sizes["seed"],
+                    operating_units=sizes["companies"],
                     customers=sizes["customers"],
                     open_items=sizes["open_items"],
                     today=self.today,

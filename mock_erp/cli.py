@@ -22,15 +22,25 @@ def main() -> None:
 
 
 def config_toml(host: str, port: int, user: str, client: str = "100") -> str:
-    """A ready ``otc.toml`` for the SOAP and RFC transports against this mock."""
+    """A ready ``otc.toml`` for every transport of both personas against this mock."""
     url = f"http://{host}:{port}"
-    return f"""[systems.sap]
+    oracle_common = f"""user = "{user}"
+password_env = "{PASSWORD_ENV}"
+companies = ["US", "DE", "JP", "KW"]
+operating_units = {{ US = 204, DE = 301, JP = 401, KW = 501 }}
+receipt_method = "Manual Check"
+apps_user_id = 1318"""
+    return f"""# otc.toml for the mock ERP at {url}: export {PASSWORD_ENV}=... (the mock's login)
+[systems.sap]
 adapter = "sap"
 transport = "soap"
 url = "{url}"
 client = "{client}"
 user = "{user}"
 password_env = "{PASSWORD_ENV}"
+companies = ["1000", "2000", "3000", "4000"]
+reference_customer = "100"
+soap_stateful_posting = true
 
 [systems.sap_rfc]
 adapter = "sap"
@@ -42,6 +52,22 @@ client = "{client}"
 user = "{user}"
 password_env = "{PASSWORD_ENV}"
 mock_url = "{url}"
+companies = ["1000", "2000", "3000", "4000"]
+reference_customer = "100"
+
+[systems.oracle]
+adapter = "oracle"
+transport = "ords"
+url = "{url}"
+{oracle_common}
+
+[systems.oracle_db]
+adapter = "oracle"
+transport = "oracledb"
+connection_factory = "mock_erp.clients.oracle:connect"
+connect_args = {{ mock_url = "{url}" }}
+dsn = "{host}:{port}/EBSDB"
+{oracle_common}
 """
 
 

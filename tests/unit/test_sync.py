@@ -113,3 +113,54 @@ def test_plan_matches_diffs_and_creates() -> None:
     assert ("city", "Paris", "Lyon") in result.diffs["A-78"]
     assert result.unchanged == 1
     assert result.update.filter(pl.col("customer_id") == "A-78")["source_system"][0] == "oracle"
+
+
+def test_ambiguous_matches_are_skipped_never_guessed() -> None:
+    sap = customers(
+        "sap",
+        [
+            {"customer_id": "1", "name": "Twin GmbH", "country": "DE", "postal_code": "10115"},
+            {
+                "customer_id": "2",
+                "name": "Other AG",
+                "country": "DE",
+                "postal_code": "10117",
+                "tax_id": "DE136695976",
+            },
+            {"customer_id": "3", "name": "Other AG", "country": "DE", "postal_code": "10117"},
+            {
+                "customer_id": "4",
+                "name": "Solo KG",
+                "country": "DE",
+                "postal_code": "20095",
+                "tax_id": "DE811569869",
+            },
+        ],
+    )
+    oracle = customers(
+        "oracle",
+        [
+            {"customer_id": "T1", "name": "Twin GmbH", "country": "DE", "postal_code": "10115"},
+            {"customer_id": "T2", "name": "twin  gmbh", "country": "DE", "postal_code": "10115"},
+            {
+                "customer_id": "T3",
+                "name": "Other AG",
+                "country": "DE",
+                "postal_code": "10117",
+                "tax_id": "DE136695976",
+            },
+            {
+                "customer_id": "T4",
+                "name": "Solo KG",
+                "country": "DE",
+                "postal_code": "20095",
+                "tax_id": "DE129273398",
+            },
+        ],
+    )
+    result = plan(sap, oracle)
+    assert result.ambiguous["1"] == "2 candidates by name+postal_code: T1, T2"
+    assert result.matched_by["2"] == "T3 by tax_id"
+    assert result.ambiguous["3"] == "T3 already matched to 2"
+    # same name and postal code, different tax ids: two companies, so a new customer
+    assert result.create["customer_id"].to_list() == ["sap:4"]

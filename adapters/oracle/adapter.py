@@ -1,0 +1,621 @@
+"""OTC operations in Oracle EBS's terms: which SQL, which public API (specs/oracle.md).
+
+Reads are SELECTs from `adapters/oracle/sql/*.sql` (Oracle dialect, package data) mapped to
+canonical frames and validated; posts are anonymous blocks from `adapters/oracle/plsql.py`,
+one block per payment, write-off or customer, each inside the apps context and each with our
+own duplicate check first (EBS flags a duplicate receipt only when number, date, amount and
+customer all match, and has no check at all for applications and adjustments). The adapter
+never retries: errors go up typed, the job layer decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+import polars as pl
+
+from adapters.errors import ConfigError, ErpRejected, OutcomeUnknown, TransientError
+from adapters.oracle import plsql
+from adapters.oracle.errors import api_outcome
+from adapters.oracle.errors import reason as _reason
+from adapters.oracle.keys import comments, receipt_number_for, tag
+from adapters.oracle.settings import OracleSettings
+from adapters.oracle.transport import Keyset, OracleTransport
+from adapters.protocol import PostingKind
+from contracts.io import schema_of
+from contracts.money import quantize
+from contracts.validate import validate
+from mappings.compile import DEFAULT_KEY, compile_spec, load_spec, load_value_maps
+
+DRY_RUN = "DRY-RUN"
+FAR_FUTURE = "4712-12-31"
+EPOCH = "1900-01-01"
+
+
+@cache
+def sql_text(name: str) -> str:
+    """A statement from adapters/oracle/sql/, its leading `--` header lines dropped.
+
+    Oracle ignores them; they are dropped anyway so the text sent is the statement alone
+    (the mock's parser refuses a statement that starts with a comment).
+    """
+    text = (files("adapters.oracle") / "sql" / f"{name}.sql").read_text(encoding="utf-8")
+    lines = text.strip().splitlines()
+    while lines and lines[0].lstrip().startswith("--"):
+        lines.pop(0)
+    return "\n".join(lines).strip()
+
+
+def results_frame(rows: Sequence[Mapping[str, Any]]) -> pl.DataFrame:
+    now = datetime.now(UTC)
+    data = [{"posted_at": now, "erp_document": None, "message": None, **r} for r in rows]
+    frame = pl.DataFrame(data, schema=schema_of("posting_results"))
+    return validate(frame, "posting_results", source="oracle posting results")
+
+
+def _iso(value: date | datetime) -> str:
+    return value.strftime("%Y-%m-%d")
+
+
+def _day(value: Any) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+class OracleAdapter:
+    """One EBS instance; the transport is chosen by the settings (ORDS or oracledb)."""
+
+    def __init__(self, settings: OracleSettings, transport: OracleTransport | None = None) -> None:
+        self.settings = settings
+        self.name = settings.name
+        self.transport = transport or _make_transport(settings)
+        self._maps = {k: dict(v) for k, v in load_spec("oracle", "posting")["value_maps"].items()}
+        self._overrides = load_value_maps(settings.value_maps)
+        for map_name, table in self._overrides.items():
+            self._maps.setdefault(map_name, {}).update(table)
+        self._activities: dict[tuple[int, str], int] = {}
+        self._currencies: dict[int, str] | None = None
+        self._method: int | None = settings.receipt_method_id
+
+    # ------------------------------------------------------------------ helpers
+
+    def _context(self, org_id: int) -> dict[str, Any]:
+        s = self.settings
+        return {
+            "user_id": s.apps_user_id,
+            "resp_id": s.resp_id,
+            "resp_appl_id": s.resp_appl_id,
+            "org_id": org_id,
+        }
+
+    def _companies(self, companies: Sequence[str]) -> list[str]:
+        chosen = list(companies) or list(self.settings.companies)
+        if not chosen:
+            chosen = list(self.settings.operating_units)
+        if not chosen:
+            raise ConfigError(
+                f"[systems.{self.name}] name the companies: --company 204 or companies = "
+                '["204"] (and operating_units = { "204" = 204 }) in the config'
+            )
+        return chosen
+
+    def _compile(self, entity: str) -> Any:
+        overrides = {k: dict(v) for k, v in self._overrides.items()}
+        company = overrides.setdefault("company", {})
+        for name, org in self.settings.operating_units.items():
+            company.setdefault(str(org), name)
+        return compile_spec(
+            load_spec("oracle", entity),
+            overrides=overrides,
+            origin=f"mappings/oracle/{entity}.yaml",
+        )
+
+    def _lookup(self, name: str, binds: Mapping[str, Any]) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = []
+        for frame in self.transport.query(sql_text(name), binds):
+            rows += frame.to_dicts()
+        return rows
+
+    def _value(self, map_name: str, key: str) -> str | None:
+        table = self._maps.get(map_name, {})
+        value = table.get(key, table.get(DEFAULT_KEY))
+        return None if value is None else str(value)
+
+    def currencies(self) -> dict[int, str]:
+        """Operating unit -> functional currency (its ledger's)."""
+        if self._currencies is None:
+            self._currencies = {
+                int(r["ORGANIZATION_ID"]): str(r["CURRENCY_CODE"])
+                for r in self._lookup("org_currency", {})
+            }
+        return self._currencies
+
+    def _activity(self, org_id: int, name: str, key: str) -> int:
+        if (org_id, name) not in self._activities:
+            rows = self._lookup("activity", {"org_id": org_id, "name": name})
+            if not rows:
+                raise ErpRejected(
+                    self.name,
+                    key,
+                    "OTC",
+                    f"no active receivables activity {name!r} in "
+                    f"operating unit {org_id}; fix the value map or the EBS setup",
+                )
+            self._activities[(org_id, name)] = int(rows[0]["RECEIVABLES_TRX_ID"])
+        return self._activities[(org_id, name)]
+
+    def _receipt_method(self) -> int:
+        if self._method is None:
+            if not self.settings.receipt_method:
+                raise ConfigError(
+                    f"[systems.{self.name}] posting receipts needs receipt_method_id = ... "
+                    '(or receipt_method = "NAME")'
+                )
+            rows = self._lookup("receipt_method", {"name": self.settings.receipt_method})
+            if not rows:
+                raise ConfigError(
+                    f"[systems.{self.name}] no receipt method {self.settings.receipt_method!r}"
+                )
+            self._method = int(rows[0]["RECEIPT_METHOD_ID"])
+        return self._method
+
+    # ------------------------------------------------------------------ reads
+
+    def pull_open_items(
+        self,
+        companies: Sequence[str],
+        customers: Sequence[str] | None = None,
+        as_of: date | None = None,
+    ) -> Iterator[pl.DataFrame]:
+        mapping = self._compile("open_items")
+        keyset = Keyset("PAYMENT_SCHEDULE_ID", 0, self.settings.page_size)
+        cutoff = _iso(as_of) if as_of else FAR_FUTURE
+        for company in self._companies(companies):
+            org = self.settings.org_id(company)
+            mapping.maps["company"][1].setdefault(str(org), company)
+            queries: list[tuple[str, dict[str, Any]]]
+            if customers:
+                queries = [
+                    ("open_items_customer", {"org_id": org, "account_number": c, "as_of": cutoff})
+                    for c in customers
+                ]
+            else:
+                queries = [("open_items", {"org_id": org, "as_of": cutoff})]
+            for name, binds in queries:
+                for page in self.transport.query(sql_text(name), binds, keyset=keyset):
+                    frame = mapping.apply(page).with_columns(
+                        pl.lit(self.name).alias("source_system")
+                    )
+                    yield validate(frame, "open_items", source=f"{self.name} {name} org {org}")
+
+    def pull_customers(
+        self, companies: Sequence[str], changed_since: date | None = None
+    ) -> Iterator[pl.DataFrame]:
+        mapping = self._compile("customers")
+        keyset = Keyset("CUST_ACCOUNT_ID", 0, self.settings.page_size)
+        since = _iso(changed_since) if changed_since else EPOCH
+        seen: set[str] = set()
+        for company in self._companies(companies):
+            org = self.settings.org_id(company)
+            currency = self.currencies().get(org)
+            if currency is None:
+                raise ConfigError(f"[systems.{self.name}] operating unit {org} does not exist")
+            for page in self.transport.query(
+                sql_text("customers"), {"org_id": org, "since": since}, keyset=keyset
+            ):
+                page = page.unique(  # noqa: PLW2901 - the primary bill-to row of each account
+                    subset=["CUST_ACCOUNT_ID"], keep="first", maintain_order=True
+                ).filter(~pl.col("ACCOUNT_NUMBER").is_in(list(seen)))
+                if page.height == 0:
+                    continue
+                seen.update(page["ACCOUNT_NUMBER"].to_list())
+                frame = mapping.apply(page.with_columns(pl.lit(currency).alias("CURRENCY_CODE")))
+                frame = frame.with_columns(pl.lit(self.name).alias("source_system"))
+                yield validate(frame, "customers", source=f"{self.name} TCA org {org}")
+
+    def find_posted(self, kind: PostingKind, keys: Sequence[str]) -> pl.DataFrame:
+        """Which keys have a live document: receipt number, adjustment tag, customer OSR."""
+        found: dict[str, str] = {}
+        for key in keys:
+            if kind == "cash_application":
+                for row in self._lookup(
+                    "find_receipt", {"receipt_number": receipt_number_for(key)}
+                ):
+                    if _tagged(row.get("COMMENTS"), key):
+                        found[key] = str(row["CASH_RECEIPT_ID"])
+            elif kind == "write_off":
+                for row in self._lookup(
+                    "find_adjustment", {"tag": tag(key), "tag_length": len(tag(key))}
+                ):
+                    if _tagged(row.get("COMMENTS"), key) and row.get("STATUS") != "R":
+                        found[key] = str(row["ADJUSTMENT_NUMBER"] or row["ADJUSTMENT_ID"])
+            else:
+                for row in self._lookup("find_customer", {"key": key}):
+                    found[key] = str(row["ACCOUNT_NUMBER"])
+        return pl.DataFrame(
+            {"key": list(keys), "erp_document": [found.get(k) for k in keys]},
+            schema={"key": pl.String, "erp_document": pl.String},
+        )
+
+    def ping(self) -> str:
+        units = self._lookup("ping", {})
+        return (
+            f"Oracle EBS over {self.settings.transport}: {len(units)} operating units "
+            f"({', '.join(str(u['ORGANIZATION_ID']) for u in units[:6])})"
+        )
+
+    # ------------------------------------------------------------------ posting helpers
+
+    def _installment(
+        self, key: str, org: int, document_id: str, line: int | None
+    ) -> dict[str, Any]:
+        if not document_id.isdigit():
+            raise ErpRejected(
+                self.name,
+                key,
+                "OTC",
+                f"item {document_id} is not a transaction "
+                "(only invoices, debit memos and chargebacks are paid)",
+            )
+        rows = self._lookup(
+            "schedules_of_transaction", {"org_id": org, "customer_trx_id": int(document_id)}
+        )
+        match = [r for r in rows if line in (None, 0) or r["TERMS_SEQUENCE_NUMBER"] == line]
+        if not match:
+            raise ErpRejected(
+                self.name,
+                key,
+                "OTC",
+                f"item {document_id}/{line} does not exist in operating unit {org}",
+            )
+        return match[0]
+
+    def _customer(self, key: str, org: int, account_number: str) -> tuple[int, int]:
+        rows = self._lookup("customer_account", {"org_id": org, "account_number": account_number})
+        if not rows:
+            raise ErpRejected(self.name, key, "OTC", f"customer {account_number} does not exist")
+        row = rows[0]
+        if row["SITE_USE_ID"] is None:
+            raise ErpRejected(
+                self.name,
+                key,
+                "OTC",
+                f"customer {account_number} has no active bill-to site in operating unit {org}",
+            )
+        return int(row["CUST_ACCOUNT_ID"]), int(row["SITE_USE_ID"])
+
+    def _already(self, kind: PostingKind, key: str) -> dict[str, Any] | None:
+        """Our own duplicate check, before anything is checked or sent (specs/oracle.md §6);
+        the block checks again, atomically, in case another runner posted meanwhile."""
+        document = self.find_posted(kind, [key])["erp_document"][0]
+        if document is None:
+            return None
+        return {
+            "key": key,
+            "kind": kind,
+            "system": self.name,
+            "status": "posted",
+            "erp_document": document,
+            "message": "already posted: found in EBS",
+        }
+
+    def _rejected(self, key: str, kind: str, exc: ErpRejected) -> dict[str, Any]:
+        return {
+            "key": key,
+            "kind": kind,
+            "system": self.name,
+            "status": "rejected",
+            "message": _reason(exc),
+        }
+
+    # ------------------------------------------------------------------ posting
+
+    def post_payment(self, rows: pl.DataFrame, dry_run: bool = False) -> dict[str, Any]:
+        """One receipt (all rows of one application_id) applied to the items it pays.
+
+        Raises `TransientError` (nothing happened: retry) and `OutcomeUnknown` (look it up
+        with `find_posted` first); the ERP's own "no" comes back as a `rejected` row.
+        """
+        first = rows.row(0, named=True)
+        key = str(first["application_id"])
+        if done := self._already("cash_application", key):
+            return done
+        try:
+            binds, applications, write_off, unapplied = self._payment_binds(rows)
+        except ErpRejected as exc:
+            return self._rejected(key, "cash_application", exc)
+        block = plsql.cash_receipt(len(applications), write_off=write_off, dry_run=dry_run)
+        outs = self.transport.run_plsql(block.text, {**binds, **block.outs}, writes=not dry_run)
+        base = {"key": key, "kind": "cash_application", "system": self.name}
+        try:
+            messages = api_outcome(self.name, key, outs)
+        except ErpRejected as exc:
+            return {**base, "status": "rejected", "message": _reason(exc)}
+        if dry_run:
+            return {
+                **base,
+                "status": "posted",
+                "erp_document": DRY_RUN,
+                "message": "EBS accepts it (rolled back: dry run)",
+            }
+        cr_id = outs.get("cr_id")
+        if cr_id is None:
+            raise OutcomeUnknown(
+                self.name, "the receipt block answered without a receipt id", key=key
+            )
+        note = ["already posted: found in EBS"] if outs.get("already") == "Y" else []
+        if unapplied:
+            shown = quantize(unapplied, str(rows["currency"][0]))
+            note.append(f"{shown} left unapplied on the receipt")
+        note += [str(m) for m in messages if m.name and "SUCCESS" not in m.name.upper()][:3]
+        return {
+            **base,
+            "status": "posted",
+            "erp_document": str(int(Decimal(cr_id))),
+            "message": "; ".join(note) or None,
+        }
+
+    def _payment_binds(self, rows: pl.DataFrame) -> tuple[dict[str, Any], list[int], bool, Decimal]:
+        """Binds of the receipt block; money on account without a write-off reason stays
+        unapplied on the receipt (EBS: the customer's unapplied cash)."""
+        first = rows.row(0, named=True)
+        key = str(first["application_id"])
+        org = self.settings.org_id(str(first["company"]))
+        currency = str(first["currency"])
+        when = _day(first["payment_date"])
+        cust_id, site = self._customer(key, org, str(first["customer_id"]))
+        binds: dict[str, Any] = {
+            **self._context(org),
+            "rno": receipt_number_for(key),
+            "cust": cust_id,
+            "site": site,
+            "cur": currency,
+            "amt": Decimal(first["payment_amount"]),
+            "rdate": _iso(when),
+            "gl": _iso(when),
+            "method": self._receipt_method(),
+            "tag": comments(key),
+            "key": key[:30],
+        }
+        applications: list[int] = []
+        on_account = Decimal(0)
+        write_off = False
+        for row in rows.iter_rows(named=True):
+            if row["document_id"] is None:
+                reason = row.get("reason_code")
+                activity = self._value("receipt_writeoff_activity", str(reason)) if reason else None
+                if activity:
+                    binds["wo_amt"] = Decimal(row["applied_amount"])
+                    binds["wo_activity"] = self._activity(org, activity, key)
+                    write_off = True
+                else:
+                    on_account += Decimal(row["applied_amount"])
+                continue
+            item = self._installment(key, org, str(row["document_id"]), row["line"])
+            shown = f"{item['TRX_NUMBER']} ({row['document_id']}/{row['line']})"
+            if item["ACCOUNT_NUMBER"] != first["customer_id"]:
+                raise ErpRejected(
+                    self.name,
+                    key,
+                    "OTC",
+                    f"item {shown} belongs to customer "
+                    f"{item['ACCOUNT_NUMBER']}, not {first['customer_id']}",
+                )
+            if item["INVOICE_CURRENCY_CODE"] != currency:
+                raise ErpRejected(
+                    self.name,
+                    key,
+                    "OTC",
+                    f"item {shown} is in currency "
+                    f"{item['INVOICE_CURRENCY_CODE']}, the payment in {currency}: "
+                    "cross-currency receipts are not posted",
+                )
+            open_amount = Decimal(item["AMOUNT_DUE_REMAINING"])
+            paid, discount = Decimal(row["applied_amount"]), Decimal(row["discount_amount"])
+            if item["STATUS"] != "OP" or open_amount <= 0:
+                raise ErpRejected(
+                    self.name,
+                    key,
+                    "OTC",
+                    f"item {shown} is not open (status {item['STATUS']}, open {open_amount})",
+                )
+            if paid + discount > open_amount:
+                raise ErpRejected(
+                    self.name,
+                    key,
+                    "OTC",
+                    f"item {shown}: applied {paid} + discount "
+                    f"{discount} exceed the open {open_amount}",
+                )
+            i = len(applications) + 1
+            applications.append(int(item["PAYMENT_SCHEDULE_ID"]))
+            apply_day = max(when, _day(item["TRX_DATE"]))
+            reason = row.get("reason_code")
+            binds.update(
+                {
+                    f"ps_{i}": int(item["PAYMENT_SCHEDULE_ID"]),
+                    f"amt_{i}": paid,
+                    f"disc_{i}": discount if discount else None,
+                    f"adate_{i}": _iso(apply_day),
+                    f"agl_{i}": _iso(max(apply_day, _day(item["GL_DATE"]))),
+                    f"note_{i}": comments(key, f"short:{reason}" if reason else None),
+                }
+            )
+        return binds, applications, write_off, on_account
+
+    def post_write_off(self, row: Mapping[str, Any], dry_run: bool = False) -> dict[str, Any]:
+        """An adjustment against the activity the reason code maps to (TYPE INVOICE closes
+        the item, LINE takes part of it); a W adjustment awaits approval."""
+        key = str(row["writeoff_id"])
+        base = {"key": key, "kind": "write_off", "system": self.name}
+        if done := self._already("write_off", key):
+            return done
+        try:
+            org = self.settings.org_id(str(row["company"]))
+            item = self._installment(key, org, str(row["document_id"]), row["line"])
+            open_amount = Decimal(item["AMOUNT_DUE_REMAINING"])
+            amount = Decimal(row["amount"])
+            shown = f"{item['TRX_NUMBER']} ({row['document_id']}/{row['line']})"
+            if item["ACCOUNT_NUMBER"] != row["customer_id"]:
+                raise ErpRejected(
+                    self.name,
+                    key,
+                    "OTC",
+                    f"item {shown} belongs to customer "
+                    f"{item['ACCOUNT_NUMBER']}, not {row['customer_id']}",
+                )
+            if item["INVOICE_CURRENCY_CODE"] != row["currency"]:
+                raise ErpRejected(
+                    self.name,
+                    key,
+                    "OTC",
+                    f"item {shown} is in currency "
+                    f"{item['INVOICE_CURRENCY_CODE']}, the write-off in {row['currency']}",
+                )
+            if item["STATUS"] != "OP" or open_amount <= 0:
+                raise ErpRejected(
+                    self.name, key, "OTC", f"item {shown} is not open (open {open_amount})"
+                )
+            if amount > open_amount:
+                raise ErpRejected(
+                    self.name,
+                    key,
+                    "OTC",
+                    f"write-off {amount} exceeds the open amount {open_amount} of {shown}",
+                )
+            reason = str(row["reason_code"])
+            activity_name = self._value("adjustment_activity", reason)
+            if activity_name is None:
+                raise ErpRejected(self.name, key, "MAPPING", f"no activity for reason {reason!r}")
+            activity = self._activity(org, activity_name, key)
+        except ErpRejected as exc:
+            return self._rejected(key, "write_off", exc)
+        when = max(_day(row["posting_date"]), _day(item["TRX_DATE"]))
+        block = plsql.adjustment(dry_run=dry_run)
+        binds = {
+            **self._context(org),
+            "ps": int(item["PAYMENT_SCHEDULE_ID"]),
+            "adj_type": "INVOICE" if amount == open_amount else "LINE",
+            "activity": activity,
+            "amount": -amount,
+            "adate": _iso(when),
+            "gl": _iso(max(when, _day(item["GL_DATE"]))),
+            "reason": self._value("adjustment_reason", reason),
+            "tag": tag(key),
+            "tag_length": len(tag(key)),
+            "comments": comments(key, row.get("memo")),
+        }
+        outs = self.transport.run_plsql(block.text, {**binds, **block.outs}, writes=not dry_run)
+        try:
+            api_outcome(self.name, key, outs)
+        except ErpRejected as exc:
+            return {**base, "status": "rejected", "message": _reason(exc)}
+        if dry_run:
+            return {
+                **base,
+                "status": "posted",
+                "erp_document": DRY_RUN,
+                "message": "EBS accepts it (rolled back: dry run)",
+            }
+        number = outs.get("adj_number") or outs.get("adj_id")
+        if number is None:
+            raise OutcomeUnknown(self.name, "the adjustment block answered without an id", key=key)
+        message = "already posted: found in EBS" if outs.get("already") == "Y" else None
+        if outs.get("adj_status") == "W":
+            message = "pending approval (status W): the balance is unchanged until approved"
+        return {**base, "status": "posted", "erp_document": str(number), "message": message}
+
+    def post_cash_applications(self, frame: pl.DataFrame) -> pl.DataFrame:
+        validate(frame, "cash_applications", source="cash applications")
+        return results_frame(
+            [
+                self._guard(str(k), "cash_application", lambda g=g: self.post_payment(g))
+                for (k,), g in frame.group_by("application_id", maintain_order=True)
+            ]
+        )
+
+    def post_write_offs(self, frame: pl.DataFrame) -> pl.DataFrame:
+        validate(frame, "write_offs", source="write-offs")
+        return results_frame(
+            [
+                self._guard(str(r["writeoff_id"]), "write_off", lambda r=r: self.post_write_off(r))
+                for r in frame.iter_rows(named=True)
+            ]
+        )
+
+    def upsert_customers(self, frame: pl.DataFrame) -> pl.DataFrame:
+        from adapters.oracle.customers import upsert_customer
+
+        validate(frame, "customers", source="customers")
+        return results_frame(
+            [
+                self._guard(str(r["customer_id"]), "customer", lambda r=r: upsert_customer(self, r))
+                for r in frame.iter_rows(named=True)
+            ]
+        )
+
+    def _guard(self, key: str, kind: str, post: Any) -> dict[str, Any]:
+        """Batch posting: a lost answer is `unknown`, a transient fault `rejected` (not sent)."""
+        try:
+            result: dict[str, Any] = post()
+            return result
+        except OutcomeUnknown as exc:
+            return {
+                "key": key,
+                "kind": kind,
+                "system": self.name,
+                "status": "unknown",
+                "message": str(exc),
+            }
+        except (TransientError, ErpRejected) as exc:
+            return {
+                "key": key,
+                "kind": kind,
+                "system": self.name,
+                "status": "rejected",
+                "message": f"not posted: {exc}",
+            }
+
+    def close(self) -> None:
+        self.transport.close()
+
+
+def _tagged(text: Any, key: str) -> bool:
+    value = str(text or "")
+    return value == tag(key) or value.startswith(tag(key) + " ")
+
+
+def _make_transport(settings: OracleSettings) -> OracleTransport:
+    if settings.transport == "oracledb":
+        from adapters.oracle.sqlnet import SqlNetTransport
+
+        return SqlNetTransport(
+            settings.name,
+            user=settings.user,
+            password=settings.password,
+            dsn=settings.dsn,
+            connection_factory=settings.connection_factory,
+            connect_args=settings.connect_args,
+            thick=settings.thick,
+            thick_lib_dir=settings.thick_lib_dir,
+            pool_min=settings.pool_min,
+            pool_max=settings.pool_max,
+            arraysize=settings.arraysize,
+            timeout_s=settings.timeout_s,
+        )
+    from adapters.oracle.ords import OrdsTransport
+
+    assert settings.url is not None
+    return OrdsTransport(
+        settings.name,
+        url=settings.url,
+        schema=settings.schema,
+        user=settings.user,
+        password=settings.password,
+        timeout_s=settings.timeout_s,
+        connect_timeout_s=settings.connect_timeout_s,
+    )

@@ -1,0 +1,26 @@
+-- open_items.sql for one customer account (by account number).
+SELECT ps.payment_schedule_id,
+       ps.org_id,
+       ps.customer_trx_id,
+       ps.cash_receipt_id,
+       CAST(NVL(ps.terms_sequence_number, 1) AS NUMBER(15)) terms_sequence_number,
+       ps.class,
+       ps.trx_number,
+       ps.trx_date,
+       ps.gl_date,
+       ps.due_date,
+       ps.invoice_currency_code,
+       CAST(ps.amount_due_remaining AS NUMBER(38, 4)) amount_due_remaining,
+       CAST(NVL(ps.amount_in_dispute, 0) AS NUMBER(38, 4)) amount_in_dispute,
+       ca.account_number,
+       trx.purchase_order
+  FROM ar_payment_schedules_all ps
+  JOIN hz_cust_accounts ca ON ca.cust_account_id = ps.customer_id
+  LEFT JOIN ra_customer_trx_all trx ON trx.customer_trx_id = ps.customer_trx_id
+ WHERE ps.org_id = :org_id
+   AND ca.account_number = :account_number
+   AND ps.status = 'OP'
+   AND TRUNC(ps.gl_date) <= TO_DATE(:as_of, 'YYYY-MM-DD')
+   AND ps.payment_schedule_id > :after
+ ORDER BY ps.payment_schedule_id
+ FETCH FIRST :page_rows ROWS ONLY

@@ -1,0 +1,121 @@
+"""The Oracle transport shape: SQL text in, row chunks out; PL/SQL blocks in, OUT binds out.
+
+Both transports send the same Oracle text (specs/oracle.md: "both transports send the same
+text"). Queries page by keyset: every paged statement ends in
+`... AND <key> > :after ORDER BY <key> FETCH FIRST :page_rows ROWS ONLY`, so an ORDS request
+never re-runs a query from the start (offset does) and memory stays flat on both transports.
+Chunks are polars frames with Oracle's (upper-case) column names; NUMBER(p, 0) as Int64,
+other numbers as Decimal (never float), DATE as Datetime.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Protocol
+
+import polars as pl
+
+#: Where a query has no keyset (a lookup): one page of at most this many rows.
+LOOKUP_ROWS = 10_000
+
+
+@dataclass(frozen=True)
+class Out:
+    """An OUT bind of a PL/SQL block: `binds["status"] = Out(str)`; the result has its value."""
+
+    type: type = str
+    size: int = 32767
+
+
+OUT_TEXT = Out(str)
+OUT_NUMBER = Out(Decimal)
+
+
+@dataclass(frozen=True)
+class Keyset:
+    """Keyset paging of a query: the key column (as selected), its first value, page size."""
+
+    column: str
+    start: Any = 0
+    page_rows: int = 5000
+
+
+class OracleTransport(Protocol):
+    """Moves SQL and PL/SQL to EBS; knows nothing of OTC."""
+
+    system: str
+
+    def query(
+        self, sql: str, binds: Mapping[str, Any], *, keyset: Keyset | None = None
+    ) -> Iterator[pl.DataFrame]:
+        """Rows in chunks; with `keyset`, the statement's `:after`/`:page_rows` are driven here."""
+        ...
+
+    def run_plsql(
+        self, block: str, binds: Mapping[str, Any], *, writes: bool = True
+    ) -> dict[str, Any]:
+        """Run an anonymous block; returns its OUT binds (lower-case names, no ':').
+
+        On success the work is committed (ORDS commits by itself; oracledb commits here),
+        unless the block rolled back itself. `writes` says whether a lost answer is an
+        unknown outcome (`OutcomeUnknown`) or simply worth a retry (`TransientError`).
+        """
+        ...
+
+    def close(self) -> None: ...
+
+
+def polars_type(type_name: str, precision: int | None, scale: int | None) -> pl.DataType:
+    """An Oracle column type as a polars dtype: ids Int64, money Decimal, never Float64."""
+    name = type_name.upper()
+    if name in ("NUMBER", "INTEGER", "FLOAT", "DECIMAL"):
+        p, s = int(precision or 0), int(scale or 0)
+        if p and s <= 0 and p <= 18:
+            return pl.Int64()
+        if p and s > 0:
+            return pl.Decimal(min(max(p, s + 1), 38), s)
+        return pl.Decimal(38, 10)  # NUMBER without precision: exact, wide enough for money
+    if name in ("DATE", "TIMESTAMP"):
+        return pl.Datetime("us")
+    return pl.String()
+
+
+def frame_from_rows(
+    columns: list[tuple[str, pl.DataType]],
+    rows: Sequence[Mapping[str, Any]] | Sequence[tuple[Any, ...]],
+) -> pl.DataFrame:
+    """A typed frame from row dicts (keyed by column name) or tuples, Decimal kept exact."""
+    schema = dict(columns)
+    names = [c for c, _ in columns]
+    if rows and isinstance(rows[0], Mapping):
+        data = {n: [r.get(n) for r in rows if isinstance(r, Mapping)] for n in names}
+    else:
+        cols = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+        data = {n: list(v) for n, v in zip(names, cols, strict=True)}
+    series = []
+    for n in names:
+        dtype = schema[n]
+        values = data[n]
+        if isinstance(dtype, pl.Decimal):
+            values = [None if v is None else Decimal(str(v)) for v in values]
+        elif dtype == pl.Int64:
+            values = [None if v is None else int(v) for v in values]
+        elif isinstance(dtype, pl.Datetime):
+            values = [_datetime(v) for v in values]
+        else:
+            values = [None if v is None else str(v) for v in values]
+        series.append(pl.Series(n, values, dtype=dtype, strict=False))
+    return pl.DataFrame(series)
+
+
+def _datetime(value: Any) -> Any:
+    from datetime import date, datetime
+
+    if value is None or isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    text = str(value).replace("Z", "")
+    return datetime.fromisoformat(text).replace(tzinfo=None)
