@@ -6,7 +6,10 @@
 4. a day of cash is posted: a payment with cash discount, a partial and a short payment,
    money on account, in EUR, JPY and KWD;
 5. write-offs are posted;
-6. the cash file is posted again: nothing is posted twice.
+6. the cash file is posted again: nothing is posted twice;
+7. the same on Oracle EBS over ORDS: open items pulled, receipts posted (one with a discount,
+   one short), then posted again;
+8. customers are synced from SAP to Oracle (matched by tax id, then name and postal code).
 """
 
 from __future__ import annotations
@@ -180,6 +183,116 @@ def write_offs(items: list[dict[str, Any]], today: date) -> Any:
     return pl.DataFrame(rows, schema=schema_of("write_offs"))
 
 
+def oracle_cash(items: Any, today: date) -> Any:
+    """Two receipts for Oracle invoices: one paid in full, one short with a reason."""
+    import polars as pl
+
+    from contracts.io import schema_of
+
+    pool = items.filter(
+        (pl.col("document_type") == "invoice")
+        & (pl.col("amount") > 100)
+        & (pl.col("disputed_amount") == 0)
+    ).sort("company", "customer_id", "document_id")
+    full, short = pool.row(0, named=True), pool.row(1, named=True)
+    rows = []
+    for key, item, applied, reason in (
+        ("DEMO-EBS-001", full, full["amount"], None),
+        ("DEMO-EBS-002", short, short["amount"] - Decimal("5.00"), "SHORT"),
+    ):
+        rows.append(
+            {
+                "application_id": key,
+                "company": item["company"],
+                "customer_id": item["customer_id"],
+                "payment_date": today,
+                "currency": item["currency"],
+                "payment_amount": applied,
+                "document_id": item["document_id"],
+                "fiscal_year": item["fiscal_year"],
+                "line": item["line"],
+                "applied_amount": applied,
+                "discount_amount": Decimal(0),
+                "reason_code": reason,
+                "match_rule": None,
+                "match_score": None,
+            }
+        )
+    return pl.DataFrame(rows, schema=schema_of("cash_applications"))
+
+
+def run_oracle(console: Console, erp: Any, work: Path, today: date) -> tuple[int, int]:
+    """Steps 7 and 8; returns (exit code of the first posting, duplicates on the rerun)."""
+    import polars as pl
+
+    from adapters.oracle.adapter import OracleAdapter
+    from adapters.oracle.settings import OracleSettings
+    from contracts.io import write_frame
+    from jobs import sync
+    from jobs.journal import SqliteJournal
+    from jobs.post import PostJob
+    from jobs.report import print_report, write_run
+
+    section = {
+        "transport": "ords",
+        "url": erp.url,
+        "user": "otc",
+        "companies": ["US", "DE", "JP", "KW"],
+        "operating_units": {"US": 204, "DE": 301, "JP": 401, "KW": 501},
+        "receipt_method": "Manual Check",
+        "apps_user_id": 1318,
+    }
+    ebs = OracleAdapter(OracleSettings.from_section("oracle", section, {"password": "otc-mock"}))
+    items = pl.concat(list(ebs.pull_open_items([])))
+    console.print(
+        f"\n7. Oracle EBS over ORDS: {items.height} open items pulled and validated; "
+        "posting two receipts (one short)"
+    )
+    cash_file = write_frame(oracle_cash(items, today), work / "ebs_cash.csv", "cash_applications")
+    journal = SqliteJournal(work / "journal.db")
+    first = PostJob(ebs, journal, "cash_application").run(cash_file)
+    print_report(console, first, write_run(first, "cash-post", work / "runs"))
+    again = PostJob(ebs, journal, "cash_application").run(cash_file)
+    console.print(
+        f"   posted again: {again.counts().get('duplicate', 0)} already posted, "
+        f"{again.counts().get('posted', 0)} new"
+    )
+
+    from adapters.sap.adapter import SapAdapter
+    from adapters.sap.settings import SapSettings
+
+    sap = SapAdapter(
+        SapSettings.from_section(
+            "sap",
+            {
+                "transport": "soap",
+                "url": erp.url,
+                "client": "100",
+                "user": "otc",
+                "companies": ["1000", "2000", "3000", "4000"],
+                "wsdl_cache": str(work / "wsdl"),
+            },
+            {"password": "otc-mock"},
+        )
+    )
+    plan = sync.plan(sync.pull_all(sap, []), sync.pull_all(ebs, []))
+    results = sync.apply(ebs, plan)
+    counts = dict(results.group_by("status").len().iter_rows()) if results.height else {}
+    replan = sync.plan(sync.pull_all(sap, []), sync.pull_all(ebs, []))
+    console.print(
+        f"\n8. customers SAP -> Oracle: {len(plan.matched_by)} matched "
+        f"({sum(1 for v in plan.matched_by.values() if v.endswith('by tax_id'))} by tax id), "
+        f"{plan.create.height} created, {plan.update.height} updated, {plan.unchanged} unchanged, "
+        f"{len(plan.ambiguous)} ambiguous left for a person; results: {counts}; "
+        f"a second sync finds {replan.create.height + replan.update.height} to do"
+    )
+    sap.close()
+    ebs.close()
+    journal.close()
+    ok = counts.get("rejected", 0) == 0 and replan.create.height + replan.update.height == 0
+    return (first.exit_code if ok else 1), again.counts().get("duplicate", 0)
+
+
 def run_demo(console: Console) -> int:
     import polars as pl
 
@@ -201,8 +314,8 @@ def run_demo(console: Console) -> int:
     ):
         work = Path(tmp)
         console.print(
-            f"\n2. mock ERP (SAP persona) running at {erp.url}, seeded: 4 company codes, "
-            "60 customers, 1,500 open items"
+            f"\n2. mock ERP (SAP and Oracle EBS) running at {erp.url}, seeded: 4 company "
+            "codes / operating units, 60 customers, 1,500 open items in each ERP"
         )
         section = {
             "transport": "soap",
@@ -256,7 +369,8 @@ def run_demo(console: Console) -> int:
         )
         sap.close()
         journal.close()
-    codes = {first.exit_code, wo.exit_code}
+        ebs_code, ebs_duplicates = run_oracle(console, erp, work, today)
+    codes = {first.exit_code, wo.exit_code, ebs_code}
     posted_twice = documents != cash["application_id"].n_unique()
     duplicates = again.counts().get("duplicate", 0)
     payments, written_off = first.counts().get("posted", 0), wo.counts().get("posted", 0)
@@ -265,7 +379,12 @@ def run_demo(console: Console) -> int:
         f"the rerun found {duplicates} already posted and posted nothing; "
         f"{documents} SAP documents carry the {cash['application_id'].n_unique()} payment keys"
     )
-    if posted_twice or codes != {0} or duplicates != cash["application_id"].n_unique():
+    if (
+        posted_twice
+        or codes != {0}
+        or duplicates != cash["application_id"].n_unique()
+        or ebs_duplicates != 2
+    ):
         console.print("[red]the demo did not go as expected[/]")
         return 1
     return 0
