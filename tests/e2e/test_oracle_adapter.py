@@ -530,3 +530,18 @@ def test_receipt_numbers_fit_thirty_characters() -> None:
     assert receipt_number_for("PAY-1") == "PAY-1"
     long = receipt_number_for("A" * 31)
     assert len(long) == 30 and long == receipt_number_for("A" * 31) and long.startswith("OTC")
+
+
+def test_dropped_connection_on_a_read_is_transient_and_retried(
+    make: Maker, admin: httpx.Client
+) -> None:
+    ebs = make()
+    fault = {"persona": "oracle", "operation": "query", "kind": "drop_before"}
+    admin.post("/_mock/faults", json={**fault, "nth": 1})
+    with pytest.raises(TransientError):
+        list(ebs.pull_open_items(["US"]))
+    admin.post("/_mock/faults", json={**fault, "nth": 1})
+    rows = transient_policy(attempts=4, sleep=lambda _: None)(
+        lambda: pl.concat(list(ebs.pull_open_items(["US"])))
+    )
+    assert rows.height > 0 and set(rows["company"]) == {"US"}
