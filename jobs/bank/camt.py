@@ -1,0 +1,355 @@
+"""ISO 20022 camt.052 (intraday report), camt.053 (statement), camt.054 (debit/credit
+notification), any version (001.02 to 001.10 seen), to `BankTransactions`.
+
+Elements are found by local name, so every namespace version reads the same. One row per
+transaction: an entry (`Ntry`) with several `TxDtls` that each carry an amount is split into
+them (a batch booking); an entry whose details lack amounts stays one row, with the remittance
+data of all its details. Problems name the element path and its line, e.g.
+`/Document/BkToCstmrStmt/Stmt[1]/Ntry[3]/Amt`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TypeAlias
+
+from lxml import etree
+
+from contracts.money import MoneyError
+from jobs.bank.common import Problems, Txn, clean, exact_amount, known_currency
+from jobs.bank.refs import extract_invoice_refs, merge_refs
+
+Element: TypeAlias = Any  # lxml.etree._Element: lxml has no type stubs installed here
+
+#: Message element -> the element holding one account's entries.
+MESSAGES = {
+    "BkToCstmrAcctRpt": ("camt.052", "Rpt"),
+    "BkToCstmrStmt": ("camt.053", "Stmt"),
+    "BkToCstmrDbtCdtNtfctn": ("camt.054", "Ntfctn"),
+}
+DIRECTIONS = {"CRDT": "credit", "DBIT": "debit"}
+NOT_PROVIDED = {"NOTPROVIDED", "NONREF", ""}
+
+
+def _local(element: Element) -> str:
+    tag = element.tag
+    return etree.QName(tag).localname if isinstance(tag, str) else ""
+
+
+def _children(element: Element | None, name: str) -> Iterator[Element]:
+    if element is None:
+        return
+    for child in element:
+        if _local(child) == name:
+            yield child
+
+
+def _either(*elements: Element | None) -> Element | None:
+    """First element that exists (lxml elements without children are falsy: never use `or`)."""
+    return next((e for e in elements if e is not None), None)
+
+
+def _at(child: Element | None, parent: Element) -> Element:
+    return parent if child is None else child
+
+
+def _find(element: Element | None, *path: str) -> Element | None:
+    """First element along a path of local names; `*` alternatives as `Dt|DtTm`."""
+    current = element
+    for step in path:
+        if current is None:
+            return None
+        names = step.split("|")
+        current = next((c for c in current if _local(c) in names), None)
+    return current
+
+
+def _text(element: Element | None, *path: str) -> str | None:
+    found = _find(element, *path) if path else element
+    if found is None or found.text is None:
+        return None
+    return found.text.strip() or None
+
+
+def _texts(element: Element | None, *path: str) -> list[str]:
+    """Texts of every element matching the path (each step may match several)."""
+    level: list[Element] = [element] if element is not None else []
+    for step in path:
+        level = [c for e in level for c in e if _local(c) in step.split("|")]
+    return [e.text.strip() for e in level if e.text and e.text.strip()]
+
+
+def element_path(element: Element) -> str:
+    """`/Document/BkToCstmrStmt/Stmt[1]/Ntry[3]/Amt`: positions among same-named siblings."""
+    steps: list[str] = []
+    current: Element | None = element
+    while current is not None:
+        name = _local(current)
+        parent = current.getparent()
+        if parent is None:
+            steps.append(name)
+        else:
+            same = [c for c in parent if _local(c) == name]
+            steps.append(f"{name}[{same.index(current) + 1}]" if len(same) > 1 else name)
+        current = parent
+    return "/" + "/".join(reversed(steps))
+
+
+class _Reader:
+    def __init__(self, problems: Problems) -> None:
+        self.problems = problems
+        self.entries = 0  # running entry number over the file: ids stay unique
+
+    def bad(self, element: Element, rule: str, value: str | None = None) -> None:
+        self.problems.add(element.sourceline, element_path(element), rule, value)
+
+    def date_of(self, element: Element | None) -> date | None:
+        """`<Dt>` or `<DtTm>` inside `element` (the calendar day as written)."""
+        inner = _find(element, "Dt|DtTm")
+        if inner is None:
+            if element is not None and element.text and element.text.strip():
+                inner = element  # IntrBkSttlmDt, CreDtTm: the date is the element's own text
+            else:
+                return None
+        text = (inner.text or "").strip()
+        try:
+            return date.fromisoformat(text[:10])
+        except ValueError:
+            self.bad(inner, "not an ISO date (YYYY-MM-DD)", text)
+            return None
+
+    def amount_of(self, element: Element) -> tuple[Decimal, str] | None:
+        currency = (element.get("Ccy") or "").strip().upper()
+        text = (element.text or "").strip()
+        if not currency:
+            self.bad(element, "amount has no Ccy attribute (missing currency)", text)
+            return None
+        if not known_currency(currency):
+            self.bad(element, "unknown currency code (ISO 4217)", currency)
+            return None
+        try:
+            value = exact_amount(text, currency)
+        except MoneyError as exc:
+            self.bad(element, str(exc), text)
+            return None
+        if value < 0:
+            self.bad(element, "amounts are unsigned (CdtDbtInd gives the direction)", text)
+            return None
+        return value, currency
+
+
+def _party(details: Element | None, role: str) -> tuple[str | None, str | None]:
+    """(name, account) of Dbtr/Cdtr, the v8+ `Pty` wrapper and the ultimate party included."""
+    parties = _find(details, "RltdPties")
+    name = (
+        _text(parties, role, "Nm")
+        or _text(parties, role, "Pty", "Nm")
+        or _text(parties, f"Ultmt{role}", "Nm")
+        or _text(parties, f"Ultmt{role}", "Pty", "Nm")
+    )
+    account = _text(parties, f"{role}Acct", "Id", "IBAN") or _text(
+        parties, f"{role}Acct", "Id", "Othr", "Id"
+    )
+    return clean(name), account
+
+
+def _remittance(details: list[Element]) -> tuple[str | None, list[str]]:
+    """(free text, structured references) from the RmtInf of one or more TxDtls."""
+    texts: list[str] = []
+    structured: list[str] = []
+    for tx in details:
+        info = _find(tx, "RmtInf")
+        texts += _texts(info, "Ustrd")
+        texts += _texts(info, "Strd", "AddtlRmtInf")
+        structured += _texts(info, "Strd", "CdtrRefInf", "Ref")
+        structured += _texts(info, "Strd", "RfrdDocInf", "Nb")
+        if info is None:
+            texts += _texts(tx, "AddtlTxInf")
+    kept = [t for t in texts if t.upper() not in NOT_PROVIDED]
+    return clean(" ".join(kept)), [r for r in structured if r.upper() not in NOT_PROVIDED]
+
+
+def _ref(element: Element | None, *paths: tuple[str, ...]) -> str | None:
+    for path in paths:
+        value = _text(element, *path)
+        if value and value.upper() not in NOT_PROVIDED:
+            return value
+    return None
+
+
+TX_REFS = (("Refs", "AcctSvcrRef"), ("Refs", "EndToEndId"), ("Refs", "TxId"), ("Refs", "InstrId"))
+ENTRY_REFS = (("AcctSvcrRef",), ("NtryRef",))
+
+
+def parse(path: Path, data: bytes, problems: Problems) -> tuple[list[Txn], str]:
+    """Parse camt XML `data` (read from `path`); returns rows and the message type found."""
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+    )
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        line = exc.lineno if isinstance(exc.lineno, int) and exc.lineno > 0 else None
+        problems.add(line, "XML", f"not well-formed XML: {exc.msg}")
+        return [], "camt"
+    reader = _Reader(problems)
+    message = next((c for c in root if _local(c) in MESSAGES), None)
+    if _local(root) != "Document" or message is None:
+        problems.add(
+            root.sourceline,
+            element_path(root),
+            "not a camt.052/053/054 Document (BkToCstmrAcctRpt, BkToCstmrStmt "
+            "or BkToCstmrDbtCdtNtfctn)",
+        )
+        return [], "camt"
+    kind, holder = MESSAGES[_local(message)]
+    namespace = etree.QName(root.tag).namespace or ""
+    version = namespace.rsplit(":", 1)[-1] if "camt." in namespace else kind
+    created = reader.date_of(_find(message, "GrpHdr", "CreDtTm"))
+    rows: list[Txn] = []
+    for statement in _children(message, holder):
+        rows += _statement(reader, statement, created)
+    return rows, version
+
+
+def _statement(reader: _Reader, statement: Element, created: date | None) -> list[Txn]:
+    account = _text(statement, "Acct", "Id", "IBAN") or _text(statement, "Acct", "Id", "Othr", "Id")
+    if account is None:
+        reader.bad(statement, "no account: Acct/Id/IBAN or Acct/Id/Othr/Id is missing")
+        return []
+    statement_id = _text(statement, "Id") or "stmt"
+    fallback = (
+        reader.date_of(_find(statement, "FrToDt", "ToDtTm"))
+        or reader.date_of(_find(statement, "CreDtTm"))
+        or created
+    )
+    rows: list[Txn] = []
+    for entry in _children(statement, "Ntry"):
+        rows += _entry(reader, entry, account, statement_id, fallback)
+    return rows
+
+
+def _entry(
+    reader: _Reader,
+    entry: Element,
+    account: str,
+    statement_id: str,
+    fallback: date | None,
+) -> list[Txn]:
+    amount_el = _find(entry, "Amt")
+    indicator = _text(entry, "CdtDbtInd")
+    if amount_el is None:
+        reader.bad(entry, "entry has no Amt")
+        return []
+    if indicator not in DIRECTIONS:
+        reader.bad(
+            _at(_find(entry, "CdtDbtInd"), entry), "CdtDbtInd must be CRDT or DBIT", indicator
+        )
+        return []
+    entry_amount = reader.amount_of(amount_el)
+    booking = reader.date_of(_find(entry, "BookgDt"))
+    value = reader.date_of(_find(entry, "ValDt"))
+    details = [tx for d in _children(entry, "NtryDtls") for tx in _children(d, "TxDtls")]
+    amounts = [_either(_find(tx, "Amt"), _find(tx, "AmtDtls", "TxAmt", "Amt")) for tx in details]
+    split = len(details) > 1 and all(a is not None for a in amounts)
+    reader.entries += 1
+    number = reader.entries
+    if not split:
+        if entry_amount is None:
+            return []
+        texts, structured = _remittance(details)
+        texts = texts or clean(_text(entry, "AddtlNtryInf"))
+        first = details[0] if details else None
+        day = booking or _settled(reader, details) or value or fallback
+        if day is None:
+            reader.bad(entry, "no booking date: BookgDt, ValDt and the statement dates are missing")
+            return []
+        return [
+            _row(
+                f"{statement_id}:{number}",
+                account,
+                day,
+                value,
+                entry_amount,
+                DIRECTIONS[indicator],
+                _ref(entry, *ENTRY_REFS) or _ref(first, *TX_REFS),
+                first,
+                texts,
+                structured,
+            )
+        ]
+    rows: list[Txn] = []
+    for position, (tx, tx_amount) in enumerate(zip(details, amounts, strict=True), start=1):
+        assert tx_amount is not None
+        money = reader.amount_of(tx_amount)
+        tx_indicator = _text(tx, "CdtDbtInd") or indicator
+        if tx_indicator not in DIRECTIONS:
+            reader.bad(
+                _at(_find(tx, "CdtDbtInd"), tx), "CdtDbtInd must be CRDT or DBIT", tx_indicator
+            )
+            continue
+        if money is None:
+            continue
+        day = booking or _settled(reader, [tx]) or value or fallback
+        if day is None:
+            reader.bad(
+                tx, "no booking date: BookgDt, IntrBkSttlmDt, ValDt and statement dates missing"
+            )
+            continue
+        texts, structured = _remittance([tx])
+        rows.append(
+            _row(
+                f"{statement_id}:{number}:{position}",
+                account,
+                day,
+                value,
+                money,
+                DIRECTIONS[tx_indicator],
+                _ref(tx, *TX_REFS) or _ref(entry, *ENTRY_REFS),
+                tx,
+                texts,
+                structured,
+            )
+        )
+    return rows
+
+
+def _settled(reader: _Reader, details: list[Element]) -> date | None:
+    for tx in details:
+        found = reader.date_of(_find(tx, "RltdDts", "IntrBkSttlmDt"))
+        if found is not None:
+            return found
+    return None
+
+
+def _row(
+    transaction_id: str,
+    account: str,
+    booking: date,
+    value: date | None,
+    money: tuple[Decimal, str],
+    direction: str,
+    reference: str | None,
+    details: Element | None,
+    texts: str | None,
+    structured: list[str],
+) -> Txn:
+    # The payer of a credit is the debtor; on a debit the counterparty is the creditor.
+    name, payer_account = _party(details, "Dbtr" if direction == "credit" else "Cdtr")
+    return Txn(
+        transaction_id=transaction_id,
+        account=account,
+        booking_date=booking,
+        value_date=value,
+        amount=money[0],
+        currency=money[1],
+        direction=direction,
+        bank_reference=reference,
+        payer_name=name,
+        payer_account=payer_account,
+        remittance_text=texts,
+        invoice_refs=merge_refs(structured, extract_invoice_refs(texts)),
+    )

@@ -1,0 +1,144 @@
+"""What every bank-file parser shares: the row it produces, the problems it collects, money.
+
+A parser reads the whole file, collects every problem it finds as a `Violation` naming the file
+and the line (BAI2, MT940, CSV) or the XML element path (camt), and raises one `ContractError`
+at the end, so one run lists everything wrong with a file. Problems that do not lose or corrupt
+a transaction (a control total that does not add up, a missing trailer) are warnings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from adapters.errors import ContractError, Violation
+from contracts.money import MINOR_UNITS, MoneyError, decimals_of, parse_amount
+
+if TYPE_CHECKING:
+    import polars as pl
+
+COLUMNS = (
+    "transaction_id",
+    "account",
+    "booking_date",
+    "value_date",
+    "amount",
+    "currency",
+    "direction",
+    "bank_reference",
+    "payer_name",
+    "payer_account",
+    "remittance_text",
+    "invoice_refs",
+)
+
+#: Currencies replaced by the euro: still found in old statements, no longer in ISO 4217.
+LEGACY_EURO = frozenset(
+    {"ATS", "BEF", "CYP", "DEM", "EEK", "ESP", "FIM", "FRF", "GRD", "HRK", "IEP", "ITL", "LTL",
+     "LUF", "LVL", "MTL", "NLG", "PTE", "SIT", "SKK"}
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Txn:
+    """One row of `BankTransactions`; `amount` is unsigned, `direction` says which way."""
+
+    transaction_id: str
+    account: str
+    booking_date: date
+    value_date: date | None
+    amount: Decimal
+    currency: str
+    direction: str
+    bank_reference: str | None = None
+    payer_name: str | None = None
+    payer_account: str | None = None
+    remittance_text: str | None = None
+    invoice_refs: list[str] | None = None
+
+
+@dataclass
+class Parsed:
+    """A parsed bank file: the canonical rows, the format found, and warnings worth reading."""
+
+    frame: pl.DataFrame
+    format: str
+    warnings: list[str] = field(default_factory=list)
+
+
+class Problems:
+    """Collects violations for one file; `raise_if_any` turns them into one `ContractError`."""
+
+    def __init__(self, path: Path | str, entity: str) -> None:
+        self.source, self.entity = str(path), entity
+        self.violations: list[Violation] = []
+        self.warnings: list[str] = []
+
+    def add(self, row: int | None, where: str | None, rule: str, value: str | None = None) -> None:
+        shown = None if value is None else value[:80]
+        self.violations.append(Violation(self.source, row, where, rule, shown))
+
+    def warn(self, row: int | None, message: str) -> None:
+        at = f"{self.source}:{row}" if row is not None else self.source
+        self.warnings.append(f"{at}: {message}")
+
+    def raise_if_any(self) -> None:
+        if self.violations:
+            ordered = sorted(self.violations, key=lambda v: (v.row is not None, v.row or 0))
+            raise ContractError(self.entity, self.source, ordered)
+
+
+def known_currency(code: str) -> bool:
+    return code in MINOR_UNITS
+
+
+def exact_amount(text: str, currency: str) -> Decimal:
+    """A plain decimal amount that fits its currency (no rounding, ever); raises MoneyError."""
+    value = parse_amount(text)
+    digits = MINOR_UNITS.get(currency)
+    if digits is None:
+        raise MoneyError(f"unknown currency code {currency!r} (ISO 4217)")
+    if decimals_of(value) > digits:
+        raise MoneyError(f"{text!r} has more decimals than {currency} allows ({digits})")
+    return value
+
+
+def swift_amount(text: str, currency: str) -> Decimal:
+    """A SWIFT amount: digits, one decimal comma, fraction optional (`1234,5`, `500,`, `0,`)."""
+    if not re.fullmatch(r"\d+(,\d*)?", text):
+        raise MoneyError(f"{text!r} is not a SWIFT amount (digits and one decimal comma)")
+    whole, _, frac = text.partition(",")
+    return exact_amount(f"{whole}.{frac}" if frac else whole, currency)
+
+
+def minor_amount(text: str, currency: str) -> Decimal:
+    """An amount in minor units with implied decimals (BAI2): `208500` CAD is 2085.00."""
+    if not re.fullmatch(r"[+-]?\d+", text):
+        raise MoneyError(f"{text!r} is not a whole number of minor units")
+    digits = MINOR_UNITS.get(currency)
+    if digits is None:
+        raise MoneyError(f"unknown currency code {currency!r} (ISO 4217)")
+    return Decimal(int(text)).scaleb(-digits)
+
+
+def clean(text: str | None) -> str | None:
+    """Collapse blanks; empty becomes None."""
+    if text is None:
+        return None
+    collapsed = " ".join(text.split())
+    return collapsed or None
+
+
+def to_frame(rows: list[Txn]) -> pl.DataFrame:
+    """Rows to a polars frame with the contract's dtypes (money at the canonical scale)."""
+    import polars as pl
+
+    from contracts.io import schema_of
+
+    schema = schema_of("bank_transactions")
+    data = {name: [getattr(row, name) for row in rows] for name in COLUMNS}
+    return pl.DataFrame(data, schema={name: schema[name] for name in COLUMNS})
