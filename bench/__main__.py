@@ -12,6 +12,7 @@ BENCHMARKS = (
     "bench.bench_mock_oracle",
     "bench.bench_sap_pull",
     "bench.bench_post",
+    "bench.bench_matching",
 )
 
 

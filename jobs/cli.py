@@ -482,6 +482,192 @@ def bank_parse(
     )
 
 
+# ---------------------------------------------------------------- analytics (issue 9, item 3)
+OpenItemsOpt = Annotated[
+    Path, typer.Option("--open-items", help="OpenItems file: .csv, .parquet or .jsonl.")
+]
+
+
+@app.command("aging")
+def aging_command(
+    open_items: OpenItemsOpt,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the tables, chart, HTML.")],
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Age at this date (YYYY-MM-DD; default today).")
+    ] = None,
+    buckets: Annotated[
+        str, typer.Option("--buckets", help="Days-past-due bounds, the first 0 (= current).")
+    ] = "0,30,60,90,120",
+    customers: Annotated[
+        Path | None, typer.Option("--customers", help="Customers file, for names.")
+    ] = None,
+    deduction_reference: Annotated[
+        str | None,
+        typer.Option(
+            "--deduction-reference",
+            help="Also count debit items whose reference matches this regex as deductions.",
+        ),
+    ] = None,
+    top: Annotated[int, typer.Option("--top", help="Top customers per currency in HTML.")] = 10,
+) -> None:
+    """Aging per company / customer / currency: aging.parquet, .csv, _summary.csv, .png, .html."""
+    from datetime import date
+
+    from jobs.analytics.aging import Buckets, DeductionRule
+    from jobs.analytics.report import AgingOptions, print_summary, run_aging
+
+    try:
+        key_date = date.fromisoformat(as_of) if as_of else date.today()
+    except ValueError:
+        raise typer.BadParameter("use YYYY-MM-DD", param_hint="--as-of") from None
+    if top < 1:
+        raise typer.BadParameter("must be at least 1", param_hint="--top")
+    try:
+        options = AgingOptions(
+            as_of=key_date,
+            buckets=Buckets.parse(buckets),
+            deductions=DeductionRule(reference=deduction_reference),
+            top=top,
+        )
+        report = run_aging(open_items, out_dir, options, customers)
+    except OtcError as exc:
+        fail(exc)
+    print_summary(out, report)
+
+
+@app.command("credit-balances")
+def credit_balances_command(
+    open_items: OpenItemsOpt,
+    out_file: OutOpt,
+    min_amount: Annotated[
+        str, typer.Option("--min-amount", help="Only credits of at least this amount.")
+    ] = "0",
+) -> None:
+    """Customers whose open items net to a credit (refund candidates), with the credit items."""
+    from rich.table import Table
+
+    from contracts.io import money_text, read_frame, write_frame
+    from contracts.money import MoneyError, parse_amount
+    from jobs.analytics.credit_balances import credit_balances, customers_of
+
+    try:
+        minimum = parse_amount(min_amount)
+    except MoneyError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--min-amount") from None
+    try:
+        found = credit_balances(read_frame(open_items, "open_items"), minimum)
+        write_frame(found, out_file)
+    except OtcError as exc:
+        fail(exc)
+    who = customers_of(found)
+    table = Table(title=f"{who.height} refund candidates ({found.height} credit items)")
+    for column in ("company", "customer", "currency", "refund", "credit items"):
+        table.add_column(
+            column, justify="right" if column in {"refund", "credit items"} else "left"
+        )
+    shown = who.select(
+        "company", "customer_id", "currency", money_text("refund_amount"), "credit_items"
+    )
+    for row in shown.head(100).iter_rows():
+        table.add_row(*(str(v) for v in row))
+    out.print(table)
+    out.print(f"written to {escape(str(out_file))}", highlight=False)
+
+
+@app.command("reconcile")
+def reconcile_command(
+    left: Annotated[Path, typer.Option("--left", help="OpenItems extract (e.g. SAP).")],
+    right: Annotated[Path, typer.Option("--right", help="OpenItems extract (e.g. Oracle).")],
+    out_file: OutOpt,
+    by: Annotated[
+        str, typer.Option("--by", help="customer (balances) or document (item by item).")
+    ] = "customer",
+) -> None:
+    """Compare two OpenItems extracts by customer and currency; exit 0 agree, 1 differ."""
+    from rich.table import Table
+
+    from contracts.io import money_text, read_frame, write_frame
+    from jobs.analytics.reconcile import keys_for, reconcile
+
+    try:
+        keys_for(by)
+    except OtcError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--by") from None
+    try:
+        result = reconcile(read_frame(left, "open_items"), read_frame(right, "open_items"), by)
+        write_frame(result.differences, out_file)
+    except OtcError as exc:
+        fail(exc)
+    table = Table(title=f"{escape(left.name)} vs {escape(right.name)}, per currency")
+    for column in ("currency", "left", "right", "difference"):
+        table.add_column(column, justify="left" if column == "currency" else "right")
+    totals = result.per_currency.select(
+        "currency", money_text("left_total"), money_text("right_total"), money_text("difference")
+    )
+    for row in totals.iter_rows():
+        table.add_row(*(str(v) for v in row))
+    out.print(table)
+    counts = ", ".join(f"{n} {s}" for s, n in result.counts().items())
+    verdict = "[green]agree[/]" if result.agree else f"[red]differ[/]: {counts}"
+    out.print(f"by {by}: {verdict}; differences written to {escape(str(out_file))}")
+    raise typer.Exit(0 if result.agree else 1)
+
+
+# ---------------------------------------------------------------- cash matching (issue 9)
+@cash_app.command("match")
+def cash_match(
+    bank: Annotated[Path, typer.Option("--bank", help="A bank file or a BankTransactions file.")],
+    open_items: Annotated[Path, typer.Option("--open-items", help="An OpenItems file.")],
+    out_file: OutOpt,
+    customers: Annotated[
+        Path | None, typer.Option("--customers", help="A Customers file (IBAN, names).")
+    ] = None,
+    exceptions: Annotated[
+        Path | None,
+        typer.Option("--exceptions", help="Exceptions file (default: <out stem>.exceptions.csv)."),
+    ] = None,
+) -> None:
+    """Match bank lines to open items: write CashApplications and the exceptions to work."""
+    from rich.table import Table
+
+    from adapters.errors import ContractError
+    from contracts.io import FORMATS, read_frame, write_frame
+    from jobs.bank import parse_file
+    from jobs.contracts_check import violations_table
+    from jobs.matching import load_config, match
+
+    try:
+        config = load_config(state.config)
+        suffix = bank.suffix.lower()
+        if suffix not in FORMATS:  # a bank file: BAI2, camt, MT940
+            lines = parse_file(bank)
+        elif suffix != ".csv":  # Parquet / JSON Lines: already canonical
+            lines = read_frame(bank, "bank_transactions")
+        else:  # a canonical CSV, else a remittance-advice CSV
+            try:
+                lines = read_frame(bank, "bank_transactions")
+            except ContractError:
+                lines = parse_file(bank)
+        items = read_frame(open_items, "open_items")
+        people = read_frame(customers, "customers") if customers else None
+        result = match(lines, items, people, config)
+        write_frame(result.applications, out_file, "cash_applications")
+        target = exceptions or out_file.with_name(f"{out_file.stem}.exceptions.csv")
+        write_frame(result.exceptions, target)
+    except ContractError as exc:
+        out.print(violations_table(exc.violations))
+        raise typer.Exit(1) from None
+    except OtcError as exc:
+        fail(exc)
+    table = Table(title=f"{lines.height} bank lines matched")
+    table.add_column("outcome")
+    table.add_column("lines", justify="right")
+    for outcome, count in result.summary().items():
+        table.add_row(escape(outcome), str(count))
+    out.print(table)
+    out.print(f"applications: {escape(str(out_file))}, exceptions: {escape(str(target))}")
+
+
 def _mount_mock_erp() -> None:
     try:
         from mock_erp.cli import app as mock_app

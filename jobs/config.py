@@ -144,10 +144,11 @@ def parse(text: str, source: Path | None = None) -> Settings:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{where}: not valid TOML: {exc}") from None
-    unknown = data.keys() - {"systems", "journal", "logging"}
+    unknown = data.keys() - {"systems", "journal", "logging", "matching"}
     if unknown:
         raise ConfigError(
-            f"{where}: unknown sections {sorted(unknown)}; known: journal, logging, systems"
+            f"{where}: unknown sections {sorted(unknown)}; known: journal, logging, matching, "
+            "systems"
         )
     systems: dict[str, SystemSettings] = {}
     for name, section in (data.get("systems") or {}).items():

@@ -1,0 +1,118 @@
+"""`MatchConfig`: the matcher's thresholds and tolerances, from a `[matching]` TOML table.
+
+Every key of the table is a field below, with the same name (docs/matching.md lists them).
+Unknown keys are a `ConfigError`, so a typo never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from adapters.errors import ConfigError
+
+SECTION = "matching"
+
+
+@dataclass(frozen=True, kw_only=True)
+class MatchConfig:
+    """Thresholds and tolerances; the defaults suit a European shared-service centre."""
+
+    #: rapidfuzz similarity (0..100) a payer name needs to identify a customer.
+    name_threshold: float = 90.0
+    #: The best name must beat the best of any other customer by this much, else ambiguous.
+    name_margin: float = 2.0
+    #: Most open items one payment may combine (rule `combination`).
+    max_combination: int = 4
+    #: Most open items of a payer searched for a combination (earliest due first).
+    max_candidates: int = 30
+    #: A short payment is a deduction when the difference is within both limits:
+    #: `short_tolerance_abs` (in the payment's currency) and `short_tolerance_pct` of the items.
+    short_tolerance_abs: Decimal = Decimal("50")
+    short_tolerance_pct: Decimal = Decimal("1")
+    #: Reason code put on the item of a short payment (the difference stays open).
+    short_reason_code: str = "SHORT"
+    #: Days after the discount date a discount is still granted (bank float, weekends).
+    discount_grace_days: int = 3
+    #: Shortest normalised reference that is looked up (shorter tokens are noise).
+    min_reference_length: int = 4
+    #: Prefixes payers put before an invoice number; stripped on both sides before comparing.
+    reference_prefixes: tuple[str, ...] = (
+        "INVOICE", "INV", "RECHNUNG", "RECH", "RE", "RG", "FACTURE", "FACTUUR", "FACT", "NR", "NO",
+    )  # fmt: skip
+    #: Payer known, nothing matched: put the whole amount on account (else an exception).
+    on_account: bool = True
+    #: Company for money on account when the payer has no open item to take it from.
+    default_company: str | None = None
+    #: Legal forms dropped from names before the fuzzy comparison.
+    legal_forms: tuple[str, ...] = (
+        "GMBH", "AG", "KG", "CO", "SE", "SA", "SAS", "SARL", "BV", "NV", "LTD", "LIMITED",
+        "PLC", "INC", "CORP", "CORPORATION", "LLC", "KK", "SPA", "SRL", "AB", "AS", "OY",
+    )  # fmt: skip
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.name_threshold <= 100:
+            raise ConfigError("[matching] name_threshold must be within 0..100")
+        if self.max_combination < 1 or self.max_candidates < 1:
+            raise ConfigError("[matching] max_combination and max_candidates must be >= 1")
+        if self.short_tolerance_abs < 0 or self.short_tolerance_pct < 0:
+            raise ConfigError("[matching] short tolerances must not be negative")
+        if self.discount_grace_days < 0:
+            raise ConfigError("[matching] discount_grace_days must not be negative")
+        if not self.short_reason_code.strip():
+            raise ConfigError("[matching] short_reason_code must not be blank")
+
+    @classmethod
+    def from_section(cls, section: Mapping[str, Any], where: str = "[matching]") -> MatchConfig:
+        known = {f.name for f in fields(cls)}
+        if unknown := section.keys() - known:
+            raise ConfigError(f"{where} unknown {sorted(unknown)}; known {sorted(known)}")
+        values: dict[str, Any] = {}
+        for key, value in section.items():
+            default = getattr(cls, key, None)
+            if isinstance(default, Decimal):
+                values[key] = _decimal(where, key, value)
+            elif isinstance(default, tuple):
+                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                    raise ConfigError(f"{where} {key} must be a list of strings")
+                values[key] = tuple(v.upper() for v in value)
+            elif isinstance(default, bool) and not isinstance(value, bool):
+                raise ConfigError(f"{where} {key} must be true or false")
+            elif isinstance(default, int | float) and not isinstance(value, int | float):
+                raise ConfigError(f"{where} {key} must be a number")
+            elif key in {"short_reason_code", "default_company"} and not isinstance(value, str):
+                raise ConfigError(f"{where} {key} must be text")
+            else:
+                values[key] = value
+        return cls(**values)
+
+
+def _decimal(where: str, key: str, value: Any) -> Decimal:
+    """Money from TOML: a string (`"0.50"`) or an integer; a float would not be exact."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ConfigError(f'{where} {key} must be text or a whole number ("0.50", 100)')
+    try:
+        return Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ConfigError(f"{where} {key}: {value!r} is not a decimal number") from None
+
+
+def load_config(path: Path | str | None) -> MatchConfig:
+    """The `[matching]` table of an `otc.toml` (defaults when there is no file or no table)."""
+    if path is None:
+        return MatchConfig()
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"config file {path} not found")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    section = data.get(SECTION) or {}
+    if not isinstance(section, dict):
+        raise ConfigError(f"{path}: [matching] must be a table")
+    return MatchConfig.from_section(section, f"{path}: [matching]")

@@ -1,0 +1,466 @@
+"""`match`: bank lines against open items, rules in order of confidence (docs/matching.md).
+
+The heavy parts are polars joins: reference tokens against the items' reference keys, and
+the identified payers' lines against their items. Python sees only each line's few
+candidates (`jobs.matching.rules`). Lines are taken in (booking date, transaction id) order
+and rule by rule, so an item goes to the most confident claim first and is never applied
+twice, and the same input always gives the same output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import polars as pl
+
+from contracts.money import MONEY_DTYPE
+from contracts.validate import validate
+from jobs.matching import rules
+from jobs.matching.config import MatchConfig
+from jobs.matching.normalize import ref_keys, text_tokens
+from jobs.matching.payers import identify
+from jobs.matching.rules import Alloc, Ambiguous, Applied, Item, Line
+
+#: The exceptions file, one row per bank line not auto-applied (docs/matching.md).
+EXCEPTION_SCHEMA: dict[str, pl.DataType] = {
+    "transaction_id": pl.String(),
+    "account": pl.String(),
+    "booking_date": pl.Date(),
+    "amount": MONEY_DTYPE,
+    "currency": pl.String(),
+    "direction": pl.String(),
+    "payer_name": pl.String(),
+    "payer_account": pl.String(),
+    "remittance_text": pl.String(),
+    "reason": pl.String(),
+    "detail": pl.String(),
+    "customer_id": pl.String(),
+    "candidate_count": pl.Int64(),
+    "candidates": pl.String(),
+}
+_ITEM_COLUMNS = (
+    "item_idx",
+    "company",
+    "customer_id",
+    "amount_u",
+    "discount_u",
+    "discount_day",
+    "due_day",
+)
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    applications: pl.DataFrame  # CashApplications, validated
+    exceptions: pl.DataFrame  # EXCEPTION_SCHEMA
+
+    def summary(self) -> dict[str, int]:
+        """Payments per rule (the first row's rule of each payment) and exceptions per reason."""
+        counts: dict[str, int] = {}
+        if self.applications.height:
+            first = self.applications.group_by("application_id", maintain_order=True).agg(
+                pl.col("match_rule").first()
+            )
+            counts |= dict(first.group_by("match_rule").len().sort("match_rule").iter_rows())
+        if self.exceptions.height:
+            reasons = self.exceptions.group_by("reason").len().sort("reason")
+            counts |= {f"exception: {r}": n for r, n in reasons.iter_rows()}
+        return counts
+
+
+@dataclass
+class _State:
+    """What the run decided so far, line by line."""
+
+    used: set[int] = field(default_factory=set)
+    applied: dict[int, list[Applied]] = field(default_factory=dict)
+    notes: dict[int, Ambiguous] = field(default_factory=dict)
+    final: dict[int, Ambiguous] = field(default_factory=dict)
+
+    def residual(self, line: Line) -> int:
+        done = self.applied.get(line.idx)
+        return line.amount - sum(a.applied for o in done for a in o.allocs) if done else line.amount
+
+    def record(self, line: Line, outcome: rules.Outcome, *, final: bool) -> bool:
+        if isinstance(outcome, Applied):
+            self.applied.setdefault(line.idx, []).append(outcome)
+            self.used.update(a.item for a in outcome.allocs if a.item is not None)
+            return True
+        if isinstance(outcome, Ambiguous):
+            (self.final if final else self.notes)[line.idx] = outcome
+            return final
+        return False
+
+
+def application_id(account: str, booking_date: object, transaction_id: str) -> str:
+    """Stable key of a bank line: the same file matched again gives the same keys."""
+    digest = hashlib.sha256(f"{account}|{booking_date}|{transaction_id}".encode()).hexdigest()
+    return "CA" + digest[:14].upper()  # 16 characters: fits SAP's header reference (XBLNR)
+
+
+def _units(column: str) -> pl.Expr:
+    return (pl.col(column).cast(MONEY_DTYPE) * rules.SCALE).cast(pl.Int64)
+
+
+def _prepare_items(open_items: pl.DataFrame) -> pl.DataFrame:
+    """Items a payment can clear (amount > 0), with integer amounts and day numbers."""
+    return (
+        open_items.with_row_index("item_idx")
+        .filter(pl.col("amount") > 0)
+        .with_columns(
+            pl.col("item_idx").cast(pl.Int64),
+            _units("amount").alias("amount_u"),
+            _units("discount_amount").fill_null(0).alias("discount_u"),
+            pl.col("discount_date").cast(pl.Int64).alias("discount_day"),
+            pl.col("due_date").cast(pl.Int64).alias("due_day"),
+        )
+    )
+
+
+def _to_items(frame: pl.DataFrame) -> Iterator[tuple[int, Item]]:
+    """(bank_idx, Item) for a frame of candidate pairs."""
+    columns = [frame[c].to_list() for c in ("bank_idx", *_ITEM_COLUMNS)]
+    for bank_idx, idx, company, customer, amount, discount, dday, due in zip(*columns, strict=True):
+        yield bank_idx, Item(idx, company, customer, amount, discount, dday, due)
+
+
+def _grouped(frame: pl.DataFrame) -> dict[int, list[Item]]:
+    found: dict[int, list[Item]] = {}
+    for bank_idx, item in _to_items(frame.sort("bank_idx", "item_idx")):
+        found.setdefault(bank_idx, []).append(item)
+    return found
+
+
+def _reference_pairs(lines: pl.DataFrame, items: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
+    """(bank_idx, item) pairs where a token of the remittance names the item."""
+    prefixes, min_len = config.reference_prefixes, config.min_reference_length
+    structured = lines.select("bank_idx", pl.col("invoice_refs").alias("token")).explode("token")
+    found = [structured.drop_nulls(), text_tokens(lines, "remittance_text", "bank_idx")]
+    schema = {"bank_idx": pl.Int64, "token": pl.String}
+    tokens = pl.concat([f.cast(schema) for f in found]).unique()  # type: ignore[arg-type]
+    token_keys = ref_keys(tokens, "token", "bank_idx", prefixes, min_len)
+    item_keys = pl.concat(
+        [
+            ref_keys(items, "reference", "item_idx", prefixes, min_len),
+            ref_keys(items, "document_id", "item_idx", prefixes, min_len),
+        ]
+    ).unique()
+    pairs = token_keys.join(item_keys, on="key").select("bank_idx", "item_idx").unique()
+    return pairs.join(items, on="item_idx").join(
+        lines.select("bank_idx", pl.col("currency").alias("line_currency")), on="bank_idx"
+    )
+
+
+def _payer_pairs(
+    wanted: pl.DataFrame, items: pl.DataFrame, used: set[int], config: MatchConfig
+) -> pl.DataFrame:
+    """Each line with a payer against the payer's unused items in the line's currency."""
+    taken = pl.DataFrame({"item_idx": sorted(used)}, schema={"item_idx": pl.Int64})
+    free = items.join(taken, on="item_idx", how="anti")
+    pairs = wanted.join(
+        free, left_on=["payer_id", "currency"], right_on=["customer_id", "currency"]
+    )
+    slack = rules.to_units(config.short_tolerance_abs)
+    near = (pl.col("amount_u") - pl.col("discount_u") <= pl.col("target_u")) | (
+        pl.col("amount_u") <= pl.col("target_u") + slack
+    )
+    same_company = pl.col("fixed_company").is_null() | (
+        pl.col("fixed_company") == pl.col("company")
+    )
+    return pairs.filter(near & same_company).with_columns(pl.col("payer_id").alias("customer_id"))
+
+
+def _home_companies(items: pl.DataFrame) -> dict[tuple[str, str], str]:
+    """(customer, currency) -> the company holding most of its items; (customer, '') any."""
+    counts = items.group_by("customer_id", "currency", "company").len()
+    ranked = counts.sort(["len", "company"], descending=[True, False])
+    home: dict[tuple[str, str], str] = {}
+    for customer, currency, company, _ in ranked.iter_rows():
+        home.setdefault((customer, currency), company)
+        home.setdefault((customer, ""), company)
+    return home
+
+
+def match(
+    bank: pl.DataFrame,
+    open_items: pl.DataFrame,
+    customers: pl.DataFrame | None = None,
+    config: MatchConfig | None = None,
+) -> MatchResult:
+    """Cash applications for the credits of `bank`; everything else to the exceptions."""
+    config = config or MatchConfig()
+    bank = bank.sort("booking_date", "transaction_id").with_row_index("bank_idx")
+    bank = bank.with_columns(pl.col("bank_idx").cast(pl.Int64))
+    credits = bank.filter(pl.col("direction") == "credit")
+    credits = credits.with_columns(
+        _units("amount").alias("amount_u"),
+        pl.coalesce("value_date", "booking_date").cast(pl.Int64).alias("day"),
+    )
+    items = _prepare_items(open_items)
+    lines = {
+        idx: Line(idx, amount, day)
+        for idx, amount, day in credits.select("bank_idx", "amount_u", "day").iter_rows()
+    }
+    currency_of = dict(credits.select("bank_idx", "currency").iter_rows())
+    state = _State()
+
+    # Who paid: account (IBAN), else name; a reference may name the customer too.
+    identified = identify(
+        credits.select("bank_idx", "payer_name", "payer_account"), customers, config
+    )
+    known: dict[int, tuple[str, float, str]] = {}
+    payer_notes: dict[int, str] = {}
+    for idx, payer_id, how, score, note in identified.iter_rows():
+        if payer_id is not None:
+            known[idx] = (payer_id, float(score), how)
+        if note:
+            payer_notes[idx] = note
+
+    # Rule 1: references.
+    pairs = _reference_pairs(credits, items, config)
+    same = pairs.filter(pl.col("currency") == pl.col("line_currency"))
+    other = pairs.filter(pl.col("currency") != pl.col("line_currency"))
+    hints: dict[int, str] = {}
+    for bank_idx, candidates in _grouped(same).items():
+        free = [i for i in candidates if i.idx not in state.used]
+        if len({i.customer for i in candidates}) == 1:
+            hints[bank_idx] = candidates[0].customer
+        if not free:
+            state.notes[bank_idx] = Ambiguous(
+                rules.ALREADY_APPLIED,
+                "the referenced items were applied to another line",
+                tuple(i.idx for i in candidates),
+            )
+            continue
+        payer = known[bank_idx][0] if bank_idx in known else None
+        outcome = rules.by_reference(lines[bank_idx], free, payer, config)
+        state.record(lines[bank_idx], outcome, final=False)
+    for bank_idx, candidates in _grouped(other).items():
+        if bank_idx not in state.applied and bank_idx not in state.notes:
+            state.notes[bank_idx] = Ambiguous(
+                rules.CURRENCY_MISMATCH,
+                f"referenced items are not in {currency_of[bank_idx]}",
+                tuple(i.idx for i in candidates),
+            )
+
+    # The payer of what is left: a paid reference fixes it, then IBAN, reference, name.
+    fixed = {
+        idx: (done[0].company, done[0].customer)
+        for idx, done in state.applied.items()
+        if state.residual(lines[idx]) > 0
+    }
+    payers: dict[int, tuple[str, float]] = {}
+    for idx in lines:
+        if idx in state.applied and idx not in fixed:
+            continue
+        if idx in fixed:
+            payers[idx] = (fixed[idx][1], 1.0)
+        elif idx in known and known[idx][2] == "iban":
+            payers[idx] = (known[idx][0], 1.0)
+        elif idx in hints:
+            payers[idx] = (hints[idx], 1.0)
+        elif idx in known:
+            payers[idx] = known[idx][:2]
+
+    # Rules 2 to 5: the payer's items, rule by rule over all lines.
+    wanted = pl.DataFrame(
+        [
+            (idx, pid, currency_of[idx], state.residual(lines[idx]), fixed.get(idx, (None,))[0])
+            for idx, (pid, _) in sorted(payers.items())
+        ],
+        schema={
+            "bank_idx": pl.Int64,
+            "payer_id": pl.String,
+            "currency": pl.String,
+            "target_u": pl.Int64,
+            "fixed_company": pl.String,
+        },
+        orient="row",
+    )
+    by_line = _grouped(_payer_pairs(wanted, items, state.used, config))
+    steps: Sequence[Callable[[Line, list[Item], float], rules.Outcome]] = (
+        rules.by_exact_amount,
+        lambda line, found, score: rules.by_combination(line, found, score, config),
+        lambda line, found, score: rules.by_discount(line, found, score, config),
+        lambda line, found, score: rules.by_short_payment(line, found, score, config),
+    )
+    settled: set[int] = set()
+    for step in steps:
+        for idx in sorted(by_line):
+            if idx in settled:
+                continue
+            target = Line(idx, state.residual(lines[idx]), lines[idx].day)
+            free = [i for i in by_line[idx] if i.idx not in state.used]
+            if state.record(target, step(target, free, payers[idx][1]), final=True):
+                settled.add(idx)
+
+    home = _home_companies(items)
+    rows: list[tuple[object, ...]] = []
+    problems: list[tuple[object, ...]] = []
+    for idx, line in lines.items():
+        done = state.applied.get(idx, [])
+        left = state.residual(line)
+        if idx in state.final:
+            problem = state.final[idx]
+        elif not done and idx in state.notes:
+            problem = state.notes[idx]
+        elif left == 0:
+            problem = None
+        elif idx not in payers:
+            detail = payer_notes.get(idx, "no reference, account or name identifies the payer")
+            problem = Ambiguous(rules.UNIDENTIFIED, detail)
+        elif not done and not config.on_account:
+            problem = Ambiguous(rules.NO_MATCH, "payer known, no open item fits the amount")
+        else:
+            customer, score = payers[idx]
+            company = (
+                done[0].company
+                if done
+                else home.get((customer, currency_of[idx]))
+                or home.get((customer, ""))
+                or config.default_company
+            )
+            if company is None:
+                problem = Ambiguous(
+                    rules.NO_COMPANY,
+                    f"customer {customer} has no open item "
+                    "to take the company from; set default_company",
+                )
+            else:
+                score = rules.SCORES[rules.ON_ACCOUNT] * (1.0 if done else score)
+                on_account = Alloc(None, left)
+                done = [*done, Applied(rules.ON_ACCOUNT, score, company, customer, (on_account,))]
+                problem = None
+        if problem is not None:
+            payer = payers[idx][0] if idx in payers else None
+            problems.append((idx, problem.reason, problem.detail, payer, list(problem.candidates)))
+            continue
+        for outcome in done:
+            for alloc in outcome.allocs:
+                rows.append(
+                    (
+                        idx,
+                        alloc.item,
+                        outcome.company,
+                        outcome.customer,
+                        alloc.applied,
+                        alloc.discount,
+                        alloc.reason,
+                        outcome.rule,
+                        outcome.score,
+                    )
+                )
+    for idx in bank.filter(pl.col("direction") != "credit")["bank_idx"].to_list():
+        problems.append((idx, rules.NOT_A_PAYMENT, "a debit: money out, not a payment", None, []))
+    return MatchResult(_applications(rows, credits, items), _exceptions(problems, bank, items))
+
+
+def _money(column: str) -> pl.Expr:
+    return (pl.col(column).cast(pl.Decimal(38, 0)) * pl.lit(Decimal(1) / rules.SCALE)).cast(
+        MONEY_DTYPE
+    )
+
+
+def _applications(
+    rows: list[tuple[object, ...]], credits: pl.DataFrame, items: pl.DataFrame
+) -> pl.DataFrame:
+    raw = pl.DataFrame(
+        rows,
+        schema={
+            "bank_idx": pl.Int64,
+            "item_idx": pl.Int64,
+            "company": pl.String,
+            "customer_id": pl.String,
+            "applied_u": pl.Int64,
+            "discount_u": pl.Int64,
+            "reason_code": pl.String,
+            "match_rule": pl.String,
+            "match_score": pl.Float64,
+        },
+        orient="row",
+    ).with_row_index("_order")
+    keys = credits.select(
+        "bank_idx",
+        pl.struct("account", "booking_date", "transaction_id")
+        .map_elements(
+            lambda r: application_id(r["account"], r["booking_date"], r["transaction_id"]),
+            return_dtype=pl.String,
+        )
+        .alias("application_id"),
+        pl.col("booking_date").alias("payment_date"),
+        "currency",
+        pl.col("amount").cast(MONEY_DTYPE).alias("payment_amount"),
+    )
+    frame = (
+        raw.join(keys, on="bank_idx", how="left")
+        .join(
+            items.select("item_idx", "document_id", "fiscal_year", "line"),
+            on="item_idx",
+            how="left",
+        )
+        .sort("_order")
+        .select(
+            "application_id",
+            "company",
+            "customer_id",
+            "payment_date",
+            "currency",
+            "payment_amount",
+            "document_id",
+            pl.col("fiscal_year").cast(pl.Int64),
+            pl.col("line").cast(pl.Int64),
+            _money("applied_u").alias("applied_amount"),
+            _money("discount_u").alias("discount_amount"),
+            "reason_code",
+            "match_rule",
+            pl.col("match_score").round(4),
+        )
+    )
+    return validate(frame, "cash_applications", source="matching")
+
+
+def _exceptions(
+    problems: list[tuple[object, ...]], bank: pl.DataFrame, items: pl.DataFrame
+) -> pl.DataFrame:
+    raw = pl.DataFrame(
+        problems,
+        schema={
+            "bank_idx": pl.Int64,
+            "reason": pl.String,
+            "detail": pl.String,
+            "customer_id": pl.String,
+            "candidate_idx": pl.List(pl.Int64),
+        },
+        orient="row",
+    )
+    labels = items.select(
+        "item_idx",
+        pl.format(
+            "{}/{}/{}/{} {} {}",
+            "company",
+            "document_id",
+            "fiscal_year",
+            "line",
+            pl.col("amount").cast(pl.String),
+            "currency",
+        ).alias("label"),
+    )
+    listed = (
+        raw.select("bank_idx", pl.col("candidate_idx").alias("item_idx"))
+        .explode("item_idx")
+        .drop_nulls()
+        .join(labels, on="item_idx")
+        .sort("bank_idx", "item_idx")
+        .group_by("bank_idx", maintain_order=True)
+        .agg(pl.len().alias("candidate_count"), pl.col("label").str.join("; ").alias("candidates"))
+    )
+    frame = (
+        raw.join(bank, on="bank_idx", how="left", suffix="_bank")
+        .join(listed, on="bank_idx", how="left")
+        .sort("bank_idx")
+        .with_columns(pl.col("candidate_count").fill_null(0))
+    )
+    return frame.select([pl.col(c).cast(t) for c, t in EXCEPTION_SCHEMA.items()])

@@ -1,0 +1,151 @@
+"""Who paid: the payer's account (IBAN) first, then the payer's name, exactly or fuzzily.
+
+An IBAN or a name that belongs to several customers identifies nobody: the line stays
+unidentified and the exception names the customers it could be. Fuzzy names are scored
+with rapidfuzz over the unique names only, in chunks, on every core.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import polars as pl
+
+from jobs.matching.config import MatchConfig
+from jobs.matching.normalize import iban_key, name_key
+
+#: Columns of the frame `identify` returns.
+COLUMNS = ("bank_idx", "payer_id", "payer_how", "payer_score", "payer_note")
+_CHUNK = 512  # queries per rapidfuzz cdist call: bounds the score matrix in memory
+
+
+def _empty() -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={
+            "bank_idx": pl.Int64,
+            "payer_id": pl.String,
+            "payer_how": pl.String,
+            "payer_score": pl.Float64,
+            "payer_note": pl.String,
+        }
+    )
+
+
+def customer_names(customers: pl.DataFrame, config: MatchConfig) -> dict[str, list[str]]:
+    """Name key -> customer ids carrying it (sorted, so ties resolve the same every run)."""
+    forms = frozenset(config.legal_forms)
+    found: defaultdict[str, set[str]] = defaultdict(set)
+    for customer_id, name in customers.select("customer_id", "name").iter_rows():
+        if key := name_key(name, forms):
+            found[key].add(customer_id)
+    return {key: sorted(ids) for key, ids in found.items()}
+
+
+def by_iban(lines: pl.DataFrame, customers: pl.DataFrame) -> pl.DataFrame:
+    """(bank_idx, payer_id) where the payer account is the IBAN of exactly one customer."""
+    ibans = (
+        customers.filter(pl.col("iban").is_not_null())
+        .select(iban_key(pl.col("iban")).alias("iban"), "customer_id")
+        .unique()
+        .group_by("iban")
+        .agg(pl.col("customer_id").sort().alias("ids"))
+    )
+    hits = lines.filter(pl.col("payer_account").is_not_null()).join(
+        ibans, left_on=iban_key(pl.col("payer_account")), right_on="iban", how="inner"
+    )
+    single = pl.col("ids").list.len() == 1
+    return hits.select(
+        "bank_idx",
+        pl.when(single).then(pl.col("ids").list.first()).alias("payer_id"),
+        pl.when(single).then(pl.lit("iban")).alias("payer_how"),
+        pl.when(single).then(pl.lit(1.0)).alias("payer_score"),
+        pl.when(~single)
+        .then(pl.lit("IBAN of several customers: ") + pl.col("ids").list.join(", "))
+        .alias("payer_note"),
+    )
+
+
+def _fuzzy(
+    queries: list[str], names: dict[str, list[str]], config: MatchConfig
+) -> dict[str, tuple[str | None, float, str | None]]:
+    """Name key -> (customer id or None, score 0..1, note) for keys with no exact hit."""
+    import numpy as np
+    from rapidfuzz import fuzz, process
+
+    choices = list(names)
+    result: dict[str, tuple[str | None, float, str | None]] = {}
+    if not choices or not queries:
+        return result
+    cutoff = int(config.name_threshold - config.name_margin)
+    for start in range(0, len(queries), _CHUNK):
+        chunk = queries[start : start + _CHUNK]
+        scores = process.cdist(
+            chunk,
+            choices,
+            scorer=fuzz.ratio,
+            dtype=np.uint8,
+            workers=-1,
+            score_cutoff=max(cutoff, 0),
+        )
+        top = min(2, len(choices))
+        best = np.argpartition(-scores.astype(np.int16), top - 1, axis=1)[:, :top]
+        for row, query in enumerate(chunk):
+            ranked = sorted(best[row], key=lambda j: (-int(scores[row, j]), choices[j]))
+            first = ranked[0]
+            score = float(scores[row, first])
+            if score < config.name_threshold:
+                continue
+            ids = names[choices[first]]
+            rivals = [j for j in ranked[1:] if score - float(scores[row, j]) < config.name_margin]
+            if len(ids) > 1 or rivals:
+                others = ids + [i for j in rivals for i in names[choices[j]]]
+                result[query] = (
+                    None,
+                    score / 100,
+                    "name close to several customers: " + ", ".join(sorted(set(others))),
+                )
+            else:
+                result[query] = (ids[0], score / 100, None)
+    return result
+
+
+def identify(
+    lines: pl.DataFrame, customers: pl.DataFrame | None, config: MatchConfig
+) -> pl.DataFrame:
+    """One row per line of `lines` (bank_idx, payer_name, payer_account): who paid, how sure."""
+    if customers is None or customers.height == 0 or lines.height == 0:
+        return _empty().vstack(
+            lines.select(pl.col("bank_idx").cast(pl.Int64)).with_columns(
+                pl.lit(None, pl.String).alias("payer_id"),
+                pl.lit(None, pl.String).alias("payer_how"),
+                pl.lit(None, pl.Float64).alias("payer_score"),
+                pl.lit(None, pl.String).alias("payer_note"),
+            )
+        )
+    customers = customers.unique("customer_id", keep="first", maintain_order=True)
+    iban = by_iban(lines, customers)
+    done = iban.filter(pl.col("payer_id").is_not_null())
+    rest = lines.join(done.select("bank_idx"), on="bank_idx", how="anti")
+    names = customer_names(customers, config)
+    forms = frozenset(config.legal_forms)
+    wanted = sorted({n for n in rest["payer_name"].to_list() if n})
+    keys = {n: name_key(n, forms) for n in wanted}
+    exact: dict[str, tuple[str | None, float, str | None]] = {}
+    for key in set(keys.values()):
+        if ids := names.get(key):
+            note = None if len(ids) == 1 else "name of several customers: " + ", ".join(ids)
+            exact[key] = (ids[0] if len(ids) == 1 else None, 1.0, note)
+    fuzzy = _fuzzy(sorted({k for k in keys.values() if k and k not in exact}), names, config)
+    found = exact | fuzzy
+    rows = []
+    iban_notes = dict(
+        iban.filter(pl.col("payer_note").is_not_null()).select("bank_idx", "payer_note").iter_rows()
+    )
+    for bank_idx, payer_name in rest.select("bank_idx", "payer_name").iter_rows():
+        hit = found.get(keys.get(payer_name, ""), (None, 0.0, None)) if payer_name else None
+        customer_id, score, note = hit or (None, 0.0, None)
+        note = note or iban_notes.get(bank_idx)
+        how = "name" if customer_id else None
+        rows.append((bank_idx, customer_id, how, score if customer_id else None, note))
+    by_name = pl.DataFrame(rows, schema=_empty().schema, orient="row")
+    return pl.concat([done.cast(_empty().schema), by_name]).sort("bank_idx")
