@@ -243,6 +243,7 @@ BAD_INPUTS = {
     "over-precise amount": (lambda t: t, "0.001", "applied_amount"),
     "unknown currency": (lambda t: t, "EURO", "currency"),
     "unknown customer": (lambda t: t, "C-DOES-NOT-EXIST", "customer"),
+    "duplicate key, other content": (lambda t: t, "PAY-000", "application_id"),
 }
 
 
@@ -265,6 +266,8 @@ def test_cli_refuses_bad_input_and_posts_nothing(
         cells[columns.index("currency")] = "EURO"
     elif case == "unknown customer":
         cells[columns.index("customer_id")] = "C-DOES-NOT-EXIST"
+    elif case == "duplicate key, other content":
+        cells[columns.index("application_id")] = "PAY-000"  # the key of row 2, another invoice
     bad = tmp_path / "bad.csv"
     bad.write_text("\n".join([header, rows[0], ",".join(cells)]) + "\n", encoding="utf-8")
     result = run_cli(cli_config, "cash", "post", str(bad), "--system", "sap")
