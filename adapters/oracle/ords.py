@@ -22,7 +22,7 @@ import polars as pl
 
 from adapters.errors import ConfigError, OutcomeUnknown, TransientError, TransportError
 from adapters.oracle.errors import classify
-from adapters.oracle.transport import LOOKUP_ROWS, Keyset, Out, frame_from_rows, polars_type
+from adapters.oracle.transport import LOOKUP_ROWS, Keyset, Out, frame_from_columns, polars_type
 
 _NUMBER_MARK = "\x00num:"
 _NUMBER_TOKEN = re.compile(r'"\\u0000num:(-?[0-9]+(?:\.[0-9]+)?)"')
@@ -108,11 +108,16 @@ class OrdsTransport:
             "binds": ords_binds(binds),
         }
         try:
-            answer = self._http().post(
+            # The body is kept in a local, not on the response: httpx (0.28) keeps every
+            # Response in a reference cycle (Response <-> BoundSyncStream), so `.content` lives
+            # until the cyclic GC runs, and at ~2 MB a page a long pull grew by the megabyte.
+            with self._http().stream(
+                "POST",
                 self.endpoint,
                 content=dumps_exact(body),
                 headers={"Content-Type": "application/json"},
-            )
+            ) as answer:
+                content = b"".join(answer.iter_bytes())
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             raise TransientError(self.system, f"ORDS unreachable: {exc}") from exc
         except httpx.HTTPError as exc:  # sent, then the answer was lost
@@ -134,9 +139,10 @@ class OrdsTransport:
         if status in (502, 503, 504):
             raise TransientError(self.system, f"ORDS HTTP {status}: unavailable, nothing was run")
         if status != 200:
-            raise TransportError(self.system, f"ORDS HTTP {status}: {answer.text[:300]}")
+            text = content.decode(answer.encoding or "utf-8", errors="replace")
+            raise TransportError(self.system, f"ORDS HTTP {status}: {text[:300]}")
         try:
-            document = json.loads(answer.content, parse_float=Decimal)
+            document = json.loads(content, parse_float=Decimal)
             item: dict[str, Any] = document["items"][0]
         except (ValueError, KeyError, IndexError, TypeError) as exc:
             detail = f"ORDS answer unreadable: {exc}"
@@ -203,8 +209,8 @@ def _result_frame(item: Mapping[str, Any]) -> tuple[pl.DataFrame, bool]:
         for m in meta
     ]
     keys = [str(m.get("jsonColumnName") or m["columnName"]).lower() for m in meta]
-    rows = [
-        {name: row.get(key) for (name, _), key in zip(columns, keys, strict=True)}
-        for row in result.get("items") or []
-    ]
-    return frame_from_rows(columns, rows), bool(result.get("hasMore"))
+    rows = result.get("items") or []
+    data = {
+        name: [row.get(key) for row in rows] for (name, _), key in zip(columns, keys, strict=True)
+    }
+    return frame_from_columns(columns, data), bool(result.get("hasMore"))

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import polars as pl
 
@@ -87,32 +88,59 @@ def frame_from_rows(
     rows: Sequence[Mapping[str, Any]] | Sequence[tuple[Any, ...]],
 ) -> pl.DataFrame:
     """A typed frame from row dicts (keyed by column name) or tuples, Decimal kept exact."""
-    schema = dict(columns)
     names = [c for c, _ in columns]
+    data: dict[str, list[Any]]
     if rows and isinstance(rows[0], Mapping):
-        data = {n: [r.get(n) for r in rows if isinstance(r, Mapping)] for n in names}
+        dicts = cast("Sequence[Mapping[str, Any]]", rows)
+        data = {n: [r.get(n) for r in dicts] for n in names}
     else:
         cols = list(zip(*rows, strict=True)) if rows else [() for _ in names]
         data = {n: list(v) for n, v in zip(names, cols, strict=True)}
+    return frame_from_columns(columns, data)
+
+
+def frame_from_columns(
+    columns: list[tuple[str, pl.DataType]], data: Mapping[str, list[Any]]
+) -> pl.DataFrame:
+    """A typed frame from one value list per column (the bulk-pull path: no per-row dicts)."""
     series = []
-    for n in names:
-        dtype = schema[n]
+    for n, dtype in columns:
         values = data[n]
         if isinstance(dtype, pl.Decimal):
-            values = [None if v is None else Decimal(str(v)) for v in values]
+            values = [_decimal(v) for v in values]
         elif dtype == pl.Int64:
-            values = [None if v is None else int(v) for v in values]
+            values = [v if type(v) is int or v is None else int(v) for v in values]
         elif isinstance(dtype, pl.Datetime):
-            values = [_datetime(v) for v in values]
+            values = _datetimes(values)
         else:
-            values = [None if v is None else str(v) for v in values]
+            values = [v if type(v) is str or v is None else str(v) for v in values]
         series.append(pl.Series(n, values, dtype=dtype, strict=False))
     return pl.DataFrame(series)
 
 
-def _datetime(value: Any) -> Any:
-    from datetime import date, datetime
+def _decimal(value: Any) -> Decimal | None:
+    """Exact: a Decimal as it is, anything else through its text (never through float)."""
+    if value is None or type(value) is Decimal:
+        return value
+    return Decimal(str(value))
 
+
+def _datetimes(values: list[Any]) -> list[Any]:
+    """`_datetime` of every value; each distinct text parsed once (ORDS: dates repeat a lot)."""
+    seen: dict[str, Any] = {}
+    out: list[Any] = []
+    for value in values:
+        if type(value) is not str:
+            out.append(_datetime(value))
+        elif (known := seen.get(value)) is not None:
+            out.append(known)
+        else:
+            seen[value] = converted = _datetime(value)
+            out.append(converted)
+    return out
+
+
+def _datetime(value: Any) -> Any:
     if value is None or isinstance(value, datetime):
         return value
     if isinstance(value, date):
