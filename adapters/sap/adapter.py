@@ -9,9 +9,10 @@ in one session. The adapter never retries: errors go up typed, the job layer dec
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import polars as pl
@@ -153,6 +154,7 @@ class SapAdapter:
                         ),
                     ]
                 for table, where in sources:
+                    percent_set = _Lazy(partial(self._percent_without_term, table, where))
                     for raw in read_table(
                         self.transport,
                         table,
@@ -165,61 +167,113 @@ class SapAdapter:
                             raw.with_columns(parse_internal_amount(pl.col("WRBTR")).alias("WRBTR")),
                             company,
                             as_of,
+                            percent_set,
                         )
                         yield self._finish(mapping.apply(page), f"{self.name} {table} {company}")
 
-    def _repair_terms(self, page: pl.DataFrame, company: str, as_of: date | None) -> pl.DataFrame:
+    def _repair_terms(
+        self,
+        page: pl.DataFrame,
+        company: str,
+        as_of: date | None,
+        percent_set: _Lazy | None = None,
+    ) -> pl.DataFrame:
         """Fill garbled cash-discount terms from BAPI_AR_ACC_GETOPENITEMS, once per ZTERM.
 
         RFC_READ_TABLE writes packed values into fields as wide as their DDIC length, so
         `2.000` (ZBD1P, DEC 5,3) or 120 days comes back as `*...`. The BAPI returns them as
-        numbers; terms belong to the payment term key, so one item per ZTERM is enough
-        (items without a ZTERM are looked up one by one).
+        numbers; terms belong to the payment term key, so one item per ZTERM is enough.
+        Items without a ZTERM whose only garbled field is ZBD1P take `0.000` when they are
+        not among the items without a ZTERM and with ZBD1P <> 0, which `percent_set` reads
+        once per table and WHERE (the SAP value itself, asked with one RFC_READ_TABLE
+        instead of one BAPI call per item); the rest are looked up one by one.
         """
-        garbled = pl.any_horizontal(pl.col(c).str.contains("*", literal=True) for c in TERMS_FIELDS)
-        bad = page.filter(garbled)
+        garbled = [pl.col(c).str.contains("*", literal=True) for c in TERMS_FIELDS]
+        bad = page.filter(pl.any_horizontal(garbled))
         if bad.height == 0:
             return page
         cache: dict[str, dict[str, str]] = getattr(self, "_terms_cache", {})
         self._terms_cache = cache
-        fills: list[dict[str, str]] = []
-        for row in bad.iter_rows(named=True):
-            item_key = f"{row['BUKRS']}/{row['BELNR']}/{row['GJAHR']}/{row['BUZEI']}"
-            cache_key = f"ZTERM:{row['ZTERM']}" if row["ZTERM"] else item_key
-            if cache_key not in cache:
-                result = self.transport.call(
-                    "BAPI_AR_ACC_GETOPENITEMS",
-                    COMPANYCODE=company,
-                    CUSTOMER=row["KUNNR"],
-                    KEYDATE=sap_date(as_of or date.today()),
-                    LINEITEMS=[],
-                )
-                for item in result.get("LINEITEMS", []):
-                    if (item["DOC_NO"], item["FISC_YEAR"], item["ITEM_NUM"]) == (
-                        row["BELNR"],
-                        row["GJAHR"],
-                        row["BUZEI"],
-                    ):
-                        cache[cache_key] = {f: str(item[b]) for f, b in TERMS_FIELDS.items()}
-            found = cache.get(cache_key)
-            if found is None:
-                raise TransientError(
-                    self.name, f"cash-discount terms of {item_key} unreadable; retry"
-                )
-            fills.append(
-                {
-                    "BUKRS": row["BUKRS"],
-                    "BELNR": row["BELNR"],
-                    "GJAHR": row["GJAHR"],
-                    "BUZEI": row["BUZEI"],
-                    **found,
-                }
+        key = list(BSID_KEY)
+        parts: list[pl.DataFrame] = []
+        with_term = bad.filter(pl.col("ZTERM") != "")
+        if with_term.height:
+            firsts = with_term.unique(subset=["ZTERM"], keep="first", maintain_order=True)
+            for row in firsts.iter_rows(named=True):
+                cache_key = f"ZTERM:{row['ZTERM']}"
+                if cache_key not in cache:
+                    self._terms_of(row, company, as_of, cache, cache_key)
+            terms = pl.DataFrame(
+                [{"ZTERM": z, **cache[f"ZTERM:{z}"]} for z in firsts["ZTERM"]],
+                schema={"ZTERM": pl.String, **dict.fromkeys(TERMS_FIELDS, pl.String)},
             )
-        fixed = pl.DataFrame(fills).unique(subset=list(BSID_KEY))
-        patched = page.join(fixed, on=list(BSID_KEY), how="left", suffix="_fix")
+            parts.append(with_term.select([*key, "ZTERM"]).join(terms, on="ZTERM").drop("ZTERM"))
+        no_term = bad.filter(pl.col("ZTERM") == "")
+        if no_term.height and percent_set is not None:
+            days_garbled = pl.any_horizontal(garbled[:3])  # ZBD1T, ZBD2T, ZBD3T
+            percent_only = no_term.filter(~days_garbled).join(percent_set.get(), on=key, how="anti")
+            parts.append(
+                percent_only.select(
+                    *key, *(c for c in TERMS_FIELDS if c != "ZBD1P"), pl.lit("0.000").alias("ZBD1P")
+                )
+            )
+            no_term = no_term.join(percent_only.select(key), on=key, how="anti")
+        fills: list[dict[str, str]] = []
+        for row in no_term.iter_rows(named=True):
+            item_key = f"{row['BUKRS']}/{row['BELNR']}/{row['GJAHR']}/{row['BUZEI']}"
+            if item_key not in cache:
+                self._terms_of(row, company, as_of, cache, item_key)
+            fills.append({k: row[k] for k in key} | cache[item_key])
+        if fills:
+            parts.append(pl.DataFrame(fills))
+        columns = [*key, *TERMS_FIELDS]
+        fixed = pl.concat([p.select(columns).cast(pl.String) for p in parts]).unique(subset=key)
+        patched = page.join(fixed, on=key, how="left", suffix="_fix")
         return patched.with_columns(
             pl.coalesce(pl.col(f"{c}_fix"), pl.col(c)).alias(c) for c in TERMS_FIELDS
         ).select(page.columns)
+
+    def _terms_of(
+        self,
+        row: Mapping[str, Any],
+        company: str,
+        as_of: date | None,
+        cache: dict[str, dict[str, str]],
+        cache_key: str,
+    ) -> None:
+        """The terms of `row`'s item from BAPI_AR_ACC_GETOPENITEMS, into `cache[cache_key]`."""
+        result = self.transport.call(
+            "BAPI_AR_ACC_GETOPENITEMS",
+            COMPANYCODE=company,
+            CUSTOMER=row["KUNNR"],
+            KEYDATE=sap_date(as_of or date.today()),
+            LINEITEMS=[],
+        )
+        for item in result.get("LINEITEMS", []):
+            if (item["DOC_NO"], item["FISC_YEAR"], item["ITEM_NUM"]) == (
+                row["BELNR"],
+                row["GJAHR"],
+                row["BUZEI"],
+            ):
+                cache[cache_key] = {f: str(item[b]) for f, b in TERMS_FIELDS.items()}
+        if cache_key not in cache:
+            item_key = f"{row['BUKRS']}/{row['BELNR']}/{row['GJAHR']}/{row['BUZEI']}"
+            raise TransientError(self.name, f"cash-discount terms of {item_key} unreadable; retry")
+
+    def _percent_without_term(self, table: str, where: Sequence[str]) -> pl.DataFrame:
+        """Keys of the items without a ZTERM that have a cash-discount percent (ZBD1P <> 0)."""
+        parts = list(
+            read_table(
+                self.transport,
+                table,
+                list(BSID_KEY),
+                where=[*where, "ZTERM = ''", "ZBD1P <> 0"],
+                key=BSID_KEY,
+                page_size=self.settings.page_size,
+            )
+        )
+        schema = dict.fromkeys(BSID_KEY, pl.String)
+        return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
 
     def _customers_of(self, company: str) -> list[str]:
         found: list[str] = []
@@ -594,6 +648,19 @@ def _signed_text(text: str) -> str:
 def alpha_out_text(value: str) -> str:
     value = value.strip()
     return value.lstrip("0") or "0" if value.isdigit() else value
+
+
+class _Lazy:
+    """A frame computed on first use (at most once)."""
+
+    def __init__(self, make: Callable[[], pl.DataFrame]) -> None:
+        self._make = make
+        self._value: pl.DataFrame | None = None
+
+    def get(self) -> pl.DataFrame:
+        if self._value is None:
+            self._value = self._make()
+        return self._value
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:

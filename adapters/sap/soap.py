@@ -87,8 +87,34 @@ def _value(text: str | None, kind: Kind) -> Any:
     return raw
 
 
+_LOCAL_NAMES: dict[str, str] = {}
+
+
 def _local(tag: Any) -> str:
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
+    """Local name of an element tag ('' for comments and processing instructions)."""
+    if not isinstance(tag, str):
+        return ""
+    name = _LOCAL_NAMES.get(tag)
+    if name is None:
+        name = etree.QName(tag).localname
+        if len(_LOCAL_NAMES) < 10_000:  # tags come from the WSDL's names: a small set
+            _LOCAL_NAMES[tag] = name
+    return name
+
+
+def _table(rows: Any, fields: dict[str, Kind]) -> list[dict[str, Any]]:
+    """The `item` rows of a table parameter, each field typed by its kind."""
+    local, value = _local, _value
+    out: list[dict[str, Any]] = []
+    for item in rows:
+        if local(item.tag) != "item":
+            continue
+        row: dict[str, Any] = {}
+        for f in item:
+            name = local(f.tag)
+            row[name] = value(f.text, fields.get(name, "string"))
+        out.append(row)
+    return out
 
 
 def parse_response(body: bytes, function: str, shape: Shape) -> dict[str, Any]:
@@ -103,11 +129,7 @@ def parse_response(body: bytes, function: str, shape: Shape) -> dict[str, Any]:
         spec = shape.get(name, "string")
         if isinstance(spec, tuple) and spec[0] == "table":
             fields = spec[1]
-            out[name] = [
-                {_local(f.tag): _value(f.text, fields.get(_local(f.tag), "string")) for f in item}
-                for item in child
-                if _local(item.tag) == "item"
-            ]
+            out[name] = _table(child, fields)
         elif isinstance(spec, tuple):
             fields = spec[1]
             out[name] = {
