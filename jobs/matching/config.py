@@ -44,6 +44,12 @@ class MatchConfig:
     reference_prefixes: tuple[str, ...] = (
         "INVOICE", "INV", "RECHNUNG", "RECH", "RE", "RG", "FACTURE", "FACTUUR", "FACT", "NR", "NO",
     )  # fmt: skip
+    #: A name or IBAN that several customers share (at most this many) is settled by the
+    #: amount: the only one of them whose open items fit it (exact amount, combination or
+    #: discount) is the payer. 0 turns this off.
+    max_payer_candidates: int = 5
+    #: Payer score given to a customer chosen that way (the rule's score is scaled by it).
+    candidate_payer_score: float = 0.8
     #: Payer known, nothing matched: put the whole amount on account (else an exception).
     on_account: bool = True
     #: Company for money on account when the payer has no open item to take it from.
@@ -59,6 +65,10 @@ class MatchConfig:
             raise ConfigError("[matching] name_threshold must be within 0..100")
         if self.max_combination < 1 or self.max_candidates < 1:
             raise ConfigError("[matching] max_combination and max_candidates must be >= 1")
+        if self.max_payer_candidates < 0:
+            raise ConfigError("[matching] max_payer_candidates must not be negative")
+        if not 0 < self.candidate_payer_score <= 1:
+            raise ConfigError("[matching] candidate_payer_score must be within (0, 1]")
         if self.short_tolerance_abs < 0 or self.short_tolerance_pct < 0:
             raise ConfigError("[matching] short tolerances must not be negative")
         if self.discount_grace_days < 0:

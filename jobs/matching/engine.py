@@ -173,6 +173,80 @@ def _payer_pairs(
     return pairs.filter(near & same_company).with_columns(pl.col("payer_id").alias("customer_id"))
 
 
+def _settle_shared_payers(
+    lines: dict[int, Line],
+    could_be: dict[int, list[str]],
+    payers: dict[int, tuple[str, float]],
+    currency_of: dict[int, str],
+    items: pl.DataFrame,
+    state: _State,
+    config: MatchConfig,
+) -> None:
+    """Rules 2 to 4 for lines whose name or IBAN several customers share.
+
+    Companies keep one customer account per branch or sales channel under the same name, so
+    a name alone often points at two or three accounts. The amount decides: when the items of
+    exactly one of them fit it (the first rule that fits any of them counts), that one is the
+    payer, at `candidate_payer_score`; when several fit, the line is ambiguous and nothing is
+    applied. Runs after the identified payers, so their claims on items come first.
+    """
+    pending = {
+        idx: ids
+        for idx, ids in could_be.items()
+        if idx not in payers and idx not in state.applied and idx not in state.final
+    }
+    if not pending:
+        return
+    wanted = pl.DataFrame(
+        [
+            (idx, customer, currency_of[idx], lines[idx].amount, None)
+            for idx, ids in sorted(pending.items())
+            for customer in ids
+        ],
+        schema={
+            "bank_idx": pl.Int64,
+            "payer_id": pl.String,
+            "currency": pl.String,
+            "target_u": pl.Int64,
+            "fixed_company": pl.String,
+        },
+        orient="row",
+    )
+    by_line = _grouped(_payer_pairs(wanted, items, state.used, config))
+    score = config.candidate_payer_score
+    steps: Sequence[Callable[[Line, list[Item]], rules.Outcome]] = (
+        lambda line, found: rules.by_exact_amount(line, found, score),
+        lambda line, found: rules.by_combination(line, found, score, config),
+        lambda line, found: rules.by_discount(line, found, score, config),
+    )
+    for idx in sorted(by_line):
+        line = lines[idx]
+        free = [i for i in by_line[idx] if i.idx not in state.used]
+        per_customer: dict[str, list[Item]] = {}
+        for item in free:
+            per_customer.setdefault(item.customer, []).append(item)
+        for step in steps:
+            outcomes = {c: o for c, found in per_customer.items() if (o := step(line, found))}
+            if not outcomes:
+                continue
+            (customer, outcome), *others = sorted(outcomes.items())
+            if not others and isinstance(outcome, Applied):
+                state.record(line, outcome, final=True)
+                payers[idx] = (customer, score)
+            else:
+                state.record(
+                    line,
+                    Ambiguous(
+                        rules.AMBIGUOUS,
+                        "the amount fits items of several customers the payer could be: "
+                        + ", ".join(sorted(outcomes)),
+                        tuple(sorted(i.idx for i in free if i.customer in outcomes)),
+                    ),
+                    final=True,
+                )
+            break
+
+
 def _home_companies(items: pl.DataFrame) -> dict[tuple[str, str], str]:
     """(customer, currency) -> the company holding most of its items; (customer, '') any."""
     counts = items.group_by("customer_id", "currency", "company").len()
@@ -213,11 +287,14 @@ def match(
     )
     known: dict[int, tuple[str, float, str]] = {}
     payer_notes: dict[int, str] = {}
-    for idx, payer_id, how, score, note in identified.iter_rows():
+    could_be: dict[int, list[str]] = {}
+    for idx, payer_id, how, score, note, candidates in identified.iter_rows():
         if payer_id is not None:
             known[idx] = (payer_id, float(score), how)
         if note:
             payer_notes[idx] = note
+        if candidates and 1 < len(candidates) <= config.max_payer_candidates:
+            could_be[idx] = candidates
 
     # Rule 1: references.
     pairs = _reference_pairs(credits, items, config)
@@ -296,6 +373,8 @@ def match(
             free = [i for i in by_line[idx] if i.idx not in state.used]
             if state.record(target, step(target, free, payers[idx][1]), final=True):
                 settled.add(idx)
+
+    _settle_shared_payers(lines, could_be, payers, currency_of, items, state, config)
 
     home = _home_companies(items)
     rows: list[tuple[object, ...]] = []

@@ -1,7 +1,8 @@
 """Who paid: the payer's account (IBAN) first, then the payer's name, exactly or fuzzily.
 
-An IBAN or a name that belongs to several customers identifies nobody: the line stays
-unidentified and the exception names the customers it could be. Fuzzy names are scored
+An IBAN or a name that belongs to several customers identifies nobody by itself: the line
+carries those customers as candidates (the engine lets the amount choose among them), and
+when nothing settles it the exception names the customers it could be. Fuzzy names are scored
 with rapidfuzz over the unique names only, in chunks, on every core.
 """
 
@@ -15,7 +16,7 @@ from jobs.matching.config import MatchConfig
 from jobs.matching.normalize import iban_key, name_key
 
 #: Columns of the frame `identify` returns.
-COLUMNS = ("bank_idx", "payer_id", "payer_how", "payer_score", "payer_note")
+COLUMNS = ("bank_idx", "payer_id", "payer_how", "payer_score", "payer_note", "payer_candidates")
 _CHUNK = 512  # queries per rapidfuzz cdist call: bounds the score matrix in memory
 
 
@@ -27,6 +28,7 @@ def _empty() -> pl.DataFrame:
             "payer_how": pl.String,
             "payer_score": pl.Float64,
             "payer_note": pl.String,
+            "payer_candidates": pl.List(pl.String),
         }
     )
 
@@ -62,18 +64,21 @@ def by_iban(lines: pl.DataFrame, customers: pl.DataFrame) -> pl.DataFrame:
         pl.when(~single)
         .then(pl.lit("IBAN of several customers: ") + pl.col("ids").list.join(", "))
         .alias("payer_note"),
+        pl.when(~single).then(pl.col("ids")).alias("payer_candidates"),
     )
 
 
-def _fuzzy(
-    queries: list[str], names: dict[str, list[str]], config: MatchConfig
-) -> dict[str, tuple[str | None, float, str | None]]:
-    """Name key -> (customer id or None, score 0..1, note) for keys with no exact hit."""
+#: Per name key: (customer id or None, score 0..1, note, the customers it could be).
+Hit = tuple[str | None, float, str | None, list[str]]
+
+
+def _fuzzy(queries: list[str], names: dict[str, list[str]], config: MatchConfig) -> dict[str, Hit]:
+    """Name key -> what the name says of the payer, for keys with no exact hit."""
     import numpy as np
     from rapidfuzz import fuzz, process
 
     choices = list(names)
-    result: dict[str, tuple[str | None, float, str | None]] = {}
+    result: dict[str, Hit] = {}
     if not choices or not queries:
         return result
     cutoff = int(config.name_threshold - config.name_margin)
@@ -98,14 +103,11 @@ def _fuzzy(
             ids = names[choices[first]]
             rivals = [j for j in ranked[1:] if score - float(scores[row, j]) < config.name_margin]
             if len(ids) > 1 or rivals:
-                others = ids + [i for j in rivals for i in names[choices[j]]]
-                result[query] = (
-                    None,
-                    score / 100,
-                    "name close to several customers: " + ", ".join(sorted(set(others))),
-                )
+                others = sorted(set(ids + [i for j in rivals for i in names[choices[j]]]))
+                note = "name close to several customers: " + ", ".join(others)
+                result[query] = (None, score / 100, note, others)
             else:
-                result[query] = (ids[0], score / 100, None)
+                result[query] = (ids[0], score / 100, None, [])
     return result
 
 
@@ -120,6 +122,7 @@ def identify(
                 pl.lit(None, pl.String).alias("payer_how"),
                 pl.lit(None, pl.Float64).alias("payer_score"),
                 pl.lit(None, pl.String).alias("payer_note"),
+                pl.lit(None, pl.List(pl.String)).alias("payer_candidates"),
             )
         )
     customers = customers.unique("customer_id", keep="first", maintain_order=True)
@@ -130,22 +133,29 @@ def identify(
     forms = frozenset(config.legal_forms)
     wanted = sorted({n for n in rest["payer_name"].to_list() if n})
     keys = {n: name_key(n, forms) for n in wanted}
-    exact: dict[str, tuple[str | None, float, str | None]] = {}
+    exact: dict[str, Hit] = {}
     for key in set(keys.values()):
         if ids := names.get(key):
-            note = None if len(ids) == 1 else "name of several customers: " + ", ".join(ids)
-            exact[key] = (ids[0] if len(ids) == 1 else None, 1.0, note)
+            if len(ids) == 1:
+                exact[key] = (ids[0], 1.0, None, [])
+            else:
+                exact[key] = (None, 1.0, "name of several customers: " + ", ".join(ids), ids)
     fuzzy = _fuzzy(sorted({k for k in keys.values() if k and k not in exact}), names, config)
     found = exact | fuzzy
     rows = []
-    iban_notes = dict(
-        iban.filter(pl.col("payer_note").is_not_null()).select("bank_idx", "payer_note").iter_rows()
-    )
+    iban_notes = {
+        idx: (note, ids)
+        for idx, note, ids in iban.filter(pl.col("payer_note").is_not_null())
+        .select("bank_idx", "payer_note", "payer_candidates")
+        .iter_rows()
+    }
+    nobody: Hit = (None, 0.0, None, [])
     for bank_idx, payer_name in rest.select("bank_idx", "payer_name").iter_rows():
-        hit = found.get(keys.get(payer_name, ""), (None, 0.0, None)) if payer_name else None
-        customer_id, score, note = hit or (None, 0.0, None)
-        note = note or iban_notes.get(bank_idx)
+        hit = found.get(keys.get(payer_name, ""), nobody) if payer_name else nobody
+        customer_id, score, note, could_be = hit
+        if not note and bank_idx in iban_notes:  # the IBAN's customers, when the name is silent
+            note, could_be = iban_notes[bank_idx]
         how = "name" if customer_id else None
-        rows.append((bank_idx, customer_id, how, score if customer_id else None, note))
+        rows.append((bank_idx, customer_id, how, score if customer_id else None, note, could_be))
     by_name = pl.DataFrame(rows, schema=_empty().schema, orient="row")
     return pl.concat([done.cast(_empty().schema), by_name]).sort("bank_idx")

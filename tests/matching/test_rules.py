@@ -85,6 +85,35 @@ def test_two_invoices_with_the_same_amount_are_not_guessed() -> None:
     assert "1800000201" in row["candidates"] and "1800000202" in row["candidates"]
 
 
+def test_a_name_several_customers_share_is_settled_by_the_amount() -> None:
+    ledger = items(
+        {"document_id": "1800000301", "amount": D("410.00"), "customer_id": "301"},
+        {"document_id": "1800000302", "amount": D("620.00"), "customer_id": "302"},
+        {"document_id": "1800000303", "amount": D("620.00"), "customer_id": "303"},
+    )
+    people = customers(
+        {"customer_id": "301", "name": "Nordwind Logistik GmbH"},  # three branches, one name
+        {"customer_id": "302", "name": "Nordwind Logistik GmbH"},
+        {"customer_id": "303", "name": "NORDWIND LOGISTIK"},
+    )
+    line = bank({"amount": D("410.00"), "payer_name": "Nordwind Logistik GmbH"},
+                {"amount": D("620.00"), "payer_name": "Nordwind Logistik"})  # fmt: skip
+    result = match(line, ledger, people)
+    (row,) = result.applications.iter_rows(named=True)
+    assert (row["customer_id"], row["document_id"], row["match_rule"]) == (
+        "301",
+        "1800000301",
+        "exact_amount",
+    )
+    assert row["match_score"] == pytest.approx(0.9 * 0.8)  # the rule's score x the payer's
+    (problem,) = result.exceptions.iter_rows(named=True)  # 620.00 fits two of them
+    assert problem["reason"] == "ambiguous" and problem["candidate_count"] == 2
+    assert "302" in problem["detail"] and "303" in problem["detail"]
+    off = match(line, ledger, people, MatchConfig(max_payer_candidates=0))
+    assert off.applications.height == 0
+    assert off.exceptions["reason"].to_list() == ["unidentified", "unidentified"]
+
+
 def test_combination_and_its_bounds() -> None:
     line = bank({"amount": D("1540.00"), "payer_account": ACME_IBAN})  # 1190 + 250.50 + 99.50
     result = match(line, LEDGER, PEOPLE)
