@@ -305,12 +305,12 @@ def customers_sync(
     for column in ("customer", "field", "now", "becomes"):
         table.add_column(column, overflow="fold")
     for row in plan.create.head(50).iter_rows(named=True):
-        table.add_row(row["customer_id"], "(new)", "", row["name"])
+        table.add_row(escape(row["customer_id"]), "(new)", "", escape(row["name"]))
     for customer, why in list(plan.ambiguous.items())[:50]:
-        table.add_row(customer, "(skipped: ambiguous)", "", why)
+        table.add_row(escape(customer), "(skipped: ambiguous)", "", escape(why))
     for customer, changes in list(plan.diffs.items())[:100]:
         for name, old, new in changes:
-            table.add_row(customer, name, str(old or ""), str(new or ""))
+            table.add_row(escape(customer), name, escape(str(old or "")), escape(str(new or "")))
     out.print(table)
     if dry_run:
         raise typer.Exit(0)
@@ -353,7 +353,9 @@ def journal_show(
         table.add_column(column, overflow="fold")
     for e in entries[:500]:
         table.add_row(
-            e.system, e.kind, e.key, e.status.value, e.erp_document or "", e.message or ""
+            *(escape(v) for v in (e.system, e.kind, e.key, e.status.value)),
+            escape(e.erp_document or ""),
+            escape(e.message or ""),
         )
     out.print(table)
 
@@ -569,7 +571,7 @@ def credit_balances_command(
         "company", "customer_id", "currency", money_text("refund_amount"), "credit_items"
     )
     for row in shown.head(100).iter_rows():
-        table.add_row(*(str(v) for v in row))
+        table.add_row(*(escape(str(v)) for v in row))
     out.print(table)
     out.print(f"written to {escape(str(out_file))}", highlight=False)
 
@@ -605,7 +607,7 @@ def reconcile_command(
         "currency", money_text("left_total"), money_text("right_total"), money_text("difference")
     )
     for row in totals.iter_rows():
-        table.add_row(*(str(v) for v in row))
+        table.add_row(*(escape(str(v)) for v in row))
     out.print(table)
     counts = ", ".join(f"{n} {s}" for s, n in result.counts().items())
     verdict = "[green]agree[/]" if result.agree else f"[red]differ[/]: {counts}"

@@ -6,6 +6,7 @@ import csv
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from adapters.errors import ContractError, Violation
@@ -29,8 +30,12 @@ def violations_table(violations: list[Violation], limit: int = 200) -> Table:
     for column in REJECT_COLUMNS:
         table.add_column(column, overflow="fold")
     for v in violations[:limit]:
-        table.add_row(
-            v.file, "" if v.row is None else str(v.row), v.column or "", v.rule, v.value or ""
+        table.add_row(  # file names and values are data, never rich markup
+            escape(v.file),
+            "" if v.row is None else str(v.row),
+            escape(v.column or ""),
+            escape(v.rule),
+            escape(v.value or ""),
         )
     if len(violations) > limit:
         table.caption = f"first {limit} shown; --rejects PATH writes them all"

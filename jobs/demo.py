@@ -7,9 +7,12 @@
    money on account, in EUR, JPY and KWD;
 5. write-offs are posted;
 6. the cash file is posted again: nothing is posted twice;
-7. the same on Oracle EBS over ORDS: open items pulled, receipts posted (one with a discount,
+7. a bank statement (camt.053, generated from SAP's open items with remittance noise: typos,
+   missing references, combined, discounted and short payments, unknown payers) is parsed,
+   matched to the open items and the matched cash posted; posted again, nothing doubles;
+8. the same on Oracle EBS over ORDS: open items pulled, receipts posted (one with a discount,
    one short), then posted again;
-8. customers are synced from SAP to Oracle (matched by tax id, then name and postal code).
+9. customers are synced from SAP to Oracle (matched by tax id, then name and postal code).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 SAMPLES = {
@@ -221,8 +225,84 @@ def oracle_cash(items: Any, today: date) -> Any:
     return pl.DataFrame(rows, schema=schema_of("cash_applications"))
 
 
+#: Bank lines in the demo's statement, and the generator's seed for them.
+STATEMENT_LINES = 40
+STATEMENT_SEED = 20261128
+
+
+def run_bank(
+    console: Console, sap: Any, erp: Any, journal: Any, work: Path, today: date
+) -> tuple[int, int]:
+    """Step 7: statement in, cash out. Returns (exit code, payments found already posted)."""
+    import polars as pl
+
+    from adapters.sap.keys import xblnr_for
+    from contracts.io import write_frame
+    from contracts.money import minor_units
+    from jobs.bank import parse_file
+    from jobs.matching import MatchConfig, generate, match
+    from jobs.post import PostJob
+    from jobs.report import print_report, write_run
+
+    items = pl.concat(list(sap.pull_open_items([])))
+    people = pl.concat(list(sap.pull_customers([]))).unique("customer_id", keep="first")
+    if "iban" not in people.columns:
+        people = people.with_columns(pl.lit(None, pl.String).alias("iban"))
+    payers = people.filter(~pl.col("posting_block") & ~pl.col("customer_id").is_in(list(BLOCKED)))
+    ledger = items.filter(pl.col("customer_id").is_in(payers["customer_id"].implode()))
+    bank, truth = generate.bank_lines(payers, ledger, STATEMENT_LINES, STATEMENT_SEED, on=today)
+    statement = generate.write_camt053(bank, work / "statement.camt053.xml")
+    lines = parse_file(statement)
+    result = match(lines, items, people, MatchConfig())
+    cash_file = write_frame(result.applications, work / "matched_cash.csv", "cash_applications")
+    write_frame(result.exceptions, work / "exceptions.csv")
+    figures = generate.score(result.applications, lines, truth, truth_id="bank_reference")
+    table = Table(
+        title=f"7. bank statement {statement.name}: {lines.height} lines parsed, matched to "
+        f"{items.height} open items"
+    )
+    table.add_column("outcome")
+    table.add_column("lines", justify="right")
+    for outcome, count in result.summary().items():
+        table.add_row(outcome, str(count))
+    console.print(table)
+    console.print(
+        f"   auto-matched {figures['auto_matched']:.0f} of {figures['matchable_payments']:.0f} "
+        f"payments the generator made matchable (invoice level), "
+        f"{figures['wrong_invoices']:.0f} wrong invoices"
+    )
+    exceptions = Table(title="   exceptions left for a person (exceptions.csv)")
+    for column in ("reason", "amount", "payer", "detail"):
+        exceptions.add_column(column, overflow="fold")
+    for row in result.exceptions.head(12).iter_rows(named=True):
+        exceptions.add_row(
+            row["reason"],
+            f"{row['amount'].quantize(Decimal(1).scaleb(-minor_units(row['currency']))):f} "
+            f"{row['currency']}",
+            escape(row["payer_name"] or ""),
+            escape(row["detail"] or ""),
+        )
+    console.print(exceptions)
+    console.print("   posting the matched cash")
+    first = PostJob(sap, journal, "cash_application").run(cash_file)
+    print_report(console, first, write_run(first, "cash-post", work / "runs"))
+    again = PostJob(sap, journal, "cash_application").run(cash_file)
+    duplicates = again.counts().get("duplicate", 0)
+    console.print(
+        f"   posted again: {duplicates} already posted, {again.counts().get('posted', 0)} new"
+    )
+    keys = result.applications["application_id"].unique().to_list()
+    documents = sum(
+        len(erp.state.store.query('SELECT 1 FROM "BKPF" WHERE "XBLNR" = ?', (xblnr_for(k),)))
+        for k in keys
+    )
+    console.print(f"   the mock's BKPF holds {documents} documents for the {len(keys)} payments")
+    ok = duplicates == len(keys) == documents and len(keys) > 0
+    return (first.exit_code if ok else 1), duplicates
+
+
 def run_oracle(console: Console, erp: Any, work: Path, today: date) -> tuple[int, int]:
-    """Steps 7 and 8; returns (exit code of the first posting, duplicates on the rerun)."""
+    """Steps 8 and 9; returns (exit code of the first posting, duplicates on the rerun)."""
     import polars as pl
 
     from adapters.oracle.adapter import OracleAdapter
@@ -245,7 +325,7 @@ def run_oracle(console: Console, erp: Any, work: Path, today: date) -> tuple[int
     ebs = OracleAdapter(OracleSettings.from_section("oracle", section, {"password": "otc-mock"}))
     items = pl.concat(list(ebs.pull_open_items([])))
     console.print(
-        f"\n7. Oracle EBS over ORDS: {items.height} open items pulled and validated; "
+        f"\n8. Oracle EBS over ORDS: {items.height} open items pulled and validated; "
         "posting two receipts (one short)"
     )
     cash_file = write_frame(oracle_cash(items, today), work / "ebs_cash.csv", "cash_applications")
@@ -280,7 +360,7 @@ def run_oracle(console: Console, erp: Any, work: Path, today: date) -> tuple[int
     counts = dict(results.group_by("status").len().iter_rows()) if results.height else {}
     replan = sync.plan(sync.pull_all(sap, []), sync.pull_all(ebs, []))
     console.print(
-        f"\n8. customers SAP -> Oracle: {len(plan.matched_by)} matched "
+        f"\n9. customers SAP -> Oracle: {len(plan.matched_by)} matched "
         f"({sum(1 for v in plan.matched_by.values() if v.endswith('by tax_id'))} by tax id), "
         f"{plan.create.height} created, {plan.update.height} updated, {plan.unchanged} unchanged, "
         f"{len(plan.ambiguous)} ambiguous left for a person; results: {counts}; "
@@ -297,6 +377,7 @@ def run_demo(console: Console) -> int:
     import polars as pl
 
     from adapters.sap.adapter import SapAdapter
+    from adapters.sap.keys import xblnr_for
     from adapters.sap.settings import SapSettings
     from contracts.io import FrameWriter, read_frame, write_frame
     from jobs import logs
@@ -324,6 +405,7 @@ def run_demo(console: Console) -> int:
             "user": "otc",
             "companies": ["1000", "2000", "3000", "4000"],
             "wsdl_cache": str(work / "wsdl"),
+            "soap_stateful_posting": True,  # money wholly on account (step 7) needs it
         }
         sap = SapAdapter(SapSettings.from_section("sap", section, {"password": "otc-mock"}))
         out = work / "open_items.parquet"
@@ -362,22 +444,21 @@ def run_demo(console: Console) -> int:
         print_report(console, again, write_run(again, "cash-post", work / "runs"))
         documents = sum(
             len(erp.state.store.query('SELECT 1 FROM "BKPF" WHERE "XBLNR" = ?', (ref,)))
-            for ref in (
-                __import__("adapters.sap.keys", fromlist=["xblnr_for"]).xblnr_for(k)
-                for k in cash["application_id"].unique().to_list()
-            )
+            for ref in (xblnr_for(k) for k in cash["application_id"].unique().to_list())
         )
+        bank_code, matched = run_bank(console, sap, erp, journal, work, today)
         sap.close()
         journal.close()
         ebs_code, ebs_duplicates = run_oracle(console, erp, work, today)
-    codes = {first.exit_code, wo.exit_code, ebs_code}
+    codes = {first.exit_code, wo.exit_code, bank_code, ebs_code}
     posted_twice = documents != cash["application_id"].n_unique()
     duplicates = again.counts().get("duplicate", 0)
     payments, written_off = first.counts().get("posted", 0), wo.counts().get("posted", 0)
     console.print(
         f"\n[bold]done[/]: {payments} payments and {written_off} write-offs posted; "
         f"the rerun found {duplicates} already posted and posted nothing; "
-        f"{documents} SAP documents carry the {cash['application_id'].n_unique()} payment keys"
+        f"{documents} SAP documents carry the {cash['application_id'].n_unique()} payment keys; "
+        f"{matched} payments matched from the bank statement posted once each"
     )
     if (
         posted_twice

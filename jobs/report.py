@@ -7,6 +7,7 @@ from pathlib import Path
 
 import polars as pl
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from contracts.io import write_frame
@@ -57,11 +58,11 @@ def print_report(
         table.add_column(column, overflow="fold")
     for row in report.results.head(limit).iter_rows(named=True):
         style = STATUS_STYLE.get(row["status"], "")
-        table.add_row(
-            row["key"],
+        table.add_row(  # keys and ERP messages are data: `[systems.sap]` is not markup
+            escape(row["key"]),
             f"[{style}]{row['status']}[/]",
-            row["erp_document"] or "",
-            row["message"] or "",
+            escape(row["erp_document"] or ""),
+            escape(row["message"] or ""),
         )
     if report.results.height > limit:
         table.caption = f"first {limit} of {report.results.height}; all in the run folder"

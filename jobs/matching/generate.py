@@ -218,7 +218,9 @@ def _noisy_ref(rng: random.Random, item: dict[str, object]) -> str | None:
         return None
     if rng.random() < REF_DOCUMENT_ID:
         return str(item["document_id"])
-    ref = str(item["reference"])  # INV-2026-004711
+    ref = str(item["reference"] or item["document_id"])  # INV-2026-004711
+    if ref.count("-") != 2:
+        return _noisy_plain_ref(rng, ref)
     head, year, number = ref.split("-")
     if rng.random() < REF_ZEROS_DROPPED:
         number = number.lstrip("0") or "0"
@@ -228,6 +230,20 @@ def _noisy_ref(rng: random.Random, item: dict[str, object]) -> str | None:
     style = rng.randrange(5)
     return [f"{head}-{year}-{number}", f"{head}{year}{number}", f"RE {year}/{number}",
             f"Rechnung {year}-{number}", f"Invoice no. {year}{number}"][style]  # fmt: skip
+
+
+def _noisy_plain_ref(rng: random.Random, ref: str) -> str:
+    """Noise on a reference without the generator's own shape (an ERP's, like `9000000259`)."""
+    number = ref.replace(" ", "")
+    if rng.random() < REF_ZEROS_DROPPED and number.isdigit():
+        number = number.lstrip("0") or "0"
+    digits = [i for i, c in enumerate(number) if c.isdigit()]
+    if rng.random() < REF_TYPO and digits:
+        pos = rng.choice(digits)
+        number = number[:pos] + str((int(number[pos]) + rng.randint(1, 9)) % 10) + number[pos + 1 :]
+    style = rng.randrange(5)
+    return [number, f"INV{number}", f"RE {number}", f"Rechnung {number}",
+            f"Invoice no. {number}"][style]  # fmt: skip
 
 
 def _noisy_name(rng: random.Random, name: str) -> str | None:
@@ -242,9 +258,18 @@ def _noisy_name(rng: random.Random, name: str) -> str | None:
 
 
 def bank_lines(
-    customers: pl.DataFrame, open_items: pl.DataFrame, count: int, seed: int
+    customers: pl.DataFrame,
+    open_items: pl.DataFrame,
+    count: int,
+    seed: int,
+    on: date | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """`count` bank lines paying `open_items` (each item at most once), and their truth."""
+    """`count` bank lines paying `open_items` (each item at most once), and their truth.
+
+    `on` books every line on that day (a statement of today, for the demo), and discounted
+    payments then take only items whose discount date is `on` or later. Without it, lines fall
+    over the generated ledger's months (the benchmark's frozen scenario).
+    """
     rng = random.Random(seed)
     names = dict(customers.select("customer_id", "name").iter_rows())
     ibans = dict(customers.select("customer_id", "iban").iter_rows())
@@ -265,11 +290,17 @@ def bank_lines(
         company, customer, currency = rng.choice(groups)
         pool = by_payer[(company, customer, currency)]
         day = START + timedelta(days=rng.randrange(120))
+        if on is not None:
+            day = on
         amount, paid, refs = Decimal(0), [], []
         if kind in ("single", "combined", "discount", "short", "partial"):
             want = rng.randint(2, 4) if kind == "combined" else 1
             if kind == "discount":
-                pool_ok = [i for i in pool if i["discount_date"] is not None]
+                pool_ok = [
+                    i
+                    for i in pool
+                    if isinstance(d := i["discount_date"], date) and (on is None or d >= on)
+                ]
             else:
                 pool_ok = pool
             if len(pool_ok) < want:
@@ -287,6 +318,8 @@ def bank_lines(
                 due = item["discount_date"]
                 assert isinstance(due, date)
                 day = due - timedelta(days=rng.randrange(10))
+                if on is not None:
+                    day = on
             elif kind == "short":
                 digits = minor_units(currency)
                 cap = min(item_amount * SHORT_MAX, SHORT_CAP)
@@ -377,9 +410,16 @@ def write_camt053(bank: pl.DataFrame, path: Path | str) -> Path:
 
 
 def score(
-    result_applications: pl.DataFrame, bank: pl.DataFrame, truth: pl.DataFrame
+    result_applications: pl.DataFrame,
+    bank: pl.DataFrame,
+    truth: pl.DataFrame,
+    truth_id: str = "transaction_id",
 ) -> dict[str, float]:
     """Invoice-level figures as cash-application teams count them.
+
+    `bank` holds the lines that were matched; `truth_id` names its column holding the
+    generator's transaction id (after a round trip through a bank file, the parsed lines carry
+    it as `bank_reference` and their own `transaction_id`).
 
     A matchable payment counts as auto-matched only when the invoices applied to it are exactly
     the invoices it pays, each with the right applied and discount amounts. Precision counts
@@ -394,7 +434,7 @@ def score(
             return_dtype=pl.String,
         )
         .alias("application_id"),
-        "transaction_id",
+        pl.col(truth_id).alias("transaction_id"),
     )
     item = ["transaction_id", "document_id", "fiscal_year", "line"]
     got = (

@@ -46,3 +46,31 @@ def test_cli_matches_a_camt_file(tmp_path: Path) -> None:
     bad = CliRunner().invoke(app, ["cash", "match", "--bank", str(camt), "--open-items",
                                    str(tmp_path / "customers.csv"), "--out", str(out)])  # fmt: skip
     assert bad.exit_code == 1
+
+
+def test_a_statement_of_one_day_with_erp_shaped_references(tmp_path: Path) -> None:
+    """`on` books every line that day; references without the generator's shape get noise too."""
+    from jobs.bank import parse_file
+
+    people, ledger = generate.ledger(seed=11, customers=200, items=3000)
+    ledger = ledger.with_columns(  # SAP-like billing document numbers as references
+        ("90" + pl.col("document_id").str.slice(-8)).alias("reference")
+    )
+    day = ledger["discount_date"].drop_nulls().sort()[len(ledger) // 10]
+    lines, truth = generate.bank_lines(people, ledger, count=400, seed=12, on=day)
+    assert set(lines["booking_date"]) == {day}
+    discounted = truth.filter(pl.col("kind") == "discount")
+    assert discounted.height > 0
+    keys = ["document_id", "fiscal_year", "line"]
+    terms = discounted.join(ledger, on=keys)["discount_date"]
+    assert terms.min() is not None and terms.min() >= day  # still within terms that day
+    texts = " ".join(t for t in lines["remittance_text"] if t) + " ".join(
+        r for refs in lines["invoice_refs"].drop_nulls() for r in refs
+    )
+    assert "INV-2026-" not in texts and "90" in texts
+    camt = generate.write_camt053(lines, tmp_path / "day.xml")
+    parsed = parse_file(camt)
+    result = match(parsed, ledger, people)
+    figures = generate.score(result.applications, parsed, truth, truth_id="bank_reference")
+    assert figures["match_rate"] >= 0.95, figures
+    assert figures["wrong_rate"] < 0.005, figures

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -71,3 +72,8 @@ def test_demo_exits_zero() -> None:
     text = " ".join(result.output.split())
     assert "shipped sample files: contracts hold" in text
     assert "the rerun found 6 already posted and posted nothing" in text
+    # step 7: a camt.053 statement parsed, matched and posted, once
+    assert "7. bank statement statement.camt053.xml: 40 lines parsed" in text
+    found = re.search(r"BKPF holds (\d+) documents for the (\d+) payments", text)
+    assert found and found[1] == found[2] and int(found[1]) > 10
+    assert f"{found[1]} payments matched from the bank statement posted once each" in text
