@@ -102,15 +102,18 @@ def test_concurrent_runners_claim_each_key_once(make_journal) -> None:  # type: 
     keys = {f"PAY-{i:04d}": "h" for i in range(300)}
     make_journal().register("sap", "cash_application", keys, "r")
     got: dict[str, list[str]] = {}
+    start = threading.Barrier(4)  # all runners ready before the first claim
 
     def runner(name: str) -> None:
         journal = make_journal()
         mine: list[str] = []
+        start.wait(timeout=60)
         while batch := journal.claim(
             "sap", "cash_application", name, statuses=[Status.QUEUED], limit=7
         ):
             for e in batch:
                 journal.mark("sap", "cash_application", e.key, Status.PENDING, runner=name)
+                time.sleep(0.002)  # the ERP call: without it one runner can drain the queue
                 journal.mark(
                     "sap", "cash_application", e.key, Status.POSTED, runner=name, erp_document=e.key
                 )
