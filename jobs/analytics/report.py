@@ -18,6 +18,7 @@ from pathlib import Path
 
 import polars as pl
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from contracts.io import money_text, read_frame, write_frame
@@ -154,4 +155,4 @@ def print_summary(console: Console, report: AgingReport) -> None:
         table.add_row(*(str(v) for v in row))
     console.print(table)
     for name, path in report.files.items():
-        console.print(f"  {name}: {path}", soft_wrap=True, highlight=False)
+        console.print(f"  {name}: {escape(str(path))}", soft_wrap=True, highlight=False)
