@@ -67,7 +67,9 @@ h2 { font-size: 17px; margin: 28px 0 6px; border-bottom: 2px solid var(--ink);
      padding-bottom: 3px; }
 h3 { font-size: 14px; margin: 16px 0 4px; }
 p.meta, p.note { color: var(--muted); margin: 4px 0 8px; }
-div.wide { overflow-x: auto; margin: 6px 0 12px; }
+div.wide { overflow: auto; max-height: 85vh; margin: 6px 0 12px; }
+div.wide thead th { position: sticky; top: 0; z-index: 1; }
+@media print { div.wide { overflow: visible; max-height: none; } }
 table { border-collapse: collapse; font-size: 12.5px; }
 th, td { padding: 4px 5px; border-bottom: 1px solid var(--rule); white-space: nowrap; }
 th { background: var(--band); text-align: left; font-weight: 600; white-space: normal;
