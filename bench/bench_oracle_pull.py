@@ -25,9 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing as mp
-import os
-import resource
 import socket
 import subprocess
 import sys
@@ -39,6 +36,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.processes import current_rss_mib, in_fresh_process  # noqa: E402
+
 COMPANIES = ["US", "DE", "JP", "KW"]
 UNITS = {"US": 204, "DE": 301, "JP": 401, "KW": 501}
 TRANSPORTS = ("ords", "oracledb")
@@ -47,16 +46,6 @@ SEED = 42
 ITEMS_PER_CUSTOMER = 50
 USER, PASSWORD = "otc", "otc-mock"
 AS_OF = "4712-12-31"  # the adapter's cutoff without as_of (adapters/oracle/adapter.py)
-
-
-def _rss_mib() -> float:
-    """Peak RSS of this process so far (Linux: ru_maxrss in KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _current_rss_mib() -> float:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def _section(transport: str, url: str, page_size: int) -> dict[str, Any]:
@@ -91,7 +80,7 @@ def _adapter(transport: str, url: str, page_size: int) -> Any:
 def _end_to_end(transport: str, url: str, page_size: int) -> dict[str, float]:
     adapter = _adapter(transport, url, page_size)
     adapter.ping()  # warm: the HTTP client or the pooled session exists before the clock starts
-    before = _current_rss_mib()
+    before = current_rss_mib()
     started = time.perf_counter()
     rows = frames = 0
     for frame in adapter.pull_open_items(COMPANIES):
@@ -112,7 +101,7 @@ def _baseline_ords(url: str, page_size: int) -> dict[str, float]:
     statement = sql_text("open_items")
     endpoint = f"{url}/ords/apps/_/sql"
     headers = {"Content-Type": "application/json"}
-    before = _current_rss_mib()
+    before = current_rss_mib()
     rows = frames = 0
     started = time.perf_counter()
     with httpx.Client(auth=(USER.upper(), PASSWORD), timeout=120) as http:
@@ -159,7 +148,7 @@ def _baseline_oracledb(url: str, page_size: int) -> dict[str, float]:
     conn = connect(user=USER, password=PASSWORD, dsn=None, mock_url=url)
     conn.outputtypehandler = _decimal_handler  # Decimal money, as the adapter asks for it
     conn.ping()
-    before = _current_rss_mib()
+    before = current_rss_mib()
     rows = frames = 0
     started = time.perf_counter()
     for company in COMPANIES:
@@ -188,32 +177,12 @@ def _baseline_oracledb(url: str, page_size: int) -> dict[str, float]:
     return {"rows": rows, "frames": frames, "seconds": seconds, "rss_before": before}
 
 
-def _child(kind: str, transport: str, url: str, page_size: int, out: Any) -> None:
-    if kind == "e2e":
-        result = _end_to_end(transport, url, page_size)
-    elif transport == "ords":
-        result = _baseline_ords(url, page_size)
-    else:
-        result = _baseline_oracledb(url, page_size)
-    result["peak_mib"] = _rss_mib()
-    out.send(result)
-    out.close()
-
-
 def measure(kind: str, transport: str, url: str, page_size: int) -> dict[str, float]:
     """One measurement in a fresh (spawned) process: its peak RSS is this run's alone."""
-    ctx = mp.get_context("spawn")
-    receive, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(kind, transport, url, page_size, send))
-    proc.start()
-    send.close()
-    try:
-        result: dict[str, float] = receive.recv()
-    except EOFError as exc:
-        raise RuntimeError(f"{kind} {transport} child died (exit code {proc.exitcode})") from exc
-    finally:
-        proc.join()
-    return result
+    if kind == "e2e":
+        return in_fresh_process(f"e2e {transport}", _end_to_end, transport, url, page_size)
+    baseline = _baseline_ords if transport == "ords" else _baseline_oracledb
+    return in_fresh_process(f"baseline {transport}", baseline, url, page_size)
 
 
 def _free_port() -> int:

@@ -21,9 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing as mp
-import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -33,6 +30,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.processes import current_rss_mib, in_fresh_process  # noqa: E402
 
 COMPANIES = ["1000", "2000", "3000", "4000"]
 SEED = 42
@@ -47,16 +46,6 @@ MOCK = (
     "sys.stdin.read()\n"  # runs until the parent closes our stdin
     "server.stop()\n"
 )
-
-
-def _rss_mib() -> float:
-    """Peak RSS of this process so far (Linux: ru_maxrss in KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _current_rss_mib() -> float:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def _adapter(url: str, page_size: int, wsdl_cache: str) -> Any:
@@ -78,7 +67,7 @@ def _adapter(url: str, page_size: int, wsdl_cache: str) -> Any:
 def _end_to_end(url: str, page_size: int, wsdl_cache: str) -> dict[str, float]:
     adapter = _adapter(url, page_size, wsdl_cache)
     adapter.tcurx()  # warm: WSDL loaded, zeep client built (the floor renders with it too)
-    before = _current_rss_mib()
+    before = current_rss_mib()
     started = time.perf_counter()
     rows = frames = 0
     for frame in adapter.pull_open_items(COMPANIES):
@@ -125,7 +114,7 @@ def _floor(url: str, page_size: int, wsdl_cache: str) -> dict[str, float]:
         "SOAPAction": "http://www.sap.com/RFC_READ_TABLE",
     }
     parser = etree.XMLParser(huge_tree=True, resolve_entities=False)
-    before = _current_rss_mib()
+    before = current_rss_mib()
     rows = frames = 0
     render_s = 0.0
     started = time.perf_counter()
@@ -162,28 +151,10 @@ def _floor(url: str, page_size: int, wsdl_cache: str) -> dict[str, float]:
     return {"rows": rows, "frames": frames, "seconds": seconds, "rss_before": before}
 
 
-def _child(kind: str, url: str, page_size: int, wsdl_cache: str, out: Any) -> None:
-    run = _end_to_end if kind == "e2e" else _floor
-    result = run(url, page_size, wsdl_cache)
-    result["peak_mib"] = _rss_mib()
-    out.send(result)
-    out.close()
-
-
 def measure(kind: str, url: str, page_size: int, wsdl_cache: str) -> dict[str, float]:
     """One measurement in a fresh (spawned) process: its peak RSS is this run's alone."""
-    ctx = mp.get_context("spawn")
-    receive, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(kind, url, page_size, wsdl_cache, send))
-    proc.start()
-    send.close()
-    try:
-        result: dict[str, float] = receive.recv()
-    except EOFError as exc:
-        raise RuntimeError(f"{kind} child died (exit code {proc.exitcode})") from exc
-    finally:
-        proc.join()
-    return result
+    run = _end_to_end if kind == "e2e" else _floor
+    return in_fresh_process(kind, run, url, page_size, wsdl_cache)
 
 
 def start_mock() -> tuple[subprocess.Popen[str], str]:

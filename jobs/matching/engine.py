@@ -154,15 +154,29 @@ def _reference_pairs(lines: pl.DataFrame, items: pl.DataFrame, config: MatchConf
     )
 
 
+#: A line looking at one payer's items: (bank_idx, payer_id, currency, target amount in units,
+#: the company a reference already fixed or None).
+Wanted = tuple[int, str, str, int, str | None]
+
+
 def _payer_pairs(
-    wanted: pl.DataFrame, items: pl.DataFrame, used: set[int], config: MatchConfig
+    wanted: list[Wanted], items: pl.DataFrame, used: set[int], config: MatchConfig
 ) -> pl.DataFrame:
     """Each line with a payer against the payer's unused items in the line's currency."""
     taken = pl.DataFrame({"item_idx": sorted(used)}, schema={"item_idx": pl.Int64})
     free = items.join(taken, on="item_idx", how="anti")
-    pairs = wanted.join(
-        free, left_on=["payer_id", "currency"], right_on=["customer_id", "currency"]
+    frame = pl.DataFrame(
+        wanted,
+        schema={
+            "bank_idx": pl.Int64,
+            "payer_id": pl.String,
+            "currency": pl.String,
+            "target_u": pl.Int64,
+            "fixed_company": pl.String,
+        },
+        orient="row",
     )
+    pairs = frame.join(free, left_on=["payer_id", "currency"], right_on=["customer_id", "currency"])
     slack = rules.to_units(config.short_tolerance_abs)
     near = (pl.col("amount_u") - pl.col("discount_u") <= pl.col("target_u")) | (
         pl.col("amount_u") <= pl.col("target_u") + slack
@@ -197,21 +211,11 @@ def _settle_shared_payers(
     }
     if not pending:
         return
-    wanted = pl.DataFrame(
-        [
-            (idx, customer, currency_of[idx], lines[idx].amount, None)
-            for idx, ids in sorted(pending.items())
-            for customer in ids
-        ],
-        schema={
-            "bank_idx": pl.Int64,
-            "payer_id": pl.String,
-            "currency": pl.String,
-            "target_u": pl.Int64,
-            "fixed_company": pl.String,
-        },
-        orient="row",
-    )
+    wanted: list[Wanted] = [
+        (idx, customer, currency_of[idx], lines[idx].amount, None)
+        for idx, ids in sorted(pending.items())
+        for customer in ids
+    ]
     by_line = _grouped(_payer_pairs(wanted, items, state.used, config))
     score = config.candidate_payer_score
     steps: Sequence[Callable[[Line, list[Item]], rules.Outcome]] = (
@@ -343,20 +347,10 @@ def match(
             payers[idx] = known[idx][:2]
 
     # Rules 2 to 5: the payer's items, rule by rule over all lines.
-    wanted = pl.DataFrame(
-        [
-            (idx, pid, currency_of[idx], state.residual(lines[idx]), fixed.get(idx, (None,))[0])
-            for idx, (pid, _) in sorted(payers.items())
-        ],
-        schema={
-            "bank_idx": pl.Int64,
-            "payer_id": pl.String,
-            "currency": pl.String,
-            "target_u": pl.Int64,
-            "fixed_company": pl.String,
-        },
-        orient="row",
-    )
+    wanted: list[Wanted] = [
+        (idx, pid, currency_of[idx], state.residual(lines[idx]), fixed.get(idx, (None,))[0])
+        for idx, (pid, _) in sorted(payers.items())
+    ]
     by_line = _grouped(_payer_pairs(wanted, items, state.used, config))
     steps: Sequence[Callable[[Line, list[Item], float], rules.Outcome]] = (
         rules.by_exact_amount,
