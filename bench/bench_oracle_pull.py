@@ -36,7 +36,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.processes import current_rss_mib, in_fresh_process  # noqa: E402
+from bench.processes import current_rss_mib, drain, in_fresh_process  # noqa: E402
 
 COMPANIES = ["US", "DE", "JP", "KW"]
 UNITS = {"US": 204, "DE": 301, "JP": 401, "KW": 501}
@@ -80,16 +80,9 @@ def _adapter(transport: str, url: str, page_size: int) -> Any:
 def _end_to_end(transport: str, url: str, page_size: int) -> dict[str, float]:
     adapter = _adapter(transport, url, page_size)
     adapter.ping()  # warm: the HTTP client or the pooled session exists before the clock starts
-    before = current_rss_mib()
-    started = time.perf_counter()
-    rows = frames = 0
-    for frame in adapter.pull_open_items(COMPANIES):
-        rows += frame.height
-        frames += 1
-        del frame
-    seconds = time.perf_counter() - started
+    result = drain(adapter.pull_open_items(COMPANIES))
     adapter.close()
-    return {"rows": rows, "frames": frames, "seconds": seconds, "rss_before": before}
+    return result
 
 
 def _baseline_ords(url: str, page_size: int) -> dict[str, float]:

@@ -31,7 +31,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.processes import current_rss_mib, in_fresh_process  # noqa: E402
+from bench.processes import current_rss_mib, drain, in_fresh_process  # noqa: E402
 
 COMPANIES = ["1000", "2000", "3000", "4000"]
 SEED = 42
@@ -67,16 +67,9 @@ def _adapter(url: str, page_size: int, wsdl_cache: str) -> Any:
 def _end_to_end(url: str, page_size: int, wsdl_cache: str) -> dict[str, float]:
     adapter = _adapter(url, page_size, wsdl_cache)
     adapter.tcurx()  # warm: WSDL loaded, zeep client built (the floor renders with it too)
-    before = current_rss_mib()
-    started = time.perf_counter()
-    rows = frames = 0
-    for frame in adapter.pull_open_items(COMPANIES):
-        rows += frame.height
-        frames += 1
-        del frame
-    seconds = time.perf_counter() - started
+    result = drain(adapter.pull_open_items(COMPANIES))
     adapter.close()
-    return {"rows": rows, "frames": frames, "seconds": seconds, "rss_before": before}
+    return result
 
 
 def _floor(url: str, page_size: int, wsdl_cache: str) -> dict[str, float]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import resource
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 Measured = dict[str, float]
@@ -45,3 +46,19 @@ def in_fresh_process(label: str, run: Callable[..., Measured], *args: Any) -> Me
     finally:
         proc.join()
     return result
+
+
+def drain(frames: Iterator[Any]) -> Measured:
+    """Consume a pull one frame at a time, as a job would: rows, frames, seconds, start RSS.
+
+    The clock starts at the first `next()`, so the generator's setup counts as pull work.
+    """
+    before = current_rss_mib()
+    started = time.perf_counter()
+    rows = count = 0
+    for frame in frames:
+        rows += frame.height
+        count += 1
+        del frame
+    seconds = time.perf_counter() - started
+    return {"rows": rows, "frames": count, "seconds": seconds, "rss_before": before}
