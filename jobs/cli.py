@@ -39,6 +39,15 @@ app.add_typer(journal_app, name="journal")
 SystemOpt = Annotated[str, typer.Option("--system", help="A \\[systems.NAME] in otc.toml.")]
 FileArg = Annotated[Path, typer.Argument(help="CSV, Parquet or JSON Lines file.")]
 OutOpt = Annotated[Path, typer.Option("--out", help="Output file: .csv, .parquet or .jsonl.")]
+DryRunOpt = Annotated[
+    bool, typer.Option("--dry-run", help="Go as far as the ERP's own check; post nothing.")
+]
+RetryRejectedOpt = Annotated[
+    bool, typer.Option("--retry-rejected", help="Try keys the ERP rejected before.")
+]
+PostValidOpt = Annotated[
+    bool, typer.Option("--post-valid", help="Post what passes pre-flight even if some fail.")
+]
 
 err = Console(stderr=True)
 out = Console()
@@ -175,16 +184,10 @@ def _post(
 def cash_post(
     file: FileArg,
     system: SystemOpt,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Go as far as the ERP's own check; post nothing.")
-    ] = False,
+    dry_run: DryRunOpt = False,
     workers: Annotated[int, typer.Option("--workers", help="Payments posted in parallel.")] = 1,
-    retry_rejected: Annotated[
-        bool, typer.Option("--retry-rejected", help="Try keys the ERP rejected before.")
-    ] = False,
-    post_valid: Annotated[
-        bool, typer.Option("--post-valid", help="Post what passes pre-flight even if some fail.")
-    ] = False,
+    retry_rejected: RetryRejectedOpt = False,
+    post_valid: PostValidOpt = False,
 ) -> None:
     """Post the cash applications in FILE to SYSTEM, exactly once: a rerun never posts twice."""
     _post(
@@ -196,16 +199,10 @@ def cash_post(
 def write_offs_post(
     file: FileArg,
     system: SystemOpt,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Go as far as the ERP's own check; post nothing.")
-    ] = False,
+    dry_run: DryRunOpt = False,
     workers: Annotated[int, typer.Option("--workers", help="Write-offs posted in parallel.")] = 1,
-    retry_rejected: Annotated[
-        bool, typer.Option("--retry-rejected", help="Try keys the ERP rejected before.")
-    ] = False,
-    post_valid: Annotated[
-        bool, typer.Option("--post-valid", help="Post what passes pre-flight even if some fail.")
-    ] = False,
+    retry_rejected: RetryRejectedOpt = False,
+    post_valid: PostValidOpt = False,
 ) -> None:
     """Post the write-offs in FILE to SYSTEM, exactly once."""
     _post(
