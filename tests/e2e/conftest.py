@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import httpx
+import polars as pl
 import pytest
 
 from adapters.sap.adapter import SapAdapter
 from adapters.sap.settings import SapSettings
+from contracts.io import schema_of
+from contracts.validate import validate
 
 COMPANIES = ["1000", "2000", "3000", "4000"]
 
@@ -75,3 +80,52 @@ def table(admin: httpx.Client, name: str, **filters: str) -> list[dict[str, Any]
     answer.raise_for_status()
     rows: list[dict[str, Any]] = answer.json()["rows"]
     return rows
+
+
+def payment(
+    key: str,
+    items: pl.DataFrame,
+    applied: list[Decimal],
+    *,
+    when: date,
+    discounts: list[Decimal] | None = None,
+    on_account: Decimal = Decimal(0),
+    on_account_reason: str | None = None,
+    reason: str | None = None,
+) -> pl.DataFrame:
+    """One payment (CashApplications rows, validated) applying `applied` to `items` in order,
+    with the rest of the money on account when `on_account` is given."""
+    discounts = discounts or [Decimal(0)] * items.height
+    first = items.row(0, named=True)
+    rows = [
+        {
+            "application_id": key,
+            "company": first["company"],
+            "customer_id": first["customer_id"],
+            "payment_date": when,
+            "currency": first["currency"],
+            "payment_amount": sum(applied, Decimal(0)) + on_account,
+            "document_id": r["document_id"],
+            "fiscal_year": r["fiscal_year"],
+            "line": r["line"],
+            "applied_amount": a,
+            "discount_amount": d,
+            "reason_code": reason,
+            "match_rule": None,
+            "match_score": None,
+        }
+        for r, a, d in zip(items.iter_rows(named=True), applied, discounts, strict=True)
+    ]
+    if on_account:
+        rows.append(
+            {
+                **rows[0],
+                "document_id": None,
+                "fiscal_year": None,
+                "line": None,
+                "applied_amount": on_account,
+                "discount_amount": Decimal(0),
+                "reason_code": on_account_reason,
+            }
+        )
+    return validate(pl.DataFrame(rows, schema=schema_of("cash_applications")), "cash_applications")

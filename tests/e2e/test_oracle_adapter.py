@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import httpx
@@ -22,7 +23,7 @@ from adapters.oracle.keys import receipt_number_for
 from adapters.oracle.settings import OracleSettings
 from adapters.retry import transient_policy
 from contracts.io import schema_of
-from contracts.validate import validate
+from tests.e2e.conftest import payment as e2e_payment
 
 TODAY = dt.date(2026, 11, 28)
 COMPANIES = ["US", "DE", "JP", "KW"]
@@ -121,50 +122,7 @@ def invoices(items: pl.DataFrame, company: str, count: int) -> pl.DataFrame:
     return pool.filter(pl.col("customer_id") == customer).sort(KEY).head(count)
 
 
-def payment(
-    key: str,
-    items: pl.DataFrame,
-    applied: list[Decimal],
-    *,
-    discounts: list[Decimal] | None = None,
-    on_account: Decimal = Decimal(0),
-    on_account_reason: str | None = None,
-    reason: str | None = None,
-) -> pl.DataFrame:
-    discounts = discounts or [Decimal(0)] * items.height
-    first = items.row(0, named=True)
-    rows = [
-        {
-            "application_id": key,
-            "company": first["company"],
-            "customer_id": first["customer_id"],
-            "payment_date": TODAY,
-            "currency": first["currency"],
-            "payment_amount": sum(applied, Decimal(0)) + on_account,
-            "document_id": r["document_id"],
-            "fiscal_year": r["fiscal_year"],
-            "line": r["line"],
-            "applied_amount": a,
-            "discount_amount": d,
-            "reason_code": reason,
-            "match_rule": None,
-            "match_score": None,
-        }
-        for r, a, d in zip(items.iter_rows(named=True), applied, discounts, strict=True)
-    ]
-    if on_account:
-        rows.append(
-            {
-                **rows[0],
-                "document_id": None,
-                "fiscal_year": None,
-                "line": None,
-                "applied_amount": on_account,
-                "discount_amount": Decimal(0),
-                "reason_code": on_account_reason,
-            }
-        )
-    return validate(pl.DataFrame(rows, schema=schema_of("cash_applications")), "cash_applications")
+payment = partial(e2e_payment, when=TODAY)
 
 
 def schedule(admin: httpx.Client, trx_id: str) -> dict[str, Any]:

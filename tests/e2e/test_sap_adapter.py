@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import httpx
@@ -17,9 +18,9 @@ from adapters.retry import transient_policy
 from adapters.sap.adapter import SapAdapter
 from adapters.sap.keys import xblnr_for
 from contracts.io import schema_of
-from contracts.validate import validate
 from mappings.convert import alpha_in
 from tests.e2e.conftest import COMPANIES, table
+from tests.e2e.conftest import payment as e2e_payment
 
 KEY = ["company", "document_id", "fiscal_year", "line"]
 BLOCKED = {"1003", "1004"}  # seeded posting blocks (KNA1, KNB1)
@@ -58,52 +59,7 @@ def invoices(items: pl.DataFrame, company: str, count: int, discount: bool = Fal
     return mine.sort(order).head(count)
 
 
-def payment(
-    key: str,
-    items: pl.DataFrame,
-    applied: list[Decimal],
-    *,
-    discounts: list[Decimal] | None = None,
-    on_account: Decimal = Decimal(0),
-    reason: str | None = None,
-    when: date = TODAY,
-) -> pl.DataFrame:
-    discounts = discounts or [Decimal(0)] * items.height
-    total = sum(applied, Decimal(0)) + on_account
-    first = items.row(0, named=True)
-    rows = [
-        {
-            "application_id": key,
-            "company": first["company"],
-            "customer_id": first["customer_id"],
-            "payment_date": when,
-            "currency": first["currency"],
-            "payment_amount": total,
-            "document_id": r["document_id"],
-            "fiscal_year": r["fiscal_year"],
-            "line": r["line"],
-            "applied_amount": a,
-            "discount_amount": d,
-            "reason_code": reason,
-            "match_rule": None,
-            "match_score": None,
-        }
-        for r, a, d in zip(items.iter_rows(named=True), applied, discounts, strict=True)
-    ]
-    if on_account:
-        rows.append(
-            {
-                **rows[0],
-                "document_id": None,
-                "fiscal_year": None,
-                "line": None,
-                "applied_amount": on_account,
-                "discount_amount": Decimal(0),
-                "reason_code": None,
-            }
-        )
-    frame = pl.DataFrame(rows, schema=schema_of("cash_applications"))
-    return validate(frame, "cash_applications")
+payment = partial(e2e_payment, when=TODAY)
 
 
 def cleared_by(admin: httpx.Client, item: dict[str, Any]) -> str | None:
