@@ -17,7 +17,6 @@ import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,8 @@ import polars as pl
 
 from adapters.sap.adapter import SapAdapter
 from adapters.sap.settings import SapSettings
-from contracts.io import schema_of, write_frame
+from contracts.io import write_frame
+from jobs.full_payments import paid_in_full
 from jobs.journal import SqliteJournal
 from jobs.post import PostJob, PostOptions
 
@@ -122,29 +122,8 @@ def payments_files(
 
 
 def payments_file(picked: list[dict[str, Any]], path: Path, prefix: str) -> Path:
-    frame = pl.DataFrame(
-        [
-            {
-                "application_id": f"{prefix}-{i:04d}",
-                "company": it["company"],
-                "customer_id": it["customer_id"],
-                "payment_date": date.today(),
-                "currency": it["currency"],
-                "payment_amount": it["amount"],
-                "document_id": it["document_id"],
-                "fiscal_year": it["fiscal_year"],
-                "line": it["line"],
-                "applied_amount": it["amount"],
-                "discount_amount": Decimal(0),
-                "reason_code": None,
-                "match_rule": None,
-                "match_score": None,
-            }
-            for i, it in enumerate(picked)
-        ],
-        schema=schema_of("cash_applications"),
-    )
-    return write_frame(frame, path, "cash_applications")
+    keys = [f"{prefix}-{i:04d}" for i in range(len(picked))]
+    return write_frame(paid_in_full(picked, keys, date.today()), path, "cash_applications")
 
 
 def timed_run(sap: SapAdapter, journal: Any, path: Path, workers: int) -> tuple[float, float, int]:

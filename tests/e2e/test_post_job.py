@@ -17,8 +17,9 @@ from typer.testing import CliRunner
 from adapters.sap.adapter import SapAdapter
 from adapters.sap.keys import xblnr_for
 from adapters.sap.settings import SapSettings
-from contracts.io import read_frame, schema_of, write_frame
+from contracts.io import read_frame, write_frame
 from jobs.cli import app
+from jobs.full_payments import paid_in_full
 from jobs.journal import SqliteJournal, Status
 from jobs.post import PostJob, PostOptions
 from tests.e2e.conftest import sap_section, table
@@ -46,28 +47,8 @@ def invoices(sap: SapAdapter, company: str, n: int) -> list[dict[str, Any]]:
 
 
 def cash_file(path: Path, items: list[dict[str, Any]], prefix: str = "PAY") -> Path:
-    rows = [
-        {
-            "application_id": f"{prefix}-{i:03d}",
-            "company": it["company"],
-            "customer_id": it["customer_id"],
-            "payment_date": TODAY,
-            "currency": it["currency"],
-            "payment_amount": it["amount"],
-            "document_id": it["document_id"],
-            "fiscal_year": it["fiscal_year"],
-            "line": it["line"],
-            "applied_amount": it["amount"],
-            "discount_amount": Decimal(0),
-            "reason_code": None,
-            "match_rule": None,
-            "match_score": None,
-        }
-        for i, it in enumerate(items)
-    ]
-    return write_frame(
-        pl.DataFrame(rows, schema=schema_of("cash_applications")), path, "cash_applications"
-    )
+    keys = [f"{prefix}-{i:03d}" for i in range(len(items))]
+    return write_frame(paid_in_full(items, keys, TODAY), path, "cash_applications")
 
 
 def documents(admin: httpx.Client, company: str, key: str) -> int:

@@ -17,7 +17,6 @@ import time
 import uuid
 from collections.abc import Iterator
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,8 @@ import psycopg
 import pytest
 
 from adapters.sap.keys import xblnr_for
-from contracts.io import schema_of, write_frame
+from contracts.io import write_frame
+from jobs.full_payments import paid_in_full
 
 KILLS = int(os.environ.get("OTC_CHAOS_KILLS", "3"))
 PAYMENTS = int(os.environ.get("OTC_CHAOS_PAYMENTS", "12"))
@@ -90,30 +90,10 @@ def cash_file(erp: Any, path: Path, count: int) -> tuple[Path, list[tuple[str, s
     assert items.height >= count
     picked = items.sort("company", "document_id").head(count).rows(named=True)
     run = uuid.uuid4().hex[:6].upper()
-    frame = pl.DataFrame(
-        [
-            {
-                "application_id": f"CHAOS-{run}-{i:03d}",
-                "company": it["company"],
-                "customer_id": it["customer_id"],
-                "payment_date": date.today(),
-                "currency": it["currency"],
-                "payment_amount": it["amount"],
-                "document_id": it["document_id"],
-                "fiscal_year": it["fiscal_year"],
-                "line": it["line"],
-                "applied_amount": it["amount"],
-                "discount_amount": Decimal(0),
-                "reason_code": None,
-                "match_rule": None,
-                "match_score": None,
-            }
-            for i, it in enumerate(picked)
-        ],
-        schema=schema_of("cash_applications"),
-    )
+    keys = [f"CHAOS-{run}-{i:03d}" for i in range(len(picked))]
+    frame = paid_in_full(picked, keys, date.today())
     write_frame(frame, path, "cash_applications")
-    return path, [(it["company"], f"CHAOS-{run}-{i:03d}") for i, it in enumerate(picked)]
+    return path, [(it["company"], key) for it, key in zip(picked, keys, strict=True)]
 
 
 def otc(config: Path, *args: str) -> subprocess.Popen[bytes]:
