@@ -336,12 +336,7 @@ class OracleAdapter:
         except ErpRejected as exc:
             return {**base, "status": "rejected", "message": _reason(exc)}
         if dry_run:
-            return {
-                **base,
-                "status": "posted",
-                "erp_document": DRY_RUN,
-                "message": "EBS accepts it (rolled back: dry run)",
-            }
+            return _accepted_in_dry_run(base)
         cr_id = outs.get("cr_id")
         if cr_id is None:
             raise OutcomeUnknown(
@@ -515,12 +510,7 @@ class OracleAdapter:
         except ErpRejected as exc:
             return {**base, "status": "rejected", "message": _reason(exc)}
         if dry_run:
-            return {
-                **base,
-                "status": "posted",
-                "erp_document": DRY_RUN,
-                "message": "EBS accepts it (rolled back: dry run)",
-            }
+            return _accepted_in_dry_run(base)
         number = outs.get("adj_number") or outs.get("adj_id")
         if number is None:
             raise OutcomeUnknown(self.name, "the adjustment block answered without an id", key=key)
@@ -619,3 +609,13 @@ def _make_transport(settings: OracleSettings) -> OracleTransport:
         timeout_s=settings.timeout_s,
         connect_timeout_s=settings.connect_timeout_s,
     )
+
+
+def _accepted_in_dry_run(base: dict[str, Any]) -> dict[str, Any]:
+    """The result of a dry run EBS accepted: the block ended in ROLLBACK, nothing stays."""
+    return {
+        **base,
+        "status": "posted",
+        "erp_document": DRY_RUN,
+        "message": "EBS accepts it (rolled back: dry run)",
+    }
