@@ -384,8 +384,26 @@ def journal_resolve(system: SystemOpt) -> None:
 
 
 @app.command()
-def doctor() -> None:
+def doctor(
+    deep: Annotated[
+        bool,
+        typer.Option(
+            "--deep",
+            help="Go-live check: read the system's own settings the adapter relies on "
+            "(read-only; every read is named). Needs --system.",
+        ),
+    ] = False,
+    system: Annotated[
+        str | None, typer.Option("--system", help="The \\[systems.NAME] to check deeply.")
+    ] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", help="text or json (--deep only).")
+    ] = "text",
+) -> None:
     """Check the config, credentials, each system's reachability, and versions."""
+    if deep or system is not None:
+        _doctor_deep(system, output_format)
+        return
     import platform
     import time
     from importlib.metadata import PackageNotFoundError, version
@@ -413,8 +431,8 @@ def doctor() -> None:
     except OtcError as exc:
         fail(exc)
     table.add_row("config", str(settings.source))
-    for name, system in settings.systems.items():
-        missing = [r.env_var for r in system.secrets.values() if not r.is_set()]
+    for name, section in settings.systems.items():
+        missing = [r.env_var for r in section.secrets.values() if not r.is_set()]
         if missing:
             failed = True
             table.add_row(f"{name}: credentials", f"[red]missing: export {', '.join(missing)}[/]")
@@ -435,6 +453,49 @@ def doctor() -> None:
     except Exception as exc:
         failed = True
         table.add_row("journal", f"[red]{escape(str(exc))}[/]")
+    out.print(table)
+    raise typer.Exit(2 if failed else 0)
+
+
+def _doctor_deep(system: str | None, output_format: str) -> None:
+    """Render the adapter's findings; exit 2 when any says the adapter cannot run safely."""
+    import json
+
+    from rich.table import Table
+
+    from adapters.doctor import DeepCheckable
+    from adapters.errors import ConfigError
+    from jobs import config
+    from jobs.systems import build_adapter
+
+    try:
+        if system is None:
+            raise ConfigError("--deep needs --system NAME: the go-live check reads one system")
+        if output_format not in {"text", "json"}:
+            raise ConfigError(f"--format {output_format!r}: use text or json")
+        settings = config.load(state.config)
+        adapter = build_adapter(settings, system)
+        if not isinstance(adapter, DeepCheckable):
+            raise ConfigError(f"system {system!r}: this adapter has no go-live check yet")
+        findings = adapter.deep_check()
+    except OtcError as exc:
+        fail(exc)
+    failed = any(f.verdict == "fail" for f in findings)
+    if output_format == "json":
+        print(json.dumps({"system": system, "findings": [f.as_dict() for f in findings]}))
+        raise typer.Exit(2 if failed else 0)
+    table = Table(title=f"otc doctor --deep --system {system}")
+    for column in ("check", "found", "what the adapter does", "verdict", "reads"):
+        table.add_column(column, overflow="fold")
+    colour = {"ok": "green", "warn": "yellow", "fail": "red", "info": "blue"}
+    for f in findings:
+        table.add_row(
+            escape(f.check),
+            escape(f.found),
+            escape(f.action),
+            f"[{colour[f.verdict]}]{f.verdict}[/]",
+            escape("; ".join(f.reads)),
+        )
     out.print(table)
     raise typer.Exit(2 if failed else 0)
 

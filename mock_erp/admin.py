@@ -181,6 +181,22 @@ async def sap_icf(request: Request) -> JSONResponse:
     return JSONResponse({"active": st.sap.config.soap_active})
 
 
+async def settings_get(request: Request) -> JSONResponse:
+    return JSONResponse(_state(request).settings.public())
+
+
+async def settings_put(request: Request) -> JSONResponse:
+    """``{"sap": {...}, "oracle": {...}}``: real-system variants (mock_erp/settings.py)."""
+    st = _state(request)
+    try:
+        body = await _json(request)
+        with st.lock:
+            current = st.settings.update(body)
+    except FaultRuleError as exc:
+        return _bad(str(exc), exc.field)
+    return JSONResponse(current)
+
+
 def routes() -> list[BaseRoute]:
     return [
         Route("/_mock/health", health, methods=["GET"]),
@@ -193,4 +209,6 @@ def routes() -> list[BaseRoute]:
         Route("/_mock/locks", locks_set, methods=["POST"]),
         Route("/_mock/locks", locks_clear, methods=["DELETE"]),
         Route("/_mock/sap/icf", sap_icf, methods=["PUT"]),
+        Route("/_mock/settings", settings_get, methods=["GET"]),
+        Route("/_mock/settings", settings_put, methods=["PUT"]),
     ]

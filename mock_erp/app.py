@@ -19,6 +19,7 @@ from starlette.types import Receive, Scope, Send
 from mock_erp import admin
 from mock_erp.faults import FaultSet
 from mock_erp.sap.routes import SapConfig, SapPersona
+from mock_erp.settings import MockSettings
 
 DEFAULT_SIZES = {"seed": 42, "companies": 4, "customers": 200, "open_items": 2000}
 
@@ -50,6 +51,7 @@ class MockState:
     today: dt.date | None = None
     personas: set[str] = field(default_factory=lambda: {"sap"})
     oracle: Any = None  # the Oracle persona's routes object (OraclePersona)
+    settings: MockSettings = field(default_factory=MockSettings)  # PUT /_mock/settings
 
     def seed(self, sizes: dict[str, int]) -> dict[str, int]:
         """Both personas from one seed: some customers exist in both ERPs (same tax id)."""
@@ -93,6 +95,7 @@ class MockState:
                 self.oracle.backend.end_all()
         self.faults.clear()
         self.faults.rules.clear()
+        self.settings.restore_defaults()
         return self.seed(self.sizes) if reseed else {}
 
     def query_table(self, name: str, filters: dict[str, str], limit: int, offset: int) -> Any:
@@ -137,6 +140,7 @@ def build_app(
     sap = SapPersona(backend, faults, config, lock)
     sizes = {"seed": seed, "companies": companies, "customers": customers, "open_items": open_items}
     state = MockState(store, backend, sap, faults, lock, sizes, seed_data, today)
+    sap.settings = state.settings.sap  # the same object for the life of the app
 
     from mock_erp.oracle.models import OracleBackend
     from mock_erp.oracle.routes import OracleConfig, OraclePersona
@@ -147,6 +151,7 @@ def build_app(
         lock,
         config=OracleConfig(user=user, password=password),
     )
+    oracle.settings = state.settings.oracle
     state.oracle = oracle
     state.personas.add("oracle")
     routes: list[BaseRoute] = [*admin.routes(), *sap.routes(), *oracle.routes()]

@@ -47,6 +47,7 @@ from mock_erp.oracle.models import (
     split_script,
 )
 from mock_erp.oracle.session import OracleSession, OraError
+from mock_erp.oracle.settings import OracleSettings
 from mock_erp.oracle.sql import bind_key
 
 PERSONA = "oracle"
@@ -103,6 +104,7 @@ class OraclePersona:
         self.check_auth = check_auth or basic_auth_checker(self.config.user, self.config.password)
         self.lock = lock
         self.calls = 0
+        self.settings = OracleSettings()  # build_app shares the app's MockSettings.oracle here
 
     def routes(self) -> list[BaseRoute]:
         return [

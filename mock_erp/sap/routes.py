@@ -37,6 +37,7 @@ from mock_erp.faults import FaultSet, drop_connection, pick
 from mock_erp.sap import soap
 from mock_erp.sap.abap import AbapException, InvalidParameter
 from mock_erp.sap.ddic import ConversionError, FunctionModule, get_function
+from mock_erp.sap.settings import SapSettings
 from mock_erp.sap.wsdl import build_wsdl
 
 log = logging.getLogger("mock_erp.sap")
@@ -103,6 +104,7 @@ class SapPersona:
         self.soap_sessions: dict[str, _Session] = {}  # sap-contextid -> session
         self.rfc_sessions: dict[str, _Session] = {}  # X-Mock-Rfc-Session -> session
         self.calls = 0
+        self.settings = SapSettings()  # build_app shares the app's MockSettings.sap here
 
     def routes(self) -> list[BaseRoute]:
         return [
