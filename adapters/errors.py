@@ -106,5 +106,5 @@ class MappingError(OtcError):
 
 
 def exit_code(exc: BaseException) -> int:
-    """The process exit code for an error (ARCHITECTURE.md: 0, 1, 2, 3)."""
+    """The process exit code for an error (docs/architecture.md: 0, 1, 2, 3)."""
     return exc.exit_code if isinstance(exc, OtcError) else 1

@@ -1,7 +1,7 @@
 """The Adapter protocol: the same OTC operations for every ERP, canonical frames in and out.
 
 Adapters never write files and never decide retries: the job layer owns batching,
-concurrency, the journal and the report (ARCHITECTURE.md).
+concurrency, the journal and the report (docs/architecture.md).
 """
 
 from __future__ import annotations

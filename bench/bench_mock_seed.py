@@ -2,7 +2,7 @@
 baseline (raw ``executemany`` of the same number of pre-built minimal tuples into a bare table).
 
 Run: ``python -m bench.bench_mock_seed`` (or as a plain script). Budget: under 60 s for 1M open
-items on a 2-core machine (ARCHITECTURE.md "bench/": print ratios against a baseline).
+items on a 2-core machine (docs/architecture.md "bench/": print ratios against a baseline).
 """
 
 from __future__ import annotations

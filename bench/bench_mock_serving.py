@@ -3,7 +3,7 @@
 Run: ``python -m bench.bench_mock_serving [--open-items N]`` (or as a plain script). Prints
 items/s of BAPI_AR_ACC_GETOPENITEMS through zeep, RFC_READ_TABLE on BSID through the
 pyrfc-compatible client and through zeep, and each as a ratio to the same-run baseline
-(``SELECT * FROM BSID`` straight from the store): ARCHITECTURE.md "bench/".
+(``SELECT * FROM BSID`` straight from the store): docs/architecture.md "bench/".
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ client's alone. Per size and transport:
   mapping, no validation.
 
 Targets (issue 7): end to end at least 0.5x the baseline's rows/s; peak memory at 1M schedules
-no more than 1.3x the peak at 100k (ARCHITECTURE.md "bench/": ratios against a same-run baseline).
+no more than 1.3x the peak at 100k (docs/architecture.md "bench/": ratios against a same-run baseline).
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ process, so its peak RSS (``ru_maxrss``) is the client's alone:
   ``DATA/item/WA``): no typing, mapping or validation.
 
 Targets (issue 6): end to end at least 0.5x the floor's rows/s; peak memory at 1M items no
-more than 1.3x the peak at 100k (ARCHITECTURE.md "bench/": ratios against a same-run baseline).
+more than 1.3x the peak at 100k (docs/architecture.md "bench/": ratios against a same-run baseline).
 """
 
 from __future__ import annotations

@@ -62,7 +62,7 @@ state = State()
 
 
 def fail(exc: OtcError) -> NoReturn:
-    """Print an error the user can act on and exit with its code (ARCHITECTURE.md)."""
+    """Print an error the user can act on and exit with its code (docs/architecture.md)."""
     err.print("[red]error:[/]", escape(str(exc)), soft_wrap=True)
     raise typer.Exit(exit_code(exc))
 

@@ -43,7 +43,7 @@ def violations_table(violations: list[Violation], limit: int = 200) -> Table:
 
 
 def check_file(path: Path, entity: str, *, rejects: Path | None, console: Console) -> int:
-    """0 when the file is valid, 1 when it is not (exit codes: ARCHITECTURE.md)."""
+    """0 when the file is valid, 1 when it is not (exit codes: docs/architecture.md)."""
     from contracts.io import read_frame
     from contracts.registry import entity_for
 

@@ -1,6 +1,6 @@
 """Post a file of cash applications or write-offs exactly once.
 
-The order of a run (ARCHITECTURE.md, "Exactly-once posting"):
+The order of a run (docs/architecture.md, "Exactly-once posting"):
 1. validate the whole file against its contract: any violation posts nothing;
 2. journal every key with a hash of its content: a key reused with other content is refused;
 3. settle keys left `pending` or `unknown` by earlier runs by looking in the ERP;

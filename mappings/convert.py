@@ -1,6 +1,6 @@
 """Converters between ERP formats and canonical values, as polars expressions.
 
-Each ERP quirk is handled here and only here (ARCHITECTURE.md, "Money, dates, ids"):
+Each ERP quirk is handled here and only here (docs/architecture.md, "Money, dates, ids"):
 SAP's ALPHA padding, `YYYYMMDD`/`00000000` dates, debit/credit indicators, and SAP's
 internal amounts for currencies without two decimals (TCURX). Money stays Decimal: a
 text amount is cast straight to Decimal, and a Decimal is cast to the canonical scale
@@ -115,7 +115,7 @@ def sap_internal_amount(
 ) -> pl.Expr:
     """SAP's internal CURR value to the real amount: `real = internal * 10^(2 - CURRDEC)`.
 
-    specs/sap.md §3: ¥100 is stored as `1.00`, KWD 100.000 as `1000.00`. `decimals` is the
+    docs/specs/sap.md §3: ¥100 is stored as `1.00`, KWD 100.000 as `1000.00`. `decimals` is the
     system's TCURX (currency -> CURRDEC); currencies it lacks have 2, as in SAP.
     """
     table = _decimals_table(decimals)
@@ -161,7 +161,7 @@ def sap_net_due(
     days3: pl.Expr,
     fallback: pl.Expr | None = None,
 ) -> pl.Expr:
-    """specs/sap.md §2.1: due = baseline + first non-zero of net days, days 2, days 1.
+    """docs/specs/sap.md §2.1: due = baseline + first non-zero of net days, days 2, days 1.
 
     An item without a baseline date (`00000000`) falls back to `fallback` (the document
     date, which is SAP's default baseline) so that every item has a due date.

@@ -1,4 +1,4 @@
-"""``/_mock`` admin API: health, reset, seed, state inspection, faults, locks (ARCHITECTURE.md).
+"""``/_mock`` admin API: health, reset, seed, state inspection, faults, locks (docs/architecture.md).
 
 Why JSON over HTTP and not Python calls: tests, the demo and a developer's curl all drive the
 same server the adapters talk to, in-process or not.
@@ -172,7 +172,7 @@ async def locks_clear(request: Request) -> JSONResponse:
 
 
 async def sap_icf(request: Request) -> JSONResponse:
-    """``{"active": false}`` deactivates the SOAP ICF node: 403 (specs/sap.md §4)."""
+    """``{"active": false}`` deactivates the SOAP ICF node: 403 (docs/specs/sap.md §4)."""
     st = _state(request)
     body = await _json(request)
     if not isinstance(body, dict) or not isinstance(body.get("active"), bool):

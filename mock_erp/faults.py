@@ -2,7 +2,7 @@
 
 Why: exactly-once posting is only proven if the client can be made to lose the answer AFTER the
 ERP committed (``drop_after_commit``), and retries only if the ERP can be slow, unavailable or
-locked on demand (ARCHITECTURE.md "The mock ERP"; specs/sap.md §7 item 16).
+locked on demand (docs/architecture.md "The mock ERP"; docs/specs/sap.md §7 item 16).
 
 A rule: ``{"persona": "sap"|"oracle"|"*", "operation": FM | PL/SQL API | "query" | "*",
 "kind": ..., "rate": 0..1 | "nth": n, "ms": latency}``. ``nth`` fires once, on the nth matching

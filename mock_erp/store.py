@@ -6,7 +6,7 @@ server runs handlers in worker threads, so one connection is shared under a re-e
 (``check_same_thread=False``): SQLite is fast enough that serialising calls costs less than a pool.
 
 Money is never stored as REAL (float): personas store amounts as TEXT in their ERP's own format
-(SAP's internal CURR format, see ``specs/sap.md §3``).
+(SAP's internal CURR format, see ``docs/specs/sap.md §3``).
 """
 
 from __future__ import annotations

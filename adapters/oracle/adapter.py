@@ -1,4 +1,4 @@
-"""OTC operations in Oracle EBS's terms: which SQL, which public API (specs/oracle.md).
+"""OTC operations in Oracle EBS's terms: which SQL, which public API (docs/specs/oracle.md).
 
 Reads are SELECTs from `adapters/oracle/sql/*.sql` (Oracle dialect, package data) mapped to
 canonical frames and validated; posts are anonymous blocks from `adapters/oracle/plsql.py`,
@@ -289,7 +289,7 @@ class OracleAdapter:
         return int(row["CUST_ACCOUNT_ID"]), int(row["SITE_USE_ID"])
 
     def _already(self, kind: PostingKind, key: str) -> dict[str, Any] | None:
-        """Our own duplicate check, before anything is checked or sent (specs/oracle.md §6);
+        """Our own duplicate check, before anything is checked or sent (docs/specs/oracle.md §6);
         the block checks again, atomically, in case another runner posted meanwhile."""
         document = self.find_posted(kind, [key])["erp_document"][0]
         if document is None:

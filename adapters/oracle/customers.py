@@ -1,4 +1,4 @@
-"""Customer create and change through the TCA V2 APIs (specs/oracle.md §3.6).
+"""Customer create and change through the TCA V2 APIs (docs/specs/oracle.md §3.6).
 
 A customer is found by our key (ORIG_SYSTEM_REFERENCE on party and account, §6) or by its
 account number. Create: account + organization, location, party site, and an account site

@@ -1,4 +1,4 @@
-"""Oracle answers mapped to the error hierarchy once, at the edge (specs/oracle.md §3.1, §5).
+"""Oracle answers mapped to the error hierarchy once, at the edge (docs/specs/oracle.md §3.1, §5).
 
 Classified by `full_code`, never by `isrecoverable`: a refused connection is DPY-6005 with
 `isrecoverable == False`, yet worth a retry. A write whose answer was lost (DPY-4011 during
@@ -16,7 +16,7 @@ from typing import Any
 
 from adapters.errors import ErpRejected, OutcomeUnknown, TransientError, TransportError
 
-#: Nothing was sent, or the statement was rolled back: a retry is safe (specs/oracle.md §5.1).
+#: Nothing was sent, or the statement was rolled back: a retry is safe (docs/specs/oracle.md §5.1).
 NOT_SENT = frozenset({"DPY-6005", "DPY-6000", "DPY-6001", "DPY-4005", "ORA-12520", "ORA-12541"})
 ROLLED_BACK = frozenset({"ORA-00054", "ORA-00060"})
 #: Package state lost (a patch recompiled a package): a new session and a retry.

@@ -1,4 +1,4 @@
-"""Our idempotency keys inside EBS documents (specs/oracle.md §6).
+"""Our idempotency keys inside EBS documents (docs/specs/oracle.md §6).
 
 A receipt carries the key as its RECEIPT_NUMBER (VARCHAR2(30)): the key itself when it fits,
 else `OTC` + 27 characters of the base32 SHA-256 of the key (stable, so `find_posted` finds it

@@ -1,4 +1,4 @@
-"""ORDS REST-Enabled SQL: `POST {url}/ords/{schema}/_/sql` over httpx (specs/oracle.md §5.2).
+"""ORDS REST-Enabled SQL: `POST {url}/ords/{schema}/_/sql` over httpx (docs/specs/oracle.md §5.2).
 
 Every request is its own database session that commits on success and rolls back on an ORA
 error; an API's E status is no error to ORDS, so the blocks roll themselves back

@@ -1,4 +1,4 @@
-"""Every PL/SQL block the adapter sends, rendered in this one place (specs/oracle.md §3.7).
+"""Every PL/SQL block the adapter sends, rendered in this one place (docs/specs/oracle.md §3.7).
 
 Rules: values are ALWAYS binds, never text; only the block's shape varies (one APPLY per
 installment, with numbered binds `:ps_1`, `:amt_1`, ...; the fields a customer update

@@ -30,7 +30,7 @@ class OracleSettings:
     pool_min: int = 1
     pool_max: int = 4
     arraysize: int = 5000
-    # apps context (specs/oracle.md §4): ids, not names
+    # apps context (docs/specs/oracle.md §4): ids, not names
     apps_user_id: int = 0
     resp_id: int = 20678
     resp_appl_id: int = 222

@@ -1,4 +1,4 @@
-"""python-oracledb transport over SQL*Net (specs/oracle.md §5.1).
+"""python-oracledb transport over SQL*Net (docs/specs/oracle.md §5.1).
 
 Thin mode unless `thick = true` (DB 11.2, Native Network Encryption or 10G verifiers need
 it). Connections come from a pool; any factory with `oracledb.connect`'s shape can stand in

@@ -1,6 +1,6 @@
 """The Oracle transport shape: SQL text in, row chunks out; PL/SQL blocks in, OUT binds out.
 
-Both transports send the same Oracle text (specs/oracle.md: "both transports send the same
+Both transports send the same Oracle text (docs/specs/oracle.md: "both transports send the same
 text"). Queries page by keyset: every paged statement ends in
 `... AND <key> > :after ORDER BY <key> FETCH FIRST :page_rows ROWS ONLY`, so an ORDS request
 never re-runs a query from the start (offset does) and memory stays flat on both transports.

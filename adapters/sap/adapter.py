@@ -539,7 +539,7 @@ class SapAdapter:
 
         The clearing wrapper needs items to clear, so this goes through the accounting BAPI,
         which must commit in the same ABAP session. Over SOAP that needs a stateful ICF
-        session, which is opt-in per system (`soap_stateful_posting`, specs/sap.md §4).
+        session, which is opt-in per system (`soap_stateful_posting`, docs/specs/sap.md §4).
         """
         from adapters.sap.posting import on_account_document
 

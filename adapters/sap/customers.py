@@ -1,4 +1,4 @@
-"""Customer master create and change through the customer BAPIs (specs/sap.md §2.7).
+"""Customer master create and change through the customer BAPIs (docs/specs/sap.md §2.7).
 
 Create copies account group and company/sales data from a reference customer (required by
 BAPI_CUSTOMER_CREATEFROMDATA1); change sends only the fields that differ, each flagged

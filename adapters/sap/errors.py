@@ -1,4 +1,4 @@
-"""SAP answers mapped to the error hierarchy once, at the edge (specs/sap.md §2, §5).
+"""SAP answers mapped to the error hierarchy once, at the edge (docs/specs/sap.md §2, §5).
 
 A call that failed before the ERP acted is worth a retry (`TransientError`); one that
 failed after the request left is an `OutcomeUnknown` when it writes (it may have posted)
@@ -27,7 +27,7 @@ READ_ONLY = frozenset(
     }
 )
 
-#: (message class, number) that mean "busy, try again later" (specs/sap.md §2.6, §5).
+#: (message class, number) that mean "busy, try again later" (docs/specs/sap.md §2.6, §5).
 TRANSIENT_MESSAGES = frozenset({("ZOTC", "010"), ("F5", "011"), ("M3", "024")})
 TRANSIENT_TEXTS = ("max no of 200 conversations exceeded",)
 

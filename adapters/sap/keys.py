@@ -1,4 +1,4 @@
-"""Our idempotency key inside an SAP document (specs/sap.md §3 "Idempotency hook").
+"""Our idempotency key inside an SAP document (docs/specs/sap.md §3 "Idempotency hook").
 
 The key travels in XBLNR (the header reference, CHAR 16, copied to the customer items) and
 in BKTXT as `OTC:<key>` (CHAR 25). A key longer than 16 characters or outside

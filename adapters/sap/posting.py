@@ -1,6 +1,6 @@
 """Canonical payments and write-offs as Z_OTC_AR_CLEAR and BAPI_ACC_DOCUMENT_POST calls.
 
-specs/sap.md §2.6: per item with open amount O, mode F clears (paid + discount = O), R
+docs/specs/sap.md §2.6: per item with open amount O, mode F clears (paid + discount = O), R
 clears and leaves a residual O - paid - discount open with a reason code (a short payment:
 the deduction stays open for dispute), P posts a partial payment against the item, which
 stays open. Money left over becomes a credit on account. Amounts here are external (real)

@@ -2,7 +2,7 @@
 
 One connection per worker thread, never shared: shared RFC connections under threads are a
 known source of random failures. pyrfc reopens a broken connection silently before it
-raises (specs/sap.md §5), so a communication error inside a unit of work means the work
+raises (docs/specs/sap.md §5), so a communication error inside a unit of work means the work
 is lost (before commit) or unknown (during commit), never "retry the commit".
 """
 

@@ -6,7 +6,7 @@ timeouts (zeep's own `timeout` covers WSDL loading only) and the answer is parse
 lxml straight into pyrfc-typed values: zeep's deserializer needs ~9x the time and ~3x the
 memory on large tables (measured in issue 6), and large reads are the common case.
 
-Sessions (specs/sap.md §4): without a cookie each POST is its own ABAP session, so
+Sessions (docs/specs/sap.md §4): without a cookie each POST is its own ABAP session, so
 postings that need a commit go through `session()`, which opens a stateful ICF session
 (`sap-sessioncmd=open`, cookie `sap-contextid`) and logs it off at the end.
 """
@@ -70,7 +70,7 @@ def response_shape(client: Any, function: str) -> Shape:
 
 
 def _value(text: str | None, kind: Kind) -> Any:
-    """SOAP text to the value pyrfc would give (specs/sap.md §3, §5)."""
+    """SOAP text to the value pyrfc would give (docs/specs/sap.md §3, §5)."""
     raw = (text or "").strip()
     if kind == "decimal":
         try:

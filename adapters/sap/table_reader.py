@@ -1,4 +1,4 @@
-"""RFC_READ_TABLE, paged and split, into polars frames of text (specs/sap.md §2.3).
+"""RFC_READ_TABLE, paged and split, into polars frames of text (docs/specs/sap.md §2.3).
 
 A row of DATA holds at most 512 bytes, so the wanted fields are split into groups that
 each fit (every group carries the table key so the parts can be joined). The first group

@@ -1,4 +1,4 @@
-"""An oracledb-compatible connection forwarding to the mock ERP (specs/oracle.md §5.1, §7.16).
+"""An oracledb-compatible connection forwarding to the mock ERP (docs/specs/oracle.md §5.1, §7.16).
 
 Why: the oracledb transport must be exercised in CI without an Oracle database. These classes
 have python-oracledb's shapes (``connect``, ``create_pool``, Connection, Cursor, ``var``,

@@ -1,4 +1,4 @@
-"""A pyrfc-compatible ``Connection`` that talks to the mock ERP over HTTP (specs/sap.md §5).
+"""A pyrfc-compatible ``Connection`` that talks to the mock ERP over HTTP (docs/specs/sap.md §5).
 
 Why: SAP's NW RFC SDK is licensed and absent in CI, yet the RFC transport must be exercised.
 This class has pyrfc's constructor, ``call()`` contract, value types and exceptions (pyrfc's OWN
@@ -179,7 +179,7 @@ def _decode_scalar(datatype: str, value: Any, dtime: bool) -> Any:
         empty = value in {"", "00000000"}
         if dtime:
             return None if empty else dt.datetime.strptime(value, "%Y%m%d").date()
-        return "" if empty else value  # pyrfc: '' for an empty date (specs/sap.md §3)
+        return "" if empty else value  # pyrfc: '' for an empty date (docs/specs/sap.md §3)
     if datatype == "TIMS" and dtime:
         return dt.datetime.strptime(value, "%H%M%S").time()
     return value

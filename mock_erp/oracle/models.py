@@ -1,12 +1,12 @@
 """State and rules of the Oracle EBS persona: scripts, statements, sessions, transactions (no HTTP).
 
 Why here: ORDS REST-Enabled SQL and the oracledb-compatible shim run the SAME text through the
-same engine (specs/oracle.md §5), so splitting scripts, classifying statements, binding,
+same engine (docs/specs/oracle.md §5), so splitting scripts, classifying statements, binding,
 PL/SQL dispatch and commit/rollback live in one place; routes.py only maps HTTP to it.
 
 Transactions: every write made for a session is recorded in the session's undo log
 (mock_erp/oracle/tables.py). ORDS requests are one session each: commit on success, roll back on
-any ORA error (specs/oracle.md §5.2, §7 item 5). Shim sessions keep their work until the client
+any ORA error (docs/specs/oracle.md §5.2, §7 item 5). Shim sessions keep their work until the client
 commits, rolls back or disconnects. Isolation the mock gives: **read uncommitted** — other
 sessions see uncommitted rows (SQLite has one connection); ``ROLLBACK`` restores exactly the
 session's own before-images. Sequence values are never rolled back (as in Oracle).
@@ -28,7 +28,7 @@ from mock_erp.oracle.session import OracleSession, OraError
 from mock_erp.oracle.sql import ColumnMeta, OracleSql, RowSource, bind_key
 
 log = logging.getLogger("mock_erp.oracle")
-DEFAULT_LIMIT = 10_000  # ORDS default/maximum rows per request (specs/oracle.md §5.2 "seen: 10000")
+DEFAULT_LIMIT = 10_000  # ORDS default/maximum rows per request (docs/specs/oracle.md §5.2 "seen: 10000")
 _API = re.compile(
     r"\b(AR_RECEIPT_API_PUB|AR_ADJUST_PUB|HZ_[A-Z_]+_V2PUB|FND_GLOBAL|MO_GLOBAL)\s*\.\s*([A-Z_0-9]+)",
     re.IGNORECASE,
@@ -47,7 +47,7 @@ class Statement:
     def kind(self) -> str:
         """ORDS ``statementType``: query|dml|plsql|ddl|transaction-control|sqlplus.
 
-        Only ``query`` is confirmed (specs/oracle.md §5.2 open questions).
+        Only ``query`` is confirmed (docs/specs/oracle.md §5.2 open questions).
         """
         head = self.text.lstrip("( \n\t").split(None, 1)[0].upper() if self.text.strip() else ""
         if head in ("SELECT", "WITH"):
@@ -328,7 +328,7 @@ class OracleBackend:
         return cs
 
     def end_session(self, sid: str) -> None:
-        """Disconnect: uncommitted work is rolled back (specs/oracle.md §7 item 5)."""
+        """Disconnect: uncommitted work is rolled back (docs/specs/oracle.md §7 item 5)."""
         with self._lock:
             cs = self.sessions.pop(sid, None)
         if cs is not None:

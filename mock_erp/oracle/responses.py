@@ -1,14 +1,14 @@
 """Wire shapes of the Oracle persona: ORDS REST-Enabled SQL JSON, exact numbers (no SQL here).
 
 Why a hand-written JSON encoder: ORDS emits NUMBER values as JSON numbers, and the mock must
-not round money through float (specs/oracle.md §7 item 18). ``json.dumps`` cannot write a
+not round money through float (docs/specs/oracle.md §7 item 18). ``json.dumps`` cannot write a
 Decimal as a bare number, so values are serialised here: a Decimal is written from its exact
 text, a DATE as ISO-8601 UTC (``2025-04-21T16:40:07Z``, the fixture's form).
 
 Key order follows the real ORDS response in
-shared/fixtures/real/oracle-ords/rest-sql-response-select-sysdate.habibdevbytes.json:
+tests/fixtures/real/oracle-ords/rest-sql-response-select-sysdate.habibdevbytes.json:
 ``statementId, statementType, statementPos, statementText, resultSet, response, result``;
-``binds`` (request echo + ``result`` for OUT binds) and error keys follow specs/oracle.md §5.2.
+``binds`` (request echo + ``result`` for OUT binds) and error keys follow docs/specs/oracle.md §5.2.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from mock_erp.oracle.session import OraError
 from mock_erp.oracle.sql import ColumnMeta
 from mock_erp.oracle.sqlfuncs import parse_stored, to_dec
 
-# unconfirmed: specs/oracle.md §5.2 open questions — errorDetails text, error HTTP status (200)
+# unconfirmed: docs/specs/oracle.md §5.2 open questions — errorDetails text, error HTTP status (200)
 ERROR_HELP = "https://docs.oracle.com/error-help/db/ora-{code:05d}/"
 
 
@@ -234,7 +234,7 @@ def _bind_echo(b: Bind, res: Result) -> dict[str, Any]:
     if b.mode in ("out", "inout"):
         echo["result"] = res.out_binds.get(
             b.key
-        )  # unconfirmed: specs/oracle.md §5.2 OUT key 'result'
+        )  # unconfirmed: docs/specs/oracle.md §5.2 OUT key 'result'
     elif b.value is not None:
         echo["value"] = b.value
     return echo

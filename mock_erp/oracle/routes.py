@@ -1,6 +1,6 @@
 """HTTP routes of the Oracle EBS persona: ORDS REST-Enabled SQL and the oracledb shim's session API.
 
-- ``POST /ords/{schema}/_/sql`` (specs/oracle.md §5.2): Basic auth, ``application/json``
+- ``POST /ords/{schema}/_/sql`` (docs/specs/oracle.md §5.2): Basic auth, ``application/json``
   (``statementText``, ``binds``, ``offset``, ``limit``) or ``application/sql`` (a script);
   one session per request, committed on success, rolled back on the first ORA error (later
   statements of the script are not run [unconfirmed: ORDS may continue]). GET -> 405, bad
@@ -52,7 +52,7 @@ from mock_erp.oracle.sql import bind_key
 
 PERSONA = "oracle"
 JSON = "application/json"
-# fault kind -> the Oracle error the session gets (specs/oracle.md §5.1, §7 item 17)
+# fault kind -> the Oracle error the session gets (docs/specs/oracle.md §5.1, §7 item 17)
 FAULT_ERRORS = {
     "lock_conflict": OraError(
         54, "resource busy and acquire with NOWAIT specified or timeout expired"

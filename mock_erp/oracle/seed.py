@@ -4,7 +4,7 @@ Why deterministic: tests, demos and benchmarks see the same rows for the same ``
 ``today`` (``random.Random`` only). Why fast: the bulk-pull benchmark reads 1,000,000 payment
 schedules, so rows are pre-built tuples inserted with ``executemany`` in batches.
 
-What the data holds (specs/oracle.md §2, §4):
+What the data holds (docs/specs/oracle.md §2, §4):
 - operating units 204 "Vision Operations" (US, USD), 301 DE/EUR, 401 JP/JPY, 501 KW/KWD, then
   the templates again (ids +1 per round: 205, 302, ...); one ledger per OU, AR periods in
   ``GL_PERIOD_STATUSES`` (222): the current and two previous months ``O``, next month ``F``,
@@ -20,7 +20,7 @@ What the data holds (specs/oracle.md §2, §4):
   APP/UNAPP pair), credit memos (negative), debit memos, chargebacks, unapplied receipts
   (negative PMT rows), about 3% of invoices in dispute (``AMOUNT_IN_DISPUTE``), plus a closed
   history (invoice paid in full, status ``CL``); open rows carry ``GL_DATE_CLOSED`` 4712-12-31;
-- the negative application targets −1..−8 (specs/oracle.md §2).
+- the negative application targets −1..−8 (docs/specs/oracle.md §2).
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ _AMOUNTS = {
 BUCKETS = ((-60, 0), (1, 30), (31, 60), (61, 90), (91, 180), (181, 540))  # days past due
 BUCKET_WEIGHTS = (0.35, 0.55, 0.67, 0.77, 0.89, 1.0)
 SHARED_SHARE = 0.35  # share of the SAP seed's customers that exist in EBS too [project]
-NEGATIVE_TARGETS = (  # specs/oracle.md §2: seeded application targets
+NEGATIVE_TARGETS = (  # docs/specs/oracle.md §2: seeded application targets
     (-1, "On Account"),
     (-2, "Short Term Debt"),
     (-3, "Receipt Write-off"),

@@ -3,7 +3,7 @@
 An ORDS request is its own database session (committed on success, rolled back on
 error); an oracledb-compatible connection keeps one session until it closes. Either way
 the apps context (FND_GLOBAL.APPS_INITIALIZE), the multi-org policy context
-(MO_GLOBAL.SET_POLICY_CONTEXT) and the FND message stack live here (specs/oracle.md §4).
+(MO_GLOBAL.SET_POLICY_CONTEXT) and the FND message stack live here (docs/specs/oracle.md §4).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ an inner join, passes ``ROWNUM``/``MERGE``/``CONNECT BY`` through, and SQLite wo
 REAL and compare decimal text as text. So every statement goes through one pass that knows
 each node it meets (a whitelist): Oracle semantics are rebuilt with the functions of
 mock_erp/oracle/sqlfuncs.py, and anything outside the subset raises the ORA error Oracle
-would raise for the situation, naming the construct (specs/oracle.md §7 item 14):
+would raise for the situation, naming the construct (docs/specs/oracle.md §7 item 14):
 
 - ORA-00942 unknown table/view, ORA-00904 unknown column or function, ORA-00918 ambiguous
   column, ORA-01008 bind missing, ORA-01036 bind not in the statement, ORA-02289 unknown
@@ -56,7 +56,7 @@ _CLASS = {
 
 @dataclass(frozen=True)
 class ColumnMeta:
-    """One result column as ORDS and oracledb describe it (specs/oracle.md §5.2)."""
+    """One result column as ORDS and oracledb describe it (docs/specs/oracle.md §5.2)."""
 
     name: str  # Oracle column name: alias or column as Oracle reports it (upper case unless quoted)
     type_name: str  # NUMBER | VARCHAR2 | DATE
@@ -134,7 +134,7 @@ _SCHEMA_TYPES = {"dec": "DECIMAL", "int": "BIGINT", "date": "DATETIME", "text": 
 
 
 def _normalise_binds(sql: str) -> str:
-    """``:1`` -> ``:B1`` and ``?`` (ORDS positional, specs/oracle.md §5.2) -> ``:B<n>``."""
+    """``:1`` -> ``:B1`` and ``?`` (ORDS positional, docs/specs/oracle.md §5.2) -> ``:B<n>``."""
     counter = iter(range(1, 10_000))
 
     def repl(m: re.Match[str]) -> str:
@@ -1149,7 +1149,7 @@ class RowSource:
 
 
 class OracleSql:
-    """Runs Oracle SQL against the store for a session (specs/oracle.md §7 item 14).
+    """Runs Oracle SQL against the store for a session (docs/specs/oracle.md §7 item 14).
 
     ``clock`` gives SYSDATE (naive UTC datetime); tests pass a fixed one.
     """

@@ -4,7 +4,7 @@ Why Python functions: SQLite has no decimal type; a NUMBER stored as canonical d
 (mock_erp/oracle/tables.py) would be added as REAL and compared as text (``'10' < '9'``). The
 translator (mock_erp/oracle/sql.py) routes every arithmetic, comparison, aggregate and sort on
 NUMBER values through these functions, which work in :class:`decimal.Decimal` and return
-canonical text, so money stays exact end to end (specs/oracle.md §7 item 18).
+canonical text, so money stays exact end to end (docs/specs/oracle.md §7 item 18).
 
 Date formats: the Oracle format models the adapter and the spec use (``YYYY-MM-DD``,
 ``YYYY-MM-DD HH24:MI:SS``, ``DD-MON-YYYY``, ``DD-MON-RR``, ``MON``, ``J``...); an unknown

@@ -1,10 +1,10 @@
 """The EBS-shaped store of the Oracle persona: Receivables and TCA tables as data, DDL from it.
 
 Why one catalogue: ORDS answers every query with Oracle column metadata (columnTypeName,
-precision, scale; specs/oracle.md §5.2) and the oracledb shim builds ``cursor.description``
+precision, scale; docs/specs/oracle.md §5.2) and the oracledb shim builds ``cursor.description``
 from the same facts, so the SQLite DDL and the metadata come from one list and cannot drift.
 
-Storage (specs/oracle.md §2, §7 item 18):
+Storage (docs/specs/oracle.md §2, §7 item 18):
 - ``NUMBER`` without precision (money, rates) is TEXT holding the exact canonical decimal
   (``format(Decimal.normalize(), "f")``: ``"1234.5"``, ``"-10"``), never REAL. Canonical text means
   ``=``/``GROUP BY``/``DISTINCT`` are exact on the stored text; ordering and arithmetic go
@@ -13,7 +13,7 @@ Storage (specs/oracle.md §2, §7 item 18):
 - ``DATE`` is TEXT ``YYYY-MM-DD HH:MM:SS`` (Oracle DATE carries a time; text order = time order).
 - ``VARCHAR2(n)`` is TEXT.
 
-Multi-org (specs/oracle.md §2, §4, §7 item 1): ``*_ALL`` tables are plain tables; the names
+Multi-org (docs/specs/oracle.md §2, §4, §7 item 1): ``*_ALL`` tables are plain tables; the names
 without ``_ALL`` are SQLite views filtered by ``ora_mo_visible(ORG_ID)``, a function answering
 from the policy context of the session the engine runs the statement for (like a VPD policy).
 
@@ -29,11 +29,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-# unconfirmed: specs/oracle.md §2 — ids are NUMBER(15)
+# unconfirmed: docs/specs/oracle.md §2 — ids are NUMBER(15)
 ID_PRECISION = 15
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"  # storage format of DATE columns
 FAR_FUTURE = "4712-12-31 00:00:00"  # GL_DATE_CLOSED / ACTUAL_DATE_CLOSED while open (§2)
-AR_APPLICATION_ID = 222  # Receivables (specs/oracle.md §2, §4)
+AR_APPLICATION_ID = 222  # Receivables (docs/specs/oracle.md §2, §4)
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ WHO = (
 )
 
 _SPECS: dict[str, str] = {
-    # -- Receivables (specs/oracle.md §2) -------------------------------------------------------
+    # -- Receivables (docs/specs/oracle.md §2) -------------------------------------------------------
     "AR_PAYMENT_SCHEDULES_ALL": (
         "PAYMENT_SCHEDULE_ID pk; CUSTOMER_TRX_ID id; CASH_RECEIPT_ID id; CUSTOMER_ID id;"
         "CUSTOMER_SITE_USE_ID id; CUST_TRX_TYPE_ID id; CLASS v20; STATUS v30; "
@@ -226,7 +226,7 @@ _SPECS: dict[str, str] = {
         "v240;"
         "CREATED_BY_MODULE v150; OBJECT_VERSION_NUMBER id"
     ),
-    # -- setup: periods, orgs, ledgers, currencies, users (specs/oracle.md §2 "Setup", §4) ------
+    # -- setup: periods, orgs, ledgers, currencies, users (docs/specs/oracle.md §2 "Setup", §4) ------
     "GL_PERIOD_STATUSES": (
         "APPLICATION_ID id; SET_OF_BOOKS_ID id; LEDGER_ID id; PERIOD_NAME v15; PERIOD_YEAR id;"
         "PERIOD_NUM id; START_DATE date; END_DATE date; CLOSING_STATUS v1; "
@@ -272,10 +272,10 @@ MO_VIEWS: dict[str, str] = {
     for name in _SPECS
     if name.endswith("_ALL") and "ORG_ID" in _SPECS[name]
 }
-# Plain (non-org) views the spec names (specs/oracle.md §4: FND_RESPONSIBILITY_VL).
+# Plain (non-org) views the spec names (docs/specs/oracle.md §4: FND_RESPONSIBILITY_VL).
 PLAIN_VIEWS: dict[str, str] = {"FND_RESPONSIBILITY_VL": "FND_RESPONSIBILITY"}
 
-# Sequences for ids (specs/oracle.md §2 "Ids from sequences"; §7 item 13: never reused).
+# Sequences for ids (docs/specs/oracle.md §2 "Ids from sequences"; §7 item 13: never reused).
 # Seeded rows use ids below START; the seed moves LAST_NUMBER past what it used.
 SEQUENCES: tuple[str, ...] = (
     "AR_PAYMENT_SCHEDULES_S",

@@ -1,6 +1,6 @@
 """ABAP-side outcomes shared by the SAP persona's rules and its wire layers.
 
-Two kinds of "no" exist in SAP and clients must see them differently (specs/sap.md §2, §4, §5):
+Two kinds of "no" exist in SAP and clients must see them differently (docs/specs/sap.md §2, §4, §5):
 a business error travels *inside* the answer as RETURN rows (``SapMessage``), while a classic
 function-module exception (``RAISE TABLE_NOT_AVAILABLE``) ends the call: over RFC it is pyrfc's
 ``ABAPApplicationError``, over SOAP a ``SOAP-ENV:Fault`` with ``FM.Exception`` in its detail.

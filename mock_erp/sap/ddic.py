@@ -1,12 +1,12 @@
 """DDIC-like metadata registry of the SAP persona: function-module signatures on typed fields.
 
 Why: both wire layers (SOAP-for-RFC and the RFC-client JSON) must refuse what SAP refuses and
-hand the business rules the values pyrfc would (specs/sap.md §5, §7 items 1 and 14). So every
+hand the business rules the values pyrfc would (docs/specs/sap.md §5, §7 items 1 and 14). So every
 parameter, structure and field lives here once, with its DDIC type, length and decimals.
 
-BAPI_ACC_DOCUMENT_POST (and _CHECK, the same minus its exports, specs/sap.md §2.4) is LOADED
+BAPI_ACC_DOCUMENT_POST (and _CHECK, the same minus its exports, docs/specs/sap.md §2.4) is LOADED
 from the real metadata copied byte-for-byte into ``mock_erp/sap/ddic/`` (SAP/fundamental-tools,
-Apache-2.0); the other function modules are typed in from specs/sap.md §2 in
+Apache-2.0); the other function modules are typed in from docs/specs/sap.md §2 in
 ``ddic/otc_functions.yaml``, with every field the spec leaves open marked ``unconfirmed``.
 
 Value conventions at the handler boundary (as pyrfc): CHAR/CUKY/LANG/UNIT = str right-stripped,
@@ -404,7 +404,7 @@ class FunctionModule:
 
     @property
     def inputs(self) -> list[Parameter]:
-        """What the request element carries (import, changing, tables): specs/sap.md §4."""
+        """What the request element carries (import, changing, tables): docs/specs/sap.md §4."""
         return self.of("I", "C", "T")
 
     @property
@@ -516,15 +516,15 @@ def _load_fixture(reg: Registry) -> None:
         )
     post = FunctionModule(_FIXTURE_FM, tuple(params), (), "fixture BAPI_ACC_DOCUMENT_POST.*.yaml")
     reg.functions[post.name] = post
-    # specs/sap.md §2.4: CHECK has POST's signature minus the exports.
+    # docs/specs/sap.md §2.4: CHECK has POST's signature minus the exports.
     check = FunctionModule(
         "BAPI_ACC_DOCUMENT_CHECK",
         tuple(p for p in post.parameters if p.direction != "E"),
         (),
-        "derived from BAPI_ACC_DOCUMENT_POST (specs/sap.md §2.4)",
+        "derived from BAPI_ACC_DOCUMENT_POST (docs/specs/sap.md §2.4)",
     )
     reg.functions[check.name] = check
-    # BAPIRET1 / BAPIRETURN1: BAPIRET2 up to MESSAGE_V4 (specs/sap.md §2 head).
+    # BAPIRET1 / BAPIRETURN1: BAPIRET2 up to MESSAGE_V4 (docs/specs/sap.md §2 head).
     ret2 = reg.structures["BAPIRET2"]
     cut = [f.name for f in ret2.fields].index("MESSAGE_V4") + 1
     for name in ("BAPIRET1", "BAPIRETURN1"):

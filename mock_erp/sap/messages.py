@@ -2,8 +2,8 @@
 
 Why here: every rule raises ``SapMessage`` by class and number only; the text comes from this one
 table with ``&1..&4`` (or bare ``&``, in order) replaced by V1-V4, as SAP's ``MESSAGE ... INTO``
-does (specs/sap.md §2 head). Texts SAP's documentation or code confirm are in ``TEXTS``; texts we
-could not confirm are in ``UNCONFIRMED`` so docs can list them (specs/sap.md open questions).
+does (docs/specs/sap.md §2 head). Texts SAP's documentation or code confirm are in ``TEXTS``; texts we
+could not confirm are in ``UNCONFIRMED`` so docs can list them (docs/specs/sap.md open questions).
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from typing import Any
 
 from mock_erp.sap.abap import SapMessage
 
-# Confirmed wording (specs/sap.md §2.4, §2.6: RW texts from SAP; ZOTC is our own class).
+# Confirmed wording (docs/specs/sap.md §2.4, §2.6: RW texts from SAP; ZOTC is our own class).
 TEXTS: dict[tuple[str, str], str] = {
     ("RW", "605"): "Document posted successfully: &1 &2 &3",
     ("RW", "609"): "Error in document: &1 &2 &3",
     ("F5", "201"): "Posting period &1 &2 is not open",
-    # class ZOTC is ours: Z_OTC_AR_CLEAR, specs/sap.md §2.6 [project]
+    # class ZOTC is ours: Z_OTC_AR_CLEAR, docs/specs/sap.md §2.6 [project]
     ("ZOTC", "000"): "Document &1 posted in company code &2, year &3",
     ("ZOTC", "001"): "Item &1 &2 &3 is not open for customer &4",
     ("ZOTC", "002"): "Amounts for item &1 do not match open amount &2",
@@ -29,7 +29,7 @@ TEXTS: dict[tuple[str, str], str] = {
     ("ZOTC", "010"): "Customer &1 is locked by user &2",
 }
 
-# unconfirmed: specs/sap.md §2.1, §2.4, §2.5, §2.7, §7.7 — numbers from SAP code where the spec
+# unconfirmed: docs/specs/sap.md §2.1, §2.4, §2.5, §2.7, §7.7 — numbers from SAP code where the spec
 # says so, wording ours; numbers marked (mock) are our placeholders until SAP's are known.
 UNCONFIRMED: dict[tuple[str, str], str] = {
     ("FN", "502"): "Customer &1 does not exist",
@@ -58,7 +58,7 @@ UNCONFIRMED: dict[tuple[str, str], str] = {
     ("F2", "162"): "Customer &1 is not defined for sales organization &2",  # (mock)
     ("F2", "042"): "Customer &1 is currently being processed by user &2",  # (mock) lock
     ("SV", "029"): "Table &1 is not available",
-    # specs/sap.md §7.7: SAP's "too many decimals" message is unknown; placeholder class ZMOCK
+    # docs/specs/sap.md §7.7: SAP's "too many decimals" message is unknown; placeholder class ZMOCK
     ("ZMOCK", "003"): "Amount &1 has more decimals than currency &2 allows",
     ("ZMOCK", "004"): "No exchange rate for &1 to &2",
     ("ZMOCK", "006"): "Required field &1 is initial",
@@ -69,7 +69,7 @@ UNCONFIRMED: dict[tuple[str, str], str] = {
 
 ALL_TEXTS = {**TEXTS, **UNCONFIRMED}
 
-# specs/sap.md §7.7: one constant for the decimals message until SAP's is known.
+# docs/specs/sap.md §7.7: one constant for the decimals message until SAP's is known.
 TOO_MANY_DECIMALS = ("ZMOCK", "003")
 
 _VAR = re.compile(r"&([1-4]?)")
@@ -113,7 +113,7 @@ def msg(
     )
 
 
-# -- RETURN row shapes (specs/sap.md §2 head) ------------------------------------------------
+# -- RETURN row shapes (docs/specs/sap.md §2 head) ------------------------------------------------
 def bapiret2(m: SapMessage) -> dict[str, Any]:
     """BAPIRET2: TYPE, ID, NUMBER, MESSAGE, MESSAGE_V1..V4, PARAMETER, ROW, FIELD, SYSTEM."""
     return {

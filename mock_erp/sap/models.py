@@ -1,12 +1,12 @@
 """State and business rules of the SAP persona (no HTTP, no wire shapes).
 
 Why a backend object: rules need state beyond the tables — ABAP sessions with their pending LUW
-(specs/sap.md §2.5: work is visible only after BAPI_TRANSACTION_COMMIT in the same session),
+(docs/specs/sap.md §2.5: work is visible only after BAPI_TRANSACTION_COMMIT in the same session),
 enqueue locks, and the mock clock. Business errors are raised as ``SapMessage`` (with cause rows
 in ``extra``); responses.py turns them into the RETURN shape of each function module.
 
 Amounts: inside the rules every amount is an ``int`` of *minor units* of its currency. SAP's
-internal CURR format (specs/sap.md §3, TCURX) stores ``real / 10^(2 - CURRDEC)`` with two decimals,
+internal CURR format (docs/specs/sap.md §3, TCURX) stores ``real / 10^(2 - CURRDEC)`` with two decimals,
 which is numerically the minor units divided by 100 for every currency — ¥100 → ``1.00``,
 KWD 100.000 → ``1000.00`` — so converting to storage is one format call and arithmetic is exact.
 """
@@ -36,13 +36,13 @@ from mock_erp.store import Store
 
 LOGICAL_SYSTEM = "MCKCLNT100"  # AWSYS / OBJ_SYS (C10, <SID>CLNT<client>) [project]
 DEFAULT_USER = "RFC_OTC"  # the mock's logon user for sessions [project]
-OBJ_TYPE = "BKPFF"  # AWTYP of FI documents posted through the BAPI (specs/sap.md §2.4)
+OBJ_TYPE = "BKPFF"  # AWTYP of FI documents posted through the BAPI (docs/specs/sap.md §2.4)
 
-# specs/sap.md §3: mock number ranges per document type (T003-NUMKR → NRIV interval prefix).
+# docs/specs/sap.md §3: mock number ranges per document type (T003-NUMKR → NRIV interval prefix).
 DOC_TYPE_RANGES = {"DR": "18", "DG": "18", "DZ": "14", "DA": "16", "AB": "01", "SA": "01"}
 CUSTOMER_RANGE = ("0010000000", "0019999999")  # KNA1 numbers for CREATEFROMDATA1 [project]
 
-# unconfirmed: specs/sap.md §2.4, §2.6, §3 — posting keys, ROW base and the lock cause row.
+# unconfirmed: docs/specs/sap.md §2.4, §2.6, §3 — posting keys, ROW base and the lock cause row.
 POSTING_KEYS = {
     "invoice": "01",  # customer debit (BAPI)
     "credit": "11",  # customer credit (BAPI)
@@ -52,10 +52,10 @@ POSTING_KEYS = {
     "gl_debit": "40",
     "gl_credit": "50",
 }
-ROW_BASE = 1  # unconfirmed: specs/sap.md §2.4 — RETURN-ROW of the first table row
+ROW_BASE = 1  # unconfirmed: docs/specs/sap.md §2.4 — RETURN-ROW of the first table row
 LOCK_CAUSE = ("F5", "283")  # unconfirmed: the enqueue message BAPI_ACC_DOCUMENT_POST gives
 CUSTOMER_LOCK = ("F2", "042")  # unconfirmed: the same for customer-master BAPIs
-CUSTOMER_BAPIS_NEED_COMMIT = True  # unconfirmed: specs/sap.md §2.7 "Call COMMIT afterwards"
+CUSTOMER_BAPIS_NEED_COMMIT = True  # unconfirmed: docs/specs/sap.md §2.7 "Call COMMIT afterwards"
 
 Writes = list[tuple[str, list[tuple[Any, ...]]]]
 
@@ -84,7 +84,7 @@ def parse_dats(text: str) -> date | None:
 
 
 def alpha(value: str, length: int = 10) -> str:
-    """ALPHA conversion (specs/sap.md §3), for the mock's own numbers only: never applied to
+    """ALPHA conversion (docs/specs/sap.md §3), for the mock's own numbers only: never applied to
     caller input — ``1000`` stays ``1000`` and is an unknown customer."""
     return value.zfill(length) if value.isdigit() else value
 
@@ -136,13 +136,13 @@ class Document:
 
     @property
     def obj_key(self) -> str:
-        """OBJ_KEY / AWKEY = BELNR(10) + BUKRS(4) + GJAHR(4) (specs/sap.md §2.4)."""
+        """OBJ_KEY / AWKEY = BELNR(10) + BUKRS(4) + GJAHR(4) (docs/specs/sap.md §2.4)."""
         return f"{self.belnr}{self.bukrs:<4}{self.gjahr}"
 
 
 @dataclass
 class Session:
-    """One ABAP session: its user and the LUW pending until COMMIT (specs/sap.md §2.5)."""
+    """One ABAP session: its user and the LUW pending until COMMIT (docs/specs/sap.md §2.5)."""
 
     user: str
     pending: Writes = field(default_factory=list)
@@ -219,7 +219,7 @@ class SapBackend:
         """COMMIT WORK of this session's LUW only; nothing pending → nothing to do (blank RETURN).
 
         An update failure (a write that violates the store) rolls the LUW back and returns
-        E S& 101 (specs/sap.md §2.5).
+        E S& 101 (docs/specs/sap.md §2.5).
         """
         with self._lock:
             s = self._sessions.get(sid)
@@ -269,7 +269,7 @@ class SapBackend:
 
     def lock_response(self, function: str, params: dict[str, Any]) -> dict[str, Any]:
         """The function module's own answer when its customer is enqueued by another user
-        (fault ``lock_conflict``, specs/sap.md §7.16): Z_OTC_AR_CLEAR E ZOTC 010 (V2 user);
+        (fault ``lock_conflict``, docs/specs/sap.md §7.16): Z_OTC_AR_CLEAR E ZOTC 010 (V2 user);
         POST/CHECK E RW 609 + the lock cause row; customer BAPIs their lock message; COMMIT an
         update failure (E S& 101); reads, which take no enqueue in SAP, the lock cause in their
         RETURN shape; ROLLBACK and RFC_READ_TABLE are not affected (empty answer).
@@ -327,7 +327,7 @@ class SapBackend:
         return {k: v or "" for k, v in zip(keys, row, strict=True)}
 
     def currdec(self, waers: str) -> int:
-        """Decimals of a currency: TCURX, absent = 2 (specs/sap.md §3)."""
+        """Decimals of a currency: TCURX, absent = 2 (docs/specs/sap.md §3)."""
         row = self.store.query_one("SELECT CURRDEC FROM TCURX WHERE CURRKEY = ?", (waers,))
         return int(row[0]) if row else 2
 
@@ -374,11 +374,11 @@ class SapBackend:
 
     @staticmethod
     def fiscal_period(budat: str, periv: str = "K4") -> tuple[str, str]:
-        """GJAHR and MONAT from BUDAT: K4 = calendar year, months as periods (specs/sap.md §3)."""
+        """GJAHR and MONAT from BUDAT: K4 = calendar year, months as periods (docs/specs/sap.md §3)."""
         return budat[:4], budat[4:6]
 
     def period_open(self, bukrs: str, gjahr: str, monat: str, koart: str) -> SapMessage | None:
-        """T001B check: account type ``+`` first, then the line's own type (specs/sap.md §3).
+        """T001B check: account type ``+`` first, then the line's own type (docs/specs/sap.md §3).
 
         Returns F5 201 (V1 period, V2 year, V3 account type, V4 variant) when closed.
         """
@@ -406,7 +406,7 @@ class SapBackend:
     def draw_number(self, bukrs: str, blart: str, gjahr: str) -> str:
         """Next document number of the type's range for company code and year.
 
-        Drawn at POST time and committed at once (specs/sap.md §2.4): if the LUW never commits,
+        Drawn at POST time and committed at once (docs/specs/sap.md §2.4): if the LUW never commits,
         the number is a gap. Mock: a missing NRIV interval for a year is created on first use.
         """
         numkr_row = self.store.query_one("SELECT NUMKR FROM T003 WHERE BLART = ?", (blart,))
@@ -489,7 +489,7 @@ class SapBackend:
         amounts: list[dict[str, Any]],
         user: str,
     ) -> Document:
-        """BAPI_ACC_DOCUMENT_CHECK/POST rules (specs/sap.md §2.4, §7.6-7.9).
+        """BAPI_ACC_DOCUMENT_CHECK/POST rules (docs/specs/sap.md §2.4, §7.6-7.9).
 
         Raises E RW 609 ("Error in document: BKPFF $ <logsys>") with one cause row per problem
         (PARAMETER/ROW/FIELD), as SAP collects them.
@@ -863,7 +863,7 @@ class SapBackend:
     # -- open items ------------------------------------------------------------------------------
     def open_items(self, bukrs: str, kunnr: str, keydate: str, noted: bool) -> list[dict[str, Any]]:
         """Items open at the key date: BSID with BUDAT <= KEYDATE, plus BSAD with
-        BUDAT <= KEYDATE < AUGDT (specs/sap.md §2.1). Noted items (BSTAT 'S') only on request."""
+        BUDAT <= KEYDATE < AUGDT (docs/specs/sap.md §2.1). Noted items (BSTAT 'S') only on request."""
         cols = [f.name for f in tables.CATALOGUE["BSID"]]
         sel = ", ".join(f'"{c}"' for c in cols)
         bstat = "('', 'S')" if noted else "('')"
@@ -878,7 +878,7 @@ class SapBackend:
 
     # -- clearing wrapper ------------------------------------------------------------------------
     def clear(self, sid: str, p: dict[str, Any]) -> tuple[Document | None, list[SapMessage]]:
-        """Z_OTC_AR_CLEAR (specs/sap.md §2.6). Returns the posted document (None in a test run)
+        """Z_OTC_AR_CLEAR (docs/specs/sap.md §2.6). Returns the posted document (None in a test run)
         and the success rows; raises the first failing check as ``SapMessage``.
 
         Check order 003, F5 102, F5 351, F5 201, 001/005, 010, 002/004. It commits itself (CALL
@@ -1185,7 +1185,7 @@ class SapBackend:
         opt: dict[str, Any],
         ref: dict[str, Any],
     ) -> str:
-        """BAPI_CUSTOMER_CREATEFROMDATA1 (specs/sap.md §2.7): the reference customer is required
+        """BAPI_CUSTOMER_CREATEFROMDATA1 (docs/specs/sap.md §2.7): the reference customer is required
         and its account group, company code and sales data are copied; returns the new number
         (zero-padded, from the DEBITOR range, drawn now: a gap if never committed)."""
         ref_no = str(ref.get("REF_CUSTMR") or "")
@@ -1283,7 +1283,7 @@ class SapBackend:
     ) -> int:
         """BAPI_CUSTOMER_CHANGEFROMDATA1: only fields flagged 'X' in the ...X structure change;
         each change writes a CDHDR/CDPOS pair (OBJECTCLAS 'DEBI', UDATE = today), so
-        changed-since reads work (specs/sap.md §1, §2.7). Returns the number of fields changed."""
+        changed-since reads work (docs/specs/sap.md §1, §2.7). Returns the number of fields changed."""
         cols = ["KUNNR", *_KNA1_FROM_BAPI.values()]
         row = self.store.query_one(
             f"SELECT {', '.join(dict.fromkeys(cols))} FROM KNA1 WHERE KUNNR = ?", (kunnr,)

@@ -1,7 +1,7 @@
 """One handler per function module: parameters in, exports and tables out (pyrfc conventions).
 
 Why a module of its own: the rules live in models.py; here is only what each FM answers — which
-RETURN structure (BAPIRET2 table, BAPIRETURN, BAPIRET1/BAPIRETURN1, BAPIRET2 structure; specs/sap.md
+RETURN structure (BAPIRET2 table, BAPIRETURN, BAPIRET1/BAPIRETURN1, BAPIRET2 structure; docs/specs/sap.md
 §2 head), which exports, which classic exceptions (``AbapException``, RFC_READ_TABLE only).
 Business errors never raise: they travel in RETURN (style.md §9).
 """
@@ -36,7 +36,7 @@ def _s(p: Params, name: str) -> str:
 
 # -- BAPI_AR_ACC_GETOPENITEMS / GETKEYDATEBALANCE ------------------------------------------------
 def _customer_checks(b: SapBackend, bukrs: str, kunnr: str) -> SapMessage | None:
-    """FN 510 company code, FN 502 not in KNA1, FN 503 not in KNB1 (specs/sap.md §2.1)."""
+    """FN 510 company code, FN 502 not in KNA1, FN 503 not in KNB1 (docs/specs/sap.md §2.1)."""
     if b.company(bukrs) is None:
         return msg("FN", "510", bukrs)
     if b.customer(kunnr) is None:
@@ -80,7 +80,7 @@ def _line_item(b: SapBackend, r: dict[str, Any], hwaer: str) -> Params:
 
 
 def bapi_ar_acc_getopenitems(b: SapBackend, session: str, p: Params) -> Params:
-    """Open items at the key date; I FN 517 when none (specs/sap.md §2.1)."""
+    """Open items at the key date; I FN 517 when none (docs/specs/sap.md §2.1)."""
     bukrs, kunnr = _s(p, "COMPANYCODE"), _s(p, "CUSTOMER")
     error = _customer_checks(b, bukrs, kunnr)
     if error:
@@ -159,7 +159,7 @@ def bapi_transaction_rollback(b: SapBackend, session: str, p: Params) -> Params:
 
 
 def z_otc_ar_clear(b: SapBackend, session: str, p: Params) -> Params:
-    """The clearing wrapper (specs/sap.md §2.6): RETURN table, exports blank on error."""
+    """The clearing wrapper (docs/specs/sap.md §2.6): RETURN table, exports blank on error."""
     try:
         doc, rows = b.clear(session, p)
     except SapMessage as m:
@@ -249,7 +249,7 @@ _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 
 
 class _Where:
-    """Recursive-descent parser of the Open SQL subset of specs/sap.md §2.3 into SQLite.
+    """Recursive-descent parser of the Open SQL subset of docs/specs/sap.md §2.3 into SQLite.
 
     Column names are checked against the DDIC catalogue and quoted; every literal becomes a
     bind parameter, so nothing from OPTIONS is spliced into SQL. Anything outside the subset
@@ -403,7 +403,7 @@ def _glob(pattern: str, escape: str) -> str:
 
 
 def _format(value: Any, f: tables.Field) -> str:
-    """Fixed-width text of one value (specs/sap.md §2.3): C/N/D/T left-aligned in their slot,
+    """Fixed-width text of one value (docs/specs/sap.md §2.3): C/N/D/T left-aligned in their slot,
     packed right-aligned with the sign in the last position and ``*`` on overflow [derived]."""
     if f.type == "P":
         d = Decimal(str(value or "0"))
@@ -423,7 +423,7 @@ _PAGES_LOCK = threading.Lock()
 
 
 def rfc_read_table(b: SapBackend, session: str, p: Params) -> Params:
-    """Generic table read with the six classic exceptions (specs/sap.md §2.3, §7.5).
+    """Generic table read with the six classic exceptions (docs/specs/sap.md §2.3, §7.5).
 
     Rows come in rowid order — the seed inserts in a seeded random permutation, so the order is
     neither the key nor stable across re-seeds (SAP promises none), yet paging one query with

@@ -1,6 +1,6 @@
 """HTTP face of the SAP persona: SOAP-for-RFC, its WSDL, and the RFC-client JSON endpoint.
 
-Why here: specs/sap.md §4 (URLs, Basic auth, 401/403, sessions by ``sap-sessioncmd`` and the
+Why here: docs/specs/sap.md §4 (URLs, Basic auth, 401/403, sessions by ``sap-sessioncmd`` and the
 ``sap-contextid`` cookie) and §5 (one pyrfc Connection = one ABAP session) are transport facts,
 not business rules; the rules stay in ``models.py``/``responses.py`` (style.md §9). Handlers are
 sync and hit SQLite, so they run in the threadpool under one lock (the store is shared).
@@ -65,7 +65,7 @@ class SapConfig:
     clients: frozenset[str] = frozenset({"100"})
     default_client: str = "100"
     system_id: str = "MCK"
-    soap_active: bool = True  # inactive ICF node -> 403 (specs/sap.md §4)
+    soap_active: bool = True  # inactive ICF node -> 403 (docs/specs/sap.md §4)
     session_timeout_s: float = 1800.0
 
 
@@ -125,7 +125,7 @@ class SapPersona:
             return str(self.backend.open_session())
 
     def _end(self, sid: str) -> None:
-        """End an ABAP session: its pending LUW is discarded (specs/sap.md §2.5, §7 item 8)."""
+        """End an ABAP session: its pending LUW is discarded (docs/specs/sap.md §2.5, §7 item 8)."""
         with self.lock:
             self.backend.end_session(sid)
 
@@ -159,7 +159,7 @@ class SapPersona:
         return request.query_params.get("sap-client", self.config.default_client)
 
     def _logon_refused(self, client: str) -> Response:
-        """401 with an HTML body, as the ICF logon page answers (specs/sap.md §4).
+        """401 with an HTML body, as the ICF logon page answers (docs/specs/sap.md §4).
 
         An unknown client is a logon failure too (SAP logs on to a client) [derived].
         """
@@ -482,7 +482,7 @@ class SapPersona:
             }
             status = 500
         elif outcome.dump is not None:
-            # A dump ends the ABAP session: pyrfc reopens (specs/sap.md §5).
+            # A dump ends the ABAP session: pyrfc reopens (docs/specs/sap.md §5).
             self.rfc_sessions.pop(request.headers[RFC_SESSION_HEADER], None)
             self._end(sess.sid)
             payload = {

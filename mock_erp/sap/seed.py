@@ -6,7 +6,7 @@ except for ``today``'s default). Why fast: the bulk-pull path is measured agains
 items (bench/bench_mock_seed.py), so rows are pre-built tuples inserted with ``executemany``
 in batches, and only the columns that vary are bound (the rest are column defaults).
 
-What the data holds (documented for tests, specs/sap.md §3):
+What the data holds (documented for tests, docs/specs/sap.md §3):
 - company codes 1000 DE EUR, 2000 US USD, 3000 JP JPY, 4000 KW KWD; more cycle the templates
   (5000 DE EUR, ...); posting period variant = company code, fiscal year variant K4;
 - T001B: account type ``+`` open from period 001 of last year to 016 of this year; ``D``/``K``/
@@ -395,7 +395,7 @@ def _documents(
         waers, lo, hi = comp_info[bukrs]
         seq += 1
         r = rnd()
-        if r < 0.08 and inv >= 6:  # credit memo: baseline = due (specs/sap.md §2.1)
+        if r < 0.08 and inv >= 6:  # credit memo: baseline = due (docs/specs/sap.md §2.1)
             back = int(rnd() * 400)
             budat = day[back]
             gjahr = budat[:4]

@@ -1,10 +1,10 @@
 """SAP tables of the mock: DDIC field catalogue as data, DDL generated from it.
 
 Why one catalogue: RFC_READ_TABLE must answer with DDIC metadata (``FIELDS``: ABAP type, DDIC
-length, cumulative offset; specs/sap.md §2.3) and format fixed-width rows from it, and the SQLite
+length, cumulative offset; docs/specs/sap.md §2.3) and format fixed-width rows from it, and the SQLite
 DDL must hold the same columns. Keeping both in one list means they cannot drift.
 
-Storage rules (specs/sap.md §3): every column is TEXT in SAP's own external-to-RFC form: CHAR
+Storage rules (docs/specs/sap.md §3): every column is TEXT in SAP's own external-to-RFC form: CHAR
 left as is, NUMC zero-padded, DATS ``YYYYMMDD`` / ``00000000``, CURR/DEC as text in SAP's
 *internal* format (``1.00`` for ¥100, ``1000.00`` for KWD 100.000) — never REAL. INT columns are
 INTEGER. Every column is NOT NULL with the ABAP initial value as default, as in SAP.

@@ -1,10 +1,10 @@
-"""WSDL of SOAP-for-RFC, generated from the DDIC registry (specs/sap.md §4).
+"""WSDL of SOAP-for-RFC, generated from the DDIC registry (docs/specs/sap.md §4).
 
 Why generated: the real ``/sap/bc/soap/wsdl11?services=FM`` is built by SAP from the function
 module's interface, so the mock builds it from the same registry the wire layer validates
 against; a client that loads it (zeep) gets typed requests that the server accepts.
 
-Layout (real wsdl11 as specs/sap.md §4 describes it): targetNamespace ``s0`` =
+Layout (real wsdl11 as docs/specs/sap.md §4 describes it): targetNamespace ``s0`` =
 ``urn:sap-com:document:sap:rfc:functions``; element ``FM`` (xsd:all of import, changing, table
 params) and ``FM.Response`` (export, changing, tables); messages ``FMInput``/``FMOutput`` (part
 ``parameters``); portType ``FMPortType``; binding ``FMBinding`` (document/literal, soapAction
@@ -71,7 +71,7 @@ def _structure_type(schema: etree._Element, s: Structure) -> None:
     ctype = etree.SubElement(schema, _x("complexType"), name=s.name)
     seq = etree.SubElement(ctype, _x("sequence"))
     for f in s.fields:
-        # Fields optional so a client may send only what it sets [unconfirmed] (specs/sap.md §4).
+        # Fields optional so a client may send only what it sets [unconfirmed] (docs/specs/sap.md §4).
         el = etree.SubElement(seq, _x("element"), name=f.name, minOccurs="0")
         _field_type(el, f)
 
@@ -134,7 +134,7 @@ def build_wsdl(functions: Iterable[FunctionModule], address: str) -> bytes:
         resp = etree.SubElement(schema, _x("element"), name=f"{fm.name}.Response")
         resp_all = etree.SubElement(etree.SubElement(resp, _x("complexType")), _x("all"))
         for p in fm.outputs:
-            # Tables come back only if sent (specs/sap.md §4), hence optional in the response.
+            # Tables come back only if sent (docs/specs/sap.md §4), hence optional in the response.
             _param_element(resp_all, p, optional=p.is_table)
 
     for fm in fms:

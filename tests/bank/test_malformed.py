@@ -10,7 +10,7 @@ from adapters.errors import ContractError, Violation
 from jobs.bank import parse
 from jobs.bank.generate import Payment, camt053, mt940
 
-REAL = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "real"
+REAL = Path(__file__).resolve().parents[1] / "fixtures" / "real"
 BAI2 = (REAL / "bank-bai2" / "moov-sample1.bai2").read_text(encoding="utf-8")
 CAMT = (REAL / "bank-camt" / "genkgo-camt053.v2.multi.statement.xml").read_text(encoding="utf-8")
 MT940 = (REAL / "bank-mt940" / "jejik-knab.sta").read_text(encoding="utf-8")

@@ -12,7 +12,7 @@ import pytest
 from contracts.validate import validate
 from jobs.bank import parse, parse_file
 
-REAL = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "real"
+REAL = Path(__file__).resolve().parents[1] / "fixtures" / "real"
 FILES = sorted(
     p for folder in ("bank-bai2", "bank-camt", "bank-mt940") for p in (REAL / folder).iterdir()
 )

@@ -13,7 +13,7 @@ from contracts.io import read_frame
 from jobs.bank.refs import extract_invoice_refs, merge_refs
 from jobs.cli import app
 
-REAL = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "real"
+REAL = Path(__file__).resolve().parents[1] / "fixtures" / "real"
 
 
 @pytest.mark.parametrize(

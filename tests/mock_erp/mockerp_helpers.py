@@ -53,7 +53,7 @@ def posting_params(
     ref: str,
     amount: Decimal = Decimal("10.00"),
 ) -> dict[str, Any]:
-    """A balanced on-account payment: bank debit, customer credit (specs/sap.md §2.4)."""
+    """A balanced on-account payment: bank debit, customer credit (docs/specs/sap.md §2.4)."""
     waers = open_item["WAERS"]
     return {
         "DOCUMENTHEADER": {
@@ -92,7 +92,7 @@ def posting_params(
 def clearing_params(
     open_item: dict[str, Any], accounts: dict[str, Any], ref: str
 ) -> dict[str, Any]:
-    """Z_OTC_AR_CLEAR of one invoice in full, paid to the bank (specs/sap.md §2.6)."""
+    """Z_OTC_AR_CLEAR of one invoice in full, paid to the bank (docs/specs/sap.md §2.6)."""
     amount = Decimal(open_item["WRBTR"])
     return {
         "I_COMP_CODE": open_item["BUKRS"],

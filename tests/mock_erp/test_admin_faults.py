@@ -1,4 +1,4 @@
-"""Admin API and every fault kind with what the client observes (ARCHITECTURE.md; §7 item 16)."""
+"""Admin API and every fault kind with what the client observes (docs/architecture.md; §7 item 16)."""
 
 from __future__ import annotations
 

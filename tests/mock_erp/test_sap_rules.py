@@ -1,5 +1,5 @@
 """Business rules of the SAP persona through its handlers (no HTTP): one test per rule of
-specs/sap.md §7, asserting message class, number, type and variables."""
+docs/specs/sap.md §7, asserting message class, number, type and variables."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""SOAP-for-RFC through zeep against the generated WSDL (specs/sap.md §4, §7 item 14)."""
+"""SOAP-for-RFC through zeep against the generated WSDL (docs/specs/sap.md §4, §7 item 14)."""
 
 from __future__ import annotations
 

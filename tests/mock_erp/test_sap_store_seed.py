@@ -1,5 +1,5 @@
 """Store and seed of the SAP persona: determinism, coverage of the cases tests rely on, money
-never stored as REAL, valid tax ids (specs/sap.md §3)."""
+never stored as REAL, valid tax ids (docs/specs/sap.md §3)."""
 
 from __future__ import annotations
 
@@ -115,7 +115,7 @@ def test_every_aging_bucket_is_present(seeded: Store) -> None:
     rows = seeded.query("SELECT ZFBDT, ZBD1T, ZBD2T, ZBD3T FROM BSID WHERE BLART = 'DR'")
     seen = set()
     for zfbdt, d1, d2, d3 in rows:
-        net = int(d3) or int(d2) or int(d1)  # specs/sap.md §2.1: due date rule
+        net = int(d3) or int(d2) or int(d1)  # docs/specs/sap.md §2.1: due date rule
         due = date(int(zfbdt[:4]), int(zfbdt[4:6]), int(zfbdt[6:])) + timedelta(days=net)
         overdue = (TODAY - due).days
         seen.add(next(i for i, (lo, hi) in enumerate(BUCKETS) if overdue <= hi) if overdue > 0

@@ -1,4 +1,4 @@
-"""The CLI starts fast and speaks in exit codes (ARCHITECTURE.md)."""
+"""The CLI starts fast and speaks in exit codes (docs/architecture.md)."""
 
 from __future__ import annotations
 

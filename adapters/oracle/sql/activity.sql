@@ -1,4 +1,4 @@
--- A receivables activity by name in one operating unit (specs/oracle.md §2, §3.4, §3.5).
+-- A receivables activity by name in one operating unit (docs/specs/oracle.md §2, §3.4, §3.5).
 SELECT rt.receivables_trx_id,
        rt.name,
        rt.type

@@ -1,5 +1,5 @@
 -- One customer for an upsert, by our key (ORIG_SYSTEM_REFERENCE) or its account number,
--- with the object version numbers the V2PUB updates need (specs/oracle.md §3.6).
+-- with the object version numbers the V2PUB updates need (docs/specs/oracle.md §3.6).
 SELECT ca.cust_account_id,
        ca.account_number,
        ca.orig_system_reference,

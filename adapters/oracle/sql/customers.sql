@@ -1,5 +1,5 @@
 -- TCA customers with an active site in one operating unit: party, account, bill-to site use,
--- party site, location (specs/oracle.md §2). Keyset-paged by cust_account_id; the primary
+-- party site, location (docs/specs/oracle.md §2). Keyset-paged by cust_account_id; the primary
 -- bill-to comes first for each account, later rows of the same account are dropped.
 SELECT ca.cust_account_id,
        ca.account_number,

@@ -1,4 +1,4 @@
--- Our adjustment for an idempotency key: created from OTC, tagged otc:<key> (specs/oracle.md §6).
+-- Our adjustment for an idempotency key: created from OTC, tagged otc:<key> (docs/specs/oracle.md §6).
 SELECT adj.adjustment_id,
        adj.adjustment_number,
        adj.status,

@@ -1,4 +1,4 @@
--- A customer account carrying our key in ORIG_SYSTEM_REFERENCE (specs/oracle.md §6).
+-- A customer account carrying our key in ORIG_SYSTEM_REFERENCE (docs/specs/oracle.md §6).
 SELECT ca.cust_account_id,
        ca.account_number
   FROM hz_cust_accounts ca

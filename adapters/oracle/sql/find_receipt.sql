@@ -1,4 +1,4 @@
--- Our receipt for an idempotency key: receipt number, not reversed (specs/oracle.md §6).
+-- Our receipt for an idempotency key: receipt number, not reversed (docs/specs/oracle.md §6).
 SELECT cr.cash_receipt_id,
        cr.receipt_number,
        cr.org_id,

@@ -1,4 +1,4 @@
--- Open payment schedules of one operating unit with their customer (specs/oracle.md §2).
+-- Open payment schedules of one operating unit with their customer (docs/specs/oracle.md §2).
 -- Keyset-paged by payment_schedule_id; negative ids are seeded application targets.
 -- Money is CAST to NUMBER(38, 4) so every driver returns it exact (Arrow decimal128).
 SELECT ps.payment_schedule_id,

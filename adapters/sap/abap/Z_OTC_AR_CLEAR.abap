@@ -1,6 +1,6 @@
 FUNCTION z_otc_ar_clear.
 *"----------------------------------------------------------------------
-*" otc-adapters clearing wrapper (specs/sap.md §2.6). Remote-enabled.
+*" otc-adapters clearing wrapper (docs/specs/sap.md §2.6). Remote-enabled.
 *" Clears customer open items against an incoming payment (I_AUGLV
 *" 'EINGZAHL') or a G/L write-off (I_AUGLV 'UMBUCHNG') through the FI
 *" posting interface (FB05 in batch-input mode N, synchronous update),

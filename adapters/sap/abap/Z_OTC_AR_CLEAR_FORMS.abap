@@ -2,7 +2,7 @@
 * Include LZOTC_ARF01: FORM routines of Z_OTC_AR_CLEAR (otc-adapters)
 * Screen fields are filled in user display format: amounts are written
 * with WRITE ... CURRENCY so that JPY, KWD and other currencies without
-* two decimals come out right (specs/sap.md §3, TCURX).
+* two decimals come out right (docs/specs/sap.md §3, TCURX).
 *----------------------------------------------------------------------*
 FORM add_msg TABLES pt_return STRUCTURE bapiret2
              USING pv_type pv_id pv_number pv_v1 pv_v2 pv_v3 pv_v4.

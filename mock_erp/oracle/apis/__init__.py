@@ -1,4 +1,4 @@
-"""Python implementations of the EBS public APIs the PL/SQL blocks call (specs/oracle.md §3).
+"""Python implementations of the EBS public APIs the PL/SQL blocks call (docs/specs/oracle.md §3).
 
 Importing this package registers every routine, constant and record type with
 ``registry``; the PL/SQL checker resolves names against it.

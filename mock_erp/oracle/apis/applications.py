@@ -1,6 +1,6 @@
 """AR_RECEIPT_API_PUB.APPLY, CREATE_AND_APPLY and UNAPPLY: receipts against invoice installments.
 
-Row patterns and PS arithmetic: specs/oracle.md §2 ("Apply X", "Unapply"); errors §3.3 and §7 item 8
+Row patterns and PS arithmetic: docs/specs/oracle.md §2 ("Apply X", "Unapply"); errors §3.3 and §7 item 8
 (AR_CKAP_OVERAPP, AR_RW_APP_NEG_UNAPP and the four date rules).
 """
 
@@ -243,7 +243,7 @@ def apply(
     return ctx.frame(f"{PKG}.APPLY", body, init_msg_list=p_init_msg_list, api_version=p_api_version)
 
 
-# unconfirmed: specs/oracle.md "Open questions" — CREATE_AND_APPLY atomicity: the mock undoes the
+# unconfirmed: docs/specs/oracle.md "Open questions" — CREATE_AND_APPLY atomicity: the mock undoes the
 # receipt too when the application fails (one savepoint for the whole call).
 CREATE_AND_APPLY_ATOMIC = True
 
@@ -348,7 +348,7 @@ def unapply(
                 p_cash_receipt_id,
                 p_applied_payment_schedule_id,
             )
-        if app is None:  # unconfirmed: specs/oracle.md §3.3 names no message for this case
+        if app is None:  # unconfirmed: docs/specs/oracle.md §3.3 names no message for this case
             raise ctx.fail("AR_RAPI_REC_APP_ID_INVALID")
         rev_gl = trunc(date(p_reversal_gl_date))
         if rev_gl is None:

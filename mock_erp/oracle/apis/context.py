@@ -1,7 +1,7 @@
 """What every EBS API implementation shares: the store, who-columns, the FND message stack,
 the MO org check, and the API frame (init msg list, version check, status, Count_And_Get).
 
-Why one frame: specs/oracle.md §3.1 and §7 items 3–5 are the same for every public API —
+Why one frame: docs/specs/oracle.md §3.1 and §7 items 3–5 are the same for every public API —
 'T' clears the stack, TRUNC(p_api_version) <> 1 is U, a bad/missing MO context is E, an ORA
 error inside is U, an API undoes only its own work on E/U and never commits, and x_msg_data
 holds the message only when the count is 1.
@@ -19,8 +19,8 @@ from mock_erp.oracle import sqlfuncs
 from mock_erp.oracle.apis import messages
 from mock_erp.oracle.session import OracleSession, OraError
 
-S, E, U = "S", "E", "U"  # FND_API.G_RET_STS_* (specs/oracle.md §3.1)
-NO_USER = -1  # who-columns without FND_GLOBAL.APPS_INITIALIZE (specs/oracle.md §4)
+S, E, U = "S", "E", "U"  # FND_API.G_RET_STS_* (docs/specs/oracle.md §3.1)
+NO_USER = -1  # who-columns without FND_GLOBAL.APPS_INITIALIZE (docs/specs/oracle.md §4)
 
 
 class ApiFailed(Exception):
@@ -82,7 +82,7 @@ class ApiContext:
         return self.session.user_id if self.session.user_id is not None else NO_USER
 
     def who(self, created: bool) -> dict[str, Any]:
-        """Who-columns: the initialised user, or −1 (specs/oracle.md §7 item 2)."""
+        """Who-columns: the initialised user, or −1 (docs/specs/oracle.md §7 item 2)."""
         out: dict[str, Any] = {
             "LAST_UPDATED_BY": self.user_id,
             "LAST_UPDATE_DATE": self.now(),
@@ -99,7 +99,7 @@ class ApiContext:
         )
 
     def error(self, name: str, app: str = "AR", **tokens: Any) -> None:
-        """Record one failed independent check (specs/oracle.md §7 item 4)."""
+        """Record one failed independent check (docs/specs/oracle.md §7 item 4)."""
         self.add_message(name, app, **tokens)
         self._pending.append(name)
 
@@ -111,7 +111,7 @@ class ApiContext:
         if self._pending:
             raise ApiFailed(E)
 
-    # -- multi-org (MO_GLOBAL.CHECK_VALID_ORG; specs/oracle.md §4) --------------------------
+    # -- multi-org (MO_GLOBAL.CHECK_VALID_ORG; docs/specs/oracle.md §4) --------------------------
     def check_org(self, org_id: Any) -> int:
         """The API's org, or E: FND_MO_NOINIT_SP_PUB_API / FND_MO_INVALID_OU_PUB_API."""
         s = self.session
@@ -194,7 +194,7 @@ class ApiContext:
         return None if row is None else row["SET_OF_BOOKS_ID"]
 
     def period_open(self, org_id: int, gl_date: dt.datetime) -> bool:
-        """GL date in an AR period (222) with status O or F (specs/oracle.md §7 item 9)."""
+        """GL date in an AR period (222) with status O or F (docs/specs/oracle.md §7 item 9)."""
         row = self.one(
             "SELECT 1 FROM GL_PERIOD_STATUSES WHERE APPLICATION_ID = 222 AND SET_OF_BOOKS_ID = ? "
             "AND START_DATE <= ? AND END_DATE >= ? AND CLOSING_STATUS IN ('O', 'F') "

@@ -1,4 +1,4 @@
-"""FND_GLOBAL, MO_GLOBAL, FND_MSG_PUB, FND_MESSAGE, FND_API, DBMS_OUTPUT (specs/oracle.md §3.1, §4).
+"""FND_GLOBAL, MO_GLOBAL, FND_MSG_PUB, FND_MESSAGE, FND_API, DBMS_OUTPUT (docs/specs/oracle.md §3.1, §4).
 
 Why they matter: every block initialises the apps and MO context first (ORDS sessions last one
 request), and reads the message stack last; the adapter classifies failures by message name.
@@ -29,7 +29,7 @@ constant(
         "G_VALID_LEVEL_NONE": Decimal(0),
     },
 )
-# unconfirmed: specs/oracle.md §3.1 — FND_MSG_PUB index constants' values.
+# unconfirmed: docs/specs/oracle.md §3.1 — FND_MSG_PUB index constants' values.
 G_FIRST, G_NEXT, G_LAST, G_PREVIOUS = -1, -2, -3, -4
 constant(
     "FND_MSG_PUB",
@@ -56,7 +56,7 @@ def apps_initialize(
     security_group_id: Any = 0,
     server_id: Any = -1,
 ) -> dict[str, Any]:
-    """Set user, responsibility and application ids (ids, not names: specs/oracle.md §4)."""
+    """Set user, responsibility and application ids (ids, not names: docs/specs/oracle.md §4)."""
     s = ctx.session
     s.user_id = None if user_id is None else int(user_id)
     s.resp_id = None if resp_id is None else int(resp_id)

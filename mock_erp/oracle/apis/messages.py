@@ -1,6 +1,6 @@
 """FND messages: encoding on the stack and the texts the mock shows.
 
-Only message NAMES are confirmed (specs/oracle.md §3, "Open questions: AR message texts"); the
+Only message NAMES are confirmed (docs/specs/oracle.md §3, "Open questions: AR message texts"); the
 adapter classifies by name, so the texts below are ours, written to read like EBS's.
 """
 
@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 
-# unconfirmed: specs/oracle.md §3.1 — encoded form app CHR(0) name, then per token
+# unconfirmed: docs/specs/oracle.md §3.1 — encoded form app CHR(0) name, then per token
 # 'N' CHR(0) TOKEN CHR(0) value (the 'N' = "do not translate" flag of FND_MESSAGE.GET_ENCODED).
 TOKEN_FLAG = "N"
 SEP = "\x00"
 
-# unconfirmed: specs/oracle.md "Open questions" — texts are the mock's own wording.
+# unconfirmed: docs/specs/oracle.md "Open questions" — texts are the mock's own wording.
 TEXTS: dict[str, str] = {
     "FND_AS_INCOMPATIBLE_API_CALL": (
         "Incompatible API call: &API_NAME version &CALLER_VERSION, current &API_VERSION."

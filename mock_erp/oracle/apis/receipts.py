@@ -1,6 +1,6 @@
 """AR_RECEIPT_API_PUB: CREATE_CASH, APPLY, CREATE_AND_APPLY, UNAPPLY, ACTIVITY_APPLICATION.
 
-Validations, message names and the rows written follow specs/oracle.md §2 ("State changes"),
+Validations, message names and the rows written follow docs/specs/oracle.md §2 ("State changes"),
 §3.2–§3.4 and §7 items 6–8, 11. Every amount is a Decimal rounded to the currency's
 FND_CURRENCIES.PRECISION; receipts PS amounts are negative, applications positive.
 """
@@ -19,11 +19,11 @@ REVERSED = (
     "REV",
     "NSF",
     "STOP",
-)  # specs/oracle.md §2 [unconfirmed there]: reversed receipt statuses
-# unconfirmed: specs/oracle.md "Open questions" — history STATUS per receipt class
+)  # docs/specs/oracle.md §2 [unconfirmed there]: reversed receipt statuses
+# unconfirmed: docs/specs/oracle.md "Open questions" — history STATUS per receipt class
 # (manual class, no remittance).
 HISTORY_STATUS = "CLEARED"
-UNPOSTED = -3  # POSTING_CONTROL_ID of unposted rows (specs/oracle.md §2)
+UNPOSTED = -3  # POSTING_CONTROL_ID of unposted rows (docs/specs/oracle.md §2)
 APPLICABLE_CLASSES = ("INV", "DM", "CM", "CB", "DEP", "GUAR", "BR")
 STD = ("x_return_status", "x_msg_count", "x_msg_data")
 _FAR = dt.datetime(4712, 12, 31)  # GL_DATE_CLOSED / ACTUAL_DATE_CLOSED while open (§2)
@@ -119,7 +119,7 @@ def _ra(ctx: ApiContext, cr: dict[str, Any], **values: Any) -> int:
 def default_amount_applied(item_adr: Decimal, unapplied: Decimal) -> Decimal:
     """p_amount_applied NULL: the smaller of what the item and the receipt have left.
 
-    unconfirmed: specs/oracle.md §3.3 — EBS's default formula.
+    unconfirmed: docs/specs/oracle.md §3.3 — EBS's default formula.
     """
     return min(item_adr, unapplied) if item_adr > 0 else item_adr
 
@@ -213,7 +213,7 @@ def _create_cash(ctx: ApiContext, org: int, a: dict[str, Any]) -> int:
         receipt_date.strftime("%Y-%m-%d"),
         amount,
         None if customer is None else int(customer),
-    )  # specs/oracle.md §3.2: number, date, amount AND customer (nulls equal)
+    )  # docs/specs/oracle.md §3.2: number, date, amount AND customer (nulls equal)
     if dup is not None:
         raise ctx.fail("AR_RW_CASH_DUPLICATE_RECEIPT")
     status = "UNAPP" if customer is not None else "UNID"

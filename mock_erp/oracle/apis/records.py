@@ -1,4 +1,4 @@
-"""The record types blocks declare and fill (specs/oracle.md §3.1: records cannot be bound).
+"""The record types blocks declare and fill (docs/specs/oracle.md §3.1: records cannot be bound).
 
 Field lists follow the EBS package specs for the fields an OTC integration uses; a field not
 listed here is PLS-00302 in the block, as a misspelt field is in Oracle.

@@ -2,7 +2,7 @@
 
 Why a registry: the interpreter's checker resolves `pkg.proc(...)` against it before running
 anything, so an unknown package is PLS-00201 and an unknown member PLS-00302, with the block
-left untouched, as in Oracle (specs/oracle.md §3.7).
+left untouched, as in Oracle (docs/specs/oracle.md §3.7).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""TCA V2 APIs: parties, accounts, locations, party/account sites, site uses (specs/oracle.md §3.6).
+"""TCA V2 APIs: parties, accounts, locations, party/account sites, site uses (docs/specs/oracle.md §3.6).
 
 Rules the mock keeps (§7 item 12): created_by_module from lookup HZ_CREATED_BY_MODULES; account
 numbers generated when AR_SYSTEM_PARAMETERS.GENERATE_CUSTOMER_NUMBER = 'Y'; updates check the
@@ -20,7 +20,7 @@ from mock_erp.oracle.plsql.values import G_MISS_CHAR, G_MISS_DATE, G_MISS_NUM, R
 STD = ("x_return_status", "x_msg_count", "x_msg_data")
 CREATED_BY_LOOKUP = "HZ_CREATED_BY_MODULES"
 SITE_USE_CODES = ("BILL_TO", "SHIP_TO", "DUN", "STMTS", "LEGAL", "MARKET")
-# unconfirmed: specs/oracle.md §3.6 names no message for a foreign key that does not exist.
+# unconfirmed: docs/specs/oracle.md §3.6 names no message for a foreign key that does not exist.
 FK_MESSAGE = "HZ_API_INVALID_FK"
 
 

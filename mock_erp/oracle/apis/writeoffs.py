@@ -1,4 +1,4 @@
-"""AR_RECEIPT_API_PUB.ACTIVITY_APPLICATION: receipt write-off on PS −3 (specs/oracle.md §3.4).
+"""AR_RECEIPT_API_PUB.ACTIVITY_APPLICATION: receipt write-off on PS −3 (docs/specs/oracle.md §3.4).
 
 Limits checked on the receipt's total write-off: the user's WRTOFF approval limits in the receipt
 currency and the operating unit's system min/max (§7 item 11).
@@ -20,7 +20,7 @@ from mock_erp.oracle.apis.receipts import (
 )
 from mock_erp.oracle.apis.registry import api
 
-WRITE_OFF_PS = -3  # receipt write-off target (specs/oracle.md §1, §3.4)
+WRITE_OFF_PS = -3  # receipt write-off target (docs/specs/oracle.md §1, §3.4)
 
 
 # ---- ACTIVITY_APPLICATION (receipt write-off) ----------------------------------------------------

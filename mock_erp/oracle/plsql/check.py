@@ -1,7 +1,7 @@
 """Compile-time checks: names, types, call arguments, embedded SQL — before anything runs.
 
 Why before: Oracle compiles the whole anonymous block first, so a misspelt identifier fails
-with ORA-06550/PLS-00201 and no API has been called (specs/oracle.md §3.7). The checker also
+with ORA-06550/PLS-00201 and no API has been called (docs/specs/oracle.md §3.7). The checker also
 resolves declared types and prepares embedded SQL once; the cache keeps the result.
 """
 

@@ -2,7 +2,7 @@
 
 Why LALR: it fails at the first token outside the subset and knows which tokens it would have
 accepted there, which is what Oracle's parser prints ("Encountered the symbol ... when expecting
-one of the following"), with the real line and column (specs/oracle.md §3.7).
+one of the following"), with the real line and column (docs/specs/oracle.md §3.7).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Why explicit: money must stay exact (NUMBER -> Decimal, never float), '' is NULL in Oracle,
 `||` treats NULL as empty, and TO_CHAR of a number drops the leading zero ('.5'). Getting these
-wrong would make the mock answer differently from EBS (specs/oracle.md §3.1, §7 item 18).
+wrong would make the mock answer differently from EBS (docs/specs/oracle.md §3.1, §7 item 18).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 from mock_erp.oracle.session import OraError
 
-# FND_API's "missing" values (specs/oracle.md §3.1): G_MISS_NUM=9.99E125, G_MISS_CHAR=CHR(0),
+# FND_API's "missing" values (docs/specs/oracle.md §3.1): G_MISS_NUM=9.99E125, G_MISS_CHAR=CHR(0),
 # G_MISS_DATE=TO_DATE('1','J') (1 January 4712 BC; Python's datetime cannot hold it, so the
 # mock uses its smallest date as the marker — it only ever compares it for identity).
 G_MISS_NUM = Decimal("9.99E125")

@@ -1,5 +1,5 @@
 """ORDS REST-Enabled SQL through httpx: shapes of the real fixture, binds, paging, scripts,
-commit/rollback per request, auth, exact money in JSON (specs/oracle.md §5.2)."""
+commit/rollback per request, auth, exact money in JSON (docs/specs/oracle.md §5.2)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import httpx
 import pytest
 from oracle_helpers import PASSWORD, SCHEMA, USER
 
-FIXTURES = Path("/work/shared/fixtures/real/oracle-ords")
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "real" / "oracle-ords"
 
 
 def items(resp: httpx.Response) -> list[dict[str, Any]]:

@@ -1,7 +1,7 @@
 """Fixtures of the PL/SQL interpreter and EBS API tests: a freshly seeded EBS store per test.
 
 The API tests run real blocks through ``run_block`` on the real Store + tables + seed +
-OracleSql, written the way an EBS integrator writes them (specs/oracle.md §3.7).
+OracleSql, written the way an EBS integrator writes them (docs/specs/oracle.md §3.7).
 """
 
 from __future__ import annotations

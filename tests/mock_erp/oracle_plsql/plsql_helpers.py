@@ -1,4 +1,4 @@
-"""Blocks as the Oracle adapter sends them (specs/oracle.md §3.7) and a reader for their messages."""
+"""Blocks as the Oracle adapter sends them (docs/specs/oracle.md §3.7) and a reader for their messages."""
 
 from __future__ import annotations
 

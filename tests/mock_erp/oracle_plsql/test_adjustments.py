@@ -1,5 +1,5 @@
 """AR_ADJUST_PUB.CREATE_ADJUSTMENT through real blocks: the record declared as
-AR_ADJUSTMENTS%ROWTYPE, p_* status names, approval limits -> A or W (specs/oracle.md §3.5, §7 item 10)."""
+AR_ADJUSTMENTS%ROWTYPE, p_* status names, approval limits -> A or W (docs/specs/oracle.md §3.5, §7 item 10)."""
 
 from __future__ import annotations
 

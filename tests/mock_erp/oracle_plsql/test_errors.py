@@ -1,5 +1,5 @@
 """Blocks outside the subset fail as Oracle's compiler fails: ORA-06550 with the line and
-column, then PLS-00103 / PLS-00201 / PLS-00302 / PLS-00306 / PLS-00363 (specs/oracle.md §3.7)."""
+column, then PLS-00103 / PLS-00201 / PLS-00302 / PLS-00306 / PLS-00363 (docs/specs/oracle.md §3.7)."""
 
 from __future__ import annotations
 

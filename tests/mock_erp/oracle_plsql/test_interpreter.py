@@ -1,5 +1,5 @@
 """Each construct of the PL/SQL subset, run by the interpreter over a fake SQL engine
-(docs/mock-erp-plsql.md; specs/oracle.md §3.7)."""
+(docs/mock-erp-plsql.md; docs/specs/oracle.md §3.7)."""
 
 from __future__ import annotations
 

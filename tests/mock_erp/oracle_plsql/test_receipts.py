@@ -1,5 +1,5 @@
 """AR_RECEIPT_API_PUB through real blocks: success rows and each failure's status and message
-(specs/oracle.md §2 "State changes", §3.2–§3.4, §4, §7 items 3, 6–8, 11)."""
+(docs/specs/oracle.md §2 "State changes", §3.2–§3.4, §4, §7 items 3, 6–8, 11)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from plsql_helpers import CONTEXT, CREATE_CASH, MSG_LOOP, cash_binds, names, tex
 
 from mock_erp.oracle.session import OracleSession
 
-SPEC = Path("/work/shared/specs/oracle.md")
+SPEC = Path(__file__).resolve().parents[3] / "docs" / "specs" / "oracle.md"
 
 
 def _frame_block() -> str:
-    """The cash-application block of specs/oracle.md §3.7, verbatim."""
+    """The cash-application block of docs/specs/oracle.md §3.7, verbatim."""
     m = re.search(r"### 3\.7 Block frame.*?```sql\n(.*?)```", SPEC.read_text(), re.S)
     assert m is not None
     return m.group(1)

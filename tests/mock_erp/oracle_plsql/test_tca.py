@@ -1,5 +1,5 @@
 """TCA V2 APIs through real blocks: the customer chain, account numbering, lookups, mandatory
-columns, object version numbers and NULL-keeps / G_MISS-clears (specs/oracle.md §3.6, §7 item 12)."""
+columns, object version numbers and NULL-keeps / G_MISS-clears (docs/specs/oracle.md §3.6, §7 item 12)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,70 @@
+"""The repository stands alone: a clone with nothing beside it collects every test.
+
+Why a real clone: a green run in a working tree can hide a file that only exists beside it
+(the ../shared folder next to our own CI, an untracked fixture, a file ignored by git).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _git(*args: str, cwd: Path = REPO) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
+    ).stdout
+
+
+@pytest.fixture(scope="module")
+def clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not (REPO / ".git").exists():
+        pytest.fail(f"{REPO} is not a git checkout; this test clones it")
+    alone = tmp_path_factory.mktemp("alone")
+    _git("clone", "--quiet", "--no-hardlinks", str(REPO), str(alone / "repo"))
+    assert sorted(p.name for p in alone.iterdir()) == ["repo"]  # nothing beside it
+    return alone / "repo"
+
+
+def test_no_tracked_file_points_outside_the_repo(clone: Path) -> None:
+    hits = subprocess.run(
+        ["git", "grep", "-n", "-F", "../shared"], cwd=clone, capture_output=True, text=True
+    )
+    assert hits.returncode == 1, f"files refer to ../shared:\n{hits.stdout}"
+    hits = subprocess.run(
+        ["git", "grep", "-n", "-E", "/work/shared|parents\\[3\\] / \"shared\""],
+        cwd=clone,
+        capture_output=True,
+        text=True,
+    )
+    assert hits.returncode == 1, f"files refer to a shared folder:\n{hits.stdout}"
+
+
+def test_a_clone_with_nothing_beside_it_collects_every_test(clone: Path) -> None:
+    ours = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:randomly"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    theirs = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:randomly"],
+        cwd=clone,
+        capture_output=True,
+        text=True,
+    )
+    assert theirs.returncode == 0, theirs.stdout[-3000:] + theirs.stderr[-3000:]
+    assert "error" not in theirs.stdout.splitlines()[-1].lower(), theirs.stdout[-3000:]
+
+    def ids(output: str) -> set[str]:
+        return {line for line in output.splitlines() if "::" in line}
+
+    tracked = set(_git("ls-files", "tests").split())  # a dirty work tree is not the question
+    missing = {i for i in ids(ours.stdout) - ids(theirs.stdout) if i.split("::")[0] in tracked}
+    assert ids(theirs.stdout), "the clone collected no test"
+    assert not missing, f"collected here but not in a clean clone: {sorted(missing)[:10]}"
