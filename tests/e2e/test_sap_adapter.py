@@ -278,12 +278,15 @@ def test_transient_faults_succeed_under_the_retry_policy(
     sap = make_sap()
     item = invoices(open_items(sap, ["1000"]), "1000", 1)
     frame = payment("PAY-RETRY-1", item, [item["amount"][0]])
+    # call 1 is the test run (a read: the transport asks again by itself), call 2 the posting:
+    # the ICM's "not started" 503 on a write is transient, and nothing was posted
     admin.post(
         "/_mock/faults",
-        json={"persona": "sap", "operation": "Z_OTC_AR_CLEAR", "kind": "unavailable", "nth": 1},
+        json={"persona": "sap", "operation": "Z_OTC_AR_CLEAR", "kind": "unavailable", "nth": 2},
     )
     with pytest.raises(TransientError):
         sap.post_payment(frame)
+    assert table(admin, "BKPF", BUKRS="1000", XBLNR=xblnr_for("PAY-RETRY-1")) == []
     admin.post(
         "/_mock/faults",
         json={"persona": "sap", "operation": "Z_OTC_AR_CLEAR", "kind": "lock_conflict", "nth": 2},
