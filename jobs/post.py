@@ -44,6 +44,7 @@ from jobs.journal import (
     SqlJournal,
     Status,
     runner_id,
+    runner_is_dead,
 )
 
 Kind = Literal["cash_application", "write_off"]
@@ -419,7 +420,11 @@ class PostJob:
     def _skip(self, entry: Entry, now: int) -> dict[str, Any] | None:
         """The report row of a key this run does not post, or None to post it."""
         key = entry.key
-        held = entry.claimed_by not in (None, self.runner) and (entry.lease_until_ms or 0) >= now
+        held = (
+            entry.claimed_by not in (None, self.runner)
+            and (entry.lease_until_ms or 0) >= now
+            and not runner_is_dead(entry.claimed_by)
+        )
         if entry.status is Status.POSTED:
             return self._row(
                 key,
@@ -515,8 +520,8 @@ class PostJob:
                 )
             }
             missing = [k for k in keys if k not in claimed]
-            holders = {
-                e.key: e.claimed_by
+            others = {
+                e.key: e
                 for e in (
                     self.journal.entries(self.system, self.kind, keys=missing) if missing else []
                 )
@@ -531,8 +536,17 @@ class PostJob:
         for key in keys:
             if key in claimed:
                 rows.append(self._post_one(claimed[key], todo[key]))
+            elif (other := others.get(key)) is not None and other.status is Status.POSTED:
+                rows.append(
+                    self._row(
+                        key,
+                        "duplicate",
+                        erp_document=other.erp_document,
+                        message="posted meanwhile by another runner; skipped",
+                    )
+                )
             else:
-                rows.append(self._held(key, holders.get(key)))
+                rows.append(self._held(key, other.claimed_by if other else None))
         return rows
 
     def _dry_run(
