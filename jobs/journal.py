@@ -547,9 +547,10 @@ class SqlJournal:
 
         `pending` keeps the claim (the runner is about to call the ERP) and needs a live
         lease on a `queued` key: else `LeaseLost`, and the key is not sent. (Keys flagged
-        `needs_lookup` are never claimed for posting: `claim(needs_lookup=False)`.) `posted` is written even when the claim was lost (the ERP has the
-        document; forgetting it would post it again), with an error logged. Any other
-        outcome under a lost claim is left to the new holder and logged.
+        `needs_lookup` are never claimed for posting: `claim(needs_lookup=False)`.)
+        `posted` is written even when the claim was lost (the ERP has the document;
+        forgetting it would post it again), with an error logged. Any other outcome under a
+        lost claim is left to the new holder and logged.
         """
         holder = "claimed_by = ?"
         held: list[Any] = [runner]
