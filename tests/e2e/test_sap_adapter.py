@@ -106,7 +106,7 @@ def test_payment_clears_two_invoices_with_discount(make_sap: Maker, admin: httpx
     found = sap.find_posted("cash_application", ["PAY-E2E-0001", "PAY-NEVER"])
     assert found.rows() == [("PAY-E2E-0001", row["erp_document"]), ("PAY-NEVER", None)]
     header = table(admin, "BKPF", BUKRS="1000", BELNR=belnr)[0]
-    assert header["XBLNR"] == xblnr_for("PAY-E2E-0001") and header["BKTXT"] == "OTC:PAY-E2E-0001"
+    assert header["XBLNR"] == xblnr_for("PAY-E2E-0001") and header["BKTXT"] == "otc:PAY-E2E-0001;"
 
 
 def test_partial_payment_leaves_the_invoice_open(make_sap: Maker, admin: httpx.Client) -> None:
