@@ -240,3 +240,17 @@ def test_ords_unavailable_on_a_write_is_transient_and_nothing_ran(
         assert table(admin, "AR_CASH_RECEIPTS_ALL", RECEIPT_NUMBER=key) == []
     finally:
         admin.delete("/_mock/faults")
+
+
+def test_the_accounting_bapis_lock_answer_is_transient() -> None:
+    """RW 609 + the lock cause row (the mock's F5 283, as for a customer held in FB05):
+    nothing was posted, so it is retried, never reported as a rejection."""
+    from adapters.sap.errors import raise_for_return
+
+    answer = {"RETURN": [
+        {"TYPE": "E", "ID": "RW", "NUMBER": "609", "MESSAGE": "Error in document: BKPFF $"},
+        {"TYPE": "E", "ID": "F5", "NUMBER": "283",
+         "MESSAGE": "Account 0000001001 is currently locked by user RFC_OTC"},
+    ]}  # fmt: skip
+    with pytest.raises(TransientError, match="locked"):
+        raise_for_return("sap", "PAY-1", answer)
