@@ -24,8 +24,11 @@ always be retried: asking again changes nothing.
 
 from __future__ import annotations
 
+import re
+
 from adapters.errors import OutcomeUnknown, TransientError, TransportError
 
+_TAG = re.compile(r"<[^>]*>")  # a gateway's page is shown as its text, without the markup
 #: Body markers of a SAP ICM / Web Dispatcher 503 raised before any work process ran the call.
 ICM_NOT_STARTED = ("ENOTAVAIL", "EOVERLOAD", "EMAINTENANCE", "Service is not reachable")
 #: Body markers of an ORDS 503 raised before a database session ran the statement.
@@ -56,7 +59,8 @@ def gateway_error(
     signatures: tuple[str, ...],
 ) -> TransportError:
     """The hierarchy's error for a gateway-level answer (5xx without the ERP's own reply)."""
-    shown = " ".join(body[:300].decode("utf-8", errors="replace").split())[:160]
+    text = _TAG.sub(" ", body[:2000].decode("utf-8", errors="replace"))
+    shown = " ".join(text.split())[:200]
     if not_started(status, body, signatures):
         return TransientError(system, f"{what}: HTTP {status} before processing ({shown})")
     if not writes:
