@@ -254,3 +254,26 @@ def test_the_accounting_bapis_lock_answer_is_transient() -> None:
     ]}  # fmt: skip
     with pytest.raises(TransientError, match="locked"):
         raise_for_return("sap", "PAY-1", answer)
+
+
+def test_ords_block_delayed_by_latency_commits_after_the_client_gave_up(
+    erp: Any, admin: httpx.Client
+) -> None:
+    section = {"transport": "ords", "url": erp.url, "user": "otc", "companies": ["US"],
+               "operating_units": {"US": 204}, "receipt_method": "Manual Check",
+               "apps_user_id": 1318, "timeout_s": 1}  # fmt: skip
+    ebs = OracleAdapter(OracleSettings.from_section("ebs", section, {"password": "otc-mock"}))
+    try:
+        item = oracle_invoice(ebs)
+        key = "OGW-LATE-1"
+        admin.post("/_mock/faults", json={"persona": "oracle", "operation":
+                                          "AR_RECEIPT_API_PUB.CREATE_CASH", "kind": "latency",
+                                          "ms": 2500, "nth": 1})  # fmt: skip
+        with pytest.raises(OutcomeUnknown):
+            ebs.post_payment(payment(key, item, [item["amount"][0]]))
+        assert table(admin, "AR_CASH_RECEIPTS_ALL", RECEIPT_NUMBER=key) == []  # not yet
+        landed = lambda: len(table(admin, "AR_CASH_RECEIPTS_ALL", RECEIPT_NUMBER=key)) == 1  # noqa: E731
+        assert eventually(landed)
+    finally:
+        admin.delete("/_mock/faults")
+        ebs.close()
