@@ -306,3 +306,16 @@ def test_ten_percent_unavailable_on_every_call_still_posts_130_payments_once(
     assert len(fired(admin)) >= 10  # the rate did hit reads and writes alike
     counts = documents(admin, system, cash)
     assert len(counts) == 130 and set(counts.values()) == {1}
+
+
+def test_doctor_retries_its_reads(
+    served: tuple[str, str], admin: httpx.Client, tmp_path: Path
+) -> None:
+    cfg = config(served, tmp_path)
+    for persona in ("sap", "oracle"):
+        fault(admin, persona=persona, operation="*", kind="unavailable", nth=1)
+    done = otc(cfg, "doctor")
+    assert done.returncode == 0, done.stdout + done.stderr[-2000:]
+    for system in ("sap", "sap_rfc", "oracle", "oracle_db"):
+        assert f"{system}: reachable" in done.stdout, done.stdout
+    assert sorted(f["persona"] for f in fired(admin)) == ["oracle", "sap"]
