@@ -314,6 +314,7 @@ class SapPersona:
             await drop_connection(request.scope)
             return None, Response(b""), fired, None
         if pick(fired, "lock_conflict"):
+            await asyncio.sleep(delay_s)
             with self.lock:
                 result = self.backend.lock_response(fm.name, params)
             return _Outcome(outputs=fm.normalize_outputs(result)), None, fired, None
