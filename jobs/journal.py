@@ -363,15 +363,18 @@ class SqlJournal:
         found: dict[str, Entry] = {}
         with self._tx() as cur:
             stamp = self._now(cur)
-            cur.executemany(
-                self._q(
-                    f"INSERT INTO {self.table} (system, kind, key, content_hash, status, "
-                    "attempts, run_id, updated_ms, fence, reached_erp, needs_lookup) "
-                    "VALUES (?, ?, ?, ?, ?, 0, ?, ?, 0, 0, 1) "
-                    "ON CONFLICT (system, kind, key) DO NOTHING"
-                ),
-                [(system, kind, k, items[k], Status.QUEUED.value, run_id, stamp) for k in keys],
-            )
+            for chunk in _chunks(keys, CHUNK // 6):  # one statement per chunk, 6 binds a row
+                rows = ", ".join(
+                    f"(?, ?, ?, ?, '{Status.QUEUED.value}', 0, ?, ?, 0, 0, 1)" for _ in chunk
+                )
+                cur.execute(
+                    self._q(
+                        f"INSERT INTO {self.table} (system, kind, key, content_hash, status, "
+                        "attempts, run_id, updated_ms, fence, reached_erp, needs_lookup) "
+                        f"VALUES {rows} ON CONFLICT (system, kind, key) DO NOTHING"
+                    ),
+                    [v for k in chunk for v in (system, kind, k, items[k], run_id, stamp)],
+                )
             for chunk in _chunks(keys, CHUNK):
                 for e in self._select(
                     cur,
@@ -473,13 +476,15 @@ class SqlJournal:
             if not taken:
                 return []
             lease = now + int(lease_s * 1000)
-            cur.executemany(
-                self._q(
-                    f"UPDATE {self.table} SET claimed_by = ?, lease_until_ms = ?, updated_ms = ?, "
-                    "fence = ? WHERE system = ? AND kind = ? AND key = ?"
-                ),
-                [(runner, lease, now, e.fence + 1, system, kind, e.key) for e in taken],
-            )
+            for chunk in _chunks([e.key for e in taken], CHUNK):  # rows locked: fence + 1 is exact
+                cur.execute(
+                    self._q(
+                        f"UPDATE {self.table} SET claimed_by = ?, lease_until_ms = ?, "
+                        "updated_ms = ?, fence = fence + 1 "
+                        f"WHERE system = ? AND kind = ? AND key IN {self._in(chunk)}"
+                    ),
+                    [runner, lease, now, system, kind, *chunk],
+                )
         taken_over = [e for e in taken if e.claimed_by not in (None, runner)]
         if taken_over:
             log.warning(
@@ -863,6 +868,7 @@ class PostgresJournal(SqlJournal):
         if conn is None or conn.closed or conn.broken:
             kwargs: dict[str, Any] = {"password": self._password} if self._password else {}
             conn = self._psycopg.connect(self._dsn, connect_timeout=10, **kwargs)
+            conn.prepare_threshold = None  # custom plans: key lists are hashed, not scanned
             self._local.conn = conn
         return conn
 

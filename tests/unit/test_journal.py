@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import threading
 import time
 import uuid
@@ -13,8 +14,21 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from adapters.errors import OtcError
-from jobs.journal import KeyReused, PostgresJournal, SqliteJournal, SqlJournal, Status
+from adapters.errors import ConfigError, OtcError
+from jobs import config
+from jobs.journal import (
+    HOST,
+    NAMESPACE,
+    JournalUnavailable,
+    KeyReused,
+    LeaseLost,
+    PostgresJournal,
+    SqliteJournal,
+    SqlJournal,
+    Status,
+    runner_id,
+    runner_is_dead,
+)
 
 PG_DSN = os.environ.get("OTC_TEST_PG_DSN", "host=127.0.0.1 port=5432 dbname=test user=postgres")
 
@@ -40,6 +54,7 @@ def make_journal(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[typ
     if request.param == "postgres":
         with psycopg.connect(PG_DSN, autocommit=True) as conn:
             conn.execute(f"DROP TABLE IF EXISTS {table}")
+            conn.execute(f"DROP TABLE IF EXISTS {table}_history")
 
 
 def test_register_is_idempotent_and_refuses_changed_content(make_journal) -> None:  # type: ignore[no-untyped-def]
@@ -138,3 +153,209 @@ def test_sqlite_journal_survives_reopen(tmp_path: Path) -> None:
     journal.close()
     (entry,) = SqliteJournal(tmp_path / "j.db").entries(statuses=[Status.UNKNOWN])
     assert entry.key == "PAY-1" and entry.message == "timeout"
+
+
+# ------------------------------------------------------------------ issue 13: leases, fences
+
+
+def test_leases_run_on_the_journal_clock_not_the_runners(make_journal, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("OTC_TEST_CLOCK_OFFSET", "86400")  # the runner's clock, a day ahead
+    journal = make_journal()
+    journal.register("sap", "write_off", {"WO-1": "h"}, "r")
+    (entry,) = journal.claim("sap", "write_off", "a", statuses=[Status.QUEUED], lease_s=60)
+    assert entry.lease_until_ms is not None
+    assert abs(entry.lease_until_ms - (journal.now_ms() + 60_000)) < 5_000
+    assert abs(journal.now_ms() - time.time() * 1000) < 5_000  # the server's time, no offset
+
+
+def test_a_runner_whose_claim_was_taken_over_cannot_send_but_its_post_is_recorded(
+    make_journal,  # type: ignore[no-untyped-def]
+) -> None:
+    a, b = make_journal(), make_journal()
+    a.register("sap", "cash_application", {"PAY-1": "h", "PAY-2": "h"}, "r")
+    mine = {
+        e.key: e
+        for e in a.claim("sap", "cash_application", "a", statuses=[Status.QUEUED], lease_s=1)
+    }
+    a.mark(
+        "sap", "cash_application", "PAY-2", Status.PENDING, runner="a", fence=mine["PAY-2"].fence
+    )
+    time.sleep(1.2)  # a stalls; its lease runs out; b takes the never-sent key over
+    (taken,) = b.claim("sap", "cash_application", "b", statuses=[Status.QUEUED])
+    assert taken.key == "PAY-1" and taken.fence == mine["PAY-1"].fence + 1
+    with pytest.raises(LeaseLost, match="held by b"):
+        a.mark(
+            "sap",
+            "cash_application",
+            "PAY-1",
+            Status.PENDING,
+            runner="a",
+            fence=mine["PAY-1"].fence,
+        )
+    # the same runner name with a stale fence is refused too
+    with pytest.raises(LeaseLost):
+        b.mark(
+            "sap",
+            "cash_application",
+            "PAY-1",
+            Status.PENDING,
+            runner="b",
+            fence=mine["PAY-1"].fence,
+        )
+    b.mark("sap", "cash_application", "PAY-1", Status.PENDING, runner="b", fence=taken.fence)
+    # a's sent key is taken over for settling; a's answer comes back: it is recorded anyway
+    (settling,) = b.claim(
+        "sap", "cash_application", "b", statuses=[Status.PENDING], keys=["PAY-2"], grace_s=0
+    )
+    ok = a.mark(
+        "sap",
+        "cash_application",
+        "PAY-2",
+        Status.POSTED,
+        runner="a",
+        fence=mine["PAY-2"].fence,
+        erp_document="DOC-2",
+    )
+    assert ok is False  # the claim was lost ...
+    (entry,) = a.entries("sap", "cash_application", keys=["PAY-2"])
+    assert entry.status is Status.POSTED and entry.erp_document == "DOC-2"  # ... the ERP's doc kept
+    assert [x.outcome for _, _, x in a.history("PAY-2")] == ["posted"]
+    # a lost claim does not let a non-posted outcome overwrite the new holder's state
+    assert (
+        a.mark(
+            "sap",
+            "cash_application",
+            "PAY-1",
+            Status.REJECTED,
+            runner="a",
+            fence=mine["PAY-1"].fence,
+            message="late",
+        )
+        is False
+    )
+    (entry,) = a.entries("sap", "cash_application", keys=["PAY-1"])
+    assert entry.status is Status.PENDING and entry.claimed_by == "b"
+    assert settling.key == "PAY-2"
+
+
+def test_sent_keys_wait_for_the_grace_period(make_journal) -> None:  # type: ignore[no-untyped-def]
+    journal = make_journal()
+    journal.register("sap", "write_off", {"WO-1": "h"}, "r")
+    (e,) = journal.claim("sap", "write_off", "dead", statuses=[Status.QUEUED], lease_s=1)
+    journal.mark("sap", "write_off", "WO-1", Status.PENDING, runner="dead", fence=e.fence)
+    time.sleep(1.1)  # lease gone
+    unsettled = [Status.PENDING, Status.UNKNOWN]
+    assert journal.claim("sap", "write_off", "n", statuses=unsettled, grace_s=60) == []
+    (got,) = journal.claim("sap", "write_off", "n", statuses=unsettled, grace_s=0.5)
+    assert got.key == "WO-1" and got.sent_ms is not None and got.reached_erp
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
+
+
+def test_a_pid_is_trusted_only_on_this_host_in_this_pid_namespace(make_journal) -> None:  # type: ignore[no-untyped-def]
+    journal = make_journal()
+    pid = _dead_pid()
+    here = f"{HOST}:{pid}:{NAMESPACE}:r1"
+    elsewhere = [f"{HOST}:{pid}:0ther0ns:r2", f"other-host:{pid}:{NAMESPACE}:r3"]
+    assert runner_is_dead(here) and not any(runner_is_dead(r) for r in elsewhere)
+    assert not runner_is_dead(runner_id())  # this very process
+    journal.register("sap", "write_off", {"WO-1": "h", "WO-2": "h", "WO-3": "h"}, "r")
+    for key, runner in zip(["WO-1", "WO-2", "WO-3"], [here, *elsewhere], strict=True):
+        journal.claim("sap", "write_off", runner, statuses=[Status.QUEUED], keys=[key], lease_s=600)
+    taken = journal.claim("sap", "write_off", "next", statuses=[Status.QUEUED])
+    assert [e.key for e in taken] == ["WO-1"]
+
+
+def test_runners_register_the_same_keys_at_once(make_journal) -> None:  # type: ignore[no-untyped-def]
+    keys = {f"PAY-{i:05d}": "h" for i in range(2000)}
+    start = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def runner() -> None:
+        journal = make_journal()
+        start.wait(timeout=60)
+        try:
+            assert len(journal.register("sap", "cash_application", keys, "r")) == 2000
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=runner) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert errors == []
+    assert len(make_journal().entries("sap", "cash_application")) == 2000
+
+
+def test_claims_and_reads_of_more_keys_than_postgres_binds(tmp_path: Path) -> None:
+    table = f"otc_journal_test_{uuid.uuid4().hex[:12]}"
+    journal = PostgresJournal(PG_DSN, table=table)
+    try:
+        keys = {f"K{i:06d}": "h" for i in range(70_000)}  # PostgreSQL: at most 65,535 binds
+        journal.register("sap", "cash_application", keys, "r")
+        taken = journal.claim(
+            "sap", "cash_application", "a", statuses=[Status.QUEUED], keys=list(keys), limit=70_000
+        )
+        assert len(taken) == 70_000
+        assert len(journal.entries("sap", "cash_application", keys=list(keys))) == 70_000
+    finally:
+        journal.close()
+        with psycopg.connect(PG_DSN, autocommit=True) as conn:
+            conn.execute(f"DROP TABLE IF EXISTS {table}")
+            conn.execute(f"DROP TABLE IF EXISTS {table}_history")
+
+
+def test_a_key_rejected_before_the_erp_may_be_corrected_once_sent_never(make_journal) -> None:  # type: ignore[no-untyped-def]
+    journal = make_journal()
+    journal.register("sap", "cash_application", {"PAY-1": "h1"}, "r1")
+    assert journal.reject_unsent("sap", "cash_application", "r1", {"PAY-1": "pre-flight: x"}) == [
+        "PAY-1"
+    ]
+    fixed = journal.register("sap", "cash_application", {"PAY-1": "h2"}, "r2")
+    assert fixed["PAY-1"].status is Status.QUEUED and fixed["PAY-1"].content_hash == "h2"
+    (e,) = journal.claim("sap", "cash_application", "r2", statuses=[Status.QUEUED])
+    journal.mark("sap", "cash_application", "PAY-1", Status.PENDING, runner="r2", fence=e.fence)
+    journal.mark(
+        "sap",
+        "cash_application",
+        "PAY-1",
+        Status.REJECTED,
+        runner="r2",
+        fence=e.fence,
+        message="F5 263",
+    )
+    with pytest.raises(KeyReused, match="PAY-1"):  # it reached the ERP: content fixed
+        journal.register("sap", "cash_application", {"PAY-1": "h3"}, "r3")
+    history = [(a.outcome, a.content_hash) for _, _, a in journal.history("PAY-1")]
+    assert history == [("rejected", "h1"), ("queued", "h2"), ("rejected", "h2")]
+    # retried: a key that reached the ERP is looked up first; an unsent one is not
+    assert journal.requeue_rejected("sap", "cash_application", ["PAY-1"], reached_erp=False) == []
+    assert journal.requeue_rejected("sap", "cash_application", ["PAY-1"], reached_erp=True) == [
+        "PAY-1"
+    ]
+    (entry,) = journal.entries(keys=["PAY-1"])
+    assert entry.status is Status.QUEUED and entry.needs_lookup
+
+
+def test_an_unreachable_journal_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("not a folder")
+    with pytest.raises(JournalUnavailable, match="unavailable") as info:
+        SqliteJournal(tmp_path / "file" / "journal.db")
+    assert info.value.exit_code == 2
+    with pytest.raises(JournalUnavailable, match=r"127\.0\.0\.1:1/test"):
+        PostgresJournal("host=127.0.0.1 port=1 dbname=test user=postgres connect_timeout=2")
+
+
+def test_journal_path_is_relative_to_the_config_file(tmp_path: Path) -> None:
+    source = tmp_path / "conf" / "otc.toml"
+    settings = config.parse('[journal]\npath = "state/j.db"\nlease_s = 30\n', source)
+    assert settings.journal.path == str(tmp_path / "conf" / "state" / "j.db")
+    assert settings.journal.lease_s == 30 and settings.journal.grace_margin_s == 30
+    assert config.parse("", source).journal.path == str(tmp_path / "conf" / ".otc" / "journal.db")
+    with pytest.raises(ConfigError, match="lease_s"):
+        config.parse("[journal]\nlease_s = 0\n", source)
