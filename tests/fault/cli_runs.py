@@ -130,8 +130,9 @@ def run(config: Path, *args: str, **kwargs: Any) -> tuple[int, str, str]:
     return proc.returncode, out.decode(), err.decode()
 
 
-def finish(config: Path, cash: Path, runs: int = 4) -> int:
-    """Rerun until everything is settled and posted (exit 0)."""
+def finish(config: Path, cash: Path, runs: int = 4, pause_s: float = 0.0) -> int:
+    """Rerun until everything is settled and posted (exit 0); `pause_s` between reruns lets
+    keys that were sent wait out their grace period (timeout_s + grace_margin_s)."""
     code = -1
     for _ in range(runs):
         proc = otc(config, "cash", "post", str(cash), "--system", "sap", "--workers", "3")
@@ -140,6 +141,8 @@ def finish(config: Path, cash: Path, runs: int = 4) -> int:
         if code == 0:
             return code
         assert code in (1, 3), err.decode()[-2000:]
+        assert b"Traceback" not in err, err.decode()[-2000:]
+        time.sleep(pause_s)
     return code
 
 

@@ -24,6 +24,8 @@ import pytest
 from tests.fault.cli_runs import PG_DSN, cash_file, count_documents, finish, otc, write_config
 
 KILLS = int(os.environ.get("OTC_CHAOS_KILLS", "3"))
+TIMEOUT_S, MARGIN_S = 5, 1  # a sent key is looked up 6 s after it was sent (the grace period)
+GRACE = f"grace_margin_s = {MARGIN_S}"
 PAYMENTS = int(os.environ.get("OTC_CHAOS_PAYMENTS", "12"))
 
 
@@ -40,16 +42,15 @@ def erp() -> Iterator[Any]:
 
 def chaos(erp: Any, configs: list[Path], cash: Path, kills: int, rng: random.Random) -> None:
     with httpx.Client(base_url=erp.url) as admin:
-        admin.post(
-            "/_mock/faults",
-            json={
-                "persona": "sap",
-                "operation": "Z_OTC_AR_CLEAR",
-                "kind": "drop_after_commit",
-                "rate": 0.15,
-                "seed": rng.randrange(10**6),
-            },
-        )
+        rule = {
+            "persona": "sap",
+            "operation": "Z_OTC_AR_CLEAR",
+            "kind": "drop_after_commit",
+            "rate": 0.15,
+        }
+        admin.post(  # the seed belongs to the rule set, not to a rule (a 400 otherwise)
+            "/_mock/faults", json={"rules": [rule], "seed": rng.randrange(10**6)}
+        ).raise_for_status()
         for _ in range(kills):
             procs = [
                 otc(c, "cash", "post", str(cash), "--system", "sap", "--workers", "2")
@@ -66,18 +67,19 @@ def chaos(erp: Any, configs: list[Path], cash: Path, kills: int, rng: random.Ran
 def test_sigkill_and_lost_answers_then_rerun_posts_each_payment_once(
     erp: Any, tmp_path: Path
 ) -> None:
-    config = write_config(tmp_path / "otc.toml", erp, f'path = "{tmp_path / "journal.db"}"')
+    journal = f'path = "{tmp_path / "journal.db"}"\n{GRACE}'
+    config = write_config(tmp_path / "otc.toml", erp, journal, timeout_s=TIMEOUT_S)
     cash, keys = cash_file(erp, tmp_path / "cash.csv", PAYMENTS)
     chaos(erp, [config], cash, KILLS, random.Random(1234))
-    assert finish(config, cash) == 0
+    assert finish(config, cash, runs=6, pause_s=TIMEOUT_S + MARGIN_S) == 0
     assert count_documents(erp, keys) == {key: 1 for _, key in keys}
 
 
 def test_two_runners_share_a_postgres_journal(erp: Any, tmp_path: Path) -> None:
     table = f"otc_journal_chaos_{uuid.uuid4().hex[:8]}"
-    journal = f'backend = "postgres"\ndsn = "{PG_DSN}"\ntable = "{table}"'
+    journal = f'backend = "postgres"\ndsn = "{PG_DSN}"\ntable = "{table}"\n{GRACE}'
     configs = [
-        write_config(tmp_path / name / "otc.toml", erp, journal)
+        write_config(tmp_path / name / "otc.toml", erp, journal, timeout_s=TIMEOUT_S)
         for name in ("a", "b")
         if (tmp_path / name).mkdir() is None
     ]
@@ -89,8 +91,9 @@ def test_two_runners_share_a_postgres_journal(erp: Any, tmp_path: Path) -> None:
         ]
         for proc in both:
             proc.communicate(timeout=300)
-        assert finish(configs[0], cash) == 0
+        assert finish(configs[0], cash, runs=6, pause_s=TIMEOUT_S + MARGIN_S) == 0
         assert count_documents(erp, keys) == {key: 1 for _, key in keys}
     finally:
         with psycopg.connect(PG_DSN, autocommit=True) as conn:
             conn.execute(f"DROP TABLE IF EXISTS {table}")
+            conn.execute(f"DROP TABLE IF EXISTS {table}_history")
