@@ -882,7 +882,9 @@ class PostgresJournal(SqlJournal):
         try:
             with conn.transaction(), conn.cursor() as cur:
                 yield cur
-        except (error, self._psycopg.InterfaceError) as exc:
+        except self._psycopg.IntegrityError:
+            raise  # a bug in these statements, not an outage
+        except self._psycopg.Error as exc:  # down, unreachable, table dropped, no permission
             raise JournalUnavailable(self.describe(), _first_line(exc)) from None
 
     def close(self) -> None:
