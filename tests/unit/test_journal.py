@@ -359,3 +359,16 @@ def test_journal_path_is_relative_to_the_config_file(tmp_path: Path) -> None:
     assert config.parse("", source).journal.path == str(tmp_path / "conf" / ".otc" / "journal.db")
     with pytest.raises(ConfigError, match="lease_s"):
         config.parse("[journal]\nlease_s = 0\n", source)
+
+
+def test_the_state_diagram_names_exactly_the_journal_states() -> None:
+    """docs/exactly-once.md's mermaid diagram is checked against the code it describes."""
+    import re
+
+    doc = (Path(__file__).parents[2] / "docs" / "exactly-once.md").read_text(encoding="utf-8")
+    (diagram,) = re.findall(r"```mermaid\n(.*?)```", doc, flags=re.S)
+    names = set()
+    for line in diagram.splitlines():
+        if match := re.match(r"\s*(\S+)\s*-->\s*([^:\s]+)", line):
+            names |= set(match.groups()) - {"[*]"}
+    assert names == {s.value for s in Status}
