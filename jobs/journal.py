@@ -547,8 +547,13 @@ class SqlJournal:
         fence: int | None = None,
         erp_document: str | None = None,
         message: str | None = None,
+        stored_nothing: bool = False,
     ) -> bool:
         """Record a step under the claim `runner` (and `fence`) holds; True if it held.
+
+        `stored_nothing`: a rejection by the ERP's own check (test run, document check),
+        which stores nothing; if this was the key's first send, it counts as never having
+        reached the ERP, so its content may still be corrected.
 
         `pending` keeps the claim (the runner is about to call the ERP) and needs a live
         lease on a `queued` key: else `LeaseLost`, and the key is not sent. (Keys flagged
@@ -590,6 +595,8 @@ class SqlJournal:
                 sets += ", needs_lookup = 0"  # looked up or posted: the journal vouches now
             if status is Status.POSTED:
                 sets += ", reached_erp = 1"
+            if status is Status.REJECTED and stored_nothing:
+                sets += ", reached_erp = CASE WHEN attempts <= 1 THEN 0 ELSE reached_erp END"
             sql = f"UPDATE {self.table} SET {sets} WHERE {where}"
             params = [*values, *ident]
             if runner is not None:

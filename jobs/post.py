@@ -279,10 +279,22 @@ class PostJob:
             self.log.exception("posting failed", key=key)
             return self._record(entry, Status.UNKNOWN, None, repr(exc))
         status = Status.POSTED if result["status"] == "posted" else Status.REJECTED
-        return self._record(entry, status, result.get("erp_document"), result.get("message"))
+        return self._record(
+            entry,
+            status,
+            result.get("erp_document"),
+            result.get("message"),
+            stored_nothing=result.get("stage") == "check",
+        )
 
     def _record(
-        self, entry: Entry, status: Status, document: str | None, message: str | None
+        self,
+        entry: Entry,
+        status: Status,
+        document: str | None,
+        message: str | None,
+        *,
+        stored_nothing: bool = False,
     ) -> dict[str, Any]:
         """Journal what the ERP did; if the journal is gone, keep it in the report and log it
         loudly: a posted document number is never dropped."""
@@ -297,6 +309,7 @@ class PostJob:
                 fence=entry.fence,
                 erp_document=document,
                 message=message,
+                stored_nothing=stored_nothing,
             )
         except JournalUnavailable as exc:
             self._journal_down(exc)

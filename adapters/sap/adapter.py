@@ -531,8 +531,13 @@ class SapAdapter:
         test = self.transport.call("Z_OTC_AR_CLEAR", **{**params, "I_TESTRUN": "X"})
         try:
             raise_for_return(self.name, key, test)
-        except ErpRejected as exc:
-            return {**base, "status": "rejected", "message": f"{exc.code} {exc.text}"}
+        except ErpRejected as exc:  # the test run stores nothing: "stage" tells the journal
+            return {
+                **base,
+                "status": "rejected",
+                "stage": "check",
+                "message": f"{exc.code} {exc.text}",
+            }
         if dry_run:
             return {
                 **base,
@@ -577,8 +582,13 @@ class SapAdapter:
             if errors_in(check):
                 try:
                     raise_for_return(self.name, key, check)
-                except ErpRejected as exc:
-                    return {**base, "status": "rejected", "message": f"{exc.code} {exc.text}"}
+                except ErpRejected as exc:  # BAPI_ACC_DOCUMENT_CHECK stores nothing
+                    return {
+                        **base,
+                        "status": "rejected",
+                        "stage": "check",
+                        "message": f"{exc.code} {exc.text}",
+                    }
             if dry_run:
                 return {
                     **base,

@@ -372,3 +372,25 @@ def test_the_state_diagram_names_exactly_the_journal_states() -> None:
         if match := re.match(r"\s*(\S+)\s*-->\s*([^:\s]+)", line):
             names |= set(match.groups()) - {"[*]"}
     assert names == {s.value for s in Status}
+
+
+def test_a_rejection_by_the_erps_own_check_leaves_the_content_correctable(make_journal) -> None:  # type: ignore[no-untyped-def]
+    journal = make_journal()
+    journal.register("sap", "write_off", {"WO-1": "h1", "WO-2": "h1"}, "r")
+    for key in ("WO-1", "WO-2"):
+        (e,) = journal.claim("sap", "write_off", "r", statuses=[Status.QUEUED], keys=[key])
+        journal.mark("sap", "write_off", key, Status.PENDING, runner="r", fence=e.fence)
+        journal.mark(
+            "sap",
+            "write_off",
+            key,
+            Status.REJECTED,
+            runner="r",
+            fence=e.fence,
+            message="F5 201 posting period closed",
+            stored_nothing=key == "WO-1",  # WO-1: the test run said no; WO-2: the posting did
+        )
+    fixed = journal.register("sap", "write_off", {"WO-1": "h2"}, "r2")
+    assert fixed["WO-1"].status is Status.QUEUED and fixed["WO-1"].content_hash == "h2"
+    with pytest.raises(KeyReused, match="WO-2"):
+        journal.register("sap", "write_off", {"WO-2": "h2"}, "r2")
