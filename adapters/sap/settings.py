@@ -58,7 +58,9 @@ class SapSettings:
         where = f"[systems.{name}]"
         transport = section.get("transport", "soap")
         if transport not in TRANSPORTS:
-            raise ConfigError(f"{where} transport must be one of {TRANSPORTS}, not {transport!r}")
+            raise ConfigError(
+                f"{where} transport must be one of {(*TRANSPORTS, 's4api')}, not {transport!r}"
+            )
         known = {f.name for f in fields(cls)} - {"name", "password", "rfc", "transport"}
         options = {k: v for k, v in section.items() if k not in ("adapter", "transport")}
         rfc = {k: options.pop(k) for k in list(options) if k in RFC_LOGON}
