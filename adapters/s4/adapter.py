@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import date
+from typing import Any
 
 import polars as pl
 
@@ -41,6 +42,11 @@ CUBE_FIELDS = (
     "CashDiscount1Percent",
 )
 CUSTOMERS_PER_FILTER = 40  # keeps the URL well under Gateway's 8 KiB request line
+BP_SERVICE = "API_BUSINESS_PARTNER"
+COMPANY_SERVICE = "API_JOURNALENTRYITEMBASIC_SRV"
+CUSTOMER_FIELDS = ("Customer", "CustomerName", "PostingIsBlocked", "VATRegistration", "TaxNumber1")
+ADDRESS_FIELDS = ("BusinessPartner", "Country", "CityName", "PostalCode", "StreetName")
+COMPANY_FIELDS = ("Customer", "CompanyCode", "PaymentTerms", "PhysicalInventoryBlockInd")
 
 
 class S4Adapter:
@@ -133,10 +139,101 @@ class S4Adapter:
             'use a system with transport "rfc" or "soap" (and the Z_OTC kit) for it'
         )
 
+    def _rows(
+        self, service: str, entity_set: str, select: Sequence[str], filter_: str
+    ) -> list[dict[str, Any]]:
+        return [
+            row
+            for page in self.reader.pages(
+                service, entity_set, select=select, filter_=filter_, top=self.settings.page_size
+            )
+            for row in page
+        ]
+
+    def _frame(self, rows: list[dict[str, Any]], fields: Sequence[str]) -> pl.DataFrame:
+        return pl.DataFrame(
+            {f: [None if r.get(f) is None else str(r[f]) for r in rows] for f in fields},
+            schema=dict.fromkeys(fields, pl.String),
+        )
+
+    def _changed_partners(self, since: date) -> set[str]:
+        key = literal(since)
+        rows = self._rows(
+            BP_SERVICE,
+            "A_BusinessPartner",
+            ["BusinessPartner"],
+            f"LastChangeDate ge {key} or CreationDate ge {key}",
+        )
+        return {str(r["BusinessPartner"]) for r in rows}
+
     def pull_customers(
         self, companies: Sequence[str], changed_since: date | None = None
     ) -> Iterator[pl.DataFrame]:
-        raise self._not_yet("pulling customers (API_BUSINESS_PARTNER)")
+        """The customer role of each Business Partner with company-code data in `companies`.
+
+        A customer in several company codes comes once, with the first company's currency
+        and terms (as the ECC pull does). The posting block is the company code's
+        (A_CustomerCompany.PhysicalInventoryBlockInd, "Co.code post.block" in SAP's EDMX),
+        else the central one (A_Customer.PostingIsBlocked).
+        """
+        chosen = self._companies(companies)
+        currency = {
+            str(r["CompanyCode"]): str(r["Currency"])
+            for r in self._rows(
+                COMPANY_SERVICE,
+                "A_CompanyCode",
+                ["CompanyCode", "Currency"],
+                any_of("CompanyCode", chosen),
+            )
+        }
+        changed = self._changed_partners(changed_since) if changed_since is not None else None
+        mapping = compile_shipped("s4", "customers", value_map_file=self.settings.value_maps)
+        seen: set[str] = set()
+        for company in chosen:
+            links = self._rows(
+                BP_SERVICE,
+                "A_CustomerCompany",
+                COMPANY_FIELDS,
+                f"CompanyCode eq {literal(company)}",
+            )
+            fresh = [
+                r
+                for r in links
+                if r["Customer"] not in seen and (changed is None or r["Customer"] in changed)
+            ]
+            seen.update(r["Customer"] for r in fresh)
+            for start in range(0, len(fresh), CUSTOMERS_PER_FILTER):
+                chunk = fresh[start : start + CUSTOMERS_PER_FILTER]
+                ids = [str(r["Customer"]) for r in chunk]
+                customers = self._frame(
+                    self._rows(BP_SERVICE, "A_Customer", CUSTOMER_FIELDS, any_of("Customer", ids)),
+                    CUSTOMER_FIELDS,
+                )
+                addresses = self._frame(
+                    self._rows(
+                        BP_SERVICE,
+                        "A_BusinessPartnerAddress",
+                        ADDRESS_FIELDS,
+                        any_of("BusinessPartner", ids),
+                    ),
+                    ADDRESS_FIELDS,
+                ).unique(subset=["BusinessPartner"], keep="first", maintain_order=True)
+                joined = (
+                    self._frame(chunk, COMPANY_FIELDS)
+                    .join(customers, on="Customer", how="inner")
+                    .join(addresses, left_on="Customer", right_on="BusinessPartner", how="left")
+                    .with_columns(
+                        pl.lit(currency.get(company, "")).alias("Currency"),
+                        pl.when(pl.col("PhysicalInventoryBlockInd") == "True")
+                        .then(pl.lit("X"))
+                        .when(pl.col("PostingIsBlocked") == "True")
+                        .then(pl.lit("X"))
+                        .otherwise(pl.lit(""))
+                        .alias("PostingBlock"),
+                    )
+                )
+                frame = mapping.apply(joined).with_columns(pl.lit(self.name).alias("source_system"))
+                yield validate(frame, "customers", source=f"{self.name} {BP_SERVICE} {company}")
 
     def post_cash_applications(self, frame: pl.DataFrame) -> pl.DataFrame:
         raise self._not_yet("posting cash applications (Journal Entry – Clear)")

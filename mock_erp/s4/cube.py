@@ -11,10 +11,10 @@ Properties the mock's tables do not hold answer with their Edm initial value.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+
+from mock_erp.s4.source import Source
 
 ENTITY_SET = "A_OperationalAcctgDocItemCube"
-SERVICE = "API_OPLACCTGDOCITEMCUBE_SRV"
 
 
 def _date(col: str) -> str:
@@ -104,16 +104,15 @@ FROM = (
     "AND b.GJAHR = i.GJAHR "
     "LEFT JOIN T001 AS t ON t.MANDT = i.MANDT AND t.BUKRS = i.BUKRS"
 )
-ORDER = "i.BUKRS, i.GJAHR, i.BELNR, i.BUZEI"
 
-
-def filter_columns() -> dict[str, str]:
-    """Every property a ``$filter`` may name: stored ones and amounts (as numbers)."""
-    numeric = {
-        name: f"(CAST({col} AS NUMERIC) * CASE WHEN i.SHKZG = 'H' THEN -1 ELSE 1 END)"
-        for name, (col, _) in AMOUNTS.items()
-    }
-    return {**COLUMNS, **numeric}
+CUBE = Source(
+    from_sql=FROM,
+    columns=COLUMNS,
+    order="i.BUKRS, i.GJAHR, i.BELNR, i.BUZEI",
+    base_where="i.KUNNR <> ''",
+    amounts=AMOUNTS,
+    sign="i.SHKZG",
+)
 
 
 def external_amount(internal: str, sign: str, decimals: int, scale: int) -> str:
@@ -129,28 +128,3 @@ def external_amount(internal: str, sign: str, decimals: int, scale: int) -> str:
     if sign == "H":
         value = -value
     return str(value.quantize(Decimal(1).scaleb(-scale)))
-
-
-def select_sql(properties: list[str], where: str) -> str:
-    """SELECT the properties (stored ones, then amounts with sign and currency) FROM the cube."""
-    cols = [f'{COLUMNS[p]} AS "{p}"' for p in properties if p in COLUMNS]
-    for name in properties:
-        if name in AMOUNTS:
-            col, currency = AMOUNTS[name]
-            cols += [f'{col} AS "{name}"', f'{currency} AS "{name}#cur"']
-    cols.append('i.SHKZG AS "#sign"')
-    return f"SELECT {', '.join(cols)} FROM {FROM} WHERE i.KUNNR <> ''{where} ORDER BY {ORDER}"
-
-
-def row_values(
-    row: dict[str, Any], tcurx: dict[str, int], scales: dict[str, int]
-) -> dict[str, Any]:
-    """Amounts converted; everything else as stored."""
-    out = {k: v for k, v in row.items() if "#" not in k}
-    for name in list(out):
-        if name in AMOUNTS:
-            currency = row[f"{name}#cur"]
-            out[name] = external_amount(
-                out[name], row["#sign"], tcurx.get(currency, 2), scales.get(name, 3)
-            )
-    return out

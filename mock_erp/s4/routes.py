@@ -22,15 +22,26 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from mock_erp.faults import FaultSet, drop_connection, pick
-from mock_erp.s4 import cube, odata
+from mock_erp.s4 import cube, odata, partners
 from mock_erp.s4.filter import FilterError, column_of, to_sql
 from mock_erp.s4.metadata import EntitySet, service
 from mock_erp.s4.settings import S4Settings
+from mock_erp.s4.source import Source, row_values
 
 PERSONA = "s4"
 ROOT = "/sap/opu/odata/sap"
 JSON = "application/json"
-SERVICES = ("API_OPLACCTGDOCITEMCUBE_SRV", "API_BUSINESS_PARTNER")
+#: (service, entity set) -> its rows in the shared store
+SOURCES: dict[tuple[str, str], Source] = {
+    ("API_OPLACCTGDOCITEMCUBE_SRV", cube.ENTITY_SET): cube.CUBE,
+    ("API_BUSINESS_PARTNER", "A_BusinessPartner"): partners.BUSINESS_PARTNER,
+    ("API_BUSINESS_PARTNER", "A_Customer"): partners.CUSTOMER,
+    ("API_BUSINESS_PARTNER", "A_CustomerCompany"): partners.CUSTOMER_COMPANY,
+    ("API_BUSINESS_PARTNER", "A_BusinessPartnerAddress"): partners.ADDRESS,
+    ("API_BUSINESS_PARTNER", "A_BusinessPartnerTaxNumber"): partners.TAX_NUMBER,
+    ("API_JOURNALENTRYITEMBASIC_SRV", "A_CompanyCode"): partners.COMPANY_CODE,
+}
+SERVICES = tuple(sorted({svc for svc, _ in SOURCES}))
 
 
 class S4Persona:
@@ -78,7 +89,7 @@ class S4Persona:
     def _error(exc: odata.ODataError) -> Response:
         return Response(exc.body(), exc.status, media_type=JSON)
 
-    def _entity(self, request: Request) -> EntitySet:
+    def _entity(self, request: Request) -> tuple[EntitySet, Source]:
         svc = service(request.path_params["service"])
         name = request.path_params["entity_set"]
         entity = svc.entity_sets.get(name)
@@ -86,11 +97,12 @@ class S4Persona:
             raise odata.ODataError(
                 404, "/IWBEP/CM_MGW_RT/021", f"Resource not found for segment '{name}'"
             )
-        if name != cube.ENTITY_SET:
+        source = SOURCES.get((svc.name, name))
+        if source is None:
             raise odata.ODataError(
                 501, "/IWBEP/CM_MGW_RT/004", f"Method '{name}_GET_ENTITYSET' not implemented"
             )
-        return entity
+        return entity, source
 
     # -- documents --------------------------------------------------------------------------------
 
@@ -109,13 +121,15 @@ class S4Persona:
 
     # -- collections ------------------------------------------------------------------------------
 
-    def _where(self, query: odata.Query, entity: EntitySet) -> tuple[str, list[Any]]:
+    def _where(
+        self, query: odata.Query, entity: EntitySet, source: Source
+    ) -> tuple[str, list[Any]]:
         if not query.filter:
             return "", []
         try:
             sql, params = to_sql(
                 query.filter,
-                column_of(cube.filter_columns(), entity.type_name),
+                column_of(source.filter_columns(), entity.type_name),
                 odata.typed_literal,
             )
         except FilterError as exc:
@@ -129,10 +143,15 @@ class S4Persona:
         }
 
     def _page(
-        self, entity: EntitySet, query: odata.Query, base: str, params: dict[str, str]
+        self,
+        entity: EntitySet,
+        source: Source,
+        query: odata.Query,
+        base: str,
+        params: dict[str, str],
     ) -> bytes:
-        where, binds = self._where(query, entity)
-        stored = [p for p in query.select if p in cube.COLUMNS or p in cube.AMOUNTS]
+        where, binds = self._where(query, entity, source)
+        stored = [p for p in query.select if source.stored(p)]
         for key in entity.keys:  # the key builds __metadata.uri, selected or not
             if key not in stored:
                 stored.append(key)
@@ -145,7 +164,7 @@ class S4Persona:
         more = False
         if page_size and (limit < 0 or limit > page_size):
             limit, more = page_size, True
-        sql = cube.select_sql(stored, where) + " LIMIT ? OFFSET ?"
+        sql = source.select_sql(stored, where) + " LIMIT ? OFFSET ?"
         store = self.sap.backend.store
         with self.lock:
             self.calls += 1
@@ -154,9 +173,7 @@ class S4Persona:
             rows = cursor.fetchall()
             total = None
             if query.inlinecount:
-                counted = store.conn.execute(
-                    f"SELECT COUNT(*) FROM {cube.FROM} WHERE i.KUNNR <> ''{where}", binds
-                ).fetchone()
+                counted = store.conn.execute(source.count_sql(where), binds).fetchone()
                 total = int(counted[0])
             tcurx = self._tcurx()
         if more and len(rows) > limit:
@@ -164,11 +181,11 @@ class S4Persona:
         else:
             more = False
         props = entity.properties
-        scales = {n: props[n].scale or 0 for n in cube.AMOUNTS if n in props}
+        scales = {n: props[n].scale or 0 for n in source.amounts if n in props}
         type_name = entity.type_name
         results = []
         for raw in rows:
-            values = cube.row_values(dict(zip(names, raw, strict=True)), tcurx, scales)
+            values = row_values(dict(zip(names, raw, strict=True)), tcurx, scales, source.amounts)
             uri = f"{base}/{odata.key_predicate(entity, values)}"
             item: dict[str, Any] = {"__metadata": {"id": uri, "uri": uri, "type": type_name}}
             for name in query.select:
@@ -198,11 +215,11 @@ class S4Persona:
             await drop_connection(request.scope)
             return Response(b"")
         try:
-            entity = self._entity(request)
+            entity, source = self._entity(request)
             params = dict(request.query_params)
             query = odata.parse_query(params, entity)
             base = str(request.base_url).rstrip("/") + f"{ROOT}/{request.path_params['service']}"
-            body = await run_in_threadpool(self._page, entity, query, base, params)
+            body = await run_in_threadpool(self._page, entity, source, query, base, params)
         except odata.ODataError as exc:
             return self._error(exc)
         if pick(fired, "malformed"):
@@ -213,13 +230,11 @@ class S4Persona:
         if refused := self._gate(request):
             return refused
         try:
-            entity = self._entity(request)
+            entity, source = self._entity(request)
             query = odata.parse_query(dict(request.query_params), entity)
-            where, binds = self._where(query, entity)
+            where, binds = self._where(query, entity, source)
         except odata.ODataError as exc:
             return self._error(exc)
         with self.lock:
-            row = self.sap.backend.store.conn.execute(
-                f"SELECT COUNT(*) FROM {cube.FROM} WHERE i.KUNNR <> ''{where}", binds
-            ).fetchone()
+            row = self.sap.backend.store.conn.execute(source.count_sql(where), binds).fetchone()
         return Response(str(row[0]), 200, media_type="text/plain")

@@ -103,3 +103,21 @@ def test_a_wrong_password_is_a_config_error(erp: Any) -> None:
     )
     with pytest.raises(ConfigError, match="refused \\(401\\)"):
         S4Adapter(section).ping()
+
+
+def test_s4api_customers_agree_with_the_ecc_pull(erp: Any, tmp_path: Any) -> None:
+    httpx.put(erp.url + "/_mock/settings", json={"s4": {"odata_page_size": 9}})
+    ours = pl.concat(list(s4(erp, page_size=25).pull_customers(COMPANIES)))
+    theirs = pl.concat(list(ecc(erp, tmp_path).pull_customers(COMPANIES)))
+    key = ["customer_id"]
+    ours, theirs = ours.drop("source_system").sort(key), theirs.drop("source_system").sort(key)
+    assert ours.height == theirs.height > 10
+    assert ours.equals(theirs), ours.join(theirs, on=ours.columns, how="anti").head()
+    assert ours["tax_id"].drop_nulls().len() > 0
+
+
+def test_s4api_customers_changed_since(erp: Any, tmp_path: Any) -> None:
+    since = date.today() + timedelta(days=1)
+    assert list(s4(erp).pull_customers(COMPANIES, changed_since=since)) == []
+    everyone = pl.concat(list(s4(erp).pull_customers(COMPANIES, changed_since=date(1990, 1, 1))))
+    assert everyone.height == pl.concat(list(s4(erp).pull_customers(COMPANIES))).height
