@@ -41,6 +41,7 @@ CUBE_FIELDS = (
     "CashDiscount1DueDate",
     "CashDiscount1Percent",
 )
+CUBE_KEY = ("CompanyCode", "FiscalYear", "AccountingDocument", "AccountingDocumentItem")
 CUSTOMERS_PER_FILTER = 40  # keeps the URL well under Gateway's 8 KiB request line
 BP_SERVICE = "API_BUSINESS_PARTNER"
 COMPANY_SERVICE = "API_JOURNALENTRYITEMBASIC_SRV"
@@ -120,6 +121,7 @@ class S4Adapter:
                     select=CUBE_FIELDS,
                     filter_=self.open_filter(company, group, as_of),
                     top=self.settings.page_size,
+                    order_by=CUBE_KEY,
                 )
                 for rows in pages:
                     raw = pl.DataFrame(
@@ -142,13 +144,15 @@ class S4Adapter:
     def _rows(
         self, service: str, entity_set: str, select: Sequence[str], filter_: str
     ) -> list[dict[str, Any]]:
-        return [
-            row
-            for page in self.reader.pages(
-                service, entity_set, select=select, filter_=filter_, top=self.settings.page_size
-            )
-            for row in page
-        ]
+        pages = self.reader.pages(
+            service,
+            entity_set,
+            select=select,
+            filter_=filter_,
+            top=self.settings.page_size,
+            order_by=select[:1],  # each set's first field here is (the start of) its key
+        )
+        return [row for page in pages for row in page]
 
     def _frame(self, rows: list[dict[str, Any]], fields: Sequence[str]) -> pl.DataFrame:
         return pl.DataFrame(

@@ -105,13 +105,22 @@ class ODataReader:
         raise TransportError(self.system, f"GET {url}: HTTP {status}: {detail}")
 
     def pages(
-        self, service: str, entity_set: str, *, select: Sequence[str], filter_: str, top: int
+        self,
+        service: str,
+        entity_set: str,
+        *,
+        select: Sequence[str],
+        filter_: str,
+        top: int,
+        order_by: Sequence[str] = (),
     ) -> Iterator[list[dict[str, Any]]]:
         """Every row of the query, page by page, following ``__next`` until none comes.
 
         The client asks ``$top`` rows per request and moves on with ``$skip``; within a request
         the server may cut the answer into smaller pages and hand back ``__next``. Both are
-        followed, so neither a server page size nor a client page size loses a row.
+        followed, so neither a server page size nor a client page size loses a row. ``order_by``
+        (the entity's key) makes ``$skip`` pages disjoint whatever order the database would
+        otherwise return rows in.
         """
         skip = 0
         while True:
@@ -123,6 +132,8 @@ class ODataReader:
                 "$top": str(top),
                 "$skip": str(skip),
             }
+            if order_by:
+                params["$orderby"] = ",".join(order_by)
             url: str | None = self._url(service, entity_set)
             got = 0
             query: dict[str, str] | None = params

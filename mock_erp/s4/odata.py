@@ -67,6 +67,7 @@ class Query:
     skip: int
     inlinecount: bool
     skiptoken: int
+    orderby: list[tuple[str, str]]  # (property, "asc"|"desc")
 
 
 def parse_query(params: Mapping[str, str], entity: EntitySet) -> Query:
@@ -91,6 +92,17 @@ def parse_query(params: Mapping[str, str], entity: EntitySet) -> Query:
     inline = params.get("$inlinecount", "none")
     if inline not in ("allpages", "none"):
         raise ODataError(400, "/IWBEP/CM_MGW_RT/000", "Invalid system query option $inlinecount")
+    orderby: list[tuple[str, str]] = []
+    for part in (p.strip() for p in params.get("$orderby", "").split(",")):
+        if not part:
+            continue
+        name, _, direction = part.partition(" ")
+        direction = direction.strip().lower() or "asc"
+        if name not in entity.properties or direction not in ("asc", "desc"):
+            raise ODataError(
+                400, "/IWBEP/CM_MGW_RT/000", f"Invalid sort expression '{part}' in $orderby"
+            )
+        orderby.append((name, direction))
     token = params.get("$skiptoken", "0")
     if not token.isdigit():
         raise ODataError(400, "/IWBEP/CM_MGW_RT/000", "Invalid $skiptoken")
@@ -101,6 +113,7 @@ def parse_query(params: Mapping[str, str], entity: EntitySet) -> Query:
         skip=count("$skip") or 0,
         inlinecount=inline == "allpages",
         skiptoken=int(token),
+        orderby=orderby,
     )
 
 

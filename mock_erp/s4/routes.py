@@ -164,7 +164,12 @@ class S4Persona:
         more = False
         if page_size and (limit < 0 or limit > page_size):
             limit, more = page_size, True
-        sql = source.select_sql(stored, where) + " LIMIT ? OFFSET ?"
+        for name, _ in query.orderby:
+            if name not in source.filter_columns():
+                raise odata.ODataError(
+                    400, "/IWBEP/CM_MGW_RT/000", f"Property '{name}' cannot be sorted"
+                )
+        sql = source.select_sql(stored, where, query.orderby) + " LIMIT ? OFFSET ?"
         store = self.sap.backend.store
         with self.lock:
             self.calls += 1

@@ -29,7 +29,15 @@ class Source:
         }
         return {**self.columns, **numeric}
 
-    def select_sql(self, properties: list[str], where: str) -> str:
+    def order_sql(self, orderby: list[tuple[str, str]]) -> str:
+        """``$orderby`` as SQL, then the key order so that ties still page deterministically."""
+        columns = self.filter_columns()
+        parts = [f"{columns[name]} {direction.upper()}" for name, direction in orderby]
+        return ", ".join([*parts, self.order])
+
+    def select_sql(
+        self, properties: list[str], where: str, orderby: list[tuple[str, str]] | None = None
+    ) -> str:
         cols = [f'{self.columns[p]} AS "{p}"' for p in properties if p in self.columns]
         for name in properties:
             if name in self.amounts:
@@ -38,7 +46,7 @@ class Source:
         cols.append(f'{self.sign or "NULL"} AS "#sign"')
         return (
             f"SELECT {', '.join(cols)} FROM {self.from_sql} "
-            f"WHERE {self.base_where}{where} ORDER BY {self.order}"
+            f"WHERE {self.base_where}{where} ORDER BY {self.order_sql(orderby or [])}"
         )
 
     def count_sql(self, where: str) -> str:

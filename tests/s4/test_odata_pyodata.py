@@ -128,3 +128,22 @@ def test_csrf_token_is_fetched_on_a_get(erp: Any) -> None:
     )
     assert answer.status_code == 200 and answer.headers["x-csrf-token"]
     assert answer.content.startswith(b"<?xml")
+
+
+def test_orderby_is_honoured_and_checked(client: Any, erp: Any) -> None:
+    entities = (
+        client.entity_sets.A_OperationalAcctgDocItemCube.get_entities()
+        .select("CompanyCode,FiscalYear,AccountingDocument,AccountingDocumentItem,PostingDate")
+        .filter("CompanyCode eq '1000'")
+        .order_by("PostingDate desc")
+        .top(50)
+        .execute()
+    )
+    dates = [e.PostingDate for e in entities]
+    assert len(dates) == 50 and dates == sorted(dates, reverse=True)
+    bad = httpx.get(
+        erp.url + CUBE + f"/{CUBE_SET}",
+        params={"$orderby": "Nope desc", "$format": "json"},
+        auth=(USER, PASSWORD),
+    )
+    assert bad.status_code == 400 and "Nope" in bad.json()["error"]["message"]["value"]
