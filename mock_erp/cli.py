@@ -55,6 +55,15 @@ mock_url = "{url}"
 companies = ["1000", "2000", "3000", "4000"]
 reference_customer = "100"
 
+[systems.s4]
+adapter = "sap"
+transport = "s4api"
+url = "{url}"
+client = "{client}"
+user = "{user}"
+password_env = "{PASSWORD_ENV}"
+companies = ["1000", "2000", "3000", "4000"]
+
 [systems.oracle]
 adapter = "oracle"
 transport = "ords"
