@@ -21,7 +21,7 @@ class CashApplications(pa.DataFrameModel):
     payment, on-account row included, add up to the payment exactly.
     """
 
-    application_id: str = pa.Field(str_matches=r"^\S+$")
+    application_id: str = pa.Field(str_matches=rules.KEY_PATTERN)
     company: str = pa.Field(str_length={"min_value": 1})
     customer_id: str = pa.Field(str_matches=r"^\S+$")
     payment_date: pl.Date

@@ -267,7 +267,9 @@ class SapBackend:
                     return u
             return next(iter(self._locks.values()), "OTHERUSER")
 
-    def lock_response(self, function: str, params: dict[str, Any]) -> dict[str, Any]:
+    def lock_response(
+        self, function: str, params: dict[str, Any], holder: str | None = None
+    ) -> dict[str, Any]:
         """The function module's own answer when its customer is enqueued by another user
         (fault ``lock_conflict``, docs/specs/sap.md §7.16): Z_OTC_AR_CLEAR E ZOTC 010 (V2 user);
         POST/CHECK E RW 609 + the lock cause row; customer BAPIs their lock message; COMMIT an
@@ -282,7 +284,7 @@ class SapBackend:
             or ar[0].get("CUSTOMER")
             or ""
         )
-        user = self.any_lock_user(kunnr)
+        user = holder or self.any_lock_user(kunnr)
         if function == "Z_OTC_AR_CLEAR":
             return {
                 "E_DOC_NO": "",
