@@ -195,7 +195,10 @@ class PostJob:
                 self.system, self.kind, key, Status.UNKNOWN, runner=self.runner, message=repr(exc)
             )
             raise
-        status = Status.POSTED if result["status"] == "posted" else Status.REJECTED
+        # pending_approval: the document exists in the ERP (awaiting an approver): final
+        status = (
+            Status.POSTED if result["status"] in ("posted", "pending_approval") else Status.REJECTED
+        )
         self.journal.mark(
             self.system,
             self.kind,
@@ -240,6 +243,8 @@ class PostJob:
             self.journal.register(
                 self.system, self.kind, {k: content_hash(g) for k, g in units.items()}, self.run_id
             )
+            if callable(expect := getattr(self.adapter, "expect", None)):
+                expect(self.kind, frame)  # the rows: an adapter may look keys up by item
             self.settle(list(units))
             entries = {
                 e.key: e for e in self.journal.entries(self.system, self.kind, keys=list(units))

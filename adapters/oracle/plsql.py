@@ -70,7 +70,10 @@ def cash_receipt(applications: int, *, write_off: bool, dry_run: bool) -> Block:
     `:agl_i`, `:note_i`), then optionally ACTIVITY_APPLICATION (receipt write-off on PS -3).
 
     IN binds: context, `:rno`, `:cust`, `:site`, `:cur`, `:amt`, `:rdate`, `:gl`, `:method`,
-    `:tag`, `:key`; with `write_off`: `:wo_amt`, `:wo_activity`.
+    `:tag` (the receipt's comments), `:tag_only` and `:tag_length` (the whole tag `otc:<key>;`
+    the duplicate check compares), `:key` (only with applications); with `write_off`:
+    `:wo_amt`, `:wo_activity`. `:disc_i` is always a number, 0 when no discount is granted:
+    a NULL p_discount lets APPLY default one from the terms (docs/specs/oracle.md, corrections).
     """
     applies = "".join(
         f"""    IF l_st = 'S' THEN
@@ -112,7 +115,8 @@ BEGIN
 {CONTEXT}  FOR r IN (SELECT cr.cash_receipt_id FROM ar_cash_receipts_all cr
              WHERE cr.receipt_number = :rno AND cr.pay_from_customer = :cust
                AND cr.org_id = :org_id AND cr.type = 'CASH'
-               AND cr.status NOT IN ('REV', 'NSF', 'STOP')) LOOP
+               AND cr.status NOT IN ('REV', 'NSF', 'STOP')
+               AND SUBSTR(cr.comments, 1, :tag_length) = :tag_only) LOOP
     l_cr := r.cash_receipt_id;
     l_already := 'Y';
   END LOOP;
@@ -159,11 +163,14 @@ BEGIN
                FROM ar_adjustments_all adj
               WHERE adj.payment_schedule_id = :ps AND adj.org_id = :org_id
                 AND adj.created_from = 'OTC_ADAPTERS'
-                AND SUBSTR(adj.comments, 1, :tag_length) = :tag) LOOP
-    l_id := r.adjustment_id;
-    l_no := r.adjustment_number;
-    l_adj_status := r.status;
-    l_already := 'Y';
+                AND SUBSTR(adj.comments, 1, :tag_length) = :tag
+              ORDER BY adj.adjustment_id) LOOP
+    IF l_already = 'N' OR r.status <> 'R' THEN  -- a live one wins over a rejected one
+      l_id := r.adjustment_id;
+      l_no := r.adjustment_number;
+      l_adj_status := r.status;
+      l_already := 'Y';
+    END IF;
   END LOOP;
   IF l_already = 'Y' THEN
     l_st := 'S';

@@ -183,7 +183,7 @@ def test_receipt_applied_to_two_invoices_with_discount(make: Maker, admin: httpx
         assert ps["STATUS"] == "CL" and Decimal(str(ps["AMOUNT_DUE_REMAINING"])) == 0
     receipt = table(admin, "AR_CASH_RECEIPTS_ALL", CASH_RECEIPT_ID=row["erp_document"])[0]
     assert receipt["RECEIPT_NUMBER"] == key and receipt["STATUS"] == "APP"
-    assert receipt["COMMENTS"] == f"otc:{key}"
+    assert receipt["COMMENTS"] == f"otc:{key};"
     apps = table(
         admin, "AR_RECEIVABLE_APPLICATIONS_ALL", CASH_RECEIPT_ID=row["erp_document"], STATUS="APP"
     )
@@ -220,7 +220,7 @@ def test_partial_and_short_payments_leave_the_rest_open(make: Maker, admin: http
         CASH_RECEIPT_ID=shorted["erp_document"][0],
         STATUS="APP",
     )[0]
-    assert app["COMMENTS"] == f"otc:PAY-SHORT-{suffix} short:SHORT"
+    assert app["COMMENTS"] == f"otc:PAY-SHORT-{suffix}; short:SHORT"
     after = open_items(ebs, ["DE"], customers=[two["customer_id"][0]])
     assert after.filter(pl.col("document_id") == two["document_id"][0])["amount"].to_list() == [
         two["amount"][0] - part
