@@ -39,8 +39,8 @@ import datetime as dt
 import inspect
 import json
 import os
-import socket
 import re
+import socket
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal

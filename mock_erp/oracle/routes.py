@@ -106,6 +106,14 @@ class OraclePersona:
         self.calls = 0
         self.settings = OracleSettings()  # build_app shares the app's MockSettings.oracle here
 
+    @property
+    def settings(self) -> OracleSettings:
+        return self.backend.settings
+
+    @settings.setter
+    def settings(self, value: OracleSettings) -> None:
+        self.backend.settings = value
+
     def routes(self) -> list[BaseRoute]:
         return [
             Route("/ords/{schema}/_/sql", self.sql, methods=["POST"]),

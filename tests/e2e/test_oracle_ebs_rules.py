@@ -1,0 +1,224 @@
+"""The Oracle adapter against the mock's real-system rules (issue 15, issue 13 item 5): whole
+tags, unused binds, adjustment approval, discounts, foreign currency, ORDS time zones. Both
+transports (ORDS over httpx, the oracledb-compatible client) to the mock on 127.0.0.1; the
+mock runs its harsher defaults unless a test flips a setting (PUT /_mock/settings)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import polars as pl
+import pytest
+
+from adapters.oracle.adapter import OracleAdapter
+from adapters.oracle.keys import MAX_KEY_LENGTH
+from adapters.oracle.settings import OracleSettings
+from contracts.io import schema_of
+from tests.e2e.test_oracle_adapter import (
+    TODAY,
+    Maker,
+    invoices,
+    open_items,
+    payment,
+    schedule,
+    section,
+    table,
+)
+
+
+@pytest.fixture(scope="module")
+def erp() -> Iterator[Any]:
+    from mock_erp.server import start
+
+    server = start(companies=4, customers=80, open_items=700, today=TODAY, fault_seed=7)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def admin(erp: Any) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=erp.url, timeout=60) as client:
+        defaults = client.get("/_mock/settings").json()
+        yield client
+        client.delete("/_mock/faults")
+        client.put("/_mock/settings", json={"oracle": defaults["oracle"]}).raise_for_status()
+
+
+@pytest.fixture(params=["ords", "oracledb"])
+def make(request: pytest.FixtureRequest, erp: Any, admin: httpx.Client) -> Iterator[Maker]:
+    made: list[OracleAdapter] = []
+
+    def build(**extra: Any) -> OracleAdapter:
+        settings = OracleSettings.from_section(
+            "ebs", section(erp, request.param, **extra), {"password": "otc-mock"}
+        )
+        adapter = OracleAdapter(settings)
+        made.append(adapter)
+        return adapter
+
+    yield build
+    for adapter in made:
+        adapter.close()
+
+
+def settings(admin: httpx.Client, **oracle: Any) -> None:
+    admin.put("/_mock/settings", json={"oracle": oracle}).raise_for_status()
+
+
+def sql(erp: Any, statement: str, binds: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A statement over ORDS as the DB user would run it (an approver, a clerk typing)."""
+    answer = httpx.post(
+        f"{erp.url}/ords/otc/_/sql",
+        json={"statementText": statement, "binds": binds or []},
+        auth=("OTC", "otc-mock"),
+        timeout=30,
+    )
+    answer.raise_for_status()
+    item: dict[str, Any] = answer.json()["items"][0]
+    assert "errorCode" not in item, item
+    return item
+
+
+def write_off(key: str, item: dict[str, Any], amount: Decimal) -> pl.DataFrame:
+    row = {
+        "writeoff_id": key,
+        "company": item["company"],
+        "customer_id": item["customer_id"],
+        "document_id": item["document_id"],
+        "fiscal_year": item["fiscal_year"],
+        "line": item["line"],
+        "currency": item["currency"],
+        "amount": amount,
+        "reason_code": "SMALL",
+        "posting_date": TODAY,
+        "memo": "e2e",
+    }
+    return pl.DataFrame([row], schema=schema_of("write_offs"))
+
+
+# ---------------------------------------------------------------- tags (issue 13 item 5)
+
+
+def test_a_key_never_finds_a_longer_keys_adjustment(make: Maker, admin: httpx.Client) -> None:
+    ebs = make()
+    t = ebs.settings.transport
+    a, b = invoices(open_items(ebs, ["DE"]), "DE", 2).iter_rows(named=True)
+    long_key, short_key = f"WO-{t}-P10", f"WO-{t}-P1"
+    first = ebs.post_write_offs(write_off(long_key, a, Decimal("1.00"))).row(0, named=True)
+    assert first["status"] == "posted", first["message"]
+    fresh = make()  # another process: it has not seen the rows
+    assert fresh.find_posted("write_off", [short_key]).rows() == [(short_key, None)]
+    second = fresh.post_write_offs(write_off(short_key, b, Decimal("1.00"))).row(0, named=True)
+    assert second["status"] == "posted", second["message"]
+    assert second["erp_document"] != first["erp_document"]
+    assert "already" not in (second["message"] or "")
+    assert Decimal(str(schedule(admin, b["document_id"])["AMOUNT_DUE_REMAINING"])) == b[
+        "amount"
+    ] - Decimal("1.00")
+    mine = table(admin, "AR_ADJUSTMENTS_ALL", CREATED_FROM="OTC_ADAPTERS")
+    assert {m["COMMENTS"] for m in mine} >= {f"otc:{long_key}; e2e", f"otc:{short_key}; e2e"}
+    # the same lookups through the indexed path (the adapter was told the rows)
+    fresh.expect("write_off", write_off(short_key, b, Decimal("1.00")))
+    assert fresh.find_posted("write_off", [short_key])["erp_document"][0] == second["erp_document"]
+
+
+def test_a_manual_receipt_with_our_number_is_never_adopted(
+    make: Maker, erp: Any, admin: httpx.Client
+) -> None:
+    ebs = make()
+    t = ebs.settings.transport
+    item = invoices(open_items(ebs, ["US"]), "US", 1)
+    key = f"PAY-MANUAL-{t}"
+    posted = ebs.post_cash_applications(payment(key, item, [Decimal("10.00")]))
+    cr_id = posted["erp_document"][0]
+    # the clerk's receipt: same number, typed by hand (no tag), another amount
+    sql(
+        erp,
+        "UPDATE ar_cash_receipts_all SET comments = 'typed by hand', amount = 11 "
+        "WHERE cash_receipt_id = :id",
+        [{"name": "id", "data_type": "NUMBER", "value": int(cr_id)}],
+    )
+    assert ebs.find_posted("cash_application", [key]).rows() == [(key, None)]
+    again = ebs.post_payment(payment(key, item, [Decimal("10.00")]))
+    assert again["status"] == "posted", again
+    assert again["erp_document"] != cr_id and "already" not in (again["message"] or "")
+    receipts = table(admin, "AR_CASH_RECEIPTS_ALL", RECEIPT_NUMBER=key)
+    assert sorted(str(r["COMMENTS"]) for r in receipts) == [f"otc:{key};", "typed by hand"]
+
+
+def test_a_key_longer_than_the_comments_hold_is_refused(make: Maker, admin: httpx.Client) -> None:
+    ebs = make()
+    item = invoices(open_items(ebs, ["US"]), "US", 1)
+    key = "K" * (MAX_KEY_LENGTH + 1)
+    result = ebs.post_cash_applications(payment(key, item, [Decimal("1.00")])).row(0, named=True)
+    assert result["status"] == "rejected" and f"at most {MAX_KEY_LENGTH}" in result["message"]
+    assert table(admin, "AR_CASH_RECEIPTS_ALL", COMMENTS=f"otc:{key};") == []
+
+
+# ---------------------------------------------------------------- unused binds (item 3)
+
+
+def test_an_on_account_only_payment_posts(make: Maker, admin: httpx.Client) -> None:
+    """No APPLY in the block, so no `:key`: thin oracledb refuses an unused bind (DPY-4008)."""
+    ebs = make()
+    t = ebs.settings.transport
+    item = invoices(open_items(ebs, ["US"]), "US", 1)
+    both = payment(f"PAY-ONLY-OA-{t}", item, [Decimal("0.01")], on_account=Decimal("42.10"))
+    frame = both.filter(pl.col("document_id").is_null()).with_columns(
+        payment_amount=pl.lit(Decimal("42.10"), dtype=both.schema["payment_amount"])
+    )
+    result = ebs.post_cash_applications(frame).row(0, named=True)
+    assert result["status"] == "posted", result["message"]
+    receipt = table(admin, "AR_CASH_RECEIPTS_ALL", CASH_RECEIPT_ID=result["erp_document"])[0]
+    assert (receipt["STATUS"], Decimal(str(receipt["AMOUNT"]))) == ("UNAPP", Decimal("42.10"))
+
+
+# ---------------------------------------------------------------- approval (item 4)
+
+
+def test_write_off_over_the_limit_waits_then_rejected_reposts_under_a_new_key(
+    make: Maker, erp: Any, admin: httpx.Client
+) -> None:
+    ebs = make()
+    t = ebs.settings.transport
+    a, b = invoices(open_items(ebs, ["DE"]), "DE", 2).iter_rows(named=True)
+    settings(admin, approval_limits={"1318": {"EUR": ["-10", "10"]}})
+    key = f"WO-LIMIT-{t}"
+    first = ebs.post_write_offs(write_off(key, a, Decimal("50.00"))).row(0, named=True)
+    assert first["status"] == "pending_approval", first
+    assert "pending approval" in first["message"] and first["erp_document"]
+    ps = schedule(admin, a["document_id"])
+    assert Decimal(str(ps["AMOUNT_DUE_REMAINING"])) == a["amount"]  # W moves nothing
+    assert ebs.find_posted("write_off", [key])["erp_document"][0] == first["erp_document"]
+    again = ebs.post_write_off(write_off(key, a, Decimal("50.00")).row(0, named=True))
+    assert again["status"] == "pending_approval" and "already posted" in again["message"]
+    # an approver rejects it
+    sql(
+        erp,
+        "UPDATE ar_adjustments_all SET status = 'R' WHERE adjustment_number = :no",
+        [{"name": "no", "data_type": "VARCHAR2", "value": first["erp_document"]}],
+    )
+    assert ebs.find_posted("write_off", [key]).rows() == [(key, None)]
+    old = make().post_write_off(write_off(key, a, Decimal("50.00")).row(0, named=True))
+    assert old["status"] == "rejected" and "rejected by an approver" in old["message"], old
+    settings(admin, approval_limits=None)  # back to the seeded limits (±1000)
+    new = ebs.post_write_offs(write_off(f"{key}-2", a, Decimal("50.00"))).row(0, named=True)
+    assert new["status"] == "posted", new
+    assert Decimal(str(schedule(admin, a["document_id"])["AMOUNT_DUE_REMAINING"])) == a[
+        "amount"
+    ] - Decimal("50.00")
+    mine = [
+        m
+        for m in table(admin, "AR_ADJUSTMENTS_ALL", CREATED_FROM="OTC_ADAPTERS")
+        if str(m["COMMENTS"]).startswith(f"otc:{key};")
+    ]
+    assert [m["STATUS"] for m in mine] == ["R"]  # the old key never posted a second one
+    # a user without any limit: EBS adds AR_VAL_USER_LIMIT and still creates it, status W
+    settings(admin, approval_limits={"1318": {}})
+    none = ebs.post_write_offs(write_off(f"WO-NOLIMIT-{t}", b, Decimal("1.00"))).row(0, named=True)
+    assert none["status"] == "pending_approval", none
