@@ -5,8 +5,9 @@ mock runs its harsher defaults unless a test flips a setting (PUT /_mock/setting
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import httpx
@@ -20,7 +21,8 @@ from contracts.io import schema_of
 from tests.e2e.test_oracle_adapter import (
     TODAY,
     Maker,
-    invoices,
+    KEY,
+    discount_terms,
     open_items,
     payment,
     schedule,
@@ -64,6 +66,25 @@ def make(request: pytest.FixtureRequest, erp: Any, admin: httpx.Client) -> Itera
     yield build
     for adapter in made:
         adapter.close()
+
+
+_used: set[str] = set()  # this module has its own mock: its own fresh customers
+
+
+def invoices(items: pl.DataFrame, company: str, count: int) -> pl.DataFrame:
+    """`count` open, undisputed invoices of one customer no other test here used yet."""
+    pool = items.filter(
+        (pl.col("company") == company)
+        & (pl.col("document_type") == "invoice")
+        & (pl.col("amount") > 100)
+        & (pl.col("disputed_amount") == 0)
+        & ~pl.col("customer_id").is_in(list(_used))
+    )
+    counts = pool.group_by("customer_id").len().filter(pl.col("len") >= count)
+    assert counts.height, f"seed has no fresh customer with {count} invoices in {company}"
+    customer = counts.sort("customer_id")["customer_id"][0]
+    _used.add(customer)
+    return pool.filter(pl.col("customer_id") == customer).sort(KEY).head(count)
 
 
 def settings(admin: httpx.Client, **oracle: Any) -> None:
@@ -222,3 +243,105 @@ def test_write_off_over_the_limit_waits_then_rejected_reposts_under_a_new_key(
     settings(admin, approval_limits={"1318": {}})
     none = ebs.post_write_offs(write_off(f"WO-NOLIMIT-{t}", b, Decimal("1.00"))).row(0, named=True)
     assert none["status"] == "pending_approval", none
+
+
+# ---------------------------------------------------------------- discounts (items 1, 10)
+
+
+def hundred_with_two_percent_terms(erp: Any, admin: httpx.Client, item: dict[str, Any]) -> None:
+    """The invoice becomes 100.00 (all lines) under 2/10 NET 30, dated two days ago."""
+    trx = item["document_id"]
+    sql(
+        erp,
+        "UPDATE ar_payment_schedules_all SET amount_due_original = 100, "
+        "amount_due_remaining = 100, amount_line_items_original = 100, "
+        "amount_line_items_remaining = 100, tax_original = 0, tax_remaining = 0, "
+        "freight_original = 0, freight_remaining = 0, receivables_charges_remaining = 0 "
+        "WHERE customer_trx_id = :id",
+        [{"name": "id", "data_type": "NUMBER", "value": int(trx)}],
+    )
+    assert discount_terms(erp, trx, TODAY - dt.timedelta(days=2)) == Decimal("2.00")
+
+
+def test_98_on_100_at_2_percent_leaves_2_open_unless_the_file_grants_the_discount(
+    make: Maker, erp: Any, admin: httpx.Client
+) -> None:
+    """A NULL p_discount would let EBS default the earned 2.00 and close the invoice."""
+    ebs = make()
+    t = ebs.settings.transport
+    a, b = invoices(open_items(ebs, ["US"]), "US", 2).iter_rows(named=True)
+    for row in (a, b):
+        hundred_with_two_percent_terms(erp, admin, row)
+    items = open_items(ebs, ["US"]).filter(pl.col("document_id").is_in([a["document_id"]]))
+    no_discount = ebs.post_cash_applications(
+        payment(f"PAY-98-{t}", items, [Decimal("98.00")], discounts=[Decimal(0)])
+    ).row(0, named=True)
+    assert no_discount["status"] == "posted", no_discount["message"]
+    ps = schedule(admin, a["document_id"])
+    assert (Decimal(str(ps["AMOUNT_DUE_REMAINING"])), ps["STATUS"]) == (Decimal("2"), "OP")
+    assert Decimal(str(ps["DISCOUNT_TAKEN_EARNED"] or 0)) == 0
+    items = open_items(ebs, ["US"]).filter(pl.col("document_id") == b["document_id"])
+    with_discount = ebs.post_cash_applications(
+        payment(f"PAY-98-2-{t}", items, [Decimal("98.00")], discounts=[Decimal("2.00")])
+    ).row(0, named=True)
+    assert with_discount["status"] == "posted", with_discount["message"]
+    ps = schedule(admin, b["document_id"])
+    assert (Decimal(str(ps["AMOUNT_DUE_REMAINING"])), ps["STATUS"]) == (Decimal("0"), "CL")
+    assert Decimal(str(ps["DISCOUNT_TAKEN_EARNED"])) == Decimal("2")
+
+
+def test_discounts_beyond_the_terms_are_refused(make: Maker, erp: Any, admin: httpx.Client) -> None:
+    ebs = make()
+    t = ebs.settings.transport
+    (a,) = invoices(open_items(ebs, ["US"]), "US", 1).iter_rows(named=True)
+    hundred_with_two_percent_terms(erp, admin, a)
+    items = open_items(ebs, ["US"]).filter(pl.col("document_id") == a["document_id"])
+    late = payment(f"PAY-LATE-{t}", items, [Decimal("98.00")], discounts=[Decimal("2.00")])
+    late = late.with_columns(payment_date=pl.lit(TODAY + dt.timedelta(days=30)))
+    refused = ebs.post_cash_applications(late).row(0, named=True)
+    assert (
+        refused["status"] == "rejected" and "AR_RW_VAL_UNEARNED_DISCOUNT" in (refused["message"])
+    ), refused
+    too_much = ebs.post_cash_applications(
+        payment(f"PAY-3-{t}", items, [Decimal("97.00")], discounts=[Decimal("3.00")])
+    ).row(0, named=True)
+    assert too_much["status"] == "rejected" and "AR_RW_VAL_DISCOUNT" in too_much["message"]
+    assert Decimal(str(schedule(admin, a["document_id"])["AMOUNT_DUE_REMAINING"])) == 100
+    settings(admin, unearned_discounts=True)  # the AR system option, the gentler variant
+    late = late.with_columns(application_id=pl.lit(f"PAY-LATE-OK-{t}"))
+    taken = ebs.post_cash_applications(late).row(0, named=True)
+    assert taken["status"] == "posted", taken["message"]
+    ps = schedule(admin, a["document_id"])
+    assert (ps["STATUS"], Decimal(str(ps["DISCOUNT_TAKEN_UNEARNED"]))) == ("CL", Decimal("2"))
+
+
+def test_pulled_items_carry_the_discount_terms_of_the_ledger(
+    make: Maker, admin: httpx.Client
+) -> None:
+    ebs = make()
+    items = open_items(ebs, ["US", "DE", "JP", "KW"])
+    with_terms = items.filter(pl.col("discount_amount").is_not_null())
+    assert with_terms.height >= 20, with_terms.height
+    tiers = {
+        int(d["TERM_ID"]): (Decimal(str(d["DISCOUNT_PERCENT"])), int(d["DISCOUNT_DAYS"]))
+        for d in table(admin, "RA_TERMS_LINES_DISCOUNTS")
+    }
+    digits = {"USD": 2, "EUR": 2, "JPY": 0, "KWD": 3}
+    for item in with_terms.head(40).iter_rows(named=True):
+        ps = schedule(admin, item["document_id"])
+        percent, days = tiers[int(ps["TERM_ID"])]
+        trx_date = dt.date.fromisoformat(str(ps["TRX_DATE"])[:10])
+        assert item["discount_date"] == trx_date + dt.timedelta(days=days)
+        full = (Decimal(str(ps["AMOUNT_DUE_ORIGINAL"])) * percent / 100).quantize(
+            Decimal(1).scaleb(-digits[item["currency"]]), ROUND_HALF_UP
+        )
+        taken = Decimal(str(ps["DISCOUNT_TAKEN_EARNED"] or 0)) + Decimal(
+            str(ps["DISCOUNT_TAKEN_UNEARNED"] or 0)
+        )
+        assert item["discount_amount"] == max(full - taken, Decimal(0)), (item, ps)
+    without = items.filter(
+        pl.col("discount_amount").is_null() & (pl.col("document_type") == "invoice")
+    )
+    for item in without.head(10).iter_rows(named=True):
+        term = schedule(admin, item["document_id"])["TERM_ID"]
+        assert term is None or int(term) not in tiers
