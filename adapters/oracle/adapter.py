@@ -370,7 +370,13 @@ class OracleAdapter:
             binds, applications, write_off, unapplied = self._payment_binds(rows)
         except ErpRejected as exc:
             return self._rejected(key, "cash_application", exc)
-        block = plsql.cash_receipt(len(applications), write_off=write_off, dry_run=dry_run)
+        org = self.settings.org_id(str(first["company"]))
+        foreign = str(first["currency"]) != self.currencies().get(org, str(first["currency"]))
+        if foreign:
+            binds["rate_type"] = self.settings.exchange_rate_type
+        block = plsql.cash_receipt(
+            len(applications), write_off=write_off, dry_run=dry_run, foreign=foreign
+        )
         outs = self._run(block, binds, writes=not dry_run)
         base = {"key": key, "kind": "cash_application", "system": self.name}
         try:

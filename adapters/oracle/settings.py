@@ -40,6 +40,10 @@ class OracleSettings:
     value_maps: str | None = None
     receipt_method_id: int | None = None
     receipt_method: str | None = None  # name, resolved to an id once
+    # receipts in a currency other than the ledger's: the GL rate type (e.g. "Corporate") sent
+    # as p_exchange_rate_type, with the daily rate of the receipt date; unset, EBS takes the
+    # profile AR_DEFAULT_EXCHANGE_RATE_TYPE (docs/oracle-setup.md)
+    exchange_rate_type: str | None = None
     account_numbering: str = "auto"  # "key": the canonical customer id is the account number
     created_by_module: str = "TCA_V2_API"
     page_size: int = 5000

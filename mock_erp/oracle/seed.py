@@ -158,6 +158,7 @@ def seed_oracle(
             d_counts, d_last = _documents(conn, rng, ous, accts, max(0, open_items), today)
             counts.update(d_counts)
             counts.update(_terms(conn, today))
+            counts.update(_rates(conn, today))
             last_ids.update(d_last)
             for seq, value in last_ids.items():
                 conn.execute(
@@ -233,6 +234,37 @@ def _terms(conn: Any, today: date) -> dict[str, int]:
         updates,
     )
     return {"RA_TERMS_B": len(TERMS), "RA_TERMS_LINES_DISCOUNTS": discounts}
+
+
+# GL_DAILY_RATES: 'Corporate' rates between every pair of the seeded currencies for the last
+# 30 days and the next 5 (units of each currency per USD; a cross rate is their quotient, to 8
+# decimals). 'Spot' has none: a receipt with that type is AR_NO_RATE_DATA_FOUND.
+PER_USD = {"USD": "1", "EUR": "0.92", "JPY": "150", "KWD": "0.307", "GBP": "0.79"}
+CONVERSION_TYPES = (("Corporate", "Corporate"), ("Spot", "Spot"), ("User", "User"))
+
+
+def _rates(conn: Any, today: date) -> dict[str, int]:
+    conn.executemany(
+        "INSERT INTO GL_DAILY_CONVERSION_TYPES (CONVERSION_TYPE, USER_CONVERSION_TYPE, "
+        "DESCRIPTION) VALUES (?, ?, ?)",
+        [(c, u, u) for c, u in CONVERSION_TYPES],
+    )
+    rows = []
+    for back in range(-5, 31):
+        day = _d(today - timedelta(days=back))
+        for src, src_per_usd in PER_USD.items():
+            for dst, dst_per_usd in PER_USD.items():
+                if src != dst:
+                    rate = (Decimal(dst_per_usd) / Decimal(src_per_usd)).quantize(
+                        Decimal("0.00000001"), ROUND_HALF_UP
+                    )
+                    rows.append((src, dst, day, "Corporate", _canon(rate)))
+    conn.executemany(
+        "INSERT INTO GL_DAILY_RATES (FROM_CURRENCY, TO_CURRENCY, CONVERSION_DATE, "
+        "CONVERSION_TYPE, CONVERSION_RATE, STATUS_CODE) VALUES (?, ?, ?, ?, ?, 'C')",
+        rows,
+    )
+    return {"GL_DAILY_RATES": len(rows)}
 
 
 def _canon(value: Decimal) -> str:

@@ -345,3 +345,41 @@ def test_pulled_items_carry_the_discount_terms_of_the_ledger(
     for item in without.head(10).iter_rows(named=True):
         term = schedule(admin, item["document_id"])["TERM_ID"]
         assert term is None or int(term) not in tiers
+
+
+# ---------------------------------------------------------------- foreign currency (item 5)
+
+
+def on_account_only(key: str, item: pl.DataFrame, amount: Decimal, currency: str) -> pl.DataFrame:
+    both = payment(key, item, [Decimal("0.01")], on_account=amount)
+    money = both.schema["payment_amount"]
+    return both.filter(pl.col("document_id").is_null()).with_columns(
+        payment_amount=pl.lit(amount, dtype=money), currency=pl.lit(currency)
+    )
+
+
+def test_a_usd_receipt_in_an_eur_ledger_needs_a_rate_type(make: Maker, admin: httpx.Client) -> None:
+    plain = make()
+    t = plain.settings.transport
+    item = invoices(open_items(plain, ["DE"]), "DE", 1)
+    frame = on_account_only(f"PAY-USD-{t}", item, Decimal("100.00"), "USD")
+    refused = plain.post_cash_applications(frame).row(0, named=True)
+    assert refused["status"] == "rejected", refused
+    assert "AR_RAPI_X_RATE_TYPE_NULL" in refused["message"]
+    assert "exchange rate type" in refused["message"]
+    spot = make(exchange_rate_type="Spot")  # a type without daily rates
+    no_rate = spot.post_cash_applications(frame).row(0, named=True)
+    assert no_rate["status"] == "rejected" and "AR_NO_RATE_DATA_FOUND" in no_rate["message"]
+    assert table(admin, "AR_CASH_RECEIPTS_ALL", RECEIPT_NUMBER=f"PAY-USD-{t}") == []
+    corporate = make(exchange_rate_type="Corporate")
+    posted = corporate.post_cash_applications(frame).row(0, named=True)
+    assert posted["status"] == "posted", posted["message"]
+    receipt = table(admin, "AR_CASH_RECEIPTS_ALL", CASH_RECEIPT_ID=posted["erp_document"])[0]
+    assert (receipt["CURRENCY_CODE"], receipt["EXCHANGE_RATE_TYPE"]) == ("USD", "Corporate")
+    assert Decimal(str(receipt["EXCHANGE_RATE"])) == Decimal("0.92")  # the seeded USD->EUR
+    # the profile instead of the adapter's setting: EBS defaults the type
+    settings(admin, rate_type_profile="Corporate")
+    profiled = plain.post_cash_applications(
+        frame.with_columns(application_id=pl.lit(f"PAY-USD-P-{t}"))
+    ).row(0, named=True)
+    assert profiled["status"] == "posted", profiled["message"]
