@@ -228,13 +228,14 @@ class OraclePersona:
         session = OracleSession()
         items = []
         failed = False
+        zone = self.settings.ords_time_zone
         self.calls += 1
         for i, st in enumerate(stmts, 1):
             if injected is not None:
                 res = Result(st, st.kind, error=injected)
             else:
                 res = self.backend.run(st, binds, session, offset=offset, limit=limit)
-            items.append(responses.item(i, res, binds))
+            items.append(responses.item(i, res, binds, zone=zone))
             if res.error is not None:
                 failed = True
                 break
@@ -242,7 +243,7 @@ class OraclePersona:
             self.backend.rollback(session)
         else:
             self.backend.commit(session)
-        return responses.document(items)
+        return responses.document(items, zone=zone)
 
     @staticmethod
     def _bad(message: str) -> Response:

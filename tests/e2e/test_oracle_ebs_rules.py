@@ -19,9 +19,9 @@ from adapters.oracle.keys import MAX_KEY_LENGTH
 from adapters.oracle.settings import OracleSettings
 from contracts.io import schema_of
 from tests.e2e.test_oracle_adapter import (
+    KEY,
     TODAY,
     Maker,
-    KEY,
     discount_terms,
     open_items,
     payment,
@@ -383,3 +383,38 @@ def test_a_usd_receipt_in_an_eur_ledger_needs_a_rate_type(make: Maker, admin: ht
         frame.with_columns(application_id=pl.lit(f"PAY-USD-P-{t}"))
     ).row(0, named=True)
     assert profiled["status"] == "posted", profiled["message"]
+
+
+# ---------------------------------------------------------------- ORDS time zone (item 2)
+
+
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "UTC", "America/New_York"])
+def test_ords_and_oracledb_pulls_agree_whatever_zone_ords_runs_in(
+    erp: Any, admin: httpx.Client, zone: str
+) -> None:
+    settings(admin, ords_time_zone=zone)
+    pulled = {}
+    for transport in ("ords", "oracledb"):
+        adapter = OracleAdapter(
+            OracleSettings.from_section("ebs", section(erp, transport), {"password": "otc-mock"})
+        )
+        pulled[transport] = open_items(adapter, ["US", "DE"]).sort(KEY)
+        adapter.close()
+    assert pulled["ords"].height > 100
+    assert pulled["ords"].equals(pulled["oracledb"])
+    # what ORDS itself sends: a midnight DATE shifted by the zone, named in env
+    item = pulled["ords"].row(0, named=True)
+    answer = sql(
+        erp,
+        "SELECT ps.trx_date FROM ar_payment_schedules_all ps WHERE ps.customer_trx_id = :id",
+        [{"name": "id", "data_type": "NUMBER", "value": int(item["document_id"])}],
+    )
+    sent = answer["resultSet"]["items"][0]["trx_date"]
+    expected = {
+        "Europe/Berlin": "T2",  # 22:00 or 23:00 the day before
+        "UTC": "T00:00:00Z",
+        "America/New_York": "T0",  # 04:00 or 05:00 the same day
+    }[zone]
+    assert expected in sent, sent
+    if zone == "Europe/Berlin":
+        assert sent[:10] == str(item["document_date"] - dt.timedelta(days=1))
