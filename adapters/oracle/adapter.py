@@ -188,7 +188,12 @@ class OracleAdapter:
             org = self.settings.org_id(company)
             mapping.maps["company"][1].setdefault(str(org), company)
             queries: list[tuple[str, dict[str, Any]]]
-            if customers:
+            if as_of:  # open AT the date, closed later included (as SAP's key date)
+                queries = [
+                    ("open_items_as_of", {"org_id": org, "account_number": c, "as_of": cutoff})
+                    for c in (customers or [None])
+                ]
+            elif customers:
                 queries = [
                     ("open_items_customer", {"org_id": org, "account_number": c, "as_of": cutoff})
                     for c in customers

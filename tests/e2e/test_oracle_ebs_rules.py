@@ -418,3 +418,33 @@ def test_ords_and_oracledb_pulls_agree_whatever_zone_ords_runs_in(
     assert expected in sent, sent
     if zone == "Europe/Berlin":
         assert sent[:10] == str(item["document_date"] - dt.timedelta(days=1))
+
+
+# ---------------------------------------------------------------- --as-of (item 11)
+
+
+def test_as_of_means_open_at_the_key_date_including_items_cleared_later(
+    make: Maker, admin: httpx.Client
+) -> None:
+    ebs = make()
+    t = ebs.settings.transport
+    two = invoices(open_items(ebs, ["US"]), "US", 2)
+    first, second = two.row(0, named=True), two.row(1, named=True)
+    part = Decimal("10.00")
+    done = ebs.post_cash_applications(payment(f"PAY-ASOF-{t}", two, [first["amount"], part])).row(
+        0, named=True
+    )
+    assert done["status"] == "posted", done["message"]
+    today = open_items(ebs, ["US"], customers=[first["customer_id"]])
+    assert first["document_id"] not in today["document_id"].to_list()  # paid today
+    yesterday = TODAY - dt.timedelta(days=1)
+    for customers in (None, [first["customer_id"]]):
+        before = open_items(ebs, ["US"], as_of=yesterday, customers=customers)
+        mine = before.filter(pl.col("document_id").is_in(two["document_id"].to_list()))
+        assert mine.sort(KEY)["amount"].to_list() == [first["amount"], second["amount"]]
+        assert before.filter(pl.col("posting_date") > yesterday).height == 0
+    after = open_items(ebs, ["US"], as_of=TODAY, customers=[first["customer_id"]])
+    assert after.filter(pl.col("document_id") == second["document_id"])["amount"][0] == (
+        second["amount"] - part
+    )
+    assert first["document_id"] not in after["document_id"].to_list()
