@@ -191,7 +191,7 @@ class OracleAdapter:
             if as_of:  # open AT the date, closed later included (as SAP's key date)
                 queries = [
                     ("open_items_as_of", {"org_id": org, "account_number": c, "as_of": cutoff})
-                    for c in (customers or [None])
+                    for c in ([*customers] if customers else [None])
                 ]
             elif customers:
                 queries = [
