@@ -688,7 +688,7 @@ def _make_transport(settings: OracleSettings) -> OracleTransport:
     return OrdsTransport(
         settings.name,
         url=settings.url,
-        schema=settings.schema,
+        schema=settings.schema or settings.user.lower(),
         user=settings.user,
         password=settings.password,
         timeout_s=settings.timeout_s,

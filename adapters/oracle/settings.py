@@ -20,7 +20,9 @@ class OracleSettings:
     password: str = field(repr=False)
     # ORDS REST-Enabled SQL: POST {url}/ords/{schema}/_/sql
     url: str | None = None
-    schema: str = "apps"
+    # the schema's URL mapping; unset: the user, lower case (with database authentication
+    # ORDS lets a user call only its own schema's URL, docs/oracle-setup.md)
+    schema: str | None = None
     # oracledb: an EZConnect or TNS dsn; thin mode unless thick = true
     dsn: str | None = None
     thick: bool = False

@@ -448,3 +448,28 @@ def test_as_of_means_open_at_the_key_date_including_items_cleared_later(
         second["amount"] - part
     )
     assert first["document_id"] not in after["document_id"].to_list()
+
+
+# ---------------------------------------------------------------- ORDS auth (item 8)
+
+
+def test_ords_database_auth_allows_only_the_users_own_schema(erp: Any, admin: httpx.Client) -> None:
+    from adapters.errors import ConfigError
+
+    def ords(schema: str) -> OracleAdapter:
+        return OracleAdapter(
+            OracleSettings.from_section(
+                "ebs", section(erp, "ords", schema=schema), {"password": "otc-mock"}
+            )
+        )
+
+    own, other = ords("otc"), ords("apps")
+    assert "operating units" in own.ping()
+    with pytest.raises(ConfigError, match="HTTP 401"):
+        other.ping()
+    settings(admin, ords_auth="any")  # the old leniency, as a documented variant
+    assert "operating units" in other.ping()
+    own.close()
+    other.close()
+    default = OracleSettings.from_section("ebs", section(erp, "ords"), {"password": "otc-mock"})
+    assert default.schema is None  # the transport then calls /ords/otc/: the user's own
