@@ -95,6 +95,9 @@ WHO = (
     "LAST_UPDATE_LOGIN id"
 )
 
+# OBJECT_VERSION_NUMBER of the TCA tables is a plain NUMBER (no precision) as in EBS's data
+# dictionary (etrm HZ_PARTIES, https://etrm.live/etrm-12.2.2/etrm.oracle.com/pls/trm1222/
+# etrm_pnav54e2-2.html): over Arrow without a CAST it is not an integer column.
 _SPECS: dict[str, str] = {
     # -- Receivables (docs/specs/oracle.md §2) -------------------------------------------------------
     "AR_PAYMENT_SCHEDULES_ALL": (
@@ -212,33 +215,33 @@ _SPECS: dict[str, str] = {
         "PARTY_ID pk; PARTY_NUMBER v30; PARTY_NAME v360; PARTY_TYPE v30; TAX_REFERENCE v50;"
         "JGZZ_FISCAL_CODE v20; DUNS_NUMBER_C v30; COUNTRY v60; STATUS v1; "
         "ORIG_SYSTEM_REFERENCE v240;"
-        "CREATED_BY_MODULE v150; OBJECT_VERSION_NUMBER id"
+        "CREATED_BY_MODULE v150; OBJECT_VERSION_NUMBER int"
     ),
     "HZ_CUST_ACCOUNTS": (
         "CUST_ACCOUNT_ID pk; PARTY_ID id; ACCOUNT_NUMBER v30; ACCOUNT_NAME v240; STATUS v1;"
         "CUSTOMER_TYPE v30; CUSTOMER_CLASS_CODE v30; ORIG_SYSTEM_REFERENCE v240;"
-        "CREATED_BY_MODULE v150; OBJECT_VERSION_NUMBER id"
+        "CREATED_BY_MODULE v150; OBJECT_VERSION_NUMBER int"
     ),
     "HZ_CUST_ACCT_SITES_ALL": (
         "CUST_ACCT_SITE_ID pk; CUST_ACCOUNT_ID id; PARTY_SITE_ID id; STATUS v1; BILL_TO_FLAG v1;"
         "SHIP_TO_FLAG v1; ORIG_SYSTEM_REFERENCE v240; CREATED_BY_MODULE v150;"
-        "OBJECT_VERSION_NUMBER id; ORG_ID id"
+        "OBJECT_VERSION_NUMBER int; ORG_ID id"
     ),
     "HZ_CUST_SITE_USES_ALL": (
         "SITE_USE_ID pk; CUST_ACCT_SITE_ID id; SITE_USE_CODE v30; PRIMARY_FLAG v1; STATUS v1;"
         "LOCATION v40; BILL_TO_SITE_USE_ID id; PAYMENT_TERM_ID id; ORIG_SYSTEM_REFERENCE v240;"
-        "CREATED_BY_MODULE v150; OBJECT_VERSION_NUMBER id; ORG_ID id"
+        "CREATED_BY_MODULE v150; OBJECT_VERSION_NUMBER int; ORG_ID id"
     ),
     "HZ_PARTY_SITES": (
         "PARTY_SITE_ID pk; PARTY_ID id; LOCATION_ID id; PARTY_SITE_NUMBER v30; STATUS v1;"
         "IDENTIFYING_ADDRESS_FLAG v1; ORIG_SYSTEM_REFERENCE v240; CREATED_BY_MODULE v150;"
-        "OBJECT_VERSION_NUMBER id"
+        "OBJECT_VERSION_NUMBER int"
     ),
     "HZ_LOCATIONS": (
         "LOCATION_ID pk; COUNTRY v60; ADDRESS1 v240; ADDRESS2 v240; ADDRESS3 v240; ADDRESS4 v240;"
         "CITY v60; POSTAL_CODE v60; STATE v60; PROVINCE v60; COUNTY v60; ORIG_SYSTEM_REFERENCE "
         "v240;"
-        "CREATED_BY_MODULE v150; OBJECT_VERSION_NUMBER id"
+        "CREATED_BY_MODULE v150; OBJECT_VERSION_NUMBER int"
     ),
     # -- setup: periods, orgs, ledgers, currencies, users (docs/specs/oracle.md §2 "Setup", §4) ------
     "GL_PERIOD_STATUSES": (

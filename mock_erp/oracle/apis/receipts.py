@@ -314,6 +314,8 @@ def _exchange_rate(
     """
     if currency is None or functional is None or currency == functional:
         return None, None, None
+    if ctx.precision(currency) is None:  # AR_RAPI_CURR_CODE_INVALID says it already
+        return None, None, None
     kind = a.get("p_exchange_rate_type") or ctx.settings.rate_type_profile
     on = trunc(date(a.get("p_exchange_rate_date"))) or when
     given = a.get("p_exchange_rate")
