@@ -278,15 +278,28 @@ class PostJob:
         except Exception as exc:  # anything else after `pending`: an outcome we cannot vouch for
             self.log.exception("posting failed", key=key)
             return self._record(entry, Status.UNKNOWN, None, repr(exc))
-        status = Status.POSTED if result["status"] == "posted" else Status.REJECTED
-        return self._record(entry, status, result.get("erp_document"), result.get("message"))
+        # pending_approval: the document exists in the ERP (awaiting an approver): final
+        posted = result["status"] in ("posted", "pending_approval")
+        status = Status.POSTED if posted else Status.REJECTED
+        return self._record(
+            entry,
+            status,
+            result.get("erp_document"),
+            result.get("message"),
+            shown=str(result["status"]) if posted else None,
+        )
 
     def _record(
-        self, entry: Entry, status: Status, document: str | None, message: str | None
+        self,
+        entry: Entry,
+        status: Status,
+        document: str | None,
+        message: str | None,
+        shown: str | None = None,
     ) -> dict[str, Any]:
         """Journal what the ERP did; if the journal is gone, keep it in the report and log it
         loudly: a posted document number is never dropped."""
-        shown = {Status.QUEUED: "rejected"}.get(status, status.value)
+        shown = shown or {Status.QUEUED: "rejected"}.get(status, status.value)
         try:
             self.journal.mark(
                 self.system,
@@ -388,6 +401,9 @@ class PostJob:
         self.journal.requeue_rejected(self.system, self.kind, keys, reached_erp=False)
         if self.options.retry_rejected:  # the ERP may have posted it anyway: look first
             self.journal.requeue_rejected(self.system, self.kind, keys, reached_erp=True)
+        if callable(expect := getattr(self.adapter, "expect", None)):
+            # the rows: an adapter may look keys up by item (indexed) when it settles them
+            expect(self.kind, pl.concat(list(units.values())))
         self.settle(keys)
         now = self.journal.now_ms()
         todo: dict[str, pl.DataFrame] = {}
