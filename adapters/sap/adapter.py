@@ -19,6 +19,7 @@ import polars as pl
 
 from adapters.errors import ConfigError, ErpRejected, OutcomeUnknown, TransientError
 from adapters.protocol import PostingKind
+from adapters.sap.currency import sap_decimals, to_external, to_internal_text
 from adapters.sap.errors import errors_in, message_rows, raise_for_return
 from adapters.sap.keys import header_text, xblnr_for
 from adapters.sap.settings import SapSettings
@@ -138,7 +139,7 @@ class SapAdapter:
             "sap",
             "open_items",
             value_map_file=self._overrides,
-            context={"sap_internal_amount": {"decimals": self.tcurx()}},
+            context={"sap_internal_amount": {"decimals": sap_decimals(self.tcurx())}},
         )
         for company in self._companies(companies):
             for customer_filter in _customer_chunks(customers):
@@ -164,12 +165,73 @@ class SapAdapter:
                         page_size=self.settings.page_size,
                     ):
                         page = self._repair_terms(
-                            raw.with_columns(parse_internal_amount(pl.col("WRBTR")).alias("WRBTR")),
+                            self._repair_amounts(raw, company, as_of).with_columns(
+                                parse_internal_amount(pl.col("WRBTR")).alias("WRBTR")
+                            ),
                             company,
                             as_of,
                             percent_set,
                         )
                         yield self._finish(mapping.apply(page), f"{self.name} {table} {company}")
+
+    def _repair_amounts(self, page: pl.DataFrame, company: str, as_of: date | None) -> pl.DataFrame:
+        """Amounts RFC_READ_TABLE could not write (`*...`) read by key through the BAPI.
+
+        WRBTR is CURR(13,2): an internal value of 1,000,000,000.00 or more does not fit the
+        output field and comes back as `*` and the low digits (docs/specs/sap.md §8). Those
+        rows are asked of BAPI_AR_ACC_GETOPENITEMS (external DEC 23,4 amounts), one call per
+        customer with such rows, and written back as internal text, so the one conversion of
+        the mapping serves every row.
+        """
+        garbled = page.filter(pl.col("WRBTR").str.contains("*", literal=True))
+        if garbled.height == 0:
+            return page
+        amounts = self._amounts_by_bapi(company, garbled, as_of)
+        tcurx = self.tcurx()
+        fixed = pl.DataFrame(
+            [
+                {
+                    **{k: row[k] for k in BSID_KEY},
+                    "WRBTR_FIX": to_internal_text(
+                        amounts[(row["BELNR"], row["GJAHR"], row["BUZEI"])], row["WAERS"], tcurx
+                    ),
+                }
+                for row in garbled.iter_rows(named=True)
+            ],
+            schema={**dict.fromkeys(BSID_KEY, pl.String), "WRBTR_FIX": pl.String},
+        )
+        patched = page.join(fixed, on=list(BSID_KEY), how="left")
+        return patched.with_columns(
+            pl.coalesce(pl.col("WRBTR_FIX"), pl.col("WRBTR")).alias("WRBTR")
+        ).select(page.columns)
+
+    def _amounts_by_bapi(
+        self, company: str, rows: pl.DataFrame, as_of: date | None
+    ) -> dict[tuple[str, str, str], Decimal]:
+        """External (unsigned) amounts of `rows`' items from BAPI_AR_ACC_GETOPENITEMS."""
+        wanted = {(r["BELNR"], r["GJAHR"], r["BUZEI"]) for r in rows.iter_rows(named=True)}
+        found: dict[tuple[str, str, str], Decimal] = {}
+        for kunnr in sorted(set(rows["KUNNR"].to_list())):
+            result = self.transport.call(
+                "BAPI_AR_ACC_GETOPENITEMS",
+                COMPANYCODE=company,
+                CUSTOMER=kunnr,
+                KEYDATE=sap_date(as_of or date.today()),
+                LINEITEMS=[],
+            )
+            raise_for_return(self.name, f"open items {company}/{alpha_out_text(kunnr)}", result)
+            for item in result.get("LINEITEMS", []):
+                item_key = (str(item["DOC_NO"]), str(item["FISC_YEAR"]), str(item["ITEM_NUM"]))
+                if item_key in wanted:
+                    found[item_key] = Decimal(item["AMT_DOCCUR"])
+        if missing := wanted - found.keys():
+            doc, year, line = sorted(missing)[0]
+            raise TransientError(
+                self.name,
+                f"amount of {company}/{doc}/{year}/{line} overflows RFC_READ_TABLE and "
+                "BAPI_AR_ACC_GETOPENITEMS did not list the item (cleared meanwhile?); retry",
+            )
+        return found
 
     def _repair_terms(
         self,
@@ -433,7 +495,7 @@ class SapAdapter:
         out: dict[tuple[str, int, int], dict[str, Any]] = {}
         if not items:
             return out
-        decimals = self.tcurx()
+        tcurx = self.tcurx()
         belnrs = sorted({alpha_in(doc) for doc, _, _ in items})
         for chunk in _chunks(belnrs, 100):
             for page in read_table(
@@ -443,10 +505,16 @@ class SapAdapter:
                 key=BSID_KEY,
                 where=[f"BUKRS = {quote(company)}", in_list("BELNR", chunk)],
             ):
+                garbled = page.filter(pl.col("WRBTR").str.contains("*", literal=True))
+                by_bapi = self._amounts_by_bapi(company, garbled, None) if garbled.height else {}
                 for row in page.iter_rows(named=True):
                     key = (alpha_out_text(row["BELNR"]), int(row["GJAHR"]), int(row["BUZEI"]))
-                    internal = Decimal(_signed_text(row["WRBTR"]))
-                    real = internal * (Decimal(10) ** (2 - decimals.get(row["WAERS"], 2)))
+                    bapi_amount = by_bapi.get((row["BELNR"], row["GJAHR"], row["BUZEI"]))
+                    real = (
+                        bapi_amount
+                        if bapi_amount is not None
+                        else to_external(Decimal(_signed_text(row["WRBTR"])), row["WAERS"], tcurx)
+                    )
                     signed = -real if row["SHKZG"] == "H" else real
                     out[key] = {
                         "amount": signed,

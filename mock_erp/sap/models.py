@@ -32,6 +32,7 @@ from mock_erp.sap.messages import (
     msg,
     rows_of,
 )
+from mock_erp.sap.settings import SapSettings
 from mock_erp.store import Store
 
 LOGICAL_SYSTEM = "MCKCLNT100"  # AWSYS / OBJ_SYS (C10, <SID>CLNT<client>) [project]
@@ -160,6 +161,8 @@ class SapBackend:
         self._sessions: dict[str, Session] = {}
         self._locks: dict[tuple[str, str], str] = {}
         self.unauthorized_tables: set[str] = {"USR02", "USH02", "RFCDES"}
+        self.settings = SapSettings()  # the persona hands the app's settings over on each call
+        self._tcurx_saved: dict[str, int | None] = {}  # TCURX rows as seeded, before `tcurx`
 
     # -- clock -----------------------------------------------------------------------------
     @property
@@ -326,8 +329,37 @@ class SapBackend:
         keys = ("WAERS", "PERIV", "OPVAR", "LAND1", "AKONT", "BANK_GL", "DISC_GL", "WRITEOFF_GL")
         return {k: v or "" for k, v in zip(keys, row, strict=True)}
 
+    def sync_tcurx(self) -> None:
+        """Bring TCURX in line with the ``tcurx`` setting (added, changed, removed currencies).
+
+        Rows the setting no longer names get their seeded value back, so a test can flip a
+        currency out of TCURX and in again without a reset.
+        """
+        overrides = self.settings.tcurx
+        if not overrides and not self._tcurx_saved:
+            return
+        with self.store.transaction() as conn:
+
+            def put(cur: str, dec: int | None) -> None:
+                if dec is None:
+                    conn.execute("DELETE FROM TCURX WHERE CURRKEY = ?", (cur,))
+                else:
+                    conn.execute(
+                        "INSERT OR REPLACE INTO TCURX (CURRKEY, CURRDEC) VALUES (?, ?)", (cur, dec)
+                    )
+
+            for cur in [c for c in self._tcurx_saved if c not in overrides]:
+                put(cur, self._tcurx_saved.pop(cur))
+            for cur, dec in overrides.items():
+                row = conn.execute("SELECT CURRDEC FROM TCURX WHERE CURRKEY = ?", (cur,)).fetchone()
+                have = None if row is None else int(row[0])
+                if have != dec:
+                    self._tcurx_saved.setdefault(cur, have)
+                    put(cur, dec)
+
     def currdec(self, waers: str) -> int:
-        """Decimals of a currency: TCURX, absent = 2 (docs/specs/sap.md §3)."""
+        """Decimals of a currency: TCURX, absent = 2 (docs/specs/sap.md §3, §8)."""
+        self.sync_tcurx()
         row = self.store.query_one("SELECT CURRDEC FROM TCURX WHERE CURRKEY = ?", (waers,))
         return int(row[0]) if row else 2
 

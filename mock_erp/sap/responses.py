@@ -9,8 +9,6 @@ Business errors never raise: they travel in RETURN (style.md §9).
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -415,19 +413,14 @@ def _format(value: Any, f: tables.Field) -> str:
     return str(value).ljust(f.length)[: f.length]
 
 
-# Keyset continuation for ROWSKIPS paging: (store, table, where, binds, rowskips) -> (last rowid,
-# store generation, store total_changes). A page that starts where the previous one ended
-# continues after that rowid instead of re-skipping ROWSKIPS rows; any write invalidates it.
-_PAGES: OrderedDict[tuple[Any, ...], tuple[int, int, int]] = OrderedDict()
-_PAGES_LOCK = threading.Lock()
-
-
 def rfc_read_table(b: SapBackend, session: str, p: Params) -> Params:
-    """Generic table read with the six classic exceptions (docs/specs/sap.md §2.3, §7.5).
+    """Generic table read with the six classic exceptions (docs/specs/sap.md §2.3, §7.5, §8).
 
-    Rows come in rowid order — the seed inserts in a seeded random permutation, so the order is
-    neither the key nor stable across re-seeds (SAP promises none), yet paging one query with
-    ROWSKIPS/ROWCOUNT over an unchanged table returns each row exactly once.
+    The real module runs ``SELECT ... WHERE (OPTIONS)`` with no ORDER BY and skips ROWSKIPS
+    rows by counting them (docs/specs/sap.md §8). Setting ``read_table_order``: "random" (the
+    default) answers in a fresh order on every call, as HANA may, so ROWSKIPS pages miss and
+    repeat rows; "key" answers in primary-key order. Packed values too wide for their output
+    field come back as ``*...`` (``_format``), amounts >= 1e9 in CURR(13,2) included.
     """
     table = _s(p, "QUERY_TABLE")
     if table in tables.STRUCTURES:
@@ -436,6 +429,8 @@ def rfc_read_table(b: SapBackend, session: str, p: Params) -> Params:
         raise _exc("NOT_AUTHORIZED")
     if table not in tables.CATALOGUE:
         raise _exc("TABLE_NOT_AVAILABLE", msg_class="SV", number="029", v1=table)
+    if table == "TCURX":
+        b.sync_tcurx()
     catalogue = tables.field_map(table)
     wanted = [_s(r, "FIELDNAME") for r in p.get("FIELDS") or [] if _s(r, "FIELDNAME")]
     for name in wanted:
@@ -458,32 +453,18 @@ def rfc_read_table(b: SapBackend, session: str, p: Params) -> Params:
     cond = where.parse()
     skips, count = max(0, int(p.get("ROWSKIPS") or 0)), max(0, int(p.get("ROWCOUNT") or 0))
     cols = ", ".join(f'"{f.name}"' for f in fields)
-    store = b.store
-    with store.lock:
-        state = (store.generation, store.total_changes())
-        key = (id(store), table, cond, tuple(where.binds), skips)
-        with _PAGES_LOCK:
-            hit = _PAGES.get(key)
-        after, offset_sql = (hit[0], 0) if hit and hit[1:] == state else (None, skips)
-        clauses = [f"({cond})"] if cond else []
-        binds = list(where.binds)
-        if after is not None:
-            clauses.append("rowid > ?")
-            binds.append(after)
-        sql = f'SELECT rowid, {cols} FROM "{table}"'
-        sql += (" WHERE " + " AND ".join(clauses)) if clauses else ""
-        sql += " ORDER BY rowid LIMIT ? OFFSET ?"
-        try:
-            rows = store.query(sql, [*binds, count or -1, offset_sql])
-        except Exception as exc:  # a type clash SQLite refuses: SAP would not parse it either
-            raise _exc("OPTION_NOT_VALID") from exc
-    if rows and count:
-        with _PAGES_LOCK:
-            _PAGES[(*key[:-1], skips + len(rows))] = (rows[-1][0], *state)
-            while len(_PAGES) > 256:
-                _PAGES.popitem(last=False)
+    if b.settings.read_table_order == "key":
+        order = ", ".join(f'"{f.name}"' for f in tables.CATALOGUE[table] if f.key)
+    else:
+        order = "random()"
+    sql = f'SELECT {cols} FROM "{table}"' + (f" WHERE {cond}" if cond else "")
+    sql += f" ORDER BY {order} LIMIT ? OFFSET ?"
+    try:
+        rows = b.store.query(sql, [*where.binds, count or -1, skips])
+    except Exception as exc:  # a type clash SQLite refuses: SAP would not parse it either
+        raise _exc("OPTION_NOT_VALID") from exc
     data = [
-        {"WA": delim.join(_format(v, f) for v, f in zip(r[1:], fields, strict=True)).rstrip()}
+        {"WA": delim.join(_format(v, f) for v, f in zip(r, fields, strict=True)).rstrip()}
         for r in rows
     ]
     return {"FIELDS": out_fields, "DATA": data, "OPTIONS": list(p.get("OPTIONS") or [])}

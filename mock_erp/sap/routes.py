@@ -197,6 +197,7 @@ class SapPersona:
                         v1=fm.name,
                         message=f"Function module {fm.name} not found",
                     )
+                self.backend.settings = self.settings  # a reset builds a fresh backend
                 result = handler(self.backend, sid, params)
             except AbapException as exc:
                 return _Outcome(exception=exc)

@@ -5,9 +5,36 @@ Defaults are the harsher variant wherever real systems differ; see ``docs/mock-e
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from mock_erp.faults import FaultRuleError
+
+_CURRENCY = re.compile(r"^[A-Z0-9]{1,5}$")
 
 
 @dataclass
 class SapSettings:
     """Add a field per documented variant; a ``check_<field>`` method may validate values."""
+
+    #: RFC_READ_TABLE selects with no ORDER BY and skips ROWSKIPS rows by counting
+    #: (docs/specs/sap.md §8): "random" answers in a fresh order on every call, as a HANA
+    #: system may; "key" answers in primary-key order (ROWSKIPS paging then happens to work).
+    read_table_order: Literal["random", "key"] = "random"
+    #: Changes to the mock's TCURX: a number adds a currency or changes its decimals, null
+    #: removes it (it then has 2 decimals, as every currency absent from TCURX in SAP).
+    tcurx: dict[str, int | None] = field(default_factory=dict)
+    #: False plays S/4HANA: CVERS lists S4CORE, RFC_SYSTEM_INFO a 7.5x release, and the
+    #: customer BAPIs refuse to work (customer master data is the Business Partner, §8).
+    customer_bapis: bool = True
+    #: Customers the logon user may not display (authorization group): GETDETAIL2 answers
+    #: F2 543, which is an error, not "no such customer".
+    customers_unauthorized: list[str] = field(default_factory=list)
+
+    def check_tcurx(self, value: dict[str, int | None]) -> None:
+        for currency, decimals in value.items():
+            if not _CURRENCY.match(currency):
+                raise FaultRuleError(f"sap.tcurx.{currency}", "is not a currency key (CUKY 5)")
+            if decimals is not None and not 0 <= decimals <= 5:
+                raise FaultRuleError(f"sap.tcurx.{currency}", "CURRDEC must be 0..5 or null")

@@ -180,8 +180,7 @@ def _column_sql(f: Field) -> str:
 
 
 def ddl() -> str:
-    """CREATE statements for every catalogued table (rowid tables: RFC_READ_TABLE orders by
-    rowid, which the seed fills in shuffled order, see responses.py)."""
+    """CREATE statements for every catalogued table (RFC_READ_TABLE's order: responses.py)."""
     out = []
     for table, fields in CATALOGUE.items():
         cols = [_column_sql(f) for f in fields]
