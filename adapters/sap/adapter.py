@@ -20,7 +20,7 @@ import polars as pl
 from adapters.errors import ConfigError, ErpRejected, OutcomeUnknown, TransientError
 from adapters.protocol import PostingKind
 from adapters.sap.currency import sap_decimals, to_external, to_internal_text
-from adapters.sap.errors import errors_in, message_rows, raise_for_return
+from adapters.sap.errors import raise_for_return
 from adapters.sap.keys import header_text, xblnr_for
 from adapters.sap.settings import SapSettings
 from adapters.sap.table_reader import in_list, parse_internal_amount, quote, read_table
@@ -603,55 +603,12 @@ class SapAdapter:
         return {**base, "status": "posted", "erp_document": obj_key}
 
     def _post_on_account(self, first: Mapping[str, Any], dry_run: bool = False) -> dict[str, Any]:
-        """All money on account: BAPI_ACC_DOCUMENT_POST + COMMIT (WAIT) in one session.
+        """All money on account: the accounting BAPI (the clearing wrapper needs items to
+        clear), committed in one ABAP session (adapters/sap/posting.py: over SOAP the kit's
+        self-committing Z_OTC_AR_ON_ACCOUNT, docs/specs/sap.md §8)."""
+        from adapters.sap.posting import post_on_account
 
-        The clearing wrapper needs items to clear, so this goes through the accounting BAPI,
-        which must commit in the same ABAP session. Over SOAP that needs a stateful ICF
-        session, which is opt-in per system (`soap_stateful_posting`, docs/specs/sap.md §4).
-        """
-        from adapters.sap.posting import on_account_document
-
-        key = first["application_id"]
-        if self.settings.transport == "soap" and not self.settings.soap_stateful_posting:
-            return {
-                "key": key,
-                "kind": "cash_application",
-                "system": self.name,
-                "status": "rejected",
-                "message": "a payment entirely on account is posted with BAPI_ACC_DOCUMENT_POST, "
-                "which over SOAP needs a stateful session: set soap_stateful_posting = true "
-                f"in [systems.{self.name}] (docs/sap-setup.md)",
-            }
-        base = {"key": key, "kind": "cash_application", "system": self.name}
-        params = on_account_document(self, first)
-        with self.transport.session() as session:
-            check = session.call("BAPI_ACC_DOCUMENT_CHECK", **params)
-            if errors_in(check):
-                try:
-                    raise_for_return(self.name, key, check)
-                except ErpRejected as exc:
-                    return {**base, "status": "rejected", "message": f"{exc.code} {exc.text}"}
-            if dry_run:
-                return {
-                    **base,
-                    "status": "posted",
-                    "erp_document": DRY_RUN,
-                    "message": "BAPI_ACC_DOCUMENT_CHECK accepts it",
-                }
-            posted = session.call("BAPI_ACC_DOCUMENT_POST", **params)
-            if errors_in(posted):
-                session.call("BAPI_TRANSACTION_ROLLBACK")
-                try:
-                    raise_for_return(self.name, key, posted)
-                except ErpRejected as exc:
-                    return {**base, "status": "rejected", "message": f"{exc.code} {exc.text}"}
-            try:
-                commit = session.call("BAPI_TRANSACTION_COMMIT", WAIT="X")
-            except TransientError as exc:  # the commit left: it may have committed
-                raise OutcomeUnknown(self.name, f"commit: {exc.detail}", key=key) from exc
-            if errors_in(commit):
-                raise OutcomeUnknown(self.name, f"commit failed: {message_rows(commit)}", key=key)
-        return {**base, "status": "posted", "erp_document": str(posted.get("OBJ_KEY", "")).strip()}
+        return post_on_account(self, first, dry_run, DRY_RUN)
 
     def post_cash_applications(self, frame: pl.DataFrame) -> pl.DataFrame:
         validate(frame, "cash_applications", source="cash applications")

@@ -27,6 +27,8 @@ TEXTS: dict[tuple[str, str], str] = {
     ("ZOTC", "005"): "Item &1 is in currency &2, payment in &3",
     ("ZOTC", "009"): "Test run: document can be posted",
     ("ZOTC", "010"): "Customer &1 is locked by user &2",
+    ("ZOTC", "011"): "Date format &1 of user &2 is not supported: set 1 to 6 in SU01",
+    ("ZOTC", "012"): "Batch input stopped: no data for screen &1 &2",
 }
 
 # unconfirmed: docs/specs/sap.md §2.1, §2.4, §2.5, §2.7, §7.7 — numbers from SAP code where the spec

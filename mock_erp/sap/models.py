@@ -33,6 +33,7 @@ from mock_erp.sap.messages import (
     rows_of,
 )
 from mock_erp.sap.settings import SapSettings
+from mock_erp.sap.user_dates import UnsupportedDateFormat, read_user_date, write_user_date
 from mock_erp.store import Store
 
 LOGICAL_SYSTEM = "MCKCLNT100"  # AWSYS / OBJ_SYS (C10, <SID>CLNT<client>) [project]
@@ -930,6 +931,8 @@ class SapBackend:
         gllines = list(p.get("T_GLLINES") or [])
         amount = Decimal(p.get("I_AMOUNT") or 0)
         _check_clear_params(auglv, bank, amount, items, budat, bldat)
+        # dates travel as text in the user's format through FB05's batch input (§8)
+        budat, bldat = (self._batch_input_date(d, self.session_user(sid)) for d in (budat, bldat))
         # 003: decimals of every amount against the payment currency
         to_check = [amount] + [
             Decimal(i.get(k) or 0) for i in items for k in ("AMT_PAID", "DISC_AMT")
@@ -1044,6 +1047,19 @@ class SapBackend:
             msg("F5", "312", doc.belnr, bukrs, type="S"),
         ]
 
+    def _batch_input_date(self, dats_text: str, user: str) -> str:
+        """A DATS value as the kit's batch input carries it: written as text in the logon
+        user's date format (USR01-DATFM, setting ``user_date_format``), read back by the FB05
+        screen in that format. ZOTC 011 for an era or lunar calendar the kit refuses."""
+        datfm = self.settings.user_date_format
+        value = parse_dats(dats_text)
+        if value is None:
+            return dats_text
+        try:
+            return dats(read_user_date(write_user_date(value, datfm), datfm))
+        except UnsupportedDateFormat:
+            raise msg("ZOTC", "011", datfm, user) from None
+
     def _clearing_document(
         self,
         p: dict[str, Any],
@@ -1093,7 +1109,7 @@ class SapBackend:
             tcode="FB05",
         )
         akont = cust["AKONT"]
-        valut = _dats_or(p.get("I_VALUE_DATE"), budat)
+        valut = self._batch_input_date(_dats_or(p.get("I_VALUE_DATE"), budat), user)
         pk = POSTING_KEYS
 
         def cust_line(shkzg: str, bschl: str, minor: int, **kw: Any) -> Line:

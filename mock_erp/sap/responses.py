@@ -19,6 +19,7 @@ from mock_erp.sap.messages import bapiret1, bapiret2, bapireturn, msg, rows_of, 
 from mock_erp.sap.models import (
     LOGICAL_SYSTEM,
     OBJ_TYPE,
+    Document,
     SapBackend,
     dats,
     minor_of_internal,
@@ -163,10 +164,63 @@ def z_otc_ar_clear(b: SapBackend, session: str, p: Params) -> Params:
     except SapMessage as m:
         return {"E_DOC_NO": "", "E_FISC_YEAR": "0000", "E_OBJ_KEY": "",
                 "RETURN": [bapiret2(r) for r in rows_of(m)]}  # fmt: skip
-    out = {"E_DOC_NO": "", "E_FISC_YEAR": "0000", "E_OBJ_KEY": ""}
+    out: Params = {"E_DOC_NO": "", "E_FISC_YEAR": "0000", "E_OBJ_KEY": "", "T_LINES": []}
     if doc is not None:
-        out = {"E_DOC_NO": doc.belnr, "E_FISC_YEAR": doc.gjahr, "E_OBJ_KEY": doc.obj_key}
+        out = {"E_DOC_NO": doc.belnr, "E_FISC_YEAR": doc.gjahr, "E_OBJ_KEY": doc.obj_key,
+               "T_LINES": _posted_lines(b, doc)}  # fmt: skip
     return {**out, "RETURN": [bapiret2(r) for r in rows]}
+
+
+def _posted_lines(b: SapBackend, doc: Document) -> list[Params]:
+    """T_LINES: the document's lines as posted (the kit reads them back from BSEG), so the
+    caller sees what FB05 booked, including differences it booked itself within tolerance."""
+    return [
+        {"ITEM_NUM": f"{n:03d}", "POST_KEY": ln.bschl, "ACCT_TYPE": ln.koart,
+         "DB_CR_IND": ln.shkzg, "GL_ACCOUNT": ln.hkont,
+         "CUSTOMER": ln.account if ln.koart == "D" else "",
+         "AMT_DOCCUR": b.external(ln.amount, doc.waers), "COSTCENTER": ln.kostl,
+         "REASON_CDE": ln.rstgr, "INV_REF": ln.rebzg[0],
+         "CLEARED": "X" if ln.cleared_by_self else "", "ITEM_TEXT": ln.sgtxt[:50]}
+        for n, ln in enumerate(doc.lines, start=1)
+    ]  # fmt: skip
+
+
+def z_otc_ar_on_account(b: SapBackend, session: str, p: Params) -> Params:
+    """The kit's self-committing posting: BAPI_ACC_DOCUMENT_CHECK (test run) or _POST, then
+    BAPI_TRANSACTION_COMMIT WAIT in the same ABAP session, so a stateless SOAP POST carries a
+    whole LUW (docs/specs/sap.md §8)."""
+    blank: Params = {"OBJ_TYPE": "", "OBJ_KEY": "", "OBJ_SYS": ""}
+    if _s(p, "I_TESTRUN") == "X":
+        return {**blank, "RETURN": bapi_acc_document_check(b, session, p)["RETURN"]}
+    posted = bapi_acc_document_post(b, session, p)
+    if any(r["TYPE"] in ("E", "A") for r in posted["RETURN"]):
+        b.rollback(session)
+        return {**blank, "RETURN": posted["RETURN"]}
+    failed = b.commit(session)
+    if failed:  # the update failed: nothing was posted, say so with the update's message
+        return {**blank, "RETURN": [bapiret2(failed)]}
+    return {k: posted[k] for k in ("OBJ_TYPE", "OBJ_KEY", "OBJ_SYS", "RETURN")}
+
+
+def _customer_commit(b: SapBackend, session: str, answer: Params) -> Params:
+    """Commit the customer BAPI's work in its own session, or roll it back on an error."""
+    if answer["RETURN"] and answer["RETURN"].get("TYPE") in ("E", "A"):
+        b.rollback(session)
+        return answer
+    failed = b.commit(session)
+    if failed:
+        return {**answer, "CUSTOMERNO": "", "RETURN": bapiret1(failed)}
+    return answer
+
+
+def z_otc_customer_create(b: SapBackend, session: str, p: Params) -> Params:
+    """BAPI_CUSTOMER_CREATEFROMDATA1 + BAPI_TRANSACTION_COMMIT WAIT in one call (the kit)."""
+    return _customer_commit(b, session, bapi_customer_createfromdata1(b, session, p))
+
+
+def z_otc_customer_change(b: SapBackend, session: str, p: Params) -> Params:
+    """BAPI_CUSTOMER_CHANGEFROMDATA1 + BAPI_TRANSACTION_COMMIT WAIT in one call (the kit)."""
+    return _customer_commit(b, session, bapi_customer_changefromdata1(b, session, p))
 
 
 # -- customers ------------------------------------------------------------------------------------
@@ -479,6 +533,9 @@ HANDLERS: dict[str, Handler] = {
     "BAPI_TRANSACTION_COMMIT": bapi_transaction_commit,
     "BAPI_TRANSACTION_ROLLBACK": bapi_transaction_rollback,
     "Z_OTC_AR_CLEAR": z_otc_ar_clear,
+    "Z_OTC_AR_ON_ACCOUNT": z_otc_ar_on_account,
+    "Z_OTC_CUSTOMER_CREATE": z_otc_customer_create,
+    "Z_OTC_CUSTOMER_CHANGE": z_otc_customer_change,
     "BAPI_CUSTOMER_GETLIST": bapi_customer_getlist,
     "BAPI_CUSTOMER_GETDETAIL2": bapi_customer_getdetail2,
     "BAPI_CUSTOMER_CREATEFROMDATA1": bapi_customer_createfromdata1,

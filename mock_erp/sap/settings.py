@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from mock_erp.faults import FaultRuleError
+from mock_erp.sap.user_dates import DATE_FORMATS
 
 _CURRENCY = re.compile(r"^[A-Z0-9]{1,5}$")
 
@@ -17,6 +18,24 @@ _CURRENCY = re.compile(r"^[A-Z0-9]{1,5}$")
 @dataclass
 class SapSettings:
     """Add a field per documented variant; a ``check_<field>`` method may validate values."""
+
+    #: ``/sap/bc/soap/rfc`` keeps no state across POSTs (docs/specs/sap.md §8, a field note
+    #: measured on a live system): ``sap-sessioncmd=open`` and the context cookie are ignored,
+    #: so a BAPI and BAPI_TRANSACTION_COMMIT in two POSTs commit nothing. ``True`` is the old,
+    #: gentler mock behaviour (a stateful ICF session by cookie).
+    soap_sessions: bool = False
+    #: USR01-DATFM of the logon user: the batch input of Z_OTC_AR_CLEAR reads dates in it.
+    #: Default "2" (MM/DD/YYYY, US): the format that turns a day-first date text into another
+    #: date silently (5 March written 05/03 posts on 3 May), so a kit that ignores the user's
+    #: format fails here. "1".."C" as SAP defines them (mock_erp/sap/user_dates.py).
+    user_date_format: str = "2"
+
+    def check_user_date_format(self, value: str) -> None:
+        if value not in DATE_FORMATS:
+            raise FaultRuleError(
+                "sap.user_date_format",
+                f"must be one of SAP's USR01-DATFM values {sorted(DATE_FORMATS)}, not {value!r}",
+            )
 
     #: RFC_READ_TABLE selects with no ORDER BY and skips ROWSKIPS rows by counting
     #: (docs/specs/sap.md §8): "random" answers in a fresh order on every call, as a HANA
