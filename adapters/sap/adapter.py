@@ -23,6 +23,7 @@ from adapters.sap.currency import sap_decimals, to_external, to_internal_text
 from adapters.sap.errors import raise_for_return
 from adapters.sap.keys import header_text, xblnr_for
 from adapters.sap.settings import SapSettings
+from adapters.sap.system import SystemKind, read_system_kind
 from adapters.sap.table_reader import in_list, parse_internal_amount, quote, read_table
 from adapters.sap.transport import SapTransport
 from contracts.io import schema_of
@@ -73,6 +74,7 @@ class SapAdapter:
         self.name = settings.name
         self.transport = transport or _make_transport(settings)
         self._tcurx: dict[str, int] | None = None
+        self._system_kind: SystemKind | None = None
         overrides = load_value_maps(settings.value_maps)
         self._posting_maps = {
             k: dict(v) for k, v in load_spec("sap", "posting")["value_maps"].items()
@@ -103,6 +105,12 @@ class SapAdapter:
                     found[cur] = int(dec or 2)
             self._tcurx = found
         return self._tcurx
+
+    def system_kind(self) -> SystemKind:
+        """Release and S/4HANA or not (RFC_SYSTEM_INFO, CVERS), read once."""
+        if self._system_kind is None:
+            self._system_kind = read_system_kind(self.transport)
+        return self._system_kind
 
     def _posting_value(self, map_name: str, key: str) -> str:
         table = self._posting_maps.get(map_name, {})

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from adapters.errors import ConfigError, OutcomeUnknown, TransientError
+from adapters.sap.customer_lookup import customer_detail, refuse_on_s4
 from adapters.sap.errors import errors_in, raise_for_return
 from adapters.sap.posting import SELF_COMMITTING, commits_per_call
 from mappings.convert import alpha_in
@@ -49,8 +50,9 @@ def upsert_customer(adapter: SapAdapter, row: Mapping[str, Any]) -> dict[str, An
     cid = row["customer_id"]
     # `<system>:<id>` comes from another system (a sync): never one of our numbers
     kunnr = alpha_in(cid) if ":" not in cid and len(cid) <= 10 else None
-    detail = adapter.transport.call("BAPI_CUSTOMER_GETDETAIL2", CUSTOMERNO=kunnr) if kunnr else None
-    exists = detail is not None and not errors_in(detail)
+    refuse_on_s4(adapter)  # S/4HANA: customers are business partners (docs/specs/sap.md §8)
+    detail = customer_detail(adapter, kunnr, cid) if kunnr else None  # errors raise
+    exists = detail is not None
     settings = adapter.settings
     if exists:
         assert detail is not None and kunnr is not None

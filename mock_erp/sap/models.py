@@ -164,6 +164,7 @@ class SapBackend:
         self.unauthorized_tables: set[str] = {"USR02", "USH02", "RFCDES"}
         self.settings = SapSettings()  # the persona hands the app's settings over on each call
         self._tcurx_saved: dict[str, int | None] = {}  # TCURX rows as seeded, before `tcurx`
+        self.logon_user = DEFAULT_USER  # the persona sets its configured user on each call
 
     # -- clock -----------------------------------------------------------------------------
     @property
@@ -1236,6 +1237,7 @@ class SapBackend:
         """BAPI_CUSTOMER_CREATEFROMDATA1 (docs/specs/sap.md §2.7): the reference customer is required
         and its account group, company code and sales data are copied; returns the new number
         (zero-padded, from the DEBITOR range, drawn now: a gap if never committed)."""
+        self.refuse_customer_bapi_on_s4("BAPI_CUSTOMER_CREATEFROMDATA1")
         ref_no = str(ref.get("REF_CUSTMR") or "")
         area = [str(ref.get(k) or "") for k in ("SALESORG", "DISTR_CHAN", "DIVISION")]
         sql = "SELECT KTOKD FROM KNA1 JOIN KNVV USING (KUNNR) WHERE KUNNR = ?"
@@ -1332,6 +1334,7 @@ class SapBackend:
         """BAPI_CUSTOMER_CHANGEFROMDATA1: only fields flagged 'X' in the ...X structure change;
         each change writes a CDHDR/CDPOS pair (OBJECTCLAS 'DEBI', UDATE = today), so
         changed-since reads work (docs/specs/sap.md §1, §2.7). Returns the number of fields changed."""
+        self.refuse_customer_bapi_on_s4("BAPI_CUSTOMER_CHANGEFROMDATA1")
         cols = ["KUNNR", *_KNA1_FROM_BAPI.values()]
         row = self.store.query_one(
             f"SELECT {', '.join(dict.fromkeys(cols))} FROM KNA1 WHERE KUNNR = ?", (kunnr,)
@@ -1434,14 +1437,23 @@ class SapBackend:
         )
         return [dict(zip(keys, r, strict=True)) for r in rows]
 
+    def refuse_customer_bapi_on_s4(self, function: str) -> None:
+        """On S/4HANA (setting ``customer_bapis = false``) customer master data is the
+        business partner: the customer BAPIs write nothing (docs/specs/sap.md §8)."""
+        if not self.settings.customer_bapis:
+            raise msg("ZMOCK", "040", function)
+
     def customer_detail(
         self, kunnr: str, bukrs: str
     ) -> tuple[dict[str, str], dict[str, str] | None]:
-        """KNA1 (and KNB1 for ``bukrs``) of one customer; F2 153 unknown, F5 102 not in bukrs."""
+        """KNA1 (and KNB1 for ``bukrs``) of one customer; F2 502 unknown, F2 543 not
+        authorized (setting ``customers_unauthorized``), F5 102 not in bukrs."""
+        if kunnr.lstrip("0") in {c.lstrip("0") for c in self.settings.customers_unauthorized}:
+            raise msg("F2", "543", kunnr)
         kcols = [f.name for f in tables.CATALOGUE["KNA1"]]
         row = self.store.query_one(f"SELECT {', '.join(kcols)} FROM KNA1 WHERE KUNNR = ?", (kunnr,))
         if row is None:
-            raise msg("F2", "153", kunnr)
+            raise msg("F2", "502", kunnr)
         kna1 = dict(zip(kcols, row, strict=True))
         if not bukrs:
             return kna1, None

@@ -24,6 +24,8 @@ from mock_erp.sap.models import (
     dats,
     minor_of_internal,
 )
+from mock_erp.sap.system import HANDLERS as SYSTEM_HANDLERS
+from mock_erp.sap.system import sync_system_tables
 
 Params = dict[str, Any]
 Handler = Callable[[SapBackend, str, Params], Params]
@@ -485,6 +487,8 @@ def rfc_read_table(b: SapBackend, session: str, p: Params) -> Params:
         raise _exc("TABLE_NOT_AVAILABLE", msg_class="SV", number="029", v1=table)
     if table == "TCURX":
         b.sync_tcurx()
+    elif table in ("CVERS", "TFDIR"):
+        sync_system_tables(b, table, list(HANDLERS))
     catalogue = tables.field_map(table)
     wanted = [_s(r, "FIELDNAME") for r in p.get("FIELDS") or [] if _s(r, "FIELDNAME")]
     for name in wanted:
@@ -541,3 +545,4 @@ HANDLERS: dict[str, Handler] = {
     "BAPI_CUSTOMER_CREATEFROMDATA1": bapi_customer_createfromdata1,
     "BAPI_CUSTOMER_CHANGEFROMDATA1": bapi_customer_changefromdata1,
 }
+HANDLERS.update(SYSTEM_HANDLERS)  # release, user defaults, kit version (mock_erp/sap/system.py)
