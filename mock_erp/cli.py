@@ -40,7 +40,6 @@ user = "{user}"
 password_env = "{PASSWORD_ENV}"
 companies = ["1000", "2000", "3000", "4000"]
 reference_customer = "100"
-soap_stateful_posting = true
 
 [systems.sap_rfc]
 adapter = "sap"
