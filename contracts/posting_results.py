@@ -7,7 +7,8 @@ import polars as pl
 from pandera.api.polars.types import PolarsData
 
 KINDS = ("cash_application", "write_off", "customer")
-STATUSES = ("posted", "rejected", "duplicate", "unknown")
+#: `checked`: a dry run the ERP accepted (its own check ran; nothing was kept).
+STATUSES = ("posted", "checked", "rejected", "duplicate", "unknown")
 
 
 class PostingResults(pa.DataFrameModel):
@@ -37,3 +38,7 @@ class PostingResults(pa.DataFrameModel):
 
 
 RULE_COLUMNS = {"posted_has_document": "erp_document", "rejected_has_message": "message"}
+
+#: Columns a file may leave out, read as this text (None: all null). Nullable is a
+#: separate idea: an item key column may be empty in a row but must be in the file.
+OPTIONAL: dict[str, str | None] = {"erp_document": None, "message": None}

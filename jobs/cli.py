@@ -14,8 +14,11 @@ from rich.console import Console
 from rich.markup import escape
 
 from adapters.errors import OtcError, exit_code
+from jobs.cli_group import OtcGroup
+from jobs.output import FormatOpt, OutputConsole, check_format, emit_json
 
 app = typer.Typer(
+    cls=OtcGroup,
     name="otc",
     help="Order-to-Cash adapters: SAP and Oracle EBS receivables in one canonical model.",
     no_args_is_help=True,
@@ -49,8 +52,8 @@ PostValidOpt = Annotated[
     bool, typer.Option("--post-valid", help="Post what passes pre-flight even if some fail.")
 ]
 
-err = Console(stderr=True)
-out = Console()
+err: Console = OutputConsole(stderr=True)
+out: Console = OutputConsole()
 
 
 class State:

@@ -26,7 +26,7 @@ import polars as pl
 
 from adapters.errors import ContractError, OutcomeUnknown, TransientError, Violation
 from adapters.retry import transient_policy
-from contracts.io import read_frame, schema_of
+from contracts.io import COMMA, CsvDialect, read_frame, schema_of
 from contracts.validate import validate
 from jobs import logs, preflight
 from jobs.journal import SqlJournal, Status, runner_id
@@ -50,6 +50,7 @@ class PostOptions:
     budget_s: float = 120.0
     lease_s: float = 600.0
     sleep: Callable[[float], Any] | None = None  # tests: no real backoff
+    dialect: CsvDialect = COMMA  # --delimiter / --decimal-comma for CSV files
 
 
 @dataclass
@@ -108,7 +109,7 @@ class PostJob:
     # -------------------------------------------------------------- input
 
     def read(self, path: Path) -> pl.DataFrame:
-        frame = read_frame(path, ENTITY[self.kind])
+        frame = read_frame(path, ENTITY[self.kind], self.options.dialect)
         if frame.height == 0:
             raise ContractError(
                 ENTITY[self.kind],
@@ -172,8 +173,11 @@ class PostJob:
         policy = transient_policy(
             self.options.attempts, self.options.budget_s, sleep=self.options.sleep or time.sleep
         )
-        if self.options.dry_run:
-            return dict(policy(post, True))
+        if self.options.dry_run:  # the ERP accepted it and kept nothing: not `posted`
+            checked = dict(policy(post, True))
+            if checked.get("status") == "posted":
+                checked["status"] = "checked"
+            return checked
         self.journal.mark(self.system, self.kind, key, Status.PENDING, runner=self.runner)
         try:
             result = dict(policy(post, False))
