@@ -96,7 +96,7 @@ WHO = (
 )
 
 _SPECS: dict[str, str] = {
-    # -- Receivables (docs/specs/oracle.md §2) -------------------------------------------------------
+    # -- Receivables (specs/oracle.md §2) -------------------------------------------------------
     "AR_PAYMENT_SCHEDULES_ALL": (
         "PAYMENT_SCHEDULE_ID pk; CUSTOMER_TRX_ID id; CASH_RECEIPT_ID id; CUSTOMER_ID id;"
         "CUSTOMER_SITE_USE_ID id; CUST_TRX_TYPE_ID id; CLASS v20; STATUS v30; "
@@ -226,7 +226,7 @@ _SPECS: dict[str, str] = {
         "v240;"
         "CREATED_BY_MODULE v150; OBJECT_VERSION_NUMBER id"
     ),
-    # -- setup: periods, orgs, ledgers, currencies, users (docs/specs/oracle.md §2 "Setup", §4) ------
+    # -- setup: periods, orgs, ledgers, currencies, users (specs/oracle.md §2 "Setup", §4) ------
     "GL_PERIOD_STATUSES": (
         "APPLICATION_ID id; SET_OF_BOOKS_ID id; LEDGER_ID id; PERIOD_NAME v15; PERIOD_YEAR id;"
         "PERIOD_NUM id; START_DATE date; END_DATE date; CLOSING_STATUS v1; "

@@ -1,4 +1,4 @@
-"""AR_ADJUST_PUB.CREATE_ADJUSTMENT: invoice write-offs, partial adjustments (docs/specs/oracle.md §3.5).
+"""AR_ADJUST_PUB.CREATE_ADJUSTMENT: invoice write-offs, partial adjustments (specs/oracle.md §3.5).
 
 Checks run in the spec's order; a blank status becomes A inside the user's ADJ approval limits
 and W (pending approval, balance untouched) outside them (§7 item 10).
@@ -30,7 +30,7 @@ ADJUSTED = {
     "FREIGHT_REMAINING": "FREIGHT_ADJUSTED",
     "RECEIVABLES_CHARGES_REMAINING": "RECEIVABLES_CHARGES_ADJUSTED",
 }
-# unconfirmed: docs/specs/oracle.md §3.5 — the split between the two limit messages: no ADJ limit for the
+# unconfirmed: specs/oracle.md §3.5 — the split between the two limit messages: no ADJ limit for the
 # user and currency -> AR_VAL_USER_LIMIT; status 'A' requested outside the limits ->
 # AR_VAL_AMT_APPROVAL_LIMIT.
 NO_LIMIT_MESSAGE, OVER_LIMIT_MESSAGE = "AR_VAL_USER_LIMIT", "AR_VAL_AMT_APPROVAL_LIMIT"
