@@ -75,7 +75,8 @@ def column_violations(columns: Sequence[str], entity: Entity, source: str) -> li
                 source,
                 None,
                 column,
-                f"column is not part of the contract; did you mean {guess} ({state} from the file)?",
+                f"column is not part of the contract; did you mean {guess} "
+                f"({state} from the file)?",
                 None,
             )
         )

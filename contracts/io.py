@@ -58,7 +58,7 @@ class CsvDialect:
     decimal_comma: bool = False
 
     def __post_init__(self) -> None:
-        if len(self.delimiter) != 1 or self.delimiter in "\"\r\n":
+        if len(self.delimiter) != 1 or self.delimiter in '"\r\n':
             raise ConfigError(
                 f"--delimiter {self.delimiter!r}: use one character such as ';' or '\\t'"
             )

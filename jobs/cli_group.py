@@ -8,6 +8,7 @@ including those other modules add later.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from typer._click.core import Command, Context
@@ -55,10 +56,14 @@ def _tidy(command: Command) -> None:
         if isinstance(param, TyperArgument) and param.metavar is None and param.name:
             shown = param.name.upper() + ("..." if param.nargs != 1 else "")
             param.metavar = param.name.upper()
-            param._usage_display_name = lambda shown=shown: shown  # type: ignore[method-assign]
+            setattr(param, "_usage_display_name", functools.partial(str, shown))  # noqa: B010
         _no_type(param)
     help_option = command.get_help_option
-    command.get_help_option = lambda ctx: _no_type(help_option(ctx))  # type: ignore[method-assign]
+
+    def tidy_help_option(ctx: Context) -> Any:
+        return _no_type(help_option(ctx))
+
+    command.get_help_option = tidy_help_option  # type: ignore[method-assign]
     for sub in getattr(command, "commands", {}).values():
         _tidy(sub)
 

@@ -48,10 +48,20 @@ def table_lines(table: Table) -> list[str]:
     return lines
 
 
+def table_records(table: Table) -> list[dict[str, str]]:
+    """A rich table's rows as records (header -> plain cell), for `--format json`."""
+    headers = [plain(c.header) for c in table.columns]
+    cells = [list(c.cells) for c in table.columns]
+    return [
+        {h: plain(col[i]) for h, col in zip(headers, cells, strict=True)}
+        for i in range(table.row_count)
+    ]
+
+
 class OutputConsole(Console):
     """A rich console that never wraps a value when it does not write to a terminal."""
 
-    def print(self, *objects: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def print(self, *objects: Any, **kwargs: Any) -> None:
         if self.is_terminal:
             super().print(*objects, **kwargs)
             return
