@@ -255,12 +255,24 @@ def frame_from_text(
     return raw.select(exprs), violations
 
 
+def _json_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return format(value, "f") if value.is_finite() else str(value)
+    if isinstance(value, (bool, list, dict)):
+        return json.dumps(value, default=str)
+    return str(value)
+
+
 def _read_jsonl(path: Path) -> pl.DataFrame:
     """JSON numbers are parsed as Decimal, so `0.1` stays 0.1; scalars become text."""
 
     def as_text(value: Any) -> Any:
-        if value is None or isinstance(value, list):
+        if value is None:
             return value
+        if isinstance(value, list):  # a list of scalars is a list of text, like any cell
+            return [item if isinstance(item, str) else _json_text(item) for item in value]
         if isinstance(value, bool):
             return "true" if value else "false"
         if isinstance(value, Decimal):
@@ -280,6 +292,12 @@ def _read_jsonl(path: Path) -> pl.DataFrame:
                     str(path),
                     [Violation(str(path), number, None, f"bad JSON: {exc}", None)],
                 ) from None
+            if not isinstance(record, dict):
+                raise ContractError(
+                    "JSON Lines",
+                    str(path),
+                    [Violation(str(path), number, None, "not a JSON object ({...})", None)],
+                )
             rows.append({k: as_text(v) for k, v in record.items()})
     if not rows:
         return pl.DataFrame()
@@ -364,6 +382,8 @@ def read_raw(path: Path | str, dialect: CsvDialect = COMMA) -> tuple[pl.DataFram
             raw = _read_jsonl(path)
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise _file_error(path, f"cannot be read as {fmt}: {str(exc).splitlines()[0]}") from None
+    if raw.width == 0:
+        raise _file_error(path, "the file holds no records")
     return raw, fmt
 
 
