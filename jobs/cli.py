@@ -976,7 +976,9 @@ def _mount_mock_erp() -> None:
         from mock_erp.cli import app as mock_app
     except ImportError:  # pragma: no cover - the mock ships with the package
         return
-    app.add_typer(mock_app, name="mock-erp", help="Run the mock ERP server (SAP persona).")
+    app.add_typer(
+        mock_app, name="mock-erp", help="Run the mock ERP server (SAP and Oracle EBS personas)."
+    )
 
 
 _mount_mock_erp()

@@ -70,9 +70,9 @@ class OutputConsole(Console):
             super().print(*objects, **kwargs)
             return
         for obj in objects:
-            if isinstance(obj, Table):
-                for line in table_lines(obj):
-                    super().print(line, markup=False, highlight=False, emoji=False, soft_wrap=True)
+            if isinstance(obj, Table):  # written as is: rich would expand the tabs
+                self.file.write("".join(f"{line}\n" for line in table_lines(obj)))
+                self.file.flush()
             else:
                 super().print(obj, **kwargs)
 
