@@ -97,3 +97,12 @@ RULE_COLUMNS = {
     "payment_rows_agree": "application_id",
     "applied_sum_equals_payment": "applied_amount",
 }
+
+#: Columns a file may leave out, read as this text (None: all null). Nullable is a
+#: separate idea: an item key column may be empty in a row but must be in the file.
+OPTIONAL: dict[str, str | None] = {
+    "discount_amount": "0",
+    "reason_code": None,
+    "match_rule": None,
+    "match_score": None,
+}

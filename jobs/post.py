@@ -33,7 +33,7 @@ import polars as pl
 
 from adapters.errors import ContractError, OutcomeUnknown, TransientError, Violation
 from adapters.retry import transient_policy
-from contracts.io import read_frame, schema_of
+from contracts.io import COMMA, CsvDialect, read_frame, schema_of
 from contracts.validate import validate
 from jobs import logs, preflight
 from jobs.clock import runner_now
@@ -73,6 +73,7 @@ class PostOptions:
     grace_margin_s: float = GRACE_MARGIN_S
     lookup_batch: int = 200  # keys per find_posted call
     sleep: Callable[[float], Any] | None = None  # tests: no real backoff
+    dialect: CsvDialect = COMMA  # --delimiter / --decimal-comma for CSV files
 
 
 @dataclass
@@ -144,7 +145,7 @@ class PostJob:
     # -------------------------------------------------------------- input
 
     def read(self, path: Path) -> pl.DataFrame:
-        frame = read_frame(path, ENTITY[self.kind])
+        frame = read_frame(path, ENTITY[self.kind], self.options.dialect)
         if frame.height == 0:
             raise ContractError(
                 ENTITY[self.kind],
@@ -599,9 +600,10 @@ class PostJob:
 
         def check(key: str) -> dict[str, Any]:
             result = dict(policy(self._poster(todo[key]), True))
+            status = str(result["status"])  # the ERP accepted it and kept nothing: not `posted`
             return self._row(
                 key,
-                str(result["status"]),
+                "checked" if status == "posted" else status,
                 erp_document=result.get("erp_document"),
                 message=result.get("message"),
             )

@@ -20,7 +20,7 @@ import polars as pl
 from adapters.errors import ConfigError, ErpRejected, OutcomeUnknown, TransientError
 from adapters.protocol import PostingKind
 from adapters.sap.currency import sap_decimals, to_external, to_internal_text
-from adapters.sap.errors import errors_in, message_rows, raise_for_return
+from adapters.sap.errors import raise_for_return
 from adapters.sap.keys import header_texts, xblnr_for
 from adapters.sap.settings import SapSettings
 from adapters.sap.system import SystemKind, read_system_kind
