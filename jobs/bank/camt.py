@@ -10,8 +10,9 @@ data of all its details. Problems name the element path and its line, e.g.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -30,6 +31,10 @@ MESSAGES = {
     "BkToCstmrStmt": ("camt.053", "Stmt"),
     "BkToCstmrDbtCdtNtfctn": ("camt.054", "Ntfctn"),
 }
+#: The namespace every camt.052/053/054 version uses; anything else is another message, or a
+#: bank's private format, and is refused rather than read as "no entries" (genkgo/camt, too,
+#: picks its decoder by namespace and rejects an unknown one: src/Config.php, Reader.php).
+NAMESPACE = re.compile(r"^urn:iso:std:iso:20022:tech:xsd:(camt\.05[234])\.001\.(\d\d)$")
 DIRECTIONS = {"CRDT": "credit", "DBIT": "debit"}
 NOT_PROVIDED = {"NOTPROVIDED", "NONREF", ""}
 
@@ -107,7 +112,11 @@ class _Reader:
         self.problems.add(element.sourceline, element_path(element), rule, value)
 
     def date_of(self, element: Element | None) -> date | None:
-        """`<Dt>` or `<DtTm>` inside `element` (the calendar day as written)."""
+        """`<Dt>` or `<DtTm>` inside `element`: the day the bank meant.
+
+        A `DtTm` with an offset (`2024-03-31T23:30:00-05:00`) is the local day at that offset,
+        31 March; converting it to UTC (1 April) would book the payment on the wrong day.
+        """
         inner = _find(element, "Dt|DtTm")
         if inner is None:
             if element is not None and element.text and element.text.strip():
@@ -116,9 +125,13 @@ class _Reader:
                 return None
         text = (inner.text or "").strip()
         try:
-            return date.fromisoformat(text[:10])
+            if "T" in text:
+                # fromisoformat reads at most 6 decimals of a second: some banks write 9
+                stamp = re.sub(r"(\.\d{6})\d+", r"\1", text)
+                return datetime.fromisoformat(stamp).date()  # no conversion: the local day
+            return date.fromisoformat(text[:10])  # xs:date may carry an offset: 2024-03-31+02:00
         except ValueError:
-            self.bad(inner, "not an ISO date (YYYY-MM-DD)", text)
+            self.bad(inner, "not an ISO date (YYYY-MM-DD) or date-time", text)
             return None
 
     def amount_of(self, element: Element) -> tuple[Decimal, str] | None:
@@ -196,7 +209,10 @@ def parse(path: Path, data: bytes, problems: Problems) -> tuple[list[Txn], str]:
         problems.add(line, "XML", f"not well-formed XML: {exc.msg}")
         return [], "camt"
     reader = _Reader(problems)
-    message = next((c for c in root if _local(c) in MESSAGES), None)
+    if _local(root) != "Document":
+        # a business message envelope (BizMsgEnvlp: AppHdr + Document) holds the Document
+        root = next((e for e in root.iter() if _local(e) == "Document"), root)
+    message = next((c for c in root if _message_name(c) in MESSAGES), None)
     if _local(root) != "Document" or message is None:
         problems.add(
             root.sourceline,
@@ -205,18 +221,53 @@ def parse(path: Path, data: bytes, problems: Problems) -> tuple[list[Txn], str]:
             "or BkToCstmrDbtCdtNtfctn)",
         )
         return [], "camt"
-    kind, holder = MESSAGES[_local(message)]
+    kind, holder = MESSAGES[_message_name(message)]
     namespace = etree.QName(root.tag).namespace or ""
-    version = namespace.rsplit(":", 1)[-1] if "camt." in namespace else kind
+    known = NAMESPACE.match(namespace)
+    if known is None:
+        problems.add(
+            root.sourceline,
+            element_path(root),
+            f"unknown namespace {namespace or '(none)'!r}: camt messages are in "
+            "urn:iso:std:iso:20022:tech:xsd:camt.05x.001.NN; refused rather than guessed at",
+            namespace or None,
+        )
+        return [], "camt"
+    version = namespace.rsplit(":", 1)[-1]
+    if known.group(1) != kind:
+        problems.warn(
+            message.sourceline,
+            f"{_local(message)} is a {kind} message, but the namespace says {known.group(1)}: "
+            f"read as {kind}",
+        )
     created = reader.date_of(_find(message, "GrpHdr", "CreDtTm"))
+    statements = list(_children(message, holder))
+    if not statements:
+        problems.add(
+            message.sourceline,
+            element_path(message),
+            f"no {holder} element: the file holds no statement, report or notification "
+            "(an empty account has a statement with no entries)",
+        )
+        return [], version
     rows: list[Txn] = []
-    for statement in _children(message, holder):
+    for statement in statements:
         rows += _statement(reader, statement, created)
     return rows, version
 
 
+def _message_name(element: Element) -> str:
+    """`BkToCstmrAcctRptV01` (version 001.01 named its messages so) reads as the rest do."""
+    return re.sub(r"V\d\d$", "", _local(element))
+
+
 def _statement(reader: _Reader, statement: Element, created: date | None) -> list[Txn]:
-    account = _text(statement, "Acct", "Id", "IBAN") or _text(statement, "Acct", "Id", "Othr", "Id")
+    account = (
+        _text(statement, "Acct", "Id", "IBAN")
+        or _text(statement, "Acct", "Id", "Othr", "Id")
+        or _text(statement, "Acct", "Id", "PrtryAcct", "Id")  # version 001.01
+        or _text(statement, "Acct", "Id", "BBAN")  # version 001.01
+    )
     if account is None:
         reader.bad(statement, "no account: Acct/Id/IBAN or Acct/Id/Othr/Id is missing")
         return []
@@ -275,10 +326,13 @@ def _entry(
                 value,
                 entry_amount,
                 DIRECTIONS[indicator],
-                _ref(entry, *ENTRY_REFS) or _ref(first, *TX_REFS),
+                _ref(first, ("Refs", "AcctSvcrRef"))  # the transaction's own, not the entry's
+                or _ref(entry, *ENTRY_REFS)
+                or _ref(first, *TX_REFS),
                 first,
                 texts,
                 structured,
+                entry,
             )
         ]
     rows: list[Txn] = []
@@ -312,6 +366,7 @@ def _entry(
                 tx,
                 texts,
                 structured,
+                entry,
             )
         )
     return rows
@@ -336,6 +391,7 @@ def _row(
     details: Element | None,
     texts: str | None,
     structured: list[str],
+    entry: Element,
 ) -> Txn:
     # The payer of a credit is the debtor; on a debit the counterparty is the creditor.
     name, payer_account = _party(details, "Dbtr" if direction == "credit" else "Cdtr")
@@ -348,6 +404,11 @@ def _row(
         currency=money[1],
         direction=direction,
         bank_reference=reference,
+        # the account owner's own id of the instruction: MT940 :61: "reference for the account
+        # owner" maps to camt Refs/InstrId (or EndToEndId, kept in its own column)
+        customer_reference=_ref(details, ("Refs", "InstrId")),
+        end_to_end_id=_ref(details, ("Refs", "EndToEndId")),
+        entry_reference=_ref(entry, *ENTRY_REFS),
         payer_name=name,
         payer_account=payer_account,
         remittance_text=texts,

@@ -27,7 +27,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from contracts.money import MoneyError
-from jobs.bank.common import LEGACY_EURO, Problems, Txn, clean, known_currency, swift_amount
+from jobs.bank.common import (
+    LEGACY_EURO,
+    Problems,
+    Txn,
+    clean,
+    known_currency,
+    swift_amount,
+)
 from jobs.bank.refs import extract_invoice_refs, merge_refs
 
 KNOWN_TAGS = frozenset(
@@ -36,12 +43,19 @@ KNOWN_TAGS = frozenset(
 )  # fmt: skip
 _TAG = re.compile(r"^:(\d\d[A-Z]?|NS):(.*)$")
 _TERMINATOR = re.compile(r"^-(\}.*|[A-Z]{0,4})?\s*$")
-_BALANCE = re.compile(r"^(?P<mark>[DC])(?P<date>\d{6})(?P<ccy>[A-Z]{3})(?P<amount>[\d,]+)$")
+_LONE_DASH = re.compile(r"^-\s*$")
+# The currency is optional: some banks leave it out of balances (read from the statement's).
+_BALANCE = re.compile(r"^(?P<mark>[DC])(?P<date>\d{6})(?P<ccy>[A-Z]{3})?(?P<amount>\d[\d,.]*)$")
 _FLOOR = re.compile(r"^(?P<ccy>[A-Z]{3})[DC]?(?P<amount>[\d,]+)$")
+# 6!n[4!n]2a[1!a]15d1!a3!c16x[//16x], read the way WoLpH/mt940 (mt940/tags.py, Statement
+# regex) and svenstaro/mt940-rs (src/mt940.pest) read it: a blank may stand before the amount or
+# the type code, and the type code may be missing or bank-specific (`MCI0`, not N/S/F...).
 _LINE61 = re.compile(
     r"^(?P<vdate>\d{6})(?P<edate>\d{4})?(?P<mark>RC|RD|EC|ED|C|D)(?P<funds>[A-Z])?"
-    r"(?P<amount>\d[\d,]*)(?P<ttype>[NSF][A-Z0-9 ]{3})(?P<rest>.*)$"
+    r"(?P<gap1> ?)(?P<amount>\d[\d,.]*)(?P<gap2> *)(?P<ttype>[A-Z][A-Z0-9 ]{3})?(?P<rest>.*)$"
 )
+#: SWIFT type codes: S + MT number, N or F + a 3-character code (SWIFT MT940 field 61, sub 6).
+_STANDARD_TYPE = re.compile(r"^(?:S\d{3}|[NF][A-Z0-9]{2}[A-Z0-9 ])$")
 DIRECTION = {
     "C": "credit",
     "RD": "credit",
@@ -52,6 +66,8 @@ DIRECTION = {
 }
 FULL_WIDTH = 65  # :86: lines are 6*65x: a full line was cut, not ended
 NONREF = {"NONREF", ""}
+NOT_PROVIDED = {"NOTPROVIDED", "NONREF", ""}
+ZKA_FIELD = 27  # ?20-?29 subfields are 27x
 #: ZKA :86: field codes: 20-29 and 60-63 remittance, 32-33 name, 31 account, 38 IBAN.
 REMITTANCE_FIELDS = [f"{n}" for n in range(20, 30)] + ["60", "61", "62", "63"]
 SEPA_KEYWORDS = re.compile(r"(?<!^)(?=(?:EREF|KREF|MREF|CRED|DEBT|SVWZ|ABWA|ABWE|COAM|OAMT)\+)")
@@ -83,19 +99,44 @@ def _tokenize(text: str, problems: Problems) -> list[Statement]:
     statements: list[Statement] = []
     current: Statement | None = None
     tag: Tag | None = None
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.replace("\x01", "").replace("\x03", "").rstrip("\r\n")
+    lines = [
+        raw.replace("\x01", "").replace("\x03", "").rstrip("\r\n") for raw in text.splitlines()
+    ]
+    for number, physical in enumerate(lines, start=1):
+        line = physical
         if line.startswith("{"):
             body = line.rsplit("{4:", 1)[-1] if "{4:" in line else ""
             tag = None
             if not body.strip():
                 continue
             line = body
+        if _LONE_DASH.match(line) and current is not None and _more_tags_follow(lines, number):
+            # Rabobank: a '-' that ended a line of :86: text on a line of its own (zilverline/
+            # mt940 spec/fixtures/rabobank/dash_as_start_of_line.txt); the message goes on.
+            if tag is not None:
+                tag.lines.append(line.strip())
+            problems.deviate(
+                number,
+                "a lone '-' line followed by more tags: read as text, not as the message's end",
+            )
+            continue
         if _TERMINATOR.match(line) and line.strip():
             tag = None
             current = None
             continue
         found = _TAG.match(line)
+        if (
+            found is not None
+            and tag is not None
+            and tag.name in {"86", "NS"}
+            and found.group(1) not in KNOWN_TAGS
+            and found.group(1).isdigit()
+            and re.match(r"\d", found.group(2))
+            and (tag.lines[-1].rstrip()[-1:].isdigit())
+        ):
+            # ING cut `00:00:00` after `00`: the next line starts `:00:00/`, text, not a tag
+            # (zilverline/mt940 spec/fixtures/ing/ing_00_00.txt).
+            found = None
         if found is None:
             if tag is not None and line.strip():
                 tag.lines.append(line)
@@ -117,6 +158,15 @@ def _tokenize(text: str, problems: Problems) -> list[Statement]:
         tag = Tag(name, [content], number)
         current.tags.append(tag)
     return statements
+
+
+def _more_tags_follow(lines: list[str], number: int) -> bool:
+    """Whether the next non-blank line after line `number` is a tag of the same message."""
+    for following in lines[number:]:
+        if following.strip():
+            found = _TAG.match(following)
+            return found is not None and found.group(1) != "20"
+    return False
 
 
 def _day(text: str) -> date | None:
@@ -184,7 +234,19 @@ def _statement(
                     content,
                 )
                 continue
-            currency = balance["ccy"]
+            currency = balance["ccy"] or statement.currency or _account_currency(statement)
+            if not currency:
+                problems.add(
+                    tag.line,
+                    f":{tag.name}:",
+                    "balance without a currency, and none is known from :60F: or :25:",
+                    content,
+                )
+                continue
+            if not balance["ccy"]:
+                problems.deviate(
+                    tag.line, "balance without a currency: read in the statement's currency"
+                )
             if tag.name in {"60F", "60M"}:
                 statement.currency = currency
             else:
@@ -241,10 +303,29 @@ def _check_currency(problems: Problems, tag: Tag, currency: str, amount: str) ->
     if not known_currency(currency):
         problems.add(tag.line, f":{tag.name}:", "unknown currency code (ISO 4217)", currency)
         return
+    _amount(amount, currency, problems, tag.line, f":{tag.name}:")
+
+
+def _account_currency(statement: Statement) -> str:
+    """The currency some banks append to :25: (`NL84RABO0123456789 EUR`), else ''."""
+    found = re.search(r"(?:[\s/]|(?<=\d))([A-Z]{3})$", statement.account)
+    return found.group(1) if found and known_currency(found.group(1)) else ""
+
+
+def _amount(text: str, currency: str, problems: Problems, line: int, where: str) -> Decimal | None:
+    """A SWIFT amount; a decimal point where the comma belongs is read (old Rabobank files:
+    fruitl00p/php-mt940 test/.../Rabo/sample) and noted, as there is no grouping in SWIFT."""
     try:
-        swift_amount(amount, currency)
+        if "," not in text and text.count(".") == 1:
+            value = swift_amount(text.replace(".", ","), currency)
+            problems.deviate(
+                line, "amount with a decimal point instead of a comma: read as decimal"
+            )
+            return value
+        return swift_amount(text, currency)
     except MoneyError as exc:
-        problems.add(tag.line, f":{tag.name}:", str(exc), amount)
+        problems.add(line, where, str(exc), text)
+        return None
 
 
 def _line61(
@@ -270,14 +351,36 @@ def _line61(
         if booking is None:
             problems.add(tag.line, ":61: entry date", "not a date (MMDD)", found["edate"])
             return None
+    ttype, rest = found["ttype"], found["rest"]
+    if ttype and f"{ttype}{rest}".upper().startswith("NONREF"):
+        ttype, rest = None, f"{ttype}{rest}"  # no type code, then the customer reference
+    decimal_mark = "," in found["amount"] or "." in found["amount"]
+    standard = ttype is not None and _STANDARD_TYPE.match(ttype) is not None
+    if (ttype is None and rest and not rest.startswith(("//", "NONREF"))) or (
+        ttype is not None and not standard and not decimal_mark
+    ):
+        # `6X5,00` must not become 6.00: what follows a tolerated amount must be plainly a type
+        # code, the references, or nothing.
+        problems.add(
+            tag.line,
+            ":61:",
+            "not a statement line (YYMMDD[MMDD] D/C/RD/RC amount type reference)",
+            first,
+        )
+        return None
     if statement.currency in LEGACY_EURO:
         return {"legacy": True}
-    try:
-        amount = swift_amount(found["amount"], statement.currency)
-    except MoneyError as exc:
-        problems.add(tag.line, ":61: amount", str(exc), found["amount"])
+    amount = _amount(found["amount"], statement.currency, problems, tag.line, ":61: amount")
+    if amount is None:
         return None
-    rest = found["rest"]
+    if found["gap1"] or found["gap2"]:
+        problems.deviate(
+            tag.line, ":61: blank inside the line (before amount or type code): skipped"
+        )
+    if ttype is None:
+        problems.deviate(tag.line, ":61: no transaction type code: read without one")
+    elif not standard:
+        problems.deviate(tag.line, ":61: bank-specific transaction type code: read as any other")
     customer, _, bank = rest.partition("//")
     extra_same_line = ""
     if rabobank_old and not bank and len(customer) > 16:
@@ -330,6 +433,7 @@ class Details:
     account: str | None = None
     remittance: str | None = None
     dialect: str = "free"
+    end_to_end: str | None = None
 
 
 def read_details(lines: list[str]) -> Details:
@@ -356,11 +460,28 @@ def _zka(text: str, separator: str) -> Details:
     parts = re.split(re.escape(separator) + r"(\d\d)", text[3:])
     for code, value in zip(parts[1::2], parts[2::2], strict=True):
         fields.setdefault(code, []).append(value)
-    remittance = "".join(v for code in REMITTANCE_FIELDS for v in fields.get(code, []))
-    remittance = SEPA_KEYWORDS.sub(" ", remittance)
+    ordered = [v for code in REMITTANCE_FIELDS for v in fields.get(code, [])]
+    remittance = SEPA_KEYWORDS.sub(" ", "".join(ordered))
     name = "".join(fields.get("32", []) + fields.get("33", []))
     account = "".join(fields.get("38", [])) or "".join(fields.get("31", []))
-    return Details(clean(name), clean(account.replace(" ", "")), clean(remittance), "zka")
+    details = Details(clean(name), clean(account.replace(" ", "")), clean(remittance), "zka")
+    details.end_to_end = _zka_end_to_end(ordered)
+    return details
+
+
+def _zka_end_to_end(fields: list[str]) -> str | None:
+    """`EREF+` value: it runs on into the next ?2x field only when its own field was full (27
+    characters, DFUe-Abkommen Anlage 3); `?21MTLG:...` after a short field is something else."""
+    for i, value in enumerate(fields):
+        if value.startswith("EREF+"):
+            found, last = value[5:], value
+            for following in fields[i + 1 :]:
+                if len(last) < ZKA_FIELD or re.match(r"[A-Z]{4}\+", following):
+                    break
+                found, last = found + following, following
+            found = found.strip()
+            return None if found.upper() in NOT_PROVIDED else found
+    return None
 
 
 def _dutch(text: str) -> Details:
@@ -377,7 +498,10 @@ def _dutch(text: str) -> Details:
         name = name or (parts[2] if len(parts) > 2 else None)
     remittance = values.get("REMI", "")
     remittance = re.sub(r"^(USTD|STRD/CUR|STRD/ISO|STRD)/+", "", remittance)
-    return Details(clean(name), clean(account), clean(remittance.replace("/", " ")), "dutch")
+    details = Details(clean(name), clean(account), clean(remittance.replace("/", " ")), "dutch")
+    end_to_end = clean(values.get("EREF"))
+    details.end_to_end = None if (end_to_end or "").upper() in NOT_PROVIDED else end_to_end
+    return details
 
 
 def _row(
@@ -419,6 +543,8 @@ def _row(
         currency=statement.currency,
         direction=DIRECTION[str(parsed["mark"])],
         bank_reference=reference,
+        customer_reference=customer if customer.upper() not in NONREF else None,
+        end_to_end_id=info.end_to_end,
         payer_name=name,
         payer_account=info.account or (str(counter_account) if counter_account else None),
         remittance_text=remittance,
