@@ -20,8 +20,9 @@ from contracts.money import MONEY_DTYPE
 from contracts.validate import validate
 from jobs.matching import rules
 from jobs.matching.config import MatchConfig
-from jobs.matching.normalize import ref_keys, text_tokens
+from jobs.matching.normalize import text_tokens
 from jobs.matching.payers import identify
+from jobs.matching.references import item_keys, join_rf, line_keys
 from jobs.matching.rules import Alloc, Ambiguous, Applied, Item, Line
 
 #: The exceptions file, one row per bank line not auto-applied (docs/matching.md).
@@ -121,10 +122,14 @@ def _prepare_items(open_items: pl.DataFrame) -> pl.DataFrame:
 
 
 def _to_items(frame: pl.DataFrame) -> Iterator[tuple[int, Item]]:
-    """(bank_idx, Item) for a frame of candidate pairs."""
-    columns = [frame[c].to_list() for c in ("bank_idx", *_ITEM_COLUMNS)]
-    for bank_idx, idx, company, customer, amount, discount, dday, due in zip(*columns, strict=True):
-        yield bank_idx, Item(idx, company, customer, amount, discount, dday, due)
+    """(bank_idx, Item) for a frame of candidate pairs (`weak`: named by a weak key only)."""
+    if "weak" not in frame.columns:
+        frame = frame.with_columns(pl.lit(False).alias("weak"))
+    columns = [frame[c].to_list() for c in ("bank_idx", *_ITEM_COLUMNS, "weak")]
+    for bank_idx, idx, company, customer, amount, discount, dday, due, weak in zip(
+        *columns, strict=True
+    ):
+        yield bank_idx, Item(idx, company, customer, amount, discount, dday, due, weak)
 
 
 def _grouped(frame: pl.DataFrame) -> dict[int, list[Item]]:
@@ -135,20 +140,29 @@ def _grouped(frame: pl.DataFrame) -> dict[int, list[Item]]:
 
 
 def _reference_pairs(lines: pl.DataFrame, items: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
-    """(bank_idx, item) pairs where a token of the remittance names the item."""
+    """(bank_idx, item, weak) pairs where a token of the remittance names the item."""
     prefixes, min_len = config.reference_prefixes, config.min_reference_length
     structured = lines.select("bank_idx", pl.col("invoice_refs").alias("token")).explode("token")
-    found = [structured.drop_nulls(), text_tokens(lines, "remittance_text", "bank_idx")]
+    texts = lines.select("bank_idx", "remittance_text")
+    has_rf = pl.col("remittance_text").str.contains(r"(?i)\bRF\d\d ")
+    texts = pl.concat(
+        [
+            texts.filter(~has_rf.fill_null(False)),
+            texts.filter(has_rf).with_columns(
+                pl.col("remittance_text").map_elements(join_rf, return_dtype=pl.String)
+            ),
+        ]
+    )
+    found = [structured.drop_nulls(), text_tokens(texts, "remittance_text", "bank_idx")]
     schema = {"bank_idx": pl.Int64, "token": pl.String}
     tokens = pl.concat([f.cast(schema) for f in found]).unique()  # type: ignore[arg-type]
-    token_keys = ref_keys(tokens, "token", "bank_idx", prefixes, min_len)
-    item_keys = pl.concat(
-        [
-            ref_keys(items, "reference", "item_idx", prefixes, min_len),
-            ref_keys(items, "document_id", "item_idx", prefixes, min_len),
-        ]
-    ).unique()
-    pairs = token_keys.join(item_keys, on="key").select("bank_idx", "item_idx").unique()
+    token_keys = line_keys(tokens, prefixes, min_len)
+    keys = item_keys(items, prefixes, min_len)
+    pairs = (
+        token_keys.join(keys, on="key")
+        .group_by("bank_idx", "item_idx")
+        .agg((pl.col("weak") | pl.col("weak_right")).all().alias("weak"))
+    )
     return pairs.join(items, on="item_idx").join(
         lines.select("bank_idx", pl.col("currency").alias("line_currency")), on="bank_idx"
     )
@@ -178,8 +192,11 @@ def _payer_pairs(
     )
     pairs = frame.join(free, left_on=["payer_id", "currency"], right_on=["customer_id", "currency"])
     slack = rules.to_units(config.short_tolerance_abs)
-    near = (pl.col("amount_u") - pl.col("discount_u") <= pl.col("target_u")) | (
-        pl.col("amount_u") <= pl.col("target_u") + slack
+    keep = 1 - config.deduction_max_pct / 100  # an item cut by at most deduction_max_pct
+    near = (
+        (pl.col("amount_u") - pl.col("discount_u") <= pl.col("target_u"))
+        | (pl.col("amount_u") <= pl.col("target_u") + slack)
+        | (pl.col("amount_u") * int(keep * 10_000) <= pl.col("target_u") * 10_000)
     )
     same_company = pl.col("fixed_company").is_null() | (
         pl.col("fixed_company") == pl.col("company")
@@ -279,8 +296,10 @@ def match(
     )
     items = _prepare_items(open_items)
     lines = {
-        idx: Line(idx, amount, day)
-        for idx, amount, day in credits.select("bank_idx", "amount_u", "day").iter_rows()
+        idx: Line(idx, amount, day, text)
+        for idx, amount, day, text in credits.select(
+            "bank_idx", "amount_u", "day", "remittance_text"
+        ).iter_rows()
     }
     currency_of = dict(credits.select("bank_idx", "currency").iter_rows())
     state = _State()
@@ -307,8 +326,9 @@ def match(
     hints: dict[int, str] = {}
     for bank_idx, candidates in _grouped(same).items():
         free = [i for i in candidates if i.idx not in state.used]
-        if len({i.customer for i in candidates}) == 1:
-            hints[bank_idx] = candidates[0].customer
+        strong = [i for i in candidates if not i.weak]
+        if strong and len({i.customer for i in strong}) == 1:
+            hints[bank_idx] = strong[0].customer
         if not free:
             state.notes[bank_idx] = Ambiguous(
                 rules.ALREADY_APPLIED,
@@ -318,7 +338,13 @@ def match(
             continue
         payer = known[bank_idx][0] if bank_idx in known else None
         outcome = rules.by_reference(lines[bank_idx], free, payer, config)
-        state.record(lines[bank_idx], outcome, final=False)
+        # An explicit reference beats a near amount: when the remittance names items of the
+        # payer and they do not explain the amount, no other item of the payer is taken.
+        named = {i.customer for i in free}
+        stands = payer is not None and named == {payer} and not any(i.weak for i in free)
+        mismatch = rules.REFERENCE_AMOUNT_MISMATCH
+        blocks = isinstance(outcome, Ambiguous) and outcome.reason == mismatch
+        state.record(lines[bank_idx], outcome, final=stands and blocks)
     for bank_idx, candidates in _grouped(other).items():
         if bank_idx not in state.applied and bank_idx not in state.notes:
             state.notes[bank_idx] = Ambiguous(
@@ -335,7 +361,7 @@ def match(
     }
     payers: dict[int, tuple[str, float]] = {}
     for idx in lines:
-        if idx in state.applied and idx not in fixed:
+        if (idx in state.applied and idx not in fixed) or idx in state.final:
             continue
         if idx in fixed:
             payers[idx] = (fixed[idx][1], 1.0)
@@ -357,13 +383,15 @@ def match(
         lambda line, found, score: rules.by_combination(line, found, score, config),
         lambda line, found, score: rules.by_discount(line, found, score, config),
         lambda line, found, score: rules.by_short_payment(line, found, score, config),
+        lambda line, found, score: rules.by_unreferenced_deduction(line, found, score, config),
     )
     settled: set[int] = set()
     for step in steps:
         for idx in sorted(by_line):
             if idx in settled:
                 continue
-            target = Line(idx, state.residual(lines[idx]), lines[idx].day)
+            line = lines[idx]
+            target = Line(idx, state.residual(line), line.day, line.text)
             free = [i for i in by_line[idx] if i.idx not in state.used]
             if state.record(target, step(target, free, payers[idx][1]), final=True):
                 settled.add(idx)

@@ -137,7 +137,9 @@ def test_discount_within_terms_only() -> None:
     late = bank({"amount": D("490.00"), "payer_account": ACME_IBAN,
                  "booking_date": date(2026, 10, 30)})  # fmt: skip
     result = match(late, LEDGER, PEOPLE, MatchConfig(short_tolerance_pct=D("1")))
-    assert applied(result.applications)[0][1:] == (D("490"), D(0), None, "on_account")
+    assert result.applications.height == 0  # 2 % short, no reference: not applied (issue 17)
+    assert result.exceptions["reason"].to_list() == ["unreferenced_deduction"]
+    assert "1800000104" in result.exceptions["candidates"][0]
     wide = match(late, LEDGER, PEOPLE, MatchConfig(short_tolerance_pct=D("3")))
     assert applied(wide.applications) == [("1800000104", D("490"), D(0), "SHORT",
                                            "short_payment")]  # fmt: skip
