@@ -107,10 +107,12 @@ def _units(column: str) -> pl.Expr:
 
 
 def _prepare_items(open_items: pl.DataFrame) -> pl.DataFrame:
-    """Items a payment can clear (amount > 0), with integer amounts and day numbers."""
+    """Items a payment can clear (amount > 0) or net in when named (credit memos), with
+    integer amounts and day numbers."""
+    credit_memo = (pl.col("amount") < 0) & (pl.col("document_type") == "credit_memo")
     return (
         open_items.with_row_index("item_idx")
-        .filter(pl.col("amount") > 0)
+        .filter((pl.col("amount") > 0) | credit_memo)
         .with_columns(
             pl.col("item_idx").cast(pl.Int64),
             _units("amount").alias("amount_u"),
@@ -178,7 +180,7 @@ def _payer_pairs(
 ) -> pl.DataFrame:
     """Each line with a payer against the payer's unused items in the line's currency."""
     taken = pl.DataFrame({"item_idx": sorted(used)}, schema={"item_idx": pl.Int64})
-    free = items.join(taken, on="item_idx", how="anti")
+    free = items.filter(pl.col("amount_u") > 0).join(taken, on="item_idx", how="anti")
     frame = pl.DataFrame(
         wanted,
         schema={
@@ -398,7 +400,7 @@ def match(
 
     _settle_shared_payers(lines, could_be, payers, currency_of, items, state, config)
 
-    home = _home_companies(items)
+    home = _home_companies(items.filter(pl.col("amount_u") > 0))
     rows: list[tuple[object, ...]] = []
     problems: list[tuple[object, ...]] = []
     for idx, line in lines.items():

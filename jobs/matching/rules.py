@@ -34,6 +34,7 @@ SCORES = {
     "reference_discount": 0.97,
     "reference_subset": 0.93,
     "reference_small": 0.95,
+    "reference_netted": 0.95,
     "reference_short": 0.9,
     DEDUCTION: 0.88,
     "reference_overpaid": 0.85,
@@ -152,6 +153,9 @@ def _explain_group(
     """
     first = items[0]
     confirmed = payer == first.customer
+    credits = [i for i in items if i.amount < 0]
+    if credits:
+        return _net_credit_memos(line, items, credits, payer, config)
 
     def applied(rule: str, allocs: tuple[Alloc, ...], residual: int = 0) -> Applied:
         return Applied(REFERENCE, SCORES[rule], first.company, first.customer, allocs, residual)
@@ -189,6 +193,28 @@ def _explain_group(
     if short < 0 and confirmed:
         return applied("reference_overpaid", _full(items), residual=-short)
     return None
+
+
+def _net_credit_memos(
+    line: Line, items: Sequence[Item], credits: Sequence[Item], payer: str | None,
+    config: MatchConfig,
+) -> Outcome:  # fmt: skip
+    """ "Invoice X less credit note Y": the named credit memos netted against the named
+    invoices, in full, the invoices explaining the rest (in full, less discounts within terms,
+    or short with a reason: the same rules as without the credit memo)."""
+    invoices = [i for i in items if i.amount > 0]
+    credit = sum(i.amount for i in credits)  # negative
+    if not invoices or sum(i.amount for i in invoices) + credit <= 0:
+        return None
+    grossed = Line(line.idx, line.amount - credit, line.day, line.text)
+    outcome = _explain_group(grossed, invoices, payer, config)
+    if not isinstance(outcome, Applied) or outcome.residual:
+        return None
+    netted = tuple(Alloc(i.idx, i.amount) for i in _order(credits))
+    return Applied(
+        outcome.rule, SCORES["reference_netted"] * outcome.score, outcome.company,
+        outcome.customer, netted + outcome.allocs,
+    )  # fmt: skip
 
 
 def _short(ordered: Sequence[Item], short: int, reason: str) -> tuple[Alloc, ...]:
