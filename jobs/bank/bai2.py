@@ -351,6 +351,8 @@ def _detail(
         currency=account.currency,
         direction=direction,
         bank_reference=bank_ref or customer_ref or _first(keyed, "EREF"),
+        customer_reference=customer_ref or _first(keyed, "CREF"),
+        end_to_end_id=_first(keyed, "EREF"),
         payer_name=name,
         payer_account=payer_account,
         remittance_text=remittance,

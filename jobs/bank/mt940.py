@@ -205,6 +205,8 @@ def _statement(
     details: list[Tag] = []
     closed = False
     skipped = 0
+    opening: Decimal | None = None
+    closing: tuple[Tag, Decimal] | None = None
 
     def flush() -> None:
         nonlocal pending, skipped
@@ -251,7 +253,13 @@ def _statement(
                 statement.currency = currency
             else:
                 closed = True
-            _check_currency(problems, tag, currency, balance["amount"])
+            value = _check_currency(problems, tag, currency, balance["amount"])
+            if value is not None:
+                signed = value if balance["mark"] == "C" else -value
+                if tag.name in {"60F", "60M"} and opening is None:
+                    opening = signed
+                elif tag.name in {"62F", "62M"}:
+                    closing = (tag, signed)
         elif tag.name == "34F":
             floor = _FLOOR.match(content)
             if floor is None:
@@ -280,6 +288,8 @@ def _statement(
             # (an :86: after a balance is information about the statement: not a transaction)
             details.append(tag)
     flush()
+    if opening is not None and closing is not None:
+        _check_balances(statement, problems, opening, closing, rows)
     if skipped:
         problems.warn(
             statement.line,
@@ -297,13 +307,31 @@ def _statement(
     return rows
 
 
-def _check_currency(problems: Problems, tag: Tag, currency: str, amount: str) -> None:
+def _check_balances(
+    statement: Statement,
+    problems: Problems,
+    opening: Decimal,
+    closing: tuple[Tag, Decimal],
+    rows: list[Txn],
+) -> None:
+    """Opening balance plus the lines read must give the closing balance: if not, a line was
+    lost or misread (or the bank's file does not add up), and the operator must know."""
+    net = sum((r.amount if r.direction == "credit" else -r.amount for r in rows), Decimal(0))
+    if opening + net != closing[1]:
+        problems.warn(
+            closing[0].line,
+            f"statement {statement.reference!r}: opening balance {opening} + lines read {net} = "
+            f"{opening + net}, but :{closing[0].name}: says {closing[1]}: a line may be missing",
+        )
+
+
+def _check_currency(problems: Problems, tag: Tag, currency: str, amount: str) -> Decimal | None:
     if currency in LEGACY_EURO:
-        return
+        return None
     if not known_currency(currency):
         problems.add(tag.line, f":{tag.name}:", "unknown currency code (ISO 4217)", currency)
-        return
-    _amount(amount, currency, problems, tag.line, f":{tag.name}:")
+        return None
+    return _amount(amount, currency, problems, tag.line, f":{tag.name}:")
 
 
 def _account_currency(statement: Statement) -> str:

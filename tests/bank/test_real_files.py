@@ -48,6 +48,15 @@ ROWS = {
     "mBank-mt940.sta": 3,
     "mBank-mt942.sta": 3,
     "sberbank-171011_01234945.sta": 3,
+    "genkgo-camt052.v1.xml": 1,
+    "mt940rs-danskebank-dk.sta": 89,
+    "mt940rs-mt942-bank-code.sta": 1,
+    "mt940rs-raphaelm.sta": 0,  # every statement in DEM (skipped, said aloud)
+    "php-mt940-rabo.sta": 39,
+    "php-mt940-zetb.sta": 8,
+    "zilverline-ing_00_00.txt": 1,
+    "zilverline-ing_dash_in_customer_reference.txt": 1,
+    "zilverline-rabobank-dash_as_start_of_line.txt": 1,
 }
 
 
