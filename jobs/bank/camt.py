@@ -280,7 +280,57 @@ def _statement(reader: _Reader, statement: Element, created: date | None) -> lis
     rows: list[Txn] = []
     for entry in _children(statement, "Ntry"):
         rows += _entry(reader, entry, account, statement_id, fallback)
+    if not reader.problems.violations:
+        _check_balances(reader, statement, statement_id)
     return rows
+
+
+#: Opening (or previously closed) booked balance, and the closing booked balance.
+OPENING, CLOSING = ("OPBD", "PRCD"), ("CLBD",)
+
+
+def _signed(element: Element | None) -> tuple[Decimal, str] | None:
+    """The signed amount and currency of an element holding Amt and CdtDbtInd, if readable."""
+    amount = _find(element, "Amt")
+    indicator = _text(element, "CdtDbtInd")
+    if amount is None or indicator not in DIRECTIONS:
+        return None
+    try:
+        value = Decimal((amount.text or "").strip())
+    except ArithmeticError:
+        return None
+    return (value if indicator == "CRDT" else -value), (amount.get("Ccy") or "").strip()
+
+
+def _check_balances(reader: _Reader, statement: Element, statement_id: str) -> None:
+    """Opening booked balance plus the booked entries must give the closing booked balance; if
+    not, an entry was lost or misread, or the bank's file does not add up: the operator must
+    know. Skipped when an entry is in another currency (no FX here) or a balance is missing."""
+    balances: dict[str, tuple[Decimal, str]] = {}
+    for balance in _children(statement, "Bal"):
+        code = _text(balance, "Tp", "CdOrPrtry", "Cd") or _text(balance, "Tp", "Cd")
+        found = _signed(balance)
+        if code and found is not None:
+            balances.setdefault(code, found)
+    opening = next((balances[c] for c in OPENING if c in balances), None)
+    closing = next((balances[c] for c in CLOSING if c in balances), None)
+    if opening is None or closing is None or opening[1] != closing[1]:
+        return
+    net = Decimal(0)
+    for entry in _children(statement, "Ntry"):
+        status = _text(entry, "Sts", "Cd") or _text(entry, "Sts") or "BOOK"
+        found = _signed(entry)
+        if found is None or found[1] != closing[1]:
+            return
+        if status == "BOOK":
+            net += found[0]
+    if opening[0] + net != closing[0]:
+        reader.problems.warn(
+            statement.sourceline,
+            f"statement {statement_id!r}: opening balance {opening[0]} + booked entries {net} = "
+            f"{opening[0] + net}, but the closing balance CLBD says {closing[0]}: an entry may "
+            "be missing",
+        )
 
 
 def _entry(

@@ -222,8 +222,8 @@ def test_camt_bad_datetime_names_the_element(tmp_path: Path) -> None:
 
 
 def test_camt_transaction_servicer_reference_beats_the_entry(tmp_path: Path) -> None:
-    # No public file found with TxDtls/Refs/AcctSvcrRef (Swiss banks send it, SIX Swiss
-    # Payment Standards); genkgo's camt.053 v8 with one added to its only transaction.
+    # genkgo's camt.053 v8 with a transaction AcctSvcrRef added beside its entry's (the
+    # Goldman Sachs sample below has the transaction's alone).
     path = derived(
         tmp_path,
         CAMT / "genkgo-camt053.v8.xml",
@@ -235,6 +235,54 @@ def test_camt_transaction_servicer_reference_beats_the_entry(tmp_path: Path) -> 
     assert row["bank_reference"] == "TX-SVC-0001"
     assert row["entry_reference"] == plain["bank_reference"] == plain["entry_reference"]
     assert row["end_to_end_id"] == plain["end_to_end_id"] == "MUELL/FINP/RA12345"
+
+
+def test_camt_goldman_sachs_transaction_references() -> None:
+    # GS sample: entries carry NtryRef only; each TxDtls has its own Refs/AcctSvcrRef
+    parsed = parse(CAMT / "newinnovations-example-camt053-b.xml")
+    rows = parsed.frame.to_dicts()
+    first = rows[0]
+    assert first["bank_reference"] == "B20092800002225"  # not lost to the entry's NtryRef
+    assert first["entry_reference"] == "52198201"
+    assert first["end_to_end_id"] == "GSGWGDNCTAHQM8"
+    assert (first["amount"], first["direction"]) == (Decimal("10.00"), "credit")
+    assert rows[17]["customer_reference"] == "GS0E5LKNE7LSV59"  # Refs/InstrId
+    assert len({r["bank_reference"] for r in rows}) == 19
+    usd = [r for r in rows if r["currency"] == "USD"]
+    assert total(usd, "credit") == Decimal("145.53") and total(usd, "debit") == Decimal("41.00")
+    assert [r["amount"] for r in rows if r["currency"] == "EUR"] == [Decimal("29.06")]
+
+
+def test_camt_nine_digit_fractions_and_balances_that_add_up() -> None:
+    parsed = parse(CAMT / "newinnovations-example-camt053-a.xml")  # CreDtTm ...56.478733084+02:00
+    rows = parsed.frame.to_dicts()
+    assert parsed.warnings == []  # both statements: OPBD + booked entries = CLBD
+    assert total(rows, "credit") == Decimal("801.74") and total(rows, "debit") == Decimal("542.00")
+    assert rows[2]["payer_name"] == "GreatExample BV" and rows[2]["amount"] == Decimal("500.00")
+
+
+def test_camt_balance_check() -> None:
+    good = parse(CAMT / "newinnovations-test-camt053.xml")
+    assert good.warnings == []
+    assert good.frame["invoice_refs"].to_list() == [["123"], ["RF123456"]]
+    assert good.frame["booking_date"].to_list()[0] == date(2026, 3, 5)  # DtTm ...+01:00
+    # the same file with a closing balance 50.00 off: said aloud, the rows still read
+    bad = parse(CAMT / "newinnovations-error-camt053.xml")
+    assert bad.frame.equals(good.frame)
+    (warning,) = bad.warnings
+    assert "950.00" in warning and "CLBD says 900.00" in warning
+
+
+def test_camt_balance_check_on_a_bank_month(tmp_path: Path) -> None:
+    month = CAMT / "subite-camt053-BE68793230773034-202411.xml"
+    assert parse(month).warnings == []  # 268 entries reconcile OPBD to CLBD
+    first = parse(month).frame.to_dicts()[0]
+    assert first["amount"] == Decimal("50000")
+    path = derived(
+        tmp_path, month, '<Amt Ccy="EUR">59370.37</Amt>', '<Amt Ccy="EUR">59370.73</Amt>'
+    )
+    (warning,) = parse(path).warnings
+    assert "an entry may be missing" in warning
 
 
 def test_camt_split_batch_keeps_entry_and_transaction_references() -> None:

@@ -49,6 +49,10 @@ ROWS = {
     "mBank-mt942.sta": 3,
     "sberbank-171011_01234945.sta": 3,
     "genkgo-camt052.v1.xml": 1,
+    "newinnovations-error-camt053.xml": 2,
+    "newinnovations-example-camt053-a.xml": 11,
+    "newinnovations-example-camt053-b.xml": 19,
+    "newinnovations-test-camt053.xml": 2,
     "mt940rs-danskebank-dk.sta": 89,
     "mt940rs-mt942-bank-code.sta": 1,
     "mt940rs-raphaelm.sta": 0,  # every statement in DEM (skipped, said aloud)
