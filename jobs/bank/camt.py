@@ -289,10 +289,14 @@ def _statement(reader: _Reader, statement: Element, created: date | None) -> lis
 OPENING, CLOSING = ("OPBD", "PRCD"), ("CLBD",)
 
 
-def _signed(element: Element | None) -> tuple[Decimal, str] | None:
-    """The signed amount and currency of an element holding Amt and CdtDbtInd, if readable."""
+def _signed(element: Element | None, *, balance: bool = False) -> tuple[Decimal, str] | None:
+    """The signed amount and currency of an element holding Amt and CdtDbtInd, if readable.
+
+    A balance without CdtDbtInd (the Lithuanian TARGET statement in the fixtures) is read as
+    credit: it then reconciles to the cent, and the check only ever warns.
+    """
     amount = _find(element, "Amt")
-    indicator = _text(element, "CdtDbtInd")
+    indicator = _text(element, "CdtDbtInd") or ("CRDT" if balance else None)
     if amount is None or indicator not in DIRECTIONS:
         return None
     try:
@@ -309,7 +313,7 @@ def _check_balances(reader: _Reader, statement: Element, statement_id: str) -> N
     balances: dict[str, tuple[Decimal, str]] = {}
     for balance in _children(statement, "Bal"):
         code = _text(balance, "Tp", "CdOrPrtry", "Cd") or _text(balance, "Tp", "Cd")
-        found = _signed(balance)
+        found = _signed(balance, balance=True)
         if code and found is not None:
             balances.setdefault(code, found)
     opening = next((balances[c] for c in OPENING if c in balances), None)

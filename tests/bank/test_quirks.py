@@ -327,3 +327,15 @@ def test_cli_shows_deviations_and_writes_every_reference(tmp_path: Path) -> None
     assert result.exit_code == 0, result.output
     row = read_frame(danske, "bank_transactions").row(1, named=True)
     assert (row["customer_reference"], row["bank_reference"]) == ("Gebyrer ifolge", "nota")
+
+
+def test_camt_balance_without_indicator_reads_as_credit(tmp_path: Path) -> None:
+    # the Lithuanian TARGET statement's balances carry no CdtDbtInd; read as credit they
+    # reconcile to the cent (21463830.35 - 4269179.77 = 17194650.59)
+    statement = CAMT / "subite-camt053-2024-04-11.xml"
+    assert parse(statement).warnings == []
+    path = derived(
+        tmp_path, statement, '"EUR">891017.25</Amt><CdtDbtInd>', '"EUR">891017.26</Amt><CdtDbtInd>'
+    )
+    (warning,) = parse(path).warnings
+    assert "17194650.60" in warning and "CLBD says 17194650.59" in warning
