@@ -294,6 +294,52 @@ def test_camt_split_batch_keeps_entry_and_transaction_references() -> None:
 # ---------------------------------------------------------------- BAI2
 
 
+BAI2 = REAL / "bank-bai2"
+
+
+def test_bai2_svb_summary_continued_after_a_trailing_comma() -> None:
+    # `03,...,015,35217175,,,/` then `88,040,...`: the stray empty field must not shift the
+    # continued groups, or the control total (which counts the 88 amounts) cannot agree
+    parsed = parse(BAI2 / "moj-svb_us_example.bai2")
+    assert parsed.warnings == []
+    rows = parsed.frame.to_dicts()
+    assert [(r["amount"], r["currency"], r["direction"]) for r in rows] == [
+        (Decimal("4901.96"), "USD", "credit"),
+        (Decimal("9058.00"), "USD", "credit"),
+    ]
+    assert [r["booking_date"] for r in rows] == [date(2022, 2, 1), date(2022, 2, 2)]
+    assert [r["bank_reference"] for r in rows] == ["172629", "150675"]
+    assert rows[0]["remittance_text"] == "SOME PAYMENT ACH OFFSET"
+
+
+def test_bai2_citi_keyed_continuations_all_kept() -> None:
+    parsed = parse(BAI2 / "moj-citi_example.bai2")
+    assert parsed.warnings == []  # 49 control total 20001 = 10000 + 10000 + 1
+    (row,) = parsed.frame.to_dicts()
+    assert (row["amount"], row["currency"], row["direction"]) == (Decimal("0.01"), "GBP", "credit")
+    assert row["value_date"] == date(2015, 7, 15)  # funds type V
+    assert (row["bank_reference"], row["customer_reference"]) == ("1234567890", "RP12312312312312")
+    text = str(row["remittance_text"])
+    for kept in ("PY:RP1231231231231200", "OB:111111 BUCKINGHAM PALACE", "TRID: RP12312312312312"):
+        assert kept in text  # keyed lines without a column stay in the text
+
+
+def test_bai2_natwest_text_continuations() -> None:
+    parsed = parse(BAI2 / "moj-nwb_example.bai2")
+    assert parsed.warnings == []  # control total 143764 and 14 records agree
+    rows = parsed.frame.to_dicts()
+    assert {r["currency"] for r in rows} == {"GBP"}
+    assert total(rows, "debit") == Decimal("27.65") and total(rows, "credit") == Decimal("0.89")
+    assert str(rows[4]["remittance_text"]).endswith("INTERNATIONAL-5373 CLIE NT SECCY AC TFR")
+
+
+def test_bai2_account_trailer_without_control_total() -> None:
+    parsed = parse(BAI2 / "moj-account_trailer_amount_blank_example.bai2")  # `49,,2/`
+    assert parsed.frame.height == 0
+    (note,) = parsed.warnings
+    assert "without a control total" in note and "line 4, 6" in note
+
+
 def test_bai2_customer_reference_and_end_to_end_id_kept() -> None:
     rows = {
         r["bank_reference"]: r
