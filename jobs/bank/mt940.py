@@ -462,6 +462,7 @@ class Details:
     remittance: str | None = None
     dialect: str = "free"
     end_to_end: str | None = None
+    structured: list[str] = field(default_factory=list)  # creditor references (Dutch SCOR)
 
 
 def read_details(lines: list[str]) -> Details:
@@ -477,10 +478,39 @@ def read_details(lines: list[str]) -> Details:
     if knab:
         rest = clean(text[: knab.start()]) or None
         return Details(clean(knab.group(2)), knab.group(1), rest, "knab")
+    if _LABEL.search(text) and re.search(r"\b(?:IBAN|NAAM):", text):
+        return _labelled(text)
     asn = _IBAN.match(lines[0].strip()) if lines else None
     if asn:
         return Details(clean(asn.group(2)), asn.group(1), clean(_join(lines[1:])), "asn")
     return Details(remittance=clean(text))
+
+
+#: ABN AMRO's labelled free text: `SEPA OVERBOEKING IBAN: NL86... BIC: INGBNL2A NAAM: ...
+#: BETALINGSKENM.: 1234123412345678` (zilverline/mt940 spec/fixtures/abn/...belastingdienst.txt).
+_LABEL = re.compile(
+    r"\b(IBAN|BIC|NAAM|OMSCHRIJVING|BETALINGSKENM\.?|KENMERK|MACHTIGING|INCASSANT|ID DEBITEUR):"
+)
+
+
+def _labelled(text: str) -> Details:
+    marks = list(_LABEL.finditer(text))
+    values: dict[str, str] = {}
+    for i, mark in enumerate(marks):
+        end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
+        values.setdefault(mark.group(1).rstrip("."), text[mark.end() : end].strip())
+    lead = clean(text[: marks[0].start()]) if marks else None  # `SEPA OVERBOEKING`
+    remittance = clean(" ".join(v for k in ("OMSCHRIJVING", "KENMERK") if (v := values.get(k))))
+    details = Details(
+        clean(values.get("NAAM")),
+        clean(values.get("IBAN")),
+        remittance or lead,
+        "labelled",
+    )
+    # the Dutch structured payment reference (betalingskenmerk): a reference, not free text
+    if reference := (values.get("BETALINGSKENM") or "").replace(" ", ""):
+        details.structured.append(reference)
+    return details
 
 
 def _zka(text: str, separator: str) -> Details:
@@ -525,8 +555,16 @@ def _dutch(text: str) -> Details:
         account = account or (parts[0] if parts else None)
         name = name or (parts[2] if len(parts) > 2 else None)
     remittance = values.get("REMI", "")
+    structured: list[str] = []
+    creditor = re.search(r"CDTRREF/([^/]+)", remittance)
+    if creditor:
+        # /REMI//CDTRREFTP//CD/SCOR/ISSR/CUR/CDTRREF/1234567899874563: a structured creditor
+        # reference (zilverline/mt940 spec/fixtures/rabobank_mt940_structured_dutch_tax.txt)
+        structured.append(creditor.group(1).strip())
+        remittance = ""
     remittance = re.sub(r"^(USTD|STRD/CUR|STRD/ISO|STRD)/+", "", remittance)
     details = Details(clean(name), clean(account), clean(remittance.replace("/", " ")), "dutch")
+    details.structured = structured
     end_to_end = clean(values.get("EREF"))
     details.end_to_end = None if (end_to_end or "").upper() in NOT_PROVIDED else end_to_end
     return details
@@ -576,5 +614,5 @@ def _row(
         payer_name=name,
         payer_account=info.account or (str(counter_account) if counter_account else None),
         remittance_text=remittance,
-        invoice_refs=merge_refs(extract_invoice_refs(remittance)),
+        invoice_refs=merge_refs(info.structured, extract_invoice_refs(remittance)),
     )

@@ -184,6 +184,29 @@ def test_mt940_end_to_end_id_from_zka_fields() -> None:
     assert "EndToEndIdTFNR2000400001" in ids  # ?20EREF+EndToEndIdTFNR20004000?2101 (full field)
 
 
+def test_mt940_dutch_structured_creditor_reference() -> None:
+    # Rabobank: /REMI//CDTRREFTP//CD/SCOR/ISSR/CUR/CDTRREF/1234567899874563
+    (row,) = parse(MT940 / "zilverline-rabobank_structured_dutch_tax.txt").frame.to_dicts()
+    assert row["invoice_refs"] == ["1234567899874563"] and row["remittance_text"] is None
+    assert (row["payer_name"], row["end_to_end_id"]) == ("Belastingdienst", "123456789")
+    assert (row["amount"], row["direction"]) == (Decimal("2000.00"), "debit")
+
+
+def test_mt940_abn_labelled_text_and_betalingskenmerk() -> None:
+    ideal, transfer = parse(
+        MT940 / "zilverline-abn_sepa_overboeking_belastingdienst.txt"
+    ).frame.to_dicts()
+    assert ideal["invoice_refs"] == ["E-02315467"]  # FACTUURNUMMER E-02315467
+    assert ideal["end_to_end_id"] == "01-05-2020 13:21 6546546678787"
+    assert (transfer["payer_name"], transfer["payer_account"]) == (
+        "BELASTINGDIENST APELDOORN",
+        "NL86INGB0002445588",
+    )
+    assert transfer["invoice_refs"] == ["1234123412345678"]  # BETALINGSKENM.: structured
+    assert transfer["remittance_text"] == "SEPA OVERBOEKING"
+    assert (transfer["amount"], transfer["direction"]) == (Decimal("500"), "debit")
+
+
 # ---------------------------------------------------------------- camt
 
 
