@@ -28,8 +28,6 @@ from stdnum import iso11649, luhn
 
 from jobs.matching.normalize import compact_ref, segmented_ref
 
-#: A key table: (id, key, weak).
-KEY_SCHEMA = {"key": pl.String, "weak": pl.Boolean}
 #: A serial is a digit group with at least this share of distinct values in its layout ...
 SERIAL_DISTINCT = 0.9
 #: ... and a fixed group has at most this share (a year, a branch, a series).
@@ -38,99 +36,112 @@ FIXED_DISTINCT = 0.2
 YEAR = r"^(?:19|20)\d\d$"
 
 
-def _groups(expr: pl.Expr) -> pl.Expr:
-    """The digit groups of a reference, each without its leading zeros."""
-    return expr.str.extract_all(r"\d+").list.eval(pl.element().str.replace(r"^0+(\d)", "${1}"))
+def digit_groups(expr: pl.Expr) -> pl.Expr:
+    """The digit groups of a reference, each without its leading zeros, joined by `-`:
+    `FA/2026/000123` -> `2026-123` (letters and any prefix dropped)."""
+    joined = expr.str.replace_all(r"[^0-9]+", "-").str.strip_chars("-")
+    return joined.str.replace_all(r"(^|-)0+(\d)", "${1}${2}")
 
 
-def _finish(frame: pl.DataFrame, id_column: str, min_length: int) -> pl.DataFrame:
+def _reversed_pair(groups: pl.Expr) -> pl.Expr:
+    """`2026-10781` -> `10781-2026` (two groups only; null otherwise)."""
+    first = groups.str.extract(r"^(\d+)-\d+$", 1)
+    second = groups.str.extract(r"^\d+-(\d+)$", 1)
+    return second + "-" + first
+
+
+def _keys(frame: pl.DataFrame, id_column: str, min_length: int) -> pl.DataFrame:
+    """Drop empty and short keys; duplicates are left to the (small) pair table."""
     alnum = pl.col("key").str.replace_all("-", "").str.len_chars()
-    kept = frame.drop_nulls("key").filter(alnum >= min_length)
-    return kept.group_by(id_column, "key").agg(pl.col("weak").all()).sort(id_column, "key")
+    return frame.filter(pl.col("key").is_not_null() & (alnum >= min_length))
 
 
 def item_keys(items: pl.DataFrame, prefixes: Iterable[str], min_length: int) -> pl.DataFrame:
-    """(item_idx, key, weak) over the items' references and document ids."""
+    """(item_idx, key, weak) over the items' references and document ids.
+
+    The digit-group forms are computed only for values with two or more digit groups (a
+    plain number's digit form is its compact form), so an all-digit document id costs two
+    forms, not five.
+    """
     prefixes = tuple(prefixes)
     forms: list[pl.DataFrame] = []
     for column in ("reference", "document_id"):
         raw = items.select("item_idx", "company", pl.col(column).alias("raw")).drop_nulls("raw")
         whole = raw.select(
             "item_idx",
-            pl.concat_list(
-                compact_ref(pl.col("raw"), prefixes),
-                segmented_ref(pl.col("raw"), prefixes),
-                _groups(pl.col("raw")).list.join("-"),  # any prefix or letters dropped
-                _groups(pl.col("raw")).list.reverse().list.join("-"),  # 10781/2026
-            ).alias("key"),
-        ).explode("key")
-        forms.append(whole.with_columns(pl.lit(False).alias("weak")))
-        forms.append(_serial_keys(raw))
-    return _finish(pl.concat(forms), "item_idx", min_length)
+            compact_ref(pl.col("raw"), prefixes).alias("compact"),
+            segmented_ref(pl.col("raw"), prefixes).alias("segmented"),
+        )
+        for key in ("compact", "segmented"):
+            forms.append(whole.select("item_idx", pl.col(key).alias("key"), pl.lit(False)))
+        several = raw.filter(pl.col("raw").str.contains(r"\d\D+\d"))
+        groups = several.select("item_idx", "company", digit_groups(pl.col("raw")).alias("groups"))
+        spelled = groups.select(
+            "item_idx",
+            pl.col("groups").alias("g"),
+            _reversed_pair(pl.col("groups")).alias("r"),
+        )
+        for key in ("g", "r"):
+            forms.append(spelled.select("item_idx", pl.col(key).alias("key"), pl.lit(False)))
+        forms.append(_serial_keys(groups))
+    named = [f.rename({f.columns[2]: "weak"}) for f in forms]
+    return _keys(pl.concat(named), "item_idx", min_length)
 
 
-def _serial_keys(raw: pl.DataFrame) -> pl.DataFrame:
-    """(item_idx, serial, weak=True) where the company's numbering has a learned serial."""
-    grouped = raw.select("item_idx", "company", _groups(pl.col("raw")).alias("groups"))
-    grouped = grouped.with_columns(pl.col("groups").list.len().alias("n")).filter(pl.col("n") > 1)
-    cells = grouped.with_columns(pl.int_ranges(0, pl.col("n")).alias("pos")).explode(
-        "groups", "pos"
+def _serial_keys(groups: pl.DataFrame) -> pl.DataFrame:
+    """(item_idx, serial, weak=True) where the company's numbering has a learned serial.
+
+    Layouts of two or three digit groups are learned: per company and number of groups, the
+    share of distinct values at each position tells the serial from the fixed groups.
+    """
+    n = pl.col("groups").str.count_matches("-") + 1
+    parts = groups.with_columns(n.alias("n"), pl.col("groups").str.split("-").alias("parts"))
+    parts = parts.filter(pl.col("n").is_between(2, 3))
+    cols = [pl.col("parts").list.get(i, null_on_oob=True).alias(f"g{i}") for i in range(3)]
+    parts = parts.with_columns(cols)
+    stats = parts.group_by("company", "n").agg(
+        pl.len().alias("count"), *(pl.col(f"g{i}").n_unique().alias(f"d{i}") for i in range(3))
     )
-    share = cells.group_by("company", "n", "pos").agg(
-        pl.col("groups").n_unique().alias("distinct"),
-        (pl.col("groups").n_unique() / pl.len()).alias("share"),
-        pl.len().alias("count"),
+    rows = []
+    for company, n_groups, count, *distinct in stats.iter_rows():
+        if count < 2:
+            continue
+        share = [d / count for d in distinct[:n_groups]]
+        serial = [i for i, x in enumerate(share) if x >= SERIAL_DISTINCT]
+        fixed = [
+            i for i, d in enumerate(distinct[:n_groups]) if d == 1 or d / count <= FIXED_DISTINCT
+        ]
+        if len(serial) == 1 and len(fixed) == n_groups - 1:
+            rows.append((company, n_groups, serial[0]))
+    learned = pl.DataFrame(
+        rows, schema={"company": pl.String, "n": pl.UInt32, "serial_pos": pl.Int64}, orient="row"
     )
-    fixed = (pl.col("distinct") == 1) | (pl.col("share") <= FIXED_DISTINCT)
-    layout = share.group_by("company", "n").agg(
-        (pl.col("share") >= SERIAL_DISTINCT).sum().alias("serials"),
-        fixed.sum().alias("fixed"),
-        pl.col("pos").filter(pl.col("share") >= SERIAL_DISTINCT).first().alias("serial_pos"),
-        pl.col("count").first().alias("count"),
+    joined = parts.join(learned, on=["company", "n"])
+    serial = pl.coalesce(
+        *(pl.when(pl.col("serial_pos") == i).then(pl.col(f"g{i}")) for i in range(3))
     )
-    # One serial, every other group fixed, and at least two items to tell the two apart.
-    learned = layout.filter(
-        (pl.col("serials") == 1) & (pl.col("fixed") == pl.col("n") - 1) & (pl.col("count") >= 2)
-    ).select("company", "n", "serial_pos")
-    return grouped.join(learned, on=["company", "n"]).select(
-        "item_idx",
-        pl.col("groups").list.get(pl.col("serial_pos")).alias("key"),
-        pl.lit(True).alias("weak"),
-    )
+    return joined.select("item_idx", serial.alias("key"), pl.lit(True).alias("weak"))
 
 
 def line_keys(tokens: pl.DataFrame, prefixes: Iterable[str], min_length: int) -> pl.DataFrame:
     """(bank_idx, key, weak) for the reference tokens of the bank lines."""
     prefixes = tuple(prefixes)
     raw = tokens.select("bank_idx", pl.col("token").str.to_uppercase().alias("raw"))
-    groups = _groups(pl.col("raw"))
-    strong = raw.select(
-        "bank_idx",
-        pl.concat_list(
-            compact_ref(pl.col("raw"), prefixes),
-            segmented_ref(pl.col("raw"), prefixes),
-            groups.list.join("-"),
-        ).alias("key"),
-    ).explode("key")
+    groups = digit_groups(pl.col("raw"))
+    strong = [
+        raw.select("bank_idx", key.alias("key"), pl.lit(False).alias("weak"))
+        for key in (compact_ref(pl.col("raw"), prefixes), segmented_ref(pl.col("raw"), prefixes),
+                    groups)
+    ]  # fmt: skip
     # Lists and partial writing: each group of a several-group token alone (not a year).
     parts = (
-        raw.select("bank_idx", groups.alias("key"))
+        raw.select("bank_idx", groups.str.split("-").alias("key"))
         .filter(pl.col("key").list.len() > 1)
         .explode("key")
         .filter(~pl.col("key").str.contains(YEAR))
+        .with_columns(pl.lit(True).alias("weak"))
     )
-    checked = _check_digit_keys(raw)
-    return _finish(
-        pl.concat(
-            [
-                strong.with_columns(pl.lit(False).alias("weak")),
-                parts.with_columns(pl.lit(True).alias("weak")),
-                checked,
-            ]
-        ),
-        "bank_idx",
-        min_length,
-    )
+    return _keys(pl.concat([*strong, parts, _check_digit_keys(raw)]), "bank_idx", min_length)
 
 
 def _check_digit_keys(raw: pl.DataFrame) -> pl.DataFrame:
