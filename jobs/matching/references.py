@@ -117,10 +117,10 @@ def _serial_keys(groups: pl.DataFrame) -> pl.DataFrame:
         rows, schema={"company": pl.String, "n": pl.UInt32, "serial_pos": pl.Int64}, orient="row"
     )
     joined = parts.join(learned, on=["company", "n"])
-    serial = pl.coalesce(
+    at_serial = pl.coalesce(
         *(pl.when(pl.col("serial_pos") == i).then(pl.col(f"g{i}")) for i in range(3))
     )
-    return joined.select("item_idx", serial.alias("key"), pl.lit(True).alias("weak"))
+    return joined.select("item_idx", at_serial.alias("key"), pl.lit(True).alias("weak"))
 
 
 def line_keys(tokens: pl.DataFrame, prefixes: Iterable[str], min_length: int) -> pl.DataFrame:
