@@ -67,7 +67,8 @@ DIRECTION = {
 FULL_WIDTH = 65  # :86: lines are 6*65x: a full line was cut, not ended
 NONREF = {"NONREF", ""}
 NOT_PROVIDED = {"NOTPROVIDED", "NONREF", ""}
-ZKA_FIELD = 27  # ?20-?29 subfields are 27x
+#: :61: customer references that only point to the :86: text (Deutsche Bank `KREF+`, ING `EREF`)
+POINTERS = {"KREF", "EREF"}
 #: ZKA :86: field codes: 20-29 and 60-63 remittance, 32-33 name, 31 account, 38 IBAN.
 REMITTANCE_FIELDS = [f"{n}" for n in range(20, 30)] + ["60", "61", "62", "63"]
 SEPA_KEYWORDS = re.compile(r"(?<!^)(?=(?:EREF|KREF|MREF|CRED|DEBT|SVWZ|ABWA|ABWE|COAM|OAMT)\+)")
@@ -462,6 +463,7 @@ class Details:
     remittance: str | None = None
     dialect: str = "free"
     end_to_end: str | None = None
+    customer: str | None = None  # the SEPA KREF+ (customer reference) of German :86: text
     structured: list[str] = field(default_factory=list)  # creditor references (Dutch SCOR)
 
 
@@ -523,23 +525,32 @@ def _zka(text: str, separator: str) -> Details:
     name = "".join(fields.get("32", []) + fields.get("33", []))
     account = "".join(fields.get("38", [])) or "".join(fields.get("31", []))
     details = Details(clean(name), clean(account.replace(" ", "")), clean(remittance), "zka")
-    details.end_to_end = _zka_end_to_end(ordered)
+    sepa = _zka_sepa(ordered)
+    details.end_to_end, details.customer = sepa.get("EREF"), sepa.get("KREF")
     return details
 
 
-def _zka_end_to_end(fields: list[str]) -> str | None:
-    """`EREF+` value: it runs on into the next ?2x field only when its own field was full (27
-    characters, DFUe-Abkommen Anlage 3); `?21MTLG:...` after a short field is something else."""
+#: SEPA keywords in ZKA :86: text (DFUe-Abkommen Anlage 3), as jejik/mt940 GermanBank.php lists.
+_SEPA_KEY = re.compile(r"(EREF|KREF|MREF|CRED|DEBT|COAM|OAMT|SVWZ|ABWA|ABWE)\+")
+_FIELD_END = "\x00"
+
+
+def _zka_sepa(fields: list[str]) -> dict[str, str]:
+    """`EREF+`, `KREF+`, ... values: each runs to the next keyword, wherever it stands (Deutsche
+    Bank: `?21.4961336 KREF+SEPA-DA202006?2201221740...`), across ?2x fields, or to a field that
+    opens with a label of its own (betterplace: `?20EREF+TFNR 40005 00005?21MTLG:Grund ...`)."""
+    text = ""
     for i, value in enumerate(fields):
-        if value.startswith("EREF+"):
-            found, last = value[5:], value
-            for following in fields[i + 1 :]:
-                if len(last) < ZKA_FIELD or re.match(r"[A-Z]{4}\+", following):
-                    break
-                found, last = found + following, following
-            found = found.strip()
-            return None if found.upper() in NOT_PROVIDED else found
-    return None
+        if i and re.match(r"[A-Z]{2,5}:", value):
+            text += _FIELD_END
+        text += value
+    parts = _SEPA_KEY.split(text)
+    values: dict[str, str] = {}
+    for key, value in zip(parts[1::2], parts[2::2], strict=True):
+        found = value.split(_FIELD_END)[0].strip()
+        if found.upper() not in NOT_PROVIDED:
+            values.setdefault(key, found)
+    return values
 
 
 def _dutch(text: str) -> Details:
@@ -586,6 +597,8 @@ def _row(
     supplementary = parsed["supplementary"]
     bank = str(parsed["bank"])
     customer = str(parsed["customer"])
+    if customer.upper().rstrip("+") in POINTERS:
+        customer = info.customer or ""  # `KREF+` in :61: points to the :86: KREF+ value
     reference = (
         bank
         if bank.upper() not in NONREF

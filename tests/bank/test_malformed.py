@@ -165,6 +165,17 @@ def test_camt_without_statement_refused() -> None:
     assert "no Stmt element" in v.rule
 
 
+def test_mt940_garbled_closing_balance_refused() -> None:
+    # Oldenburgische Landesbank: the closing balance came out as `:65F:Dnullnull7414,3` and
+    # there is no :62F:; the one line reads, but without a closing balance the statement
+    # cannot be shown complete, so it is refused (jejik/mt940 fixture oldenburgischelandesbank2)
+    with pytest.raises(ContractError) as caught:
+        parse(REAL / "bank-refused" / "jejik-oldenburgischelandesbank2.txt")
+    found = {(v.row, v.column): v for v in caught.value.violations}
+    assert set(found) == {(6, ":62F:"), (10, ":65F:")}
+    assert found[(10, ":65F:")].value == "Dnullnull7414,3"
+
+
 def test_mt940_february_30_refused() -> None:
     # German banks date year-end closings 30 February; svenstaro/mt940-rs refuses it too
     # (tests/integration_tests_mt940.rs, fail_februrary_30): no real day to book on.

@@ -79,6 +79,40 @@ def test_mt940_blank_before_type_code(tmp_path: Path) -> None:
     assert "2x" in note
 
 
+def test_mt940_blank_before_type_code_deutsche_bank() -> None:
+    # :61:2006080608D12,35 NRTIKREF+//2016021783252833 and /OCMT/EUR11,85//CHGS/EUR0,50/
+    parsed = parse(MT940 / "jejik-deutschebank.txt")
+    (row,) = parsed.frame.to_dicts()
+    assert (row["amount"], row["direction"]) == (Decimal("12.35"), "debit")
+    assert row["booking_date"] == row["value_date"] == date(2020, 6, 8)
+    assert row["bank_reference"] == "2016021783252833"
+    # `KREF+` in :61: points to the :86: KREF+; EREF+ runs on across ?20/?21 to ` KREF+`
+    assert row["customer_reference"] == "SEPA-DA20200601221740-34972000-P1"
+    assert row["end_to_end_id"] == "A1.200080779.400143254.4961336"
+    assert (row["payer_name"], row["payer_account"]) == ("TESTEREL", "DE50712345600200691329")
+    assert any(":5: " in w and "blank inside the line" in w for w in parsed.warnings)
+
+
+def test_mt940_colon_line_inside_86_and_blank_before_type_code() -> None:
+    # ?20EREF+NOTPROVIDED SVWZ+VERTR?21 / :KO:NR:401113172APRIL 2021 (a line starting ':KO:')
+    (row,) = parse(MT940 / "jejik-deutschebank-bug-core-5401.txt").frame.to_dicts()
+    assert (row["amount"], row["direction"]) == (Decimal("50.00"), "credit")
+    assert row["bank_reference"] == "2109025460313532" and row["end_to_end_id"] is None
+    assert str(row["remittance_text"]).endswith("SVWZ+VERTR:KO:NR:401113172APRIL 2021")
+    assert row["payer_account"] == "DE93230707000621787100"
+
+
+def test_mt940_volksbank_statement_adds_up() -> None:
+    parsed = parse(MT940 / "jejik-volksbankenraiffeisenbanken.txt")  # :61:200219C65,00NMSC
+    rows = parsed.frame.to_dicts()
+    assert parsed.warnings == []  # 3085.00 + 745.00 = 3830.00, the closing balance
+    assert total(rows, "credit") == Decimal("745.00") and total(rows, "debit") == 0
+    assert (rows[0]["payer_name"], rows[0]["payer_account"]) == (
+        "Olivia Dorn",
+        "DE40500105174675974588",
+    )
+
+
 def test_mt940_garbled_amount_is_still_refused(tmp_path: Path) -> None:
     # tolerance must not turn `500,00XYZ` into a line: what follows is no type code or reference
     path = derived(tmp_path, MT940 / "jejik-knab.sta", "0,NTRFNONREF//", "0,XYZ//", 2)

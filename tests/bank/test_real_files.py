@@ -62,6 +62,9 @@ ROWS = {
     "mt940rs-raphaelm.sta": 0,  # every statement in DEM (skipped, said aloud)
     "php-mt940-rabo.sta": 39,
     "php-mt940-zetb.sta": 8,
+    "jejik-deutschebank.txt": 1,
+    "jejik-deutschebank-bug-core-5401.txt": 1,
+    "jejik-volksbankenraiffeisenbanken.txt": 12,
     "zilverline-abn_sepa_overboeking_belastingdienst.txt": 2,
     "zilverline-ing_00_00.txt": 1,
     "zilverline-rabobank_structured_dutch_tax.txt": 1,
