@@ -442,3 +442,19 @@ def test_camt_balance_without_indicator_reads_as_credit(tmp_path: Path) -> None:
     )
     (warning,) = parse(path).warnings
     assert "17194650.60" in warning and "CLBD says 17194650.59" in warning
+
+
+def test_csv_reference_columns(tmp_path: Path) -> None:
+    path = tmp_path / "advice.csv"
+    path.write_text(
+        "date,currency,amount,reference,end_to_end_id,customer_reference,text\n"
+        "2026-03-02,EUR,1128.00,PAY-77,E2E-2026-0001,OUR-REF-9,Invoice 4711 less 6 % damaged\n",
+        encoding="utf-8",
+    )
+    (row,) = parse(path).frame.to_dicts()
+    assert (row["bank_reference"], row["end_to_end_id"], row["customer_reference"]) == (
+        "PAY-77",
+        "E2E-2026-0001",
+        "OUR-REF-9",
+    )
+    assert row["amount"] == Decimal("1128.00") and row["invoice_refs"] == ["4711"]
