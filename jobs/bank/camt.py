@@ -6,6 +6,11 @@ transaction: an entry (`Ntry`) with several `TxDtls` that each carry an amount i
 them (a batch booking); an entry whose details lack amounts stays one row, with the remittance
 data of all its details. Problems name the element path and its line, e.g.
 `/Document/BkToCstmrStmt/Stmt[1]/Ntry[3]/Amt`.
+
+Refused rather than read as "no entries": a document in an unknown namespace (or none), and a
+message with no statement, report or notification. Every reference is kept in its own column
+(the transaction's AcctSvcrRef, the entry's, EndToEndId, InstrId), a `DtTm` is read as the
+local day at its offset, and each statement is reconciled (OPBD/PRCD + booked entries = CLBD).
 """
 
 from __future__ import annotations

@@ -15,7 +15,17 @@ header lines before :20: and the SOH/ETX bytes some banks wrap files in are skip
 - Dutch SEPA keyed fields (`/EREF/.../NAME/.../IBAN/.../REMI/...`, `/CNTP/iban/bic/name/`);
 - Knab (`REK: NL65INGB.../NAAM: PICQER`), ASN (counter IBAN and name on the first line);
 - Rabobank's old :940: format (counter account and name inside :61:);
+- ABN AMRO labelled text (`IBAN: ... NAAM: ... BETALINGSKENM.: ...`);
 - anything else: free text.
+
+Tolerant where the bank's meaning is plain, as the best open-source parsers are (WoLpH/mt940,
+svenstaro/mt940-rs, fruitl00p/php-mt940, zilverline/mt940, jejik/mt940): a :61: without a type
+code, with a bank-specific one or a blank before it; a decimal point for the comma; a balance
+without its currency; a lone `-` line that more tags follow. Each is read and noted
+(`Problems.deviate`). Never tolerated: an amount followed by something that is neither a type
+code nor a reference (`6X5,00` must not become 6.00). Every statement is reconciled: opening
+balance plus the lines read must give the closing balance, or a warning says a line may be
+missing.
 """
 
 from __future__ import annotations
