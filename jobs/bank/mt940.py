@@ -121,14 +121,19 @@ def _tokenize(text: str, problems: Problems) -> list[Statement]:
             if not body.strip():
                 continue
             line = body
-        if _LONE_DASH.match(line) and current is not None and _more_tags_follow(lines, number):
+        if (
+            _LONE_DASH.match(line)
+            and tag is not None
+            and tag.name in {"86", "NS"}
+            and _more_tags_follow(lines, number)
+        ):
             # Rabobank: a '-' that ended a line of :86: text on a line of its own (zilverline/
             # mt940 spec/fixtures/rabobank/dash_as_start_of_line.txt); the message goes on.
-            if tag is not None:
-                tag.lines.append(line.strip())
+            tag.lines.append(line.strip())
             problems.deviate(
                 number,
-                "a lone '-' line followed by more tags: read as text, not as the message's end",
+                "a lone '-' line inside :86: text, followed by more tags: read as text, not as "
+                "the message's end",
             )
             continue
         if _TERMINATOR.match(line) and line.strip():
