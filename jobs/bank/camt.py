@@ -182,8 +182,12 @@ def _remittance(details: list[Element]) -> tuple[str | None, list[str]]:
         info = _find(tx, "RmtInf")
         texts += _texts(info, "Ustrd")
         texts += _texts(info, "Strd", "AddtlRmtInf")
-        structured += _texts(info, "Strd", "CdtrRefInf", "Ref")
-        structured += _texts(info, "Strd", "RfrdDocInf", "Nb")
+        for block in _children(info, "Strd"):  # in the payer's order: invoices, then SCOR, ...
+            for part in block:
+                if _local(part) == "RfrdDocInf":
+                    structured += _texts(part, "Nb")
+                elif _local(part) == "CdtrRefInf":
+                    structured += _texts(part, "Ref")
         if info is None:
             texts += _texts(tx, "AddtlTxInf")
     kept = [t for t in texts if t.upper() not in NOT_PROVIDED]

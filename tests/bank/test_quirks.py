@@ -458,3 +458,17 @@ def test_csv_reference_columns(tmp_path: Path) -> None:
         "OUR-REF-9",
     )
     assert row["amount"] == Decimal("1128.00") and row["invoice_refs"] == ["4711"]
+
+
+def test_camt_referred_documents_before_creditor_reference(tmp_path: Path) -> None:
+    # No public camt statement found with Strd/RfrdDocInf; genkgo's v8 with two invoices
+    # (a payer's "invoice X and Y") added before its SCOR creditor reference.
+    path = derived(
+        tmp_path,
+        CAMT / "genkgo-camt053.v8.xml",
+        "<RmtInf>",
+        "<RmtInf><Strd><RfrdDocInf><Nb>RE-2014-0042</Nb></RfrdDocInf>"
+        "<RfrdDocInf><Nb>RE-2014-0043</Nb></RfrdDocInf></Strd>",
+    )
+    (row,) = parse(path).frame.to_dicts()
+    assert row["invoice_refs"] == ["RE-2014-0042", "RE-2014-0043", "4654654654654654"]
