@@ -73,6 +73,10 @@ class MatchConfig:
     #: amount: the only one of them whose open items fit it (exact amount, combination or
     #: discount) is the payer. 0 turns this off.
     max_payer_candidates: int = 5
+    #: A payer name below `name_threshold` but at least this similar to some customers (at
+    #: most `max_payer_candidates`) makes them candidates that only an exact amount among
+    #: their items settles (0 turns this off).
+    name_candidate_threshold: float = 75.0
     #: Payer score given to a customer chosen that way (the rule's score is scaled by it).
     candidate_payer_score: float = 0.8
     #: Payer known, nothing matched: put the whole amount on account (else an exception).
@@ -86,6 +90,8 @@ class MatchConfig:
     )  # fmt: skip
 
     def __post_init__(self) -> None:
+        if not 0 <= self.name_candidate_threshold <= 100:
+            raise ConfigError("[matching] name_candidate_threshold must be within 0..100")
         if not 0 <= self.name_threshold <= 100:
             raise ConfigError("[matching] name_threshold must be within 0..100")
         if self.max_combination < 1 or self.max_candidates < 1:

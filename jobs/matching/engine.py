@@ -214,6 +214,7 @@ def _settle_shared_payers(
     items: pl.DataFrame,
     state: _State,
     config: MatchConfig,
+    exact_only: set[int],
 ) -> None:
     """Rules 2 to 4 for lines whose name or IBAN several customers share.
 
@@ -223,10 +224,12 @@ def _settle_shared_payers(
     payer, at `candidate_payer_score`; when several fit, the line is ambiguous and nothing is
     applied. Runs after the identified payers, so their claims on items come first.
     """
+    # Also lines whose name found a payer with nothing to take while their IBAN is a group's
+    # (a parent paying a subsidiary's invoice from the group account).
     pending = {
         idx: ids
         for idx, ids in could_be.items()
-        if idx not in payers and idx not in state.applied and idx not in state.final
+        if idx not in state.applied and idx not in state.final
     }
     if not pending:
         return
@@ -248,7 +251,7 @@ def _settle_shared_payers(
         per_customer: dict[str, list[Item]] = {}
         for item in free:
             per_customer.setdefault(item.customer, []).append(item)
-        for step in steps:
+        for step in steps[:1] if idx in exact_only else steps:
             outcomes = {c: o for c, found in per_customer.items() if (o := step(line, found))}
             if not outcomes:
                 continue
@@ -313,12 +316,16 @@ def match(
     known: dict[int, tuple[str, float, str]] = {}
     payer_notes: dict[int, str] = {}
     could_be: dict[int, list[str]] = {}
+    exact_only: set[int] = set()  # names only like the candidates': an exact amount decides
     for idx, payer_id, how, score, note, candidates in identified.iter_rows():
         if payer_id is not None:
             known[idx] = (payer_id, float(score), how)
         if note:
             payer_notes[idx] = note
-        if candidates and 1 < len(candidates) <= config.max_payer_candidates:
+        if how == "name_like" and candidates:
+            could_be[idx] = candidates
+            exact_only.add(idx)
+        elif candidates and 1 < len(candidates) <= config.max_payer_candidates:
             could_be[idx] = candidates
 
     # Rule 1: references.
@@ -383,6 +390,7 @@ def match(
     steps: Sequence[Callable[[Line, list[Item], float], rules.Outcome]] = (
         rules.by_exact_amount,
         lambda line, found, score: rules.by_combination(line, found, score, config),
+        rules.by_whole_balance,
         lambda line, found, score: rules.by_discount(line, found, score, config),
         lambda line, found, score: rules.by_short_payment(line, found, score, config),
         lambda line, found, score: rules.by_unreferenced_deduction(line, found, score, config),
@@ -398,7 +406,7 @@ def match(
             if state.record(target, step(target, free, payers[idx][1]), final=True):
                 settled.add(idx)
 
-    _settle_shared_payers(lines, could_be, payers, currency_of, items, state, config)
+    _settle_shared_payers(lines, could_be, payers, currency_of, items, state, config, exact_only)
 
     home = _home_companies(items.filter(pl.col("amount_u") > 0))
     rows: list[tuple[object, ...]] = []

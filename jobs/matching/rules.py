@@ -22,12 +22,22 @@ SCALE = 10_000  # canonical money scale: 4 decimals
 REFERENCE = "reference"
 EXACT_AMOUNT = "exact_amount"
 COMBINATION = "combination"
+WHOLE_BALANCE = "whole_balance"
 DISCOUNT = "discount"
 SHORT_PAYMENT = "short_payment"
 DEDUCTION = "deduction"
 ON_ACCOUNT = "on_account"
 #: Rule names in order of confidence.
-RULES = (REFERENCE, DEDUCTION, EXACT_AMOUNT, COMBINATION, DISCOUNT, SHORT_PAYMENT, ON_ACCOUNT)
+RULES = (
+    REFERENCE,
+    DEDUCTION,
+    EXACT_AMOUNT,
+    COMBINATION,
+    WHOLE_BALANCE,
+    DISCOUNT,
+    SHORT_PAYMENT,
+    ON_ACCOUNT,
+)
 #: Score of each rule when the payer is certain; amount rules are scaled by the payer's score.
 SCORES = {
     REFERENCE: 1.0,
@@ -40,6 +50,7 @@ SCORES = {
     "reference_overpaid": 0.85,
     EXACT_AMOUNT: 0.9,
     COMBINATION: 0.8,
+    WHOLE_BALANCE: 0.8,
     DISCOUNT: 0.85,
     SHORT_PAYMENT: 0.7,
     ON_ACCOUNT: 0.5,
@@ -335,6 +346,27 @@ def by_combination(
     return Applied(
         COMBINATION,
         SCORES[COMBINATION] * payer_score,
+        chosen[0].company,
+        chosen[0].customer,
+        _full(chosen),
+    )
+
+
+def by_whole_balance(line: Line, items: Sequence[Item], payer_score: float) -> Outcome:
+    """Rule 3b: the payer clears its account: all its open items of one company (those up
+    to the amount) add up to the payment, however many they are."""
+    solutions: list[list[Item]] = []
+    ordered = sorted(items, key=lambda i: (i.company, i.due_day, i.idx))
+    for _, group in groupby(ordered, key=lambda i: i.company):
+        fitting = [i for i in group if i.amount <= line.amount]
+        if len(fitting) >= 2 and sum(i.amount for i in fitting) == line.amount:
+            solutions.append(fitting)
+    if len(solutions) != 1:
+        return None
+    (chosen,) = solutions
+    return Applied(
+        WHOLE_BALANCE,
+        SCORES[WHOLE_BALANCE] * payer_score,
         chosen[0].company,
         chosen[0].customer,
         _full(chosen),

@@ -233,3 +233,46 @@ def test_a_discount_rounded_by_a_cent() -> None:
         D("20.00"),
         "SMALL",
     )
+
+
+def test_payers_identified_by_the_whole_picture() -> None:
+    """A parent paying from the group's shared IBAN, a payer clearing its whole balance, and
+    an exact amount among the items of a payer whose name is only like a customer's."""
+    group_iban = "FR7630006000011234567890189"
+    ledger = pl.concat(
+        [
+            LEDGER,
+            items(
+                {"document_id": "1800000801", "reference": "RE-2026-10801", "amount": D("640.00"),
+                 "customer_id": "301"},
+                {"document_id": "1800000802", "reference": "RE-2026-10802", "amount": D("712.00"),
+                 "customer_id": "302"},
+            ),
+        ]
+    )  # fmt: skip
+    people = pl.concat(
+        [
+            PEOPLE,
+            customers(
+                {"customer_id": "301", "name": "Nordwind Holding SE", "iban": group_iban},
+                {"customer_id": "302", "name": "Nordwind Logistik Süd GmbH", "iban": group_iban},
+            ),
+        ]
+    )
+    balance = sum(AMOUNTS, D(0))  # all six open invoices of customer 100, no reference
+    lines = bank(
+        {"amount": D("712.00"), "payer_account": group_iban, "payer_name": "NORDWIND HOLDING"},
+        {"amount": balance, "payer_account": IBAN},
+        {"amount": D("503.00"), "payer_name": "Lumiere Distributeurs"},  # 83 % like 200
+    )
+    result = match(lines, ledger, people)
+    by_line = result.applications.group_by("application_id").agg(
+        pl.col("customer_id").first(), pl.col("match_rule").first(), pl.len()
+    )
+    got = sorted(by_line.select("customer_id", "match_rule", "len").rows())
+    assert got == [("100", "whole_balance", 6), ("200", "exact_amount", 1),
+                   ("302", "exact_amount", 1)]  # fmt: skip
+    assert result.exceptions.height == 0
+    # Not confirmed by the amount: nothing is applied on the name alone.
+    off = bank({"amount": D("503.01"), "payer_name": "Lumiere Distributeurs"})
+    assert match(off, ledger, people).applications.height == 0

@@ -72,8 +72,13 @@ def test_fuzzy_name_identifies_the_payer() -> None:
     result = match(line, LEDGER, PEOPLE)
     assert sorted(result.applications["customer_id"].to_list()) == ["100", "100"]
     assert result.applications["match_score"].min() < 0.9  # a fuzzy name lowers the score
-    strict = match(line, LEDGER, PEOPLE, MatchConfig(name_threshold=99))
+    strict = match(line, LEDGER, PEOPLE, MatchConfig(name_threshold=99, name_candidate_threshold=0))
     assert strict.exceptions["reason"].to_list() == ["unidentified"]
+    # Below name_threshold the name still makes a candidate an exact amount alone confirms.
+    like = match(line, LEDGER, PEOPLE, MatchConfig(name_threshold=99))
+    assert like.applications["match_rule"].to_list() == ["exact_amount", "exact_amount"]
+    assert like.applications["match_score"].min() == pytest.approx(0.9 * 0.8)
+    assert like.exceptions.height == 0
 
 
 def test_two_invoices_with_the_same_amount_are_not_guessed() -> None:
