@@ -128,6 +128,6 @@ def test_generated_mt940_reconciles_and_keeps_references(tmp_path: Path) -> None
         parsed = parse(path)
         assert parsed.warnings == [], dialect  # every statement: opening + lines = closing
         assert sorted(parsed.frame["bank_reference"].to_list()) == sorted(
-            p.reference for p in payments
+            str(p.reference) for p in payments
         )
         assert parsed.frame["customer_reference"].null_count() == parsed.frame.height  # NONREF
