@@ -64,6 +64,7 @@ _LINE61 = re.compile(
     r"^(?P<vdate>\d{6})(?P<edate>\d{4})?(?P<mark>RC|RD|EC|ED|C|D)(?P<funds>[A-Z])?"
     r"(?P<gap1> ?)(?P<amount>\d[\d,.]*)(?P<gap2> *)(?P<ttype>[A-Z][A-Z0-9 ]{3})?(?P<rest>.*)$"
 )
+_BROKEN_BEFORE_AMOUNT = re.compile(r"^\d{6}(\d{4})?(RC|RD|EC|ED|C|D)[A-Z]?$")
 #: SWIFT type codes: S + MT number, N or F + a 3-character code (SWIFT MT940 field 61, sub 6).
 _STANDARD_TYPE = re.compile(r"^(?:S\d{3}|[NF][A-Z0-9]{2}[A-Z0-9 ])$")
 DIRECTION = {
@@ -376,6 +377,12 @@ def _line61(
     tag: Tag, statement: Statement, problems: Problems, rabobank_old: bool
 ) -> dict[str, object] | None:
     first = tag.lines[0].rstrip()
+    more = tag.lines[1:]
+    if _BROKEN_BEFORE_AMOUNT.match(first) and more and more[0][:1].isdigit():
+        # Sparkassen break the line before the amount (WoLpH/mt940 tags.py: "some banks
+        # (sparkassen) incorporate newlines here"): `:61:1007220722CR` / `30,00N062NONREF`
+        first, more = first + more[0].strip(), more[1:]
+        problems.deviate(tag.line, ":61: amount on the next line: read as one line")
     found = _LINE61.match(first)
     if found is None:
         problems.add(
@@ -429,7 +436,7 @@ def _line61(
     extra_same_line = ""
     if rabobank_old and not bank and len(customer) > 16:
         customer, extra_same_line = customer[:16], customer[16:]
-    supplementary = " ".join(line.strip() for line in tag.lines[1:])
+    supplementary = " ".join(line.strip() for line in more)
     parsed: dict[str, object] = {
         "value": value_day,
         "booking": booking,

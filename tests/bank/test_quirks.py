@@ -472,3 +472,13 @@ def test_camt_referred_documents_before_creditor_reference(tmp_path: Path) -> No
     )
     (row,) = parse(path).frame.to_dicts()
     assert row["invoice_refs"] == ["RE-2014-0042", "RE-2014-0043", "4654654654654654"]
+
+
+def test_mt940_amount_on_the_next_line(tmp_path: Path) -> None:
+    # No public file found; WoLpH/mt940 reads it for Sparkassen. The Volksbank file with the
+    # first :61: broken after its D/C mark.
+    source = MT940 / "jejik-volksbankenraiffeisenbanken.txt"
+    path = derived(tmp_path, source, ":61:200219C65,00NMSC", ":61:200219C\n65,00NMSC")
+    parsed = parse(path)
+    assert parsed.frame.equals(parse(source).frame)
+    assert any(":5: " in w and "amount on the next line" in w for w in parsed.warnings)
