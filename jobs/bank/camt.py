@@ -432,7 +432,29 @@ def _entry(
                 entry,
             )
         )
+    if entry_amount is not None and len(rows) == len(details):
+        _check_split(reader, entry, entry_amount, DIRECTIONS[indicator], rows)
     return rows
+
+
+def _check_split(
+    reader: _Reader,
+    entry: Element,
+    entry_amount: tuple[Decimal, str],
+    direction: str,
+    rows: list[Txn],
+) -> None:
+    """A batch split into its transactions must net to the entry booked (in the entry's
+    direction), or a transaction was lost or the details carry other amounts (charges, FX)."""
+    if any(r.currency != entry_amount[1] for r in rows):
+        return
+    net = sum((r.amount if r.direction == direction else -r.amount for r in rows), Decimal(0))
+    if net != entry_amount[0]:
+        reader.problems.warn(
+            entry.sourceline,
+            f"{element_path(entry)}: its {len(rows)} transactions net {net}, the entry books "
+            f"{entry_amount[0]} {entry_amount[1]}: a transaction may be missing",
+        )
 
 
 def _settled(reader: _Reader, details: list[Element]) -> date | None:

@@ -482,3 +482,11 @@ def test_mt940_amount_on_the_next_line(tmp_path: Path) -> None:
     parsed = parse(path)
     assert parsed.frame.equals(parse(source).frame)
     assert any(":5: " in w and "amount on the next line" in w for w in parsed.warnings)
+
+
+def test_camt_split_batch_must_net_to_its_entry(tmp_path: Path) -> None:
+    batch = CAMT / "subite-camt054-2024-03-18.xml"
+    assert parse(batch).warnings == []  # 41 transactions net to the 194672.25 DBIT entry
+    path = derived(tmp_path, batch, '<Amt Ccy="EUR">920.76</Amt>', '<Amt Ccy="EUR">920.67</Amt>')
+    (warning,) = parse(path).warnings
+    assert "41 transactions net 194672.16" in warning and "194672.25 EUR" in warning
