@@ -189,6 +189,8 @@ def test_mt940_dash_between_messages_still_ends_them() -> None:
 def test_mt940_time_split_across_86_lines() -> None:
     parsed = parse(MT940 / "zilverline-ing_00_00.txt")  # `... 00` then `:00:00/`
     (row,) = parsed.frame.to_dicts()
+    assert (row["amount"], row["direction"], row["currency"]) == (Decimal("100.00"), "debit", "EUR")
+    assert row["booking_date"] == date(2017, 6, 1)
     assert str(row["remittance_text"]).endswith("2017 00:00:00")
     assert row["end_to_end_id"] == "0000008668-0000000000-001"
     assert row["bank_reference"] == "6666666666666"
@@ -322,6 +324,8 @@ def test_camt_balance_check() -> None:
     good = parse(CAMT / "newinnovations-test-camt053.xml")
     assert good.warnings == []
     assert good.frame["invoice_refs"].to_list() == [["123"], ["RF123456"]]
+    assert good.frame["amount"].to_list() == [Decimal("100.00"), Decimal("50.00")]
+    assert good.frame["direction"].to_list() == ["debit", "credit"]
     assert good.frame["booking_date"].to_list()[0] == date(2026, 3, 5)  # DtTm ...+01:00
     # the same file with a closing balance 50.00 off: said aloud, the rows still read
     bad = parse(CAMT / "newinnovations-error-camt053.xml")
