@@ -182,7 +182,13 @@ def _explain_group(
     )
     if eligible and total - discounts == line.amount:
         return applied("reference_discount", with_discount)
-    if (payer is not None or any(i.weak for i in items)) and not confirmed:
+    if payer is not None and not confirmed:
+        return None
+    expected = total - discounts
+    if 0 < abs(expected - line.amount) <= to_units(config.small_difference_abs):
+        # cents off every named item: the amount confirms even a year-less number
+        return _small_difference(line, expected - line.amount, with_discount, applied, config)
+    if any(i.weak for i in items) and not confirmed:
         return None
     if len(items) > 1:
         amounts = [i.amount for i in items[: config.max_candidates]]
@@ -190,9 +196,6 @@ def _explain_group(
         found = subsets_summing(line.amount, amounts, size, min_size=1)
         if len(found) == 1:
             return applied("reference_subset", _full([items[j] for j in found[0]]))
-    expected = total - discounts
-    if 0 < abs(expected - line.amount) <= to_units(config.small_difference_abs):
-        return _small_difference(line, expected - line.amount, with_discount, applied, config)
     short = total - line.amount
     ordered = _order(items)
     if 0 < short <= tolerance(total, config) and ordered[-1].amount > short:
