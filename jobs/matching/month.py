@@ -151,7 +151,7 @@ def _money(rng: random.Random, currency: str) -> Decimal:
 def ledger(seed: int, customers: int, items: int) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Customers (some in groups sharing an IBAN) and their open items, credit notes included."""
     rng = random.Random(seed)
-    people: list[tuple[object, ...]] = []
+    people: list[tuple[str, str, str, str | None]] = []
     group_iban: dict[str, str] = {}
     used: set[str] = set()
     for n in range(customers):
@@ -171,11 +171,11 @@ def ledger(seed: int, customers: int, items: int) -> tuple[pl.DataFrame, pl.Data
             name = name if name not in used else f"{name} {n}"
             used.add(name)
         people.append((f"{500_000 + n}", company, f"{name} {rng.choice(FORMS)}", iban))
-    for parent, iban in group_iban.items():  # the parent pays from the group account too
-        idx = int(parent)
-        people[idx] = (*people[idx][:3], iban)
+    for key, shared in group_iban.items():  # the parent pays from the group account too
+        cid, company, name, _ = people[int(key)]
+        people[int(key)] = (cid, company, name, shared)
     cust = pl.DataFrame(
-        [(c, "month", name, "DE", COMPANIES[co], iban) for c, co, name, iban in people],
+        [(c, "month", nm, "DE", COMPANIES[co], acct) for c, co, nm, acct in people],
         schema=["customer_id", "source_system", "name", "country", "currency", "iban"],
         orient="row",
     ).with_columns(
