@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from adapters.errors import OtcError, exit_code
+from jobs.cli_disputes import disputes_app
 from jobs.cli_group import OtcGroup
 from jobs.output import FormatOpt, OutputConsole, check_format, emit_json, table_records
 
@@ -38,6 +39,7 @@ app.add_typer(writeoffs_app, name="write-offs")
 app.add_typer(open_items_app, name="open-items")
 app.add_typer(customers_app, name="customers")
 app.add_typer(journal_app, name="journal")
+app.add_typer(disputes_app, name="disputes")
 
 SystemOpt = Annotated[str, typer.Option("--system", help="A \\[systems.NAME] in otc.toml.")]
 FileArg = Annotated[Path, typer.Argument(help="CSV, Parquet or JSON Lines file.")]
