@@ -52,6 +52,9 @@ RULE_COLUMNS = {"amount_fits_currency": "amount"}
 OPTIONAL: dict[str, str | None] = {
     "value_date": None,
     "bank_reference": None,
+    "customer_reference": None,
+    "end_to_end_id": None,
+    "entry_reference": None,
     "payer_name": None,
     "payer_account": None,
     "remittance_text": None,
