@@ -40,3 +40,7 @@ class WriteOffs(pa.DataFrameModel):
 
 
 RULE_COLUMNS = {"amount_fits_currency": "amount"}
+
+#: Columns a file may leave out, read as this text (None: all null). Nullable is a
+#: separate idea: an item key column may be empty in a row but must be in the file.
+OPTIONAL: dict[str, str | None] = {"memo": None}

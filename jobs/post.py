@@ -33,7 +33,7 @@ import polars as pl
 
 from adapters.errors import ContractError, OutcomeUnknown, TransientError, Violation
 from adapters.retry import transient_policy
-from contracts.io import read_frame, schema_of
+from contracts.io import COMMA, CsvDialect, read_frame, schema_of
 from contracts.validate import validate
 from jobs import logs, preflight
 from jobs.clock import runner_now
@@ -73,6 +73,7 @@ class PostOptions:
     grace_margin_s: float = GRACE_MARGIN_S
     lookup_batch: int = 200  # keys per find_posted call
     sleep: Callable[[float], Any] | None = None  # tests: no real backoff
+    dialect: CsvDialect = COMMA  # --delimiter / --decimal-comma for CSV files
 
 
 @dataclass
@@ -144,7 +145,7 @@ class PostJob:
     # -------------------------------------------------------------- input
 
     def read(self, path: Path) -> pl.DataFrame:
-        frame = read_frame(path, ENTITY[self.kind])
+        frame = read_frame(path, ENTITY[self.kind], self.options.dialect)
         if frame.height == 0:
             raise ContractError(
                 ENTITY[self.kind],
@@ -278,12 +279,15 @@ class PostJob:
         except Exception as exc:  # anything else after `pending`: an outcome we cannot vouch for
             self.log.exception("posting failed", key=key)
             return self._record(entry, Status.UNKNOWN, None, repr(exc))
-        status = Status.POSTED if result["status"] == "posted" else Status.REJECTED
+        # pending_approval: the document exists in the ERP (awaiting an approver): final
+        posted = result["status"] in ("posted", "pending_approval")
+        status = Status.POSTED if posted else Status.REJECTED
         return self._record(
             entry,
             status,
             result.get("erp_document"),
             result.get("message"),
+            shown=str(result["status"]) if posted else None,
             stored_nothing=result.get("stage") == "check",
         )
 
@@ -293,12 +297,13 @@ class PostJob:
         status: Status,
         document: str | None,
         message: str | None,
+        shown: str | None = None,
         *,
         stored_nothing: bool = False,
     ) -> dict[str, Any]:
         """Journal what the ERP did; if the journal is gone, keep it in the report and log it
         loudly: a posted document number is never dropped."""
-        shown = {Status.QUEUED: "rejected"}.get(status, status.value)
+        shown = shown or {Status.QUEUED: "rejected"}.get(status, status.value)
         try:
             self.journal.mark(
                 self.system,
@@ -401,6 +406,9 @@ class PostJob:
         self.journal.requeue_rejected(self.system, self.kind, keys, reached_erp=False)
         if self.options.retry_rejected:  # the ERP may have posted it anyway: look first
             self.journal.requeue_rejected(self.system, self.kind, keys, reached_erp=True)
+        if callable(expect := getattr(self.adapter, "expect", None)):
+            # the rows: an adapter may look keys up by item (indexed) when it settles them
+            expect(self.kind, pl.concat(list(units.values())))
         self.settle(keys)
         now = self.journal.now_ms()
         todo: dict[str, pl.DataFrame] = {}
@@ -596,9 +604,10 @@ class PostJob:
 
         def check(key: str) -> dict[str, Any]:
             result = dict(policy(self._poster(todo[key]), True))
+            status = str(result["status"])  # the ERP accepted it and kept nothing: not `posted`
             return self._row(
                 key,
-                str(result["status"]),
+                "checked" if status == "posted" else status,
                 erp_document=result.get("erp_document"),
                 message=result.get("message"),
             )

@@ -7,7 +7,7 @@ By default one failure posts nothing (`--post-valid` posts the rest).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -42,6 +42,29 @@ def _open_items(
         for row in frame.iter_rows(named=True):
             items[tuple(row[k] for k in KEY)] = row
     return items
+
+
+def closest_item(items: Iterable[Mapping[str, Any]], customer: str, document_id: str) -> str:
+    """ "; did you mean 1003/0/1?": the customer's open item with that document number (an
+    Oracle item's fiscal year is 0), else the one whose number is closest; "" if none."""
+    from rapidfuzz import fuzz, process
+
+    mine = [i for i in items if i["customer_id"] == customer]
+    same = sorted(
+        (i for i in mine if str(i["document_id"]) == document_id),
+        key=lambda i: (i["fiscal_year"], i["line"]),
+    )
+    if not same:
+        numbers = sorted({str(i["document_id"]) for i in mine})
+        found = process.extractOne(document_id, numbers, scorer=fuzz.ratio, score_cutoff=70)
+        if found is None:
+            return ""
+        same = sorted(
+            (i for i in mine if str(i["document_id"]) == found[0]),
+            key=lambda i: (i["fiscal_year"], i["line"]),
+        )
+    first = same[0]
+    return f"; did you mean {first['document_id']}/{first['fiscal_year']}/{first['line']}?"
 
 
 def check(
@@ -99,7 +122,10 @@ def check(
             shown = f"{row['document_id']}/{row['fiscal_year']}/{row['line']}"
             item = items.get(item_key)
             if item is None or item["customer_id"] != customer:
-                problems.append(Problem(key, f"item {shown} is not open for customer {customer}"))
+                hint = closest_item(items.values(), customer, str(row["document_id"]))
+                problems.append(
+                    Problem(key, f"item {shown} is not open for customer {customer}{hint}")
+                )
                 continue
             if item["currency"] != row["currency"]:
                 problems.append(

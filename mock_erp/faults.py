@@ -36,7 +36,7 @@ KINDS = frozenset(
         "package_state_lost",  # Oracle persona: ORA-04068 (stored, applied by that persona)
     }
 )
-PERSONAS = frozenset({"sap", "oracle", "*"})
+PERSONAS = frozenset({"sap", "oracle", "s4", "*"})
 _FIELDS = {"persona", "operation", "kind", "rate", "nth", "ms", "status"}
 GATEWAY_STATUSES = (502, 504)
 

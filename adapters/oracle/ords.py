@@ -161,6 +161,7 @@ class OrdsTransport:
         try:
             document = json.loads(content, parse_float=Decimal)
             item: dict[str, Any] = document["items"][0]
+            item["env"] = document.get("env") or {}  # defaultTimeZone: see _result_frame
         except (ValueError, KeyError, IndexError, TypeError) as exc:
             detail = f"ORDS answer unreadable: {exc}"
             if writes:
@@ -230,4 +231,23 @@ def _result_frame(item: Mapping[str, Any]) -> tuple[pl.DataFrame, bool]:
     data = {
         name: [row.get(key) for row in rows] for (name, _), key in zip(columns, keys, strict=True)
     }
-    return frame_from_columns(columns, data), bool(result.get("hasMore"))
+    frame = frame_from_columns(columns, data)
+    zone = str((item.get("env") or {}).get("defaultTimeZone") or "UTC")
+    return _from_ords_zone(frame, zone), bool(result.get("hasMore"))
+
+
+def _from_ords_zone(frame: pl.DataFrame, zone: str) -> pl.DataFrame:
+    """ORDS takes a DATE (which has no zone) to be in its own time zone and renders it in UTC
+    with a Z; `env.defaultTimeZone` says which zone that was. Converted back, the DATE is the
+    database's again: on an ORDS in Europe/Berlin midnight of the 5th arrives as 23:00Z of the
+    4th ("the time zone is assumed to be that in which ORDS is running and the conversion to
+    Zulu is made from there": https://jsao.io/2016/10/working-with-dates-using-ords/)."""
+    if zone.upper() in ("UTC", "Z", "GMT", "ETC/UTC"):
+        return frame
+    dates = [n for n, t in frame.schema.items() if isinstance(t, pl.Datetime)]
+    if not dates:
+        return frame
+    return frame.with_columns(
+        pl.col(n).dt.replace_time_zone("UTC").dt.convert_time_zone(zone).dt.replace_time_zone(None)
+        for n in dates
+    )

@@ -36,10 +36,14 @@ TRANSIENT_TEXTS = ("max no of 200 conversations exceeded", "currently locked by 
 
 
 def is_read_only(function: str, params: Mapping[str, Any]) -> bool:
-    """Reads, and the clearing wrapper's test run, can be retried after a lost answer."""
+    """Reads, and the test runs of the kit's posting modules, can be retried after a lost
+    answer."""
     if function in READ_ONLY:
         return True
-    return function == "Z_OTC_AR_CLEAR" and str(params.get("I_TESTRUN", "")).upper() == "X"
+    return (
+        function in ("Z_OTC_AR_CLEAR", "Z_OTC_AR_ON_ACCOUNT")
+        and str(params.get("I_TESTRUN", "")).upper() == "X"
+    )
 
 
 def message_rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -81,6 +81,17 @@ class OracleConfig:
     schemas: frozenset[str] = field(default_factory=lambda: frozenset({"apps", "otc", "ebs"}))
 
 
+def basic_user(request: Request) -> str | None:
+    """The user name of a Basic authorization header, or None."""
+    header = request.headers.get("authorization", "")
+    if not header.lower().startswith("basic "):
+        return None
+    try:
+        return base64.b64decode(header[6:]).decode("utf-8").partition(":")[0]
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+
+
 def basic_auth_checker(user: str, password: str) -> Callable[[Request], bool]:
     """Basic auth against one DB user (case-insensitive name, as Oracle upper-cases it)."""
 
@@ -118,6 +129,14 @@ class OraclePersona:
         self.calls = 0
         self.settings = OracleSettings()  # build_app shares the app's MockSettings.oracle here
 
+    @property
+    def settings(self) -> OracleSettings:
+        return self.backend.settings
+
+    @settings.setter
+    def settings(self, value: OracleSettings) -> None:
+        self.backend.settings = value
+
     def routes(self) -> list[BaseRoute]:
         return [
             Route("/ords/{schema}/_/sql", self.sql, methods=["POST"]),
@@ -148,6 +167,22 @@ class OraclePersona:
             )
         return None
 
+    def _own_schema_only(self, request: Request) -> Response | None:
+        """ORDS database authentication: a database user may only call the REST-Enabled SQL
+        of its own schema (setting ``ords_auth = "schema"``; docs/specs/oracle.md, corrections).
+        Anything else is 401, as for a wrong password."""
+        if self.settings.ords_auth != "schema":
+            return None
+        user = basic_user(request)
+        if user is not None and user.upper() == request.path_params["schema"].upper():
+            return None
+        return Response(
+            responses.problem(401, "Unauthorized", "Unauthorized"),
+            401,
+            {"WWW-Authenticate": 'Basic realm="Oracle REST Data Services"'},
+            media_type=JSON,
+        )
+
     def _draw(self, operations: list[str]) -> list[FaultRule]:
         fired: list[FaultRule] = []
         for op in operations:
@@ -166,7 +201,7 @@ class OraclePersona:
 
     # ---- ORDS ---------------------------------------------------------------------------------
     async def sql(self, request: Request) -> Response:
-        if refused := self._gate(request):
+        if refused := self._gate(request) or self._own_schema_only(request):
             return refused
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
         raw = await request.body()
@@ -248,13 +283,14 @@ class OraclePersona:
         session = OracleSession()
         items = []
         failed = False
+        zone = self.settings.ords_time_zone
         self.calls += 1
         for i, st in enumerate(stmts, 1):
             if injected is not None:
                 res = Result(st, st.kind, error=injected)
             else:
                 res = self.backend.run(st, binds, session, offset=offset, limit=limit)
-            items.append(responses.item(i, res, binds))
+            items.append(responses.item(i, res, binds, zone=zone))
             if res.error is not None:
                 failed = True
                 break
@@ -262,7 +298,7 @@ class OraclePersona:
             self.backend.rollback(session)
         else:
             self.backend.commit(session)
-        return responses.document(items)
+        return responses.document(items, zone=zone)
 
     @staticmethod
     def _bad(message: str) -> Response:

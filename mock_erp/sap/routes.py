@@ -225,6 +225,8 @@ class SapPersona:
                         v1=fm.name,
                         message=f"Function module {fm.name} not found",
                     )
+                self.backend.settings = self.settings  # a reset builds a fresh backend
+                self.backend.logon_user = self.config.user
                 result = handler(self.backend, sid, params)
             except AbapException as exc:
                 return _Outcome(exception=exc)
@@ -385,6 +387,9 @@ class SapPersona:
         body = await request.body()
         set_cookie: str | None = None
         stateful: _Session | None = None
+        if not self.settings.soap_sessions:  # a real /sap/bc/soap/rfc keeps no state (§8)
+            cmd = "" if cmd == "open" else cmd
+            cookie = None
         if cmd == "open":
             stateful = _Session(self._open())
             set_cookie = secrets.token_urlsafe(24)

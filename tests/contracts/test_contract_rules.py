@@ -248,12 +248,26 @@ CASES: dict[str, Case] = {
         "payment_amount",
         "greater_than",
     ),
-    "cash.applied_amount.positive": (
+    "cash.applied_amount.negative_on_account": (
         "cash_applications",
         {2: {"applied_amount": "-50.00"}},
         2,
         "applied_amount",
-        "greater_than",
+        "credit_memo_rows",
+    ),
+    "cash.applied_amount.negative_without_invoice": (
+        "cash_applications",
+        {1: {"applied_amount": "-5950.00"}},
+        1,
+        "applied_amount",
+        "credit_memo_rows",
+    ),
+    "cash.applied_amount.zero": (
+        "cash_applications",
+        {2: {"applied_amount": "0.00"}},
+        2,
+        "applied_amount",
+        "not_equal_to",
     ),
     "cash.discount.negative": (
         "cash_applications",

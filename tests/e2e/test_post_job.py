@@ -177,7 +177,7 @@ def test_dry_run_posts_nothing(sap: SapAdapter, admin: httpx.Client, tmp_path: P
     path = cash_file(tmp_path / "cash.csv", invoices(sap, "1000", 2))
     journal = SqliteJournal(tmp_path / "journal.db")
     report = PostJob(sap, journal, "cash_application", PostOptions(dry_run=True)).run(path)
-    assert report.counts() == {"posted": 2} and set(report.results["erp_document"]) == {"DRY-RUN"}
+    assert report.counts() == {"checked": 2} and set(report.results["erp_document"]) == {"DRY-RUN"}
     assert documents(admin, "1000", "PAY-000") == 0 and journal.entries() == []
 
 
