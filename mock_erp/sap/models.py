@@ -297,7 +297,7 @@ class SapBackend:
                 "E_OBJ_KEY": "",
                 "RETURN": [bapiret2(msg("ZOTC", "010", kunnr, user))],
             }
-        if function in ("BAPI_ACC_DOCUMENT_POST", "BAPI_ACC_DOCUMENT_CHECK"):
+        if function in ("BAPI_ACC_DOCUMENT_POST", "BAPI_ACC_DOCUMENT_CHECK", "Z_OTC_AR_ON_ACCOUNT"):
             cause = msg(
                 *LOCK_CAUSE,
                 kunnr,
@@ -309,6 +309,8 @@ class SapBackend:
             rows = [bapiret2(m) for m in rows_of(_doc_error([cause]))]
             if function == "BAPI_ACC_DOCUMENT_CHECK":
                 return {"RETURN": rows}
+            if function == "Z_OTC_AR_ON_ACCOUNT":  # the kit's wrapper: blank keys, as on error
+                return {"OBJ_TYPE": "", "OBJ_KEY": "", "OBJ_SYS": "", "RETURN": rows}
             return {"OBJ_TYPE": OBJ_TYPE, "OBJ_KEY": "$", "OBJ_SYS": LOGICAL_SYSTEM, "RETURN": rows}
         if function == "BAPI_TRANSACTION_COMMIT":
             return {"RETURN": bapiret2(msg("S&", "101"))}

@@ -246,13 +246,14 @@ class SapPersona:
 
     @staticmethod
     def _enqueue_keys(function: str, params: dict[str, Any]) -> list[tuple[str, str]]:
-        """(BUKRS, KUNNR) a posting locks: FB05 and the accounting BAPI lock the customer
+        """(BUKRS, KUNNR) a posting locks: FB05 and the accounting BAPI (also inside the kit's
+        Z_OTC_AR_ON_ACCOUNT) lock the customer
         account per company code (lock object EFKNB1A, KUNNR + BUKRS: public copies of SAPF124,
         FORM sperren_konto, ``CALL FUNCTION 'ENQUEUE_EFKNB1A'``)."""
         if function == "Z_OTC_AR_CLEAR":
             bukrs, kunnr = str(params.get("I_COMP_CODE") or ""), str(params.get("I_CUSTOMER") or "")
             return [(bukrs, kunnr)] if kunnr else []
-        if function == "BAPI_ACC_DOCUMENT_POST":
+        if function in ("BAPI_ACC_DOCUMENT_POST", "Z_OTC_AR_ON_ACCOUNT"):
             header = params.get("DOCUMENTHEADER") or {}
             bukrs = str(header.get("COMP_CODE") or "")
             rows = params.get("ACCOUNTRECEIVABLE") or []

@@ -277,3 +277,24 @@ def test_ords_block_delayed_by_latency_commits_after_the_client_gave_up(
     finally:
         admin.delete("/_mock/faults")
         ebs.close()
+
+
+def test_sap_on_account_posting_takes_the_customers_lock_too(
+    make_sap: Maker, admin: httpx.Client
+) -> None:
+    """An on-account payment (the accounting BAPI, inside Z_OTC_AR_ON_ACCOUNT over SOAP) meets
+    the customer's lock as FB05 does: the lock answer is transient and nothing is posted."""
+    sap = make_sap()
+    item = sap_invoices(sap, "1000", 1, skip=2)
+    only = payment("ENQ-OA-1", item, [item["amount"][0]]).with_columns(
+        pl.lit(None, pl.String).alias("document_id"),
+        pl.lit(None, pl.Int64).alias("fiscal_year"),
+        pl.lit(None, pl.Int64).alias("line"),
+    )
+    soap = sap.settings.transport == "soap"
+    operation = "Z_OTC_AR_ON_ACCOUNT" if soap else "BAPI_ACC_DOCUMENT_POST"
+    admin.post("/_mock/faults", json={"persona": "sap", "operation": operation,
+                                      "kind": "lock_conflict", "nth": 1})  # fmt: skip
+    with pytest.raises(TransientError, match="locked"):
+        sap.post_payment(only)
+    assert table(admin, "BKPF", BUKRS="1000", XBLNR=xblnr_for("ENQ-OA-1")) == []
