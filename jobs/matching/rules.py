@@ -202,7 +202,8 @@ def _explain_group(
         return applied("reference_short", _short(ordered, short, config.short_reason_code))
     deduction_cap = int(Decimal(total) * config.deduction_max_pct / 100)
     if 0 < short <= deduction_cap and ordered[-1].amount > short:
-        allocs = _short(ordered, short, deduction_reason(line, config))
+        reason = deduction_reason(line, config) if config.deduction_posting == "residual" else None
+        allocs = _short(ordered, short, reason)
         return Applied(DEDUCTION, SCORES[DEDUCTION], first.company, first.customer, allocs)
     if short < 0 and confirmed:
         return applied("reference_overpaid", _full(items), residual=-short)
@@ -231,7 +232,7 @@ def _net_credit_memos(
     )  # fmt: skip
 
 
-def _short(ordered: Sequence[Item], short: int, reason: str) -> tuple[Alloc, ...]:
+def _short(ordered: Sequence[Item], short: int, reason: str | None) -> tuple[Alloc, ...]:
     """Every item in full but the last (latest due), which keeps `short` open with `reason`."""
     *head, last = ordered
     allocs = tuple(Alloc(i.idx, i.amount) for i in head)
