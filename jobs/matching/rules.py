@@ -133,6 +133,8 @@ def deduction_reason(line: Line, config: MatchConfig) -> str:
     """The reason code the remittance text gives (config.deduction_reasons), else unknown."""
     cached = _TABLES.get(id(config))
     if cached is None or cached[0] is not config:
+        if len(_TABLES) > 16:  # one table per config in use; never grows with the runs
+            _TABLES.clear()
         cached = (config, ReasonTable(config.deduction_reasons, config.deduction_unknown_reason))
         _TABLES[id(config)] = cached
     return cached[1].reason(line.text)
