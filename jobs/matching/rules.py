@@ -160,9 +160,11 @@ def _explain_group(
 ) -> Outcome:
     """Referenced items of one customer and company against the amount paid.
 
-    A reference can be a typo that names someone else's invoice: unless the payer's account
-    or name confirms the items' customer, only the full amount (less discounts within terms)
-    is taken as proof; subsets, short payments and overpayments need the confirmation.
+    A reference can be a typo that names someone else's invoice: when the account or name
+    identifies another customer, only the full amount (less discounts within terms) is taken
+    as proof. A weak reference (a year-less number, one part of a list, a number with its
+    check digit taken off) needs the payer's confirmation too, except to the cent (a small
+    difference). Subsets, short payments, deductions and overpayments come after those checks.
     """
     first = items[0]
     confirmed = payer == first.customer
