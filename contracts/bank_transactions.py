@@ -46,3 +46,17 @@ class BankTransactions(pa.DataFrameModel):
 
 
 RULE_COLUMNS = {"amount_fits_currency": "amount"}
+
+#: Columns a file may leave out, read as this text (None: all null). Nullable is a
+#: separate idea: an item key column may be empty in a row but must be in the file.
+OPTIONAL: dict[str, str | None] = {
+    "value_date": None,
+    "bank_reference": None,
+    "customer_reference": None,
+    "end_to_end_id": None,
+    "entry_reference": None,
+    "payer_name": None,
+    "payer_account": None,
+    "remittance_text": None,
+    "invoice_refs": None,
+}

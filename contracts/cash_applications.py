@@ -25,7 +25,7 @@ class CashApplications(pa.DataFrameModel):
     ERP's to confirm (its open amount is negative); the adapters check it before posting.
     """
 
-    application_id: str = pa.Field(str_matches=r"^\S+$")
+    application_id: str = pa.Field(str_matches=rules.KEY_PATTERN)
     company: str = pa.Field(str_length={"min_value": 1})
     customer_id: str = pa.Field(str_matches=r"^\S+$")
     payment_date: pl.Date
@@ -120,4 +120,13 @@ RULE_COLUMNS = {
     "credit_memo_rows": "applied_amount",
     "payment_rows_agree": "application_id",
     "applied_sum_equals_payment": "applied_amount",
+}
+
+#: Columns a file may leave out, read as this text (None: all null). Nullable is a
+#: separate idea: an item key column may be empty in a row but must be in the file.
+OPTIONAL: dict[str, str | None] = {
+    "discount_amount": "0",
+    "reason_code": None,
+    "match_rule": None,
+    "match_score": None,
 }

@@ -284,6 +284,14 @@ def _home_companies(items: pl.DataFrame) -> dict[tuple[str, str], str]:
     return home
 
 
+def _blocked(customers: pl.DataFrame | None) -> set[str]:
+    """Customers with a posting block (Customers.posting_block): their cash is an exception,
+    not an application that fails only when it is posted."""
+    if customers is None or "posting_block" not in customers.columns:
+        return set()
+    return set(customers.filter(pl.col("posting_block"))["customer_id"].to_list())
+
+
 def match(
     bank: pl.DataFrame,
     open_items: pl.DataFrame,
@@ -409,6 +417,7 @@ def match(
     _settle_shared_payers(lines, could_be, payers, currency_of, items, state, config, exact_only)
 
     home = _home_companies(items.filter(pl.col("amount_u") > 0))
+    blocked = _blocked(customers)
     rows: list[tuple[object, ...]] = []
     problems: list[tuple[object, ...]] = []
     for idx, line in lines.items():
@@ -445,8 +454,16 @@ def match(
                 on_account = Alloc(None, left)
                 done = [*done, Applied(rules.ON_ACCOUNT, score, company, customer, (on_account,))]
                 problem = None
+        held = sorted({o.customer for o in done} & blocked) if problem is None else []
+        if held:
+            problem = Ambiguous(
+                rules.POSTING_BLOCK,
+                f"posting block: customer {', '.join(held)} is blocked for posting in the ERP; "
+                "apply this payment once the block is cleared",
+                tuple(a.item for o in done for a in o.allocs if a.item is not None),
+            )
         if problem is not None:
-            payer = payers[idx][0] if idx in payers else None
+            payer = payers[idx][0] if idx in payers else (held[0] if held else None)
             problems.append((idx, problem.reason, problem.detail, payer, list(problem.candidates)))
             continue
         for outcome in done:

@@ -65,6 +65,7 @@ CURRENCY_MISMATCH = "currency_mismatch"
 NO_COMPANY = "no_company"
 NO_MATCH = "no_match"
 ALREADY_APPLIED = "already_applied"
+POSTING_BLOCK = "posting_block"  # the customer is blocked for posting in the ERP
 UNREFERENCED_DEDUCTION = "unreferenced_deduction"
 
 
