@@ -68,16 +68,29 @@ def payment_call(
             continue  # on account: the wrapper books what is left over as a credit
         item = (row["document_id"], row["fiscal_year"], row["line"])
         doc = f"{item[0]}/{item[1]}/{item[2]}"
-        if Decimal(row["applied_amount"]) < 0:  # issue 17: credit memo netted in a payment
-            raise _reject(
-                adapter,
-                key,
-                f"item {doc}: netting a credit memo in a payment is not supported by the SAP "
-                "adapter yet; clear the credit memo against the invoice in SAP first, then "
-                "post the payment without that row",
-            )
         open_amount = _open_item(adapter, key, item, open_items, customer, currency)
         paid, discount = Decimal(row["applied_amount"]), Decimal(row["discount_amount"])
+        if paid < 0:  # issue 17: a credit memo netted in, cleared in the same clearing (F)
+            if open_amount != paid or discount:
+                raise _reject(
+                    adapter,
+                    key,
+                    f"item {doc}: a credit memo is netted in full ({open_amount} open), "
+                    f"not {paid} with discount {discount}",
+                )
+            items.append(
+                {
+                    "FISC_YEAR": f"{item[1]:04d}",
+                    "DOC_NO": alpha_in(item[0]),
+                    "ITEM_NUM": f"{item[2]:03d}",
+                    "CLR_MODE": "F",
+                    "AMT_PAID": Decimal(0),  # a credit is cleared, not paid
+                    "DISC_AMT": Decimal(0),
+                    "REASON_CDE": "",
+                    "ITEM_TEXT": "",
+                }
+            )
+            continue
         if open_amount <= 0:
             raise _reject(
                 adapter, key, f"item {doc} is a credit ({open_amount}), not an amount owed"

@@ -20,7 +20,7 @@ SECTION = "matching"
 SMALL_DIFFERENCE_ROUTES = ("write_off", "on_account", "deduction")
 TEXT_KEYS = frozenset(
     {"short_reason_code", "default_company", "deduction_unknown_reason", "small_difference",
-     "small_difference_reason"}
+     "small_difference_reason", "deduction_posting"}
 )  # fmt: skip
 
 
@@ -50,6 +50,11 @@ class MatchConfig:
     deduction_reasons: Mapping[str, tuple[str, ...]] = field(
         default_factory=lambda: dict(DEFAULT_REASONS)
     )
+    #: How a deduction is posted: `residual` (the row carries the reason code: SAP clears the
+    #: invoice and opens a residual item with the reason, RSTGR) or `partial` (no reason code
+    #: on the row: SAP posts a partial payment against the invoice, which stays open; Oracle
+    #: applies partially either way).
+    deduction_posting: str = "residual"
     #: Reason code of a deduction whose text names no reason.
     deduction_unknown_reason: str = UNKNOWN
     #: A referenced payment off the referenced items (after discount) by at most this much is
@@ -106,6 +111,10 @@ class MatchConfig:
             raise ConfigError("[matching] discount_grace_days must not be negative")
         if self.deduction_max_pct < 0 or self.small_difference_abs < 0:
             raise ConfigError("[matching] deduction_max_pct and small_difference_abs must be >= 0")
+        if self.deduction_posting not in ("residual", "partial"):
+            raise ConfigError(
+                f"[matching] deduction_posting {self.deduction_posting!r}: residual or partial"
+            )
         if self.small_difference not in SMALL_DIFFERENCE_ROUTES:
             raise ConfigError(
                 f"[matching] small_difference {self.small_difference!r}: "

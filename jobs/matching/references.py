@@ -141,7 +141,11 @@ def line_keys(tokens: pl.DataFrame, prefixes: Iterable[str], min_length: int) ->
         .filter(~pl.col("key").str.contains(YEAR))
         .with_columns(pl.lit(True).alias("weak"))
     )
-    return _keys(pl.concat([*strong, parts, _check_digit_keys(raw)]), "bank_idx", min_length)
+    # A list of national references joined without blanks: each part's check digit too.
+    checked = _check_digit_keys(
+        pl.concat([raw, parts.select("bank_idx", pl.col("key").alias("raw"))])
+    )
+    return _keys(pl.concat([*strong, parts, checked]), "bank_idx", min_length)
 
 
 def _check_digit_keys(raw: pl.DataFrame) -> pl.DataFrame:

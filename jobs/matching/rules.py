@@ -134,6 +134,8 @@ def deduction_reason(line: Line, config: MatchConfig) -> str:
     """The reason code the remittance text gives (config.deduction_reasons), else unknown."""
     cached = _TABLES.get(id(config))
     if cached is None or cached[0] is not config:
+        if len(_TABLES) > 16:  # one table per config in use; never grows with the runs
+            _TABLES.clear()
         cached = (config, ReasonTable(config.deduction_reasons, config.deduction_unknown_reason))
         _TABLES[id(config)] = cached
     return cached[1].reason(line.text)
@@ -159,9 +161,11 @@ def _explain_group(
 ) -> Outcome:
     """Referenced items of one customer and company against the amount paid.
 
-    A reference can be a typo that names someone else's invoice: unless the payer's account
-    or name confirms the items' customer, only the full amount (less discounts within terms)
-    is taken as proof; subsets, short payments and overpayments need the confirmation.
+    A reference can be a typo that names someone else's invoice: when the account or name
+    identifies another customer, only the full amount (less discounts within terms) is taken
+    as proof. A weak reference (a year-less number, one part of a list, a number with its
+    check digit taken off) needs the payer's confirmation too, except to the cent (a small
+    difference). Subsets, short payments, deductions and overpayments come after those checks.
     """
     first = items[0]
     confirmed = payer == first.customer
@@ -203,7 +207,8 @@ def _explain_group(
         return applied("reference_short", _short(ordered, short, config.short_reason_code))
     deduction_cap = int(Decimal(total) * config.deduction_max_pct / 100)
     if 0 < short <= deduction_cap and ordered[-1].amount > short:
-        allocs = _short(ordered, short, deduction_reason(line, config))
+        reason = deduction_reason(line, config) if config.deduction_posting == "residual" else None
+        allocs = _short(ordered, short, reason)
         return Applied(DEDUCTION, SCORES[DEDUCTION], first.company, first.customer, allocs)
     if short < 0 and confirmed:
         return applied("reference_overpaid", _full(items), residual=-short)
@@ -232,7 +237,7 @@ def _net_credit_memos(
     )  # fmt: skip
 
 
-def _short(ordered: Sequence[Item], short: int, reason: str) -> tuple[Alloc, ...]:
+def _short(ordered: Sequence[Item], short: int, reason: str | None) -> tuple[Alloc, ...]:
     """Every item in full but the last (latest due), which keeps `short` open with `reason`."""
     *head, last = ordered
     allocs = tuple(Alloc(i.idx, i.amount) for i in head)

@@ -494,3 +494,18 @@ def test_camt_split_batch_must_net_to_its_entry(tmp_path: Path) -> None:
     path = derived(tmp_path, batch, '<Amt Ccy="EUR">920.76</Amt>', '<Amt Ccy="EUR">920.67</Amt>')
     (warning,) = parse(path).warnings
     assert "41 transactions net 194672.16" in warning and "194672.25 EUR" in warning
+
+
+def test_cli_refuses_a_camt_without_statement(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from jobs.cli import app
+
+    out = tmp_path / "bank.csv"
+    refused = REAL / "bank-refused" / "genkgo-camt053.v2.wrong.xml"
+    result = CliRunner().invoke(
+        app, ["bank", "parse", str(refused), "--out", str(out)], env={"COLUMNS": "300"}
+    )  # wide enough that the table does not wrap the rule
+    assert result.exit_code == 1, result.output
+    assert "/Document/BkToCstmrStmt" in result.output and "no Stmt element" in result.output
+    assert not out.exists()  # nothing written: zero rows would have looked like a quiet day

@@ -2,8 +2,9 @@
 
 The mock's open items are pulled through the real transports, a payment "invoice X and Y less
 credit note Z" is matched, and the CashApplications (with the credit memo's negative row) go to
-the adapters. Netting is not implemented in the adapters yet: both refuse the payment before
-anything reaches the ERP, with a message that says what to do, and every item stays open.
+the adapters. SAP clears the credit memo with the invoices in one clearing; the Oracle adapter
+does not net yet and refuses the payment before anything reaches the ERP, with a message that
+says what to do, and every item stays open.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from adapters.oracle.adapter import OracleAdapter
 from adapters.oracle.settings import OracleSettings
 from adapters.sap.adapter import SapAdapter
 from jobs.matching import match
-from tests.e2e.conftest import COMPANIES
+from mappings.convert import alpha_in
+from tests.e2e.conftest import COMPANIES, table
 from tests.matching.conftest import bank
 
 KEY = ["company", "document_id", "fiscal_year", "line"]
@@ -76,16 +78,31 @@ def assert_refused_and_open(
     assert after.height == before.height
 
 
-def test_sap_refuses_a_netted_credit_memo(make_sap: Callable[..., SapAdapter]) -> None:
+def test_sap_clears_a_netted_credit_memo_with_the_invoices(
+    make_sap: Callable[..., SapAdapter], admin: httpx.Client
+) -> None:
+    """Z_OTC_AR_CLEAR clears the credit memo (mode F, nothing paid on it) together with the
+    two invoices in one clearing document; the bank line is the net amount."""
     sap = make_sap()
     before = pl.concat(list(sap.pull_open_items(COMPANIES)))
     picked, line = netting_case(before)
     applications = match(line, before).applications
     assert (applications["applied_amount"] < 0).sum() == 1
     assert set(applications["document_id"]) == set(picked["document_id"])
-    result = sap.post_cash_applications(applications)
+    (row,) = sap.post_cash_applications(applications).iter_rows(named=True)
+    assert row["status"] == "posted", row["message"]
     after = pl.concat(list(sap.pull_open_items(COMPANIES)))
-    assert_refused_and_open(result, before, after, picked)
+    assert after.join(picked.select(KEY), on=KEY, how="semi").height == 0  # all three cleared
+    cleared = {
+        table(admin, "BSAD", BUKRS=r["company"], BELNR=alpha_in(r["document_id"]),
+              GJAHR=str(r["fiscal_year"]), BUZEI=f"{r['line']:03d}")[0]["AUGBL"]
+        for r in picked.iter_rows(named=True)
+    }  # fmt: skip
+    assert cleared == {row["erp_document"][:10]}
+    key = applications["application_id"][0]
+    assert sap.find_posted("cash_application", [key]).rows() == [(key, row["erp_document"])]
+    again = sap.post_cash_applications(applications).row(0, named=True)
+    assert again["status"] == "rejected"  # the items are gone: a rerun posts nothing twice
 
 
 def test_oracle_refuses_a_netted_credit_memo(erp: Any, admin: httpx.Client) -> None:

@@ -146,3 +146,14 @@ def test_reason_table_from_toml(tmp_path: Path) -> None:
     path.write_text('[matching]\nsmall_difference = "ignore"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="small_difference"):
         load_config(path)
+
+
+def test_deduction_posting_partial_leaves_no_reason_on_the_row() -> None:
+    """`partial`: SAP posts a partial payment (no reason code on the row), the invoice stays
+    open; `residual` (default) carries the reason for SAP's residual item."""
+    line = bank({"amount": short_by(10), "remittance_text": "RE-2026-10781 damaged"})
+    residual = match(line, LEDGER, PEOPLE).applications.row(0, named=True)
+    partial = match(line, LEDGER, PEOPLE, MatchConfig(deduction_posting="partial"))
+    row = partial.applications.row(0, named=True)
+    assert residual["reason_code"] == "DAMAGED" and row["reason_code"] is None
+    assert (row["applied_amount"], row["match_rule"]) == (short_by(10), "deduction")

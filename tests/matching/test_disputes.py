@@ -80,6 +80,8 @@ def test_cli_writes_csv_parquet_and_html(tmp_path: Path) -> None:
     cells = re.findall(r'<tr data-currency="JPY"><td[^>]*>JPY</td>.*?</tr>', page)
     assert cells and ">5000<" in cells[0]  # JPY without decimals
     assert 'data-col="reason">PRICING<' in page and "Brandt Maschinenbau GmbH" in page
+    assert 'data-col="age_days">Age (days)</th>' in page and "_days days" not in page
+    assert "kind days" not in page and "reason days" not in page
     bad = CliRunner().invoke(app, ["disputes", "list", "--open-items", str(tmp_path / "items.csv"),
                                    "--out", str(tmp_path / "x.json")])  # fmt: skip
     assert bad.exit_code != 0

@@ -127,6 +127,9 @@ def test_structured_creditor_and_national_references() -> None:
         ("1800000784", D("2990.00")),
         ("1800000785", D("77.70")),
     ]
+    joined = "/".join(d + finnish_check_digit(d) for d in ("1800000781", "1800000782"))
+    listed = match(bank({"amount": D("2030.40"), "remittance_text": joined}), LEDGER, PEOPLE)
+    assert docs(listed.applications) == [("1800000781", D("1200.00")), ("1800000782", D("830.40"))]
     wrong = bank({"amount": D("415.99"), "remittance_text": "Payment RF00 1800 0007 83"})
     assert match(wrong, LEDGER, PEOPLE).applications["match_rule"].to_list() != ["reference"]
 
