@@ -98,12 +98,13 @@ AMOUNTS: dict[str, tuple[str, str]] = {
     "CashDiscountAmtInCoCodeCrcy": ("i.SKNTO", "t.WAERS"),
 }
 
-FROM = (
-    "(SELECT * FROM BSID UNION ALL SELECT * FROM BSAD) AS i "
+ITEMS = "(SELECT * FROM BSID UNION ALL SELECT * FROM BSAD)"
+JOINS = (
     "LEFT JOIN BKPF AS b ON b.MANDT = i.MANDT AND b.BUKRS = i.BUKRS AND b.BELNR = i.BELNR "
     "AND b.GJAHR = i.GJAHR "
     "LEFT JOIN T001 AS t ON t.MANDT = i.MANDT AND t.BUKRS = i.BUKRS"
 )
+FROM = f"{ITEMS} AS i {JOINS}"
 
 CUBE = Source(
     from_sql=FROM,
@@ -112,6 +113,7 @@ CUBE = Source(
     base_where="i.KUNNR <> ''",
     amounts=AMOUNTS,
     sign="i.SHKZG",
+    core=(ITEMS, "i", JOINS),
 )
 
 

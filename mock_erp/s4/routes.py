@@ -169,7 +169,7 @@ class S4Persona:
                 raise odata.ODataError(
                     400, "/IWBEP/CM_MGW_RT/000", f"Property '{name}' cannot be sorted"
                 )
-        sql = source.select_sql(stored, where, query.orderby) + " LIMIT ? OFFSET ?"
+        sql = source.select_sql(stored, where, query.orderby, paged=True)
         store = self.sap.backend.store
         with self.lock:
             self.calls += 1

@@ -6,6 +6,7 @@ same for the open-item cube and the Business Partner sets, and adding a set is d
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,10 @@ class Source:
     # (internal amount column, currency column); the sign comes from ``sign`` when given
     amounts: dict[str, tuple[str, str]] = field(default_factory=dict)
     sign: str | None = None  # SQL of the debit/credit code (S/H) for signed amounts
+    # the driving table alone (``(...) AS i``) and the joins that only add columns: when a
+    # query filters and sorts on the driving table's columns, the page is cut there first and
+    # joined afterwards, so a page costs its own rows' joins, not the whole set's
+    core: tuple[str, str, str] | None = None  # (driving FROM, its alias, the joins)
 
     def filter_columns(self) -> dict[str, str]:
         """Every property ``$filter`` may name: stored ones and amounts (as numbers)."""
@@ -36,17 +41,34 @@ class Source:
         return ", ".join([*parts, self.order])
 
     def select_sql(
-        self, properties: list[str], where: str, orderby: list[tuple[str, str]] | None = None
+        self,
+        properties: list[str],
+        where: str,
+        orderby: list[tuple[str, str]] | None = None,
+        *,
+        paged: bool = False,
     ) -> str:
+        """The SELECT; ``paged`` appends ``LIMIT ? OFFSET ?`` (bound after the WHERE's)."""
         cols = [f'{self.columns[p]} AS "{p}"' for p in properties if p in self.columns]
         for name in properties:
             if name in self.amounts:
                 col, currency = self.amounts[name]
                 cols += [f'{col} AS "{name}"', f'{currency} AS "{name}#cur"']
         cols.append(f'{self.sign or "NULL"} AS "#sign"')
+        order = self.order_sql(orderby or [])
+        page = " LIMIT ? OFFSET ?" if paged else ""
+        if paged and self.core is not None:
+            driving, alias, joins = self.core
+            others = re.compile(rf"\b(?!{alias}\.)[a-z]\.[A-Z]")
+            if not others.search(where + order + self.base_where):
+                return (
+                    f"SELECT {', '.join(cols)} FROM (SELECT * FROM {driving} AS {alias} "
+                    f"WHERE {self.base_where}{where} ORDER BY {order}{page}) AS {alias} "
+                    f"{joins} ORDER BY {order}"
+                )
         return (
             f"SELECT {', '.join(cols)} FROM {self.from_sql} "
-            f"WHERE {self.base_where}{where} ORDER BY {self.order_sql(orderby or [])}"
+            f"WHERE {self.base_where}{where} ORDER BY {order}{page}"
         )
 
     def count_sql(self, where: str) -> str:

@@ -147,3 +147,21 @@ def test_orderby_is_honoured_and_checked(client: Any, erp: Any) -> None:
         auth=(USER, PASSWORD),
     )
     assert bad.status_code == 400 and "Nope" in bad.json()["error"]["message"]["value"]
+
+
+def test_a_page_cut_before_the_joins_equals_one_cut_after(client: Any, erp: Any) -> None:
+    """Filters on the items alone page before joining the header; a header filter cannot."""
+    cube = client.entity_sets.A_OperationalAcctgDocItemCube
+    fields = "CompanyCode,FiscalYear,AccountingDocument,AccountingDocumentItem,AmountInTransactionCurrency"
+
+    def keys(filter_: str) -> list[tuple[str, ...]]:
+        page = cube.get_entities().select(fields).filter(filter_).top(40).skip(25).execute()
+        return [
+            (e.FiscalYear, e.AccountingDocument, e.AccountingDocumentItem,
+             str(e.AmountInTransactionCurrency))
+            for e in page
+        ]  # fmt: skip
+
+    items_only = keys("CompanyCode eq '1000'")
+    joined = keys("CompanyCode eq '1000' and AccountingDocumentHeaderText ne 'no such text'")
+    assert len(items_only) == 40 and items_only == joined
