@@ -203,3 +203,22 @@ def test_every_offline_command_in_a_pipe_keeps_values_whole(tmp_path: Path, narr
             as_json = CliRunner().invoke(app, [*args, "--format", "json"])
             assert as_json.exit_code == 0, (name, as_json.output)
             json.loads(as_json.stdout)
+
+
+def test_an_unexpected_error_is_one_line_unless_asked(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken() -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(cli, "app", broken)
+    monkeypatch.delenv("OTC_TRACEBACK", raising=False)
+    with pytest.raises(SystemExit) as info:
+        cli.main()
+    assert info.value.code == 1
+    said = capsys.readouterr().err
+    assert "internal error: RuntimeError: boom" in said and "OTC_TRACEBACK=1" in said
+    assert "Traceback" not in said
+    monkeypatch.setenv("OTC_TRACEBACK", "1")
+    with pytest.raises(RuntimeError, match="boom"):
+        cli.main()
