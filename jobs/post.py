@@ -334,7 +334,7 @@ class PostJob:
                     results[key] = self._row(key, "unknown", message=repr(exc))
                 if on_progress:
                     on_progress(1)
-        self.log.info("posted", count=len(claimed))
+        self.log.info("checked" if self.options.dry_run else "posted", count=len(claimed))
 
     def _report(
         self, path: Path, results: dict[str, dict[str, Any]], problems: list[preflight.Problem]
