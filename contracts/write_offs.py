@@ -13,7 +13,7 @@ from contracts.dtypes import Money
 class WriteOffs(pa.DataFrameModel):
     """`writeoff_id` is the idempotency key; an amount below the open amount is partial."""
 
-    writeoff_id: str = pa.Field(str_matches=r"^\S+$", unique=True)
+    writeoff_id: str = pa.Field(str_matches=rules.KEY_PATTERN, unique=True)
     company: str = pa.Field(str_length={"min_value": 1})
     customer_id: str = pa.Field(str_matches=r"^\S+$")
     document_id: str = pa.Field(str_matches=r"^\S+$")

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from adapters.errors import OtcError, exit_code
+from jobs.cli_disputes import disputes_app
 from jobs.cli_group import OtcGroup
 from jobs.output import FormatOpt, OutputConsole, check_format, emit_json, table_records
 
@@ -38,6 +39,7 @@ app.add_typer(writeoffs_app, name="write-offs")
 app.add_typer(open_items_app, name="open-items")
 app.add_typer(customers_app, name="customers")
 app.add_typer(journal_app, name="journal")
+app.add_typer(disputes_app, name="disputes")
 
 SystemOpt = Annotated[str, typer.Option("--system", help="A \\[systems.NAME] in otc.toml.")]
 FileArg = Annotated[Path, typer.Argument(help="CSV, Parquet or JSON Lines file.")]
@@ -254,6 +256,8 @@ def _post(
             workers=workers,
             retry_rejected=retry_rejected,
             post_valid=post_valid,
+            lease_s=settings.journal.lease_s,
+            grace_margin_s=settings.journal.grace_margin_s,
             dialect=dialect or COMMA,
         )
         job = PostJob(adapter, journal, kind, options)  # type: ignore[arg-type]
@@ -271,6 +275,15 @@ def _post(
         emit_json(out, summary_json(report, command, folder))
     else:
         print_report(out, report, folder)
+    if report.journal_problem:
+        err.print("[red]error:[/]", escape(report.journal_problem), soft_wrap=True)
+        if report.unrecorded:
+            err.print(
+                f"{len(report.unrecorded)} outcome(s) could not be journaled; they are in "
+                f"{folder}: once the journal is back, `otc journal resolve --system {system}` "
+                "finds them in the ERP",
+                soft_wrap=True,
+            )
     raise typer.Exit(report.exit_code)
 
 
@@ -486,6 +499,9 @@ def customers_sync(
 
 @journal_app.command("show")
 def journal_show(
+    key: Annotated[
+        str | None, typer.Argument(help="One key: its entry and every attempt's history.")
+    ] = None,
     status: Annotated[
         list[str] | None,
         typer.Option("--status", help="queued, pending, posted, rejected, unknown."),
@@ -493,7 +509,9 @@ def journal_show(
     system: Annotated[str | None, typer.Option("--system")] = None,
     output_format: FormatOpt = "text",
 ) -> None:
-    """List journal entries (newest state of each key)."""
+    """List journal entries (newest state of each key), or one KEY with its history."""
+    from datetime import UTC, datetime
+
     from rich.table import Table
 
     check_format(output_format)
@@ -509,22 +527,55 @@ def journal_show(
         ) from None
     try:
         journal = open_journal(config.load(state.config).journal)
+        entries = journal.entries(system, statuses=statuses, keys=[key] if key else None)
+        history = journal.history(key, system) if key else []
     except OtcError as exc:
         fail(exc)
-    entries = journal.entries(system, statuses=statuses)
     if output_format == "json":
-        emit_json(out, {"entries": [_entry_dict(e) for e in entries]})
+        emit_json(
+            out,
+            {
+                "journal": journal.describe(),
+                "entries": [_entry_dict(e) for e in entries],
+                "history": [
+                    {"system": sys_name, "kind": kind, **_entry_dict(a)}
+                    for sys_name, kind, a in history
+                ],
+            },
+        )
         return
+    out.print(f"journal: {escape(journal.describe())}", soft_wrap=True)
     table = Table(title=f"{len(entries)} journal entries")
-    for column in ("system", "kind", "key", "status", "erp_document", "message"):
+    for column in ("system", "kind", "key", "status", "erp_document", "held by", "message"):
         table.add_column(column, overflow="fold")
     for e in entries[:500]:
         table.add_row(
             *(escape(v) for v in (e.system, e.kind, e.key, e.status.value)),
             escape(e.erp_document or ""),
+            escape(e.claimed_by or ""),
             escape(e.message or ""),
         )
+    if len(entries) > 500:
+        table.caption = f"first 500 of {len(entries)}; narrow with --status or --system"
     out.print(table)
+    if key:
+        if not entries:
+            err.print(f"{escape(key)} is not in this journal")
+            raise typer.Exit(1)
+        attempts = Table(title=f"history of {escape(key)}")
+        for column in ("at (UTC)", "kind", "outcome", "content", "erp_document", "message"):
+            attempts.add_column(column, overflow="fold")
+        for sys_name, kind, a in history:
+            at = datetime.fromtimestamp(a.at_ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S")
+            attempts.add_row(
+                at,
+                escape(f"{sys_name} {kind}"),
+                escape(a.outcome),
+                escape(a.content_hash[:12]),
+                escape(a.erp_document or ""),
+                escape(a.message or ""),
+            )
+        out.print(attempts)
 
 
 def _entry_dict(entry: Any) -> dict[str, Any]:
@@ -537,19 +588,23 @@ def _entry_dict(entry: Any) -> dict[str, Any]:
 
 @journal_app.command("resolve")
 def journal_resolve(system: SystemOpt) -> None:
-    """Settle `pending` and `unknown` keys by looking them up in SYSTEM."""
+    """Settle `pending` and `unknown` keys by looking them up in SYSTEM (once their grace
+    period has passed: the call may still be running in the ERP)."""
     from jobs import config
     from jobs.journal import Status, open_journal
-    from jobs.post import PostJob
+    from jobs.post import PostJob, PostOptions
     from jobs.systems import build_adapter
 
     try:
         settings = config.load(state.config)
         adapter = build_adapter(settings, system)
         journal = open_journal(settings.journal)
+        options = PostOptions(
+            lease_s=settings.journal.lease_s, grace_margin_s=settings.journal.grace_margin_s
+        )
         settled: dict[str, str] = {}
         for kind in ("cash_application", "write_off"):
-            settled |= PostJob(adapter, journal, kind).settle()
+            settled |= PostJob(adapter, journal, kind, options).settle()
         left = journal.entries(system, statuses=[Status.PENDING, Status.UNKNOWN])
     except OtcError as exc:
         fail(exc)
@@ -557,6 +612,7 @@ def journal_resolve(system: SystemOpt) -> None:
     out.print(
         f"settled {len(settled)}: {posted} found posted, "
         f"{len(settled) - posted} back in the queue; {len(left)} still unsettled"
+        + (" (within their grace period or held by a live runner: rerun later)" if left else "")
     )
     raise typer.Exit(3 if left else 0)
 

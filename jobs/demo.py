@@ -404,7 +404,6 @@ def run_demo(console: Console) -> int:
             "user": "otc",
             "companies": ["1000", "2000", "3000", "4000"],
             "wsdl_cache": str(work / "wsdl"),
-            "soap_stateful_posting": True,  # money wholly on account (step 7) needs it
         }
         sap = SapAdapter(SapSettings.from_section("sap", section, {"password": "otc-mock"}))
         out = work / "open_items.parquet"

@@ -7,7 +7,7 @@ By default one failure posts nothing (`--post-valid` posts the rest).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -68,15 +68,38 @@ def closest_item(items: Iterable[Mapping[str, Any]], customer: str, document_id:
 
 
 def check(
-    adapter: Any, frame: pl.DataFrame, key_column: str, amount_columns: Mapping[str, str]
+    adapter: Any,
+    frame: pl.DataFrame,
+    key_column: str,
+    amount_columns: Mapping[str, str],
+    *,
+    companies: Sequence[str] = (),
+    system: str = "",
 ) -> list[Problem]:
-    """Problems per key; `amount_columns` maps 'applied' (and optionally 'discount')."""
+    """Problems per key; `amount_columns` maps 'applied' (and optionally 'discount').
+
+    With `companies` set, a posting to any other company is refused before anything is read
+    or sent: the lookups that keep posting exactly once (`find_posted`) and the operators'
+    view of the system are scoped to the companies the config lists.
+    """
     problems: list[Problem] = []
     if frame.height == 0:
         return problems
     applied_col = amount_columns["applied"]
     discount_col = amount_columns.get("discount")
     for (company,), part in frame.group_by("company", maintain_order=True):
+        if companies and str(company) not in companies:
+            listed = ", ".join(f'"{c}"' for c in companies)
+            problems += [
+                Problem(
+                    key,
+                    f"company {company} is not one of the companies configured for this "
+                    f"system ([systems.{system or adapter.name}] companies = [{listed}]); "
+                    f'add "{company}" to companies to post there',
+                )
+                for key in dict.fromkeys(part[key_column].to_list())
+            ]
+            continue
         customers = sorted(set(part["customer_id"].to_list()))
         known = _customers(adapter, [str(company)], set(customers))
         items = _open_items(adapter, str(company), [c for c in customers if c in known])

@@ -41,7 +41,6 @@ user = "{user}"
 password_env = "{PASSWORD_ENV}"
 companies = ["1000", "2000", "3000", "4000"]
 reference_customer = "100"
-soap_stateful_posting = true
 
 [systems.sap_rfc]
 adapter = "sap"
@@ -55,6 +54,15 @@ password_env = "{PASSWORD_ENV}"
 mock_url = "{url}"
 companies = ["1000", "2000", "3000", "4000"]
 reference_customer = "100"
+
+[systems.s4]
+adapter = "sap"
+transport = "s4api"
+url = "{url}"
+client = "{client}"
+user = "{user}"
+password_env = "{PASSWORD_ENV}"
+companies = ["1000", "2000", "3000", "4000"]
 
 [systems.oracle]
 adapter = "oracle"

@@ -25,6 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 from mock_erp.oracle.session import OracleSession, OraError
+from mock_erp.oracle.settings import OracleSettings
 from mock_erp.oracle.sql import ColumnMeta, OracleSql, RowSource, bind_key
 
 log = logging.getLogger("mock_erp.oracle")
@@ -228,6 +229,7 @@ class OracleBackend:
             fixed = dt.datetime(today.year, today.month, today.day, 12, 0, 0)
             clock = lambda: fixed  # noqa: E731 - a fixed SYSDATE for reproducible runs
         self.engine = OracleSql(store, clock=clock)
+        self.settings = OracleSettings()  # the persona replaces it with the app's shared one
         self.sessions: dict[str, ClientSession] = {}
         self._lock = threading.Lock()
 
@@ -306,6 +308,16 @@ class OracleBackend:
                 600, f"internal error code, arguments: [mock], [{type(exc).__name__}: {exc}]"
             )
         return res
+
+    @property
+    def settings(self) -> OracleSettings:
+        return self._settings
+
+    @settings.setter
+    def settings(self, value: OracleSettings) -> None:
+        """The APIs read the settings through the engine they run on (ApiContext)."""
+        self._settings = value
+        self.engine.settings = value
 
     def commit(self, session: OracleSession) -> None:
         self.engine.commit_session(session.id)
