@@ -15,6 +15,8 @@ from rapidfuzz import fuzz, process
 from adapters.errors import Violation
 from contracts.registry import ENTITIES, Entity
 
+#: The columns of a remittance-advice CSV (docs/bank-files.md): a bank file, not a canonical one.
+REMITTANCE_CSV = ("date", "currency", "amount")
 #: A misspelling scores at least this (rapidfuzz WRatio, 0-100) against the intended name.
 SIMILAR = 60
 
@@ -44,6 +46,17 @@ def column_violations(columns: Sequence[str], entity: Entity, source: str) -> li
     unknown = [c for c in columns if c not in known]
     required_missing = [c for c in missing if c not in entity.optional]
     if len(required_missing) > len(required_columns(entity)) // 2:
+        if entity.name != "bank_transactions" and set(REMITTANCE_CSV) <= set(columns):
+            return [
+                Violation(
+                    source,
+                    None,
+                    None,
+                    f"this is a remittance-advice CSV (date, currency, amount), not "
+                    f"{entity.name}; read it with `otc bank parse` or `otc cash match --bank`",
+                    None,
+                )
+            ]
         other = other_kind(columns, entity)
         if other is not None:
             return [

@@ -59,5 +59,9 @@ def entity_for(name: str) -> Entity:
     aliases = {e.model.__name__.lower(): e for e in ENTITIES.values()}
     found = ENTITIES.get(key) or aliases.get(key.replace("_", ""))
     if found is None:
-        raise ConfigError(f"unknown entity {name!r}; known: {', '.join(ENTITIES)}")
+        from rapidfuzz import fuzz, process
+
+        guess = process.extractOne(key, list(ENTITIES), scorer=fuzz.WRatio, score_cutoff=60)
+        hint = f"did you mean {guess[0]}? " if guess else ""
+        raise ConfigError(f"unknown entity {name!r}; {hint}known: {', '.join(ENTITIES)}")
     return found

@@ -1041,4 +1041,21 @@ _mount_mock_erp()
 
 
 def main() -> None:
-    app()
+    """`otc`: a bug still ends in one line a user can act on; OTC_TRACEBACK=1 shows it all.
+
+    Every expected failure is an `OtcError` with its own exit code; this net is for the
+    unexpected, so a CI log shows what to report instead of forty lines of stack.
+    """
+    import os
+
+    try:
+        app()
+    except Exception as exc:
+        if os.environ.get("OTC_TRACEBACK"):
+            raise
+        err.print(
+            f"[red]internal error:[/] {escape(type(exc).__name__)}: {escape(str(exc))}; "
+            "this is a bug in otc: rerun with OTC_TRACEBACK=1 and report the output",
+            soft_wrap=True,
+        )
+        raise SystemExit(1) from None

@@ -245,7 +245,9 @@ def counts(sync: SyncPlan, done: pl.DataFrame | None) -> dict[str, int]:
     if done is None:
         found = {"create": sync.create.height, "update": sync.update.height}
     else:
-        found = dict(done.group_by("outcome").len().iter_rows()) if done.height else {}
+        seen = dict(done.group_by("outcome").len().iter_rows()) if done.height else {}
+        order = ["created", "updated", "rejected", "unknown"]  # stable, whatever group_by gives
+        found = {k: seen[k] for k in [*order, *sorted(set(seen) - set(order))] if k in seen}
     return {**found, "unchanged": sync.unchanged, "ambiguous": len(sync.ambiguous)}
 
 

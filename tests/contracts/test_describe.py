@@ -65,3 +65,5 @@ def test_describe_json_and_text() -> None:
     assert text.exit_code == 0 and "discount_terms_complete" in text.output
     bad = CliRunner().invoke(app, ["contracts", "describe", "invoices"])
     assert bad.exit_code == 2 and "unknown entity" in bad.output
+    close = CliRunner().invoke(app, ["contracts", "describe", "cash"])
+    assert close.exit_code == 2 and "did you mean cash_applications?" in close.output

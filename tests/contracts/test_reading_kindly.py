@@ -156,6 +156,17 @@ def test_a_bank_file_is_named_as_such(tmp_path: Path, fixture: str, kind: str) -
     assert kind in found.rule and "otc bank parse" in found.rule
 
 
+def test_a_remittance_csv_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "cash.csv"
+    path.write_text(
+        "payer,payer_account,date,currency,amount,invoice_refs,text\n"
+        "Brandt,,2026-12-01,EUR,100.00,INV-1,\n",
+        encoding="utf-8",
+    )
+    (found,) = violations_of(path, "cash_applications")
+    assert "remittance-advice CSV" in found.rule and "otc bank parse" in found.rule
+
+
 def test_another_entity_file_is_named(tmp_path: Path) -> None:
     path = write_rows(tmp_path / "cash.csv", sample_rows("customers"))
     (found,) = violations_of(path, "cash_applications")

@@ -162,3 +162,63 @@ def test_a_port_in_use_is_a_clear_error() -> None:
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
     assert f"cannot listen on 127.0.0.1:{port}" in done.stderr and "--port 0" in done.stderr
+
+
+def offline_commands(tmp_path: Path) -> dict[str, list[str]]:
+    """Every command that needs no ERP, on the shipped samples and a real bank file."""
+    from jobs.demo import SAMPLES, sample_path
+
+    items = str(sample_path(SAMPLES["open_items"]))
+    people = str(sample_path(SAMPLES["customers"]))
+    camt = Path(__file__).parents[1] / "fixtures" / "real" / "bank-camt"
+    statement = str(camt / "genkgo-camt053.v2.minimal.xml")
+    out = tmp_path / "a-folder-whose-name-is-far-wider-than-forty-columns"
+    return {
+        "contracts check": ["contracts", "check", items, "--entity", "open_items"],
+        "contracts describe": ["contracts", "describe", "cash_applications"],
+        "aging": ["aging", "--open-items", items, "--out", str(out / "aging"),
+                  "--as-of", "2026-12-01", "--customers", people],
+        "credit-balances": ["credit-balances", "--open-items", items,
+                            "--out", str(out / "credits.csv")],
+        "reconcile": ["reconcile", "--left", items, "--right", items,
+                      "--out", str(out / "diff.csv")],
+        "bank parse": ["bank", "parse", statement, "--out", str(out / "bank.csv")],
+        "cash match": ["cash", "match", "--bank", statement, "--open-items", items,
+                       "--customers", people, "--out", str(out / "matched.csv")],
+    }  # fmt: skip
+
+
+def test_every_offline_command_in_a_pipe_keeps_values_whole(tmp_path: Path, narrow: None) -> None:
+    for name, args in offline_commands(tmp_path).items():
+        done = CliRunner().invoke(app, args)
+        assert done.exit_code == 0, (name, done.output)
+        assert not set("━│┃┏└") & set(done.stdout), (name, done.stdout)  # no boxes, no folds
+        if name.startswith("contracts"):
+            assert_unwrapped(done.stdout, "an ISO 4217 currency code" if "describe" in name
+                             else "holds 10 valid open_items row(s)")  # fmt: skip
+        else:  # each names the file it wrote: a long path, on one line
+            written = next(a for a in args if "far-wider" in a)
+            assert_unwrapped(done.stdout, written)
+        if name in {"bank parse", "cash match", "reconcile", "contracts check"}:
+            as_json = CliRunner().invoke(app, [*args, "--format", "json"])
+            assert as_json.exit_code == 0, (name, as_json.output)
+            json.loads(as_json.stdout)
+
+
+def test_an_unexpected_error_is_one_line_unless_asked(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken() -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(cli, "app", broken)
+    monkeypatch.delenv("OTC_TRACEBACK", raising=False)
+    with pytest.raises(SystemExit) as info:
+        cli.main()
+    assert info.value.code == 1
+    said = capsys.readouterr().err
+    assert "internal error: RuntimeError: boom" in said and "OTC_TRACEBACK=1" in said
+    assert "Traceback" not in said
+    monkeypatch.setenv("OTC_TRACEBACK", "1")
+    with pytest.raises(RuntimeError, match="boom"):
+        cli.main()
