@@ -17,6 +17,7 @@ from typing import Any
 
 import polars as pl
 
+from adapters.doctor import Finding
 from adapters.errors import ConfigError, ErpRejected, OutcomeUnknown, TransientError
 from adapters.protocol import PostingKind
 from adapters.sap.currency import sap_decimals, to_external, to_internal_text
@@ -111,6 +112,12 @@ class SapAdapter:
         if self._system_kind is None:
             self._system_kind = read_system_kind(self.transport)
         return self._system_kind
+
+    def deep_check(self) -> list[Finding]:
+        """The go-live check (`otc doctor --deep`): read-only; adapters/sap/doctor.py."""
+        from adapters.sap.doctor import deep_check
+
+        return deep_check(self)
 
     def _posting_value(self, map_name: str, key: str) -> str:
         table = self._posting_maps.get(map_name, {})
@@ -608,9 +615,7 @@ class SapAdapter:
         obj_key = str(result.get("E_OBJ_KEY", "")).strip()
         if not obj_key:
             raise OutcomeUnknown(self.name, "Z_OTC_AR_CLEAR answered without E_OBJ_KEY", key=key)
-        from adapters.sap.posting import booked  # what FB05 booked, read back by the kit
-
-        return {**base, "status": "posted", "erp_document": obj_key, "message": booked(result)}
+        return {**base, "status": "posted", "erp_document": obj_key}
 
     def _post_on_account(self, first: Mapping[str, Any], dry_run: bool = False) -> dict[str, Any]:
         """All money on account: the accounting BAPI (the clearing wrapper needs items to
