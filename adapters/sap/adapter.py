@@ -615,7 +615,9 @@ class SapAdapter:
         obj_key = str(result.get("E_OBJ_KEY", "")).strip()
         if not obj_key:
             raise OutcomeUnknown(self.name, "Z_OTC_AR_CLEAR answered without E_OBJ_KEY", key=key)
-        return {**base, "status": "posted", "erp_document": obj_key}
+        from adapters.sap.posting import booked  # what FB05 booked, read back by the kit
+
+        return {**base, "status": "posted", "erp_document": obj_key, "message": booked(result)}
 
     def _post_on_account(self, first: Mapping[str, Any], dry_run: bool = False) -> dict[str, Any]:
         """All money on account: the accounting BAPI (the clearing wrapper needs items to

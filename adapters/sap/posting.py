@@ -199,6 +199,24 @@ def on_account_document(adapter: SapAdapter, first: Mapping[str, Any]) -> dict[s
     }
 
 
+def booked(result: Mapping[str, Any]) -> str | None:
+    """The lines FB05 booked besides the clearing of the items, as the kit read them back
+    from BSEG (T_LINES): a payment difference FB05 books itself within the company's
+    tolerances (discount adjusted, a gain/loss line, docs/specs/sap.md §8) shows here, so
+    the posting result says what was booked, not only what was asked."""
+    lines = [ln for ln in result.get("T_LINES") or [] if str(ln.get("CLEARED", "")) != "X"]
+    if not lines:
+        return None
+    parts = []
+    for ln in lines:
+        account = str(ln.get("CUSTOMER") or ln.get("GL_ACCOUNT") or "").lstrip("0") or "0"
+        extra = [f"cost centre {ln['COSTCENTER']}"] if ln.get("COSTCENTER") else []
+        extra += [f"reason {ln['REASON_CDE']}"] if ln.get("REASON_CDE") else []
+        text = f"{ln.get('POST_KEY', '')} {account} {Decimal(ln.get('AMT_DOCCUR') or 0)}"
+        parts.append(text + (f" ({', '.join(extra)})" if extra else ""))
+    return "booked: " + "; ".join(parts)
+
+
 #: The kit's self-committing module per BAPI that needs BAPI_TRANSACTION_COMMIT afterwards.
 SELF_COMMITTING = {
     "BAPI_ACC_DOCUMENT_POST": "Z_OTC_AR_ON_ACCOUNT",
@@ -288,5 +306,6 @@ def _header(
         "I_REF_DOC_NO": xblnr_for(key),
         "I_HEADER_TXT": header_text(key),
         "I_TESTRUN": "",
+        "T_LINES": [],
         "RETURN": [],
     }

@@ -213,3 +213,13 @@ def test_clearing_refuses_the_error_cases(sap: SapBackend, case: dict[str, Any])
     if case["v1"]:
         assert ret[0]["MESSAGE_V1"] == case["v1"]
     assert not run["answer"]["E_DOC_NO"]
+
+
+@pytest.mark.parametrize(
+    "row", CASES["decimal_checks"], ids=lambda r: f"{r['amount']}-{r['currency']}"
+)
+def test_amounts_fit_the_currency_decimals_as_in_the_table(
+    sap: SapBackend, row: dict[str, Any]
+) -> None:
+    assert sap.currdec(row["currency"]) == row["decimals"]
+    assert (sap.to_minor(Decimal(row["amount"]), row["currency"]) is not None) is row["fits"]
