@@ -31,7 +31,7 @@ WRITEOFF_GL = "0000289000"  # the seed's write-off account (not the discount acc
 def sap() -> SapBackend:
     store = Store(":memory:")
     backend = SapBackend(store, today=TODAY)
-    seed_sap(store, seed=42, customers=40, open_items=100, today=TODAY)
+    seed_sap(store, seed=42, customers=12, open_items=12, today=TODAY)
     return backend
 
 
