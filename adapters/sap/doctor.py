@@ -34,6 +34,7 @@ KIT_SOURCE = Path(__file__).resolve().parent / "abap"
 KIT_FUNCTIONS = ("Z_OTC_AR_CLEAR", "Z_OTC_AR_ON_ACCOUNT", "Z_OTC_CUSTOMER_CREATE",
                  "Z_OTC_CUSTOMER_CHANGE")  # fmt: skip
 KIT_VERSION_FUNCTION = "Z_OTC_KIT_VERSION"
+KIT_TOP = "zotc_ar.fugr.lzotc_artop.abap"  # holds the digest constant, so not hashed
 #: USR01-DATFM (SAP's "Date Formats"; mock_erp/sap/user_dates.py has the same list)
 DATE_FORMATS = {"1": "DD.MM.YYYY", "2": "MM/DD/YYYY", "3": "MM-DD-YYYY", "4": "YYYY.MM.DD",
                 "5": "YYYY/MM/DD", "6": "YYYY-MM-DD", "7": "GYY.MM.DD (Japanese era)",
@@ -49,7 +50,8 @@ def shipped_kit_sha256(root: Path = KIT_SOURCE) -> str:
     """SHA-256 over the shipped ABAP sources (relative path and bytes, in path order): what
     Z_OTC_KIT_VERSION of an installed kit answers, so a changed or older kit shows."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*.abap") if p.is_file()):
+    # the TOP include carries the digest (Z_OTC_KIT_VERSION's constant), so it is left out
+    for path in sorted(p for p in root.rglob("*.abap") if p.is_file() and p.name != KIT_TOP):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()
