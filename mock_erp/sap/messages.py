@@ -74,7 +74,7 @@ UNCONFIRMED: dict[tuple[str, str], str] = {
     ("ZMOCK", "004"): "No exchange rate for &1 to &2",
     ("ZMOCK", "006"): "Required field &1 is initial",
     ("ZMOCK", "005"): "Parking (document status &1) is not supported by the mock",
-    # ZOTC 006 is a mock-only addition to our class for malformed wrapper calls [project]
+    # ZOTC 006: malformed wrapper calls (the kit raises it for no items) [project]
     ("ZOTC", "006"): "Parameter &1 is invalid: &2",
 }
 
