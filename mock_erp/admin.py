@@ -1,4 +1,4 @@
-"""``/_mock`` admin API: health, reset, seed, state inspection, faults, locks (docs/architecture.md).
+"""``/_mock`` admin API: health, reset, seed, state inspection, faults, locks (architecture.md).
 
 Why JSON over HTTP and not Python calls: tests, the demo and a developer's curl all drive the
 same server the adapters talk to, in-process or not.

@@ -11,6 +11,7 @@ never retries: errors go up typed, the job layer decides.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import suppress
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cache
@@ -23,9 +24,9 @@ from adapters.errors import ConfigError, ErpRejected, OutcomeUnknown, TransientE
 from adapters.oracle import plsql
 from adapters.oracle.errors import api_outcome
 from adapters.oracle.errors import reason as _reason
-from adapters.oracle.keys import comments, receipt_number_for, tag
+from adapters.oracle.keys import comments, key_problem, receipt_number_for, tag, tagged
 from adapters.oracle.settings import OracleSettings
-from adapters.oracle.transport import Keyset, OracleTransport
+from adapters.oracle.transport import Keyset, OracleTransport, used_binds
 from adapters.protocol import PostingKind
 from contracts.io import schema_of
 from contracts.money import quantize
@@ -80,6 +81,7 @@ class OracleAdapter:
         self._activities: dict[tuple[int, str], int] = {}
         self._currencies: dict[int, str] | None = None
         self._method: int | None = settings.receipt_method_id
+        self._items: dict[str, tuple[int, str]] = {}  # write-off key -> (org, customer_trx_id)
 
     # ------------------------------------------------------------------ helpers
 
@@ -114,9 +116,17 @@ class OracleAdapter:
             origin=f"mappings/oracle/{entity}.yaml",
         )
 
+    def _run(self, block: plsql.Block, binds: Mapping[str, Any], *, writes: bool) -> dict[str, Any]:
+        """A block with exactly the binds it names: python-oracledb thin raises DPY-4008 for a
+        bind the statement does not use (ORA-01036 in thick mode)."""
+        return self.transport.run_plsql(
+            block.text, used_binds(block.text, {**binds, **block.outs}), writes=writes
+        )
+
     def _lookup(self, name: str, binds: Mapping[str, Any]) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = []
-        for frame in self.transport.query(sql_text(name), binds):
+        text = sql_text(name)
+        for frame in self.transport.query(text, used_binds(text, binds)):
             rows += frame.to_dicts()
         return rows
 
@@ -178,7 +188,12 @@ class OracleAdapter:
             org = self.settings.org_id(company)
             mapping.maps["company"][1].setdefault(str(org), company)
             queries: list[tuple[str, dict[str, Any]]]
-            if customers:
+            if as_of:  # open AT the date, closed later included (as SAP's key date)
+                queries = [
+                    ("open_items_as_of", {"org_id": org, "account_number": c, "as_of": cutoff})
+                    for c in ([*customers] if customers else [None])
+                ]
+            elif customers:
                 queries = [
                     ("open_items_customer", {"org_id": org, "account_number": c, "as_of": cutoff})
                     for c in customers
@@ -217,22 +232,51 @@ class OracleAdapter:
                 frame = frame.with_columns(pl.lit(self.name).alias("source_system"))
                 yield validate(frame, "customers", source=f"{self.name} TCA org {org}")
 
+    def expect(self, kind: PostingKind, frame: pl.DataFrame) -> None:
+        """The rows a run is about to settle or post: lets `find_posted` look a write-off up
+        through its item's payment schedules (indexed) instead of by tag alone."""
+        if kind != "write_off":
+            return
+        for row in frame.iter_rows(named=True):
+            with suppress(ConfigError):
+                org = self.settings.org_id(str(row["company"]))
+                self._items[str(row["writeoff_id"])] = (org, str(row["document_id"]))
+
+    def _adjustments(self, key: str) -> list[dict[str, Any]]:
+        """Our adjustments for a key, rejected ones included, oldest first."""
+        binds = {"tag": tag(key), "tag_length": len(tag(key))}
+        item = self._items.get(key)
+        if item is not None and item[1].isdigit():
+            org, document_id = item
+            rows = self._lookup(
+                "find_adjustment", {**binds, "org_id": org, "customer_trx_id": int(document_id)}
+            )
+        else:
+            rows = self._lookup("find_adjustment_by_tag", binds)
+        return [r for r in rows if tagged(r.get("COMMENTS"), key)]
+
     def find_posted(self, kind: PostingKind, keys: Sequence[str]) -> pl.DataFrame:
-        """Which keys have a live document: receipt number, adjustment tag, customer OSR."""
+        """Which keys have a live document: receipt number and tag, adjustment tag (pending
+        approval counts: it exists and must not be posted twice; rejected does not), customer
+        OSR."""
         found: dict[str, str] = {}
         for key in keys:
             if kind == "cash_application":
                 for row in self._lookup(
-                    "find_receipt", {"receipt_number": receipt_number_for(key)}
+                    "find_receipt",
+                    {
+                        "receipt_number": receipt_number_for(key),
+                        "tag": tag(key),
+                        "tag_length": len(tag(key)),
+                    },
                 ):
-                    if _tagged(row.get("COMMENTS"), key):
+                    if tagged(row.get("COMMENTS"), key):
                         found[key] = str(row["CASH_RECEIPT_ID"])
             elif kind == "write_off":
-                for row in self._lookup(
-                    "find_adjustment", {"tag": tag(key), "tag_length": len(tag(key))}
-                ):
-                    if _tagged(row.get("COMMENTS"), key) and row.get("STATUS") != "R":
+                for row in self._adjustments(key):
+                    if row.get("STATUS") != "R":
                         found[key] = str(row["ADJUSTMENT_NUMBER"] or row["ADJUSTMENT_ID"])
+                        break
             else:
                 for row in self._lookup("find_customer", {"key": key}):
                     found[key] = str(row["ACCOUNT_NUMBER"])
@@ -322,14 +366,23 @@ class OracleAdapter:
         """
         first = rows.row(0, named=True)
         key = str(first["application_id"])
+        if problem := key_problem(key):
+            return {"key": key, "kind": "cash_application", "system": self.name,
+                    "status": "rejected", "message": problem}  # fmt: skip
         if done := self._already("cash_application", key):
             return done
         try:
             binds, applications, write_off, unapplied = self._payment_binds(rows)
         except ErpRejected as exc:
             return self._rejected(key, "cash_application", exc)
-        block = plsql.cash_receipt(len(applications), write_off=write_off, dry_run=dry_run)
-        outs = self.transport.run_plsql(block.text, {**binds, **block.outs}, writes=not dry_run)
+        org = self.settings.org_id(str(first["company"]))
+        foreign = str(first["currency"]) != self.currencies().get(org, str(first["currency"]))
+        if foreign:
+            binds["rate_type"] = self.settings.exchange_rate_type
+        block = plsql.cash_receipt(
+            len(applications), write_off=write_off, dry_run=dry_run, foreign=foreign
+        )
+        outs = self._run(block, binds, writes=not dry_run)
         base = {"key": key, "kind": "cash_application", "system": self.name}
         try:
             messages = api_outcome(self.name, key, outs)
@@ -374,6 +427,8 @@ class OracleAdapter:
             "gl": _iso(when),
             "method": self._receipt_method(),
             "tag": comments(key),
+            "tag_only": tag(key),
+            "tag_length": len(tag(key)),
             "key": key[:30],
         }
         applications: list[int] = []
@@ -390,6 +445,15 @@ class OracleAdapter:
                 else:
                     on_account += Decimal(row["applied_amount"])
                 continue
+            if Decimal(row["applied_amount"]) < 0:  # issue 17: credit memo netted in a payment
+                raise ErpRejected(
+                    self.name,
+                    key,
+                    "OTC",
+                    f"item {row['document_id']}/{row['line']}: netting a credit memo in a "
+                    "receipt is not supported by the Oracle adapter yet; apply the credit memo "
+                    "to the invoice in Receivables first, then post the receipt without that row",
+                )
             item = self._installment(key, org, str(row["document_id"]), row["line"])
             shown = f"{item['TRX_NUMBER']} ({row['document_id']}/{row['line']})"
             if item["ACCOUNT_NUMBER"] != first["customer_id"]:
@@ -434,7 +498,7 @@ class OracleAdapter:
                 {
                     f"ps_{i}": int(item["PAYMENT_SCHEDULE_ID"]),
                     f"amt_{i}": paid,
-                    f"disc_{i}": discount if discount else None,
+                    f"disc_{i}": discount,  # 0, never NULL: NULL lets EBS default a discount
                     f"adate_{i}": _iso(apply_day),
                     f"agl_{i}": _iso(max(apply_day, _day(item["GL_DATE"]))),
                     f"note_{i}": comments(key, f"short:{reason}" if reason else None),
@@ -444,13 +508,20 @@ class OracleAdapter:
 
     def post_write_off(self, row: Mapping[str, Any], dry_run: bool = False) -> dict[str, Any]:
         """An adjustment against the activity the reason code maps to (TYPE INVOICE closes
-        the item, LINE takes part of it); a W adjustment awaits approval."""
+        the item, LINE takes part of it). Over the apps user's approval limit EBS creates it
+        with status W and answers S (AR_ADJVALIDATE_PVT.Within_approval_limits): that is
+        `pending_approval`, not posted; one an approver rejected (R) is reported as rejected,
+        and only a new key posts it again."""
         key = str(row["writeoff_id"])
         base = {"key": key, "kind": "write_off", "system": self.name}
-        if done := self._already("write_off", key):
-            return done
+        if problem := key_problem(key):
+            return {**base, "status": "rejected", "message": problem}
+        org = self.settings.org_id(str(row["company"]))
+        self._items[key] = (org, str(row["document_id"]))
+        if existing := self._adjustments(key):
+            live = [r for r in existing if r.get("STATUS") != "R"]
+            return self._adjustment_result(base, (live or existing)[0], dry_run=False, already=True)
         try:
-            org = self.settings.org_id(str(row["company"]))
             item = self._installment(key, org, str(row["document_id"]), row["line"])
             open_amount = Decimal(item["AMOUNT_DUE_REMAINING"])
             amount = Decimal(row["amount"])
@@ -504,20 +575,48 @@ class OracleAdapter:
             "tag_length": len(tag(key)),
             "comments": comments(key, row.get("memo")),
         }
-        outs = self.transport.run_plsql(block.text, {**binds, **block.outs}, writes=not dry_run)
+        outs = self._run(block, binds, writes=not dry_run)
         try:
             api_outcome(self.name, key, outs)
         except ErpRejected as exc:
             return {**base, "status": "rejected", "message": _reason(exc)}
-        if dry_run:
-            return _accepted_in_dry_run(base)
         number = outs.get("adj_number") or outs.get("adj_id")
-        if number is None:
+        if number is None and not dry_run:
             raise OutcomeUnknown(self.name, "the adjustment block answered without an id", key=key)
-        message = "already posted: found in EBS" if outs.get("already") == "Y" else None
-        if outs.get("adj_status") == "W":
-            message = "pending approval (status W): the balance is unchanged until approved"
-        return {**base, "status": "posted", "erp_document": str(number), "message": message}
+        found = {"ADJUSTMENT_NUMBER": number, "STATUS": outs.get("adj_status") or "A"}
+        return self._adjustment_result(
+            base, found, dry_run=dry_run, already=outs.get("already") == "Y"
+        )
+
+    def _adjustment_result(
+        self, base: dict[str, Any], adj: Mapping[str, Any], *, dry_run: bool, already: bool
+    ) -> dict[str, Any]:
+        """A (approved) is posted; W (or M, research) awaits an approver and has not moved the
+        balance; R was rejected by an approver: nothing was written off under this key."""
+        number = str(adj.get("ADJUSTMENT_NUMBER") or adj.get("ADJUSTMENT_ID") or "")
+        status = str(adj.get("STATUS") or "A")
+        seen = "already posted: found in EBS; " if already else ""
+        if status == "R":
+            return {
+                **base,
+                "status": "rejected",
+                "erp_document": number or None,
+                "message": f"adjustment {number} was rejected by an approver (status R): "
+                "nothing was written off; post it under a new key if it is still wanted",
+            }
+        if dry_run:
+            pending = " (over the approval limit: it would wait for approval)"
+            result = _accepted_in_dry_run(base)
+            return {**result, "message": result["message"] + (pending if status != "A" else "")}
+        if status in ("W", "M"):
+            return {
+                **base,
+                "status": "pending_approval",
+                "erp_document": number,
+                "message": f"{seen}adjustment {number} is pending approval (status {status}): "
+                "the balance is unchanged until an approver approves it in EBS",
+            }
+        return {**base, "status": "posted", "erp_document": number, "message": seen[:-2] or None}
 
     def post_cash_applications(self, frame: pl.DataFrame) -> pl.DataFrame:
         validate(frame, "cash_applications", source="cash applications")
@@ -574,11 +673,6 @@ class OracleAdapter:
         self.transport.close()
 
 
-def _tagged(text: Any, key: str) -> bool:
-    value = str(text or "")
-    return value == tag(key) or value.startswith(tag(key) + " ")
-
-
 def _make_transport(settings: OracleSettings) -> OracleTransport:
     if settings.transport == "oracledb":
         from adapters.oracle.sqlnet import SqlNetTransport
@@ -603,7 +697,7 @@ def _make_transport(settings: OracleSettings) -> OracleTransport:
     return OrdsTransport(
         settings.name,
         url=settings.url,
-        schema=settings.schema,
+        schema=settings.schema or settings.user.lower(),
         user=settings.user,
         password=settings.password,
         timeout_s=settings.timeout_s,

@@ -81,7 +81,7 @@ def _create(
         "postal": _norm(row.get("postal_code")),
         **{f"org_{i}": org for i, org in enumerate(orgs, 1)},
     }
-    outs = adapter.transport.run_plsql(block.text, {**binds, **block.outs}, writes=not dry_run)
+    outs = adapter._run(block, binds, writes=not dry_run)
     api_outcome(adapter.name, key, outs)
     if dry_run:
         return {"status": "posted", "erp_document": "DRY-RUN", "message": "EBS accepts it"}
@@ -125,7 +125,7 @@ def _update(
         binds["party_id"] = int(current["PARTY_ID"])
     if any(f in plsql.LOCATION_FIELDS for f in (*set_fields, *clear_fields)):
         binds["location_id"] = int(current["LOCATION_ID"])
-    outs = adapter.transport.run_plsql(block.text, {**binds, **block.outs}, writes=not dry_run)
+    outs = adapter._run(block, binds, writes=not dry_run)
     api_outcome(adapter.name, key, outs)
     changed = sorted([*set_fields, *clear_fields])
     return {"status": "posted", "erp_document": number, "message": "changed: " + ", ".join(changed)}

@@ -21,8 +21,10 @@ import httpx
 import polars as pl
 
 from adapters.errors import ConfigError, OutcomeUnknown, TransientError, TransportError
+from adapters.gateway import ORDS_NOT_STARTED, gateway_error
 from adapters.oracle.errors import classify
 from adapters.oracle.transport import LOOKUP_ROWS, Keyset, Out, frame_from_columns, polars_type
+from adapters.retry import read_policy
 
 _NUMBER_MARK = "\x00num:"
 _NUMBER_TOKEN = re.compile(r'"\\u0000num:(-?[0-9]+(?:\.[0-9]+)?)"')
@@ -101,6 +103,17 @@ class OrdsTransport:
     def _post(
         self, statement: str, binds: Mapping[str, Any], *, writes: bool, limit: int, offset: int = 0
     ) -> dict[str, Any]:
+        """One request; a read (`writes=False`) retries every transient error here."""
+        if writes:
+            return self._post_once(statement, binds, writes=True, limit=limit, offset=offset)
+        policy = read_policy()
+        return dict(
+            policy(self._post_once, statement, binds, writes=False, limit=limit, offset=offset)
+        )
+
+    def _post_once(
+        self, statement: str, binds: Mapping[str, Any], *, writes: bool, limit: int, offset: int = 0
+    ) -> dict[str, Any]:
         body = {
             "statementText": statement,
             "offset": offset,
@@ -136,14 +149,19 @@ class OrdsTransport:
                 f"[systems.{self.system}] ORDS has no REST-Enabled SQL at {self.endpoint} "
                 "(HTTP 404): check url, schema and restEnabledSql.active (docs/oracle-setup.md)"
             )
-        if status in (502, 503, 504):
-            raise TransientError(self.system, f"ORDS HTTP {status}: unavailable, nothing was run")
+        if status in (500, 502, 503, 504):
+            # a gateway's page or an ORDS failure: the block may have run and committed; only
+            # ORDS's "no database connection" 503 proves it did not (adapters/gateway.py)
+            raise gateway_error(
+                self.system, "ORDS", status, content, writes=writes, signatures=ORDS_NOT_STARTED
+            )
         if status != 200:
             text = content.decode(answer.encoding or "utf-8", errors="replace")
             raise TransportError(self.system, f"ORDS HTTP {status}: {text[:300]}")
         try:
             document = json.loads(content, parse_float=Decimal)
             item: dict[str, Any] = document["items"][0]
+            item["env"] = document.get("env") or {}  # defaultTimeZone: see _result_frame
         except (ValueError, KeyError, IndexError, TypeError) as exc:
             detail = f"ORDS answer unreadable: {exc}"
             if writes:
@@ -213,4 +231,23 @@ def _result_frame(item: Mapping[str, Any]) -> tuple[pl.DataFrame, bool]:
     data = {
         name: [row.get(key) for row in rows] for (name, _), key in zip(columns, keys, strict=True)
     }
-    return frame_from_columns(columns, data), bool(result.get("hasMore"))
+    frame = frame_from_columns(columns, data)
+    zone = str((item.get("env") or {}).get("defaultTimeZone") or "UTC")
+    return _from_ords_zone(frame, zone), bool(result.get("hasMore"))
+
+
+def _from_ords_zone(frame: pl.DataFrame, zone: str) -> pl.DataFrame:
+    """ORDS takes a DATE (which has no zone) to be in its own time zone and renders it in UTC
+    with a Z; `env.defaultTimeZone` says which zone that was. Converted back, the DATE is the
+    database's again: on an ORDS in Europe/Berlin midnight of the 5th arrives as 23:00Z of the
+    4th ("the time zone is assumed to be that in which ORDS is running and the conversion to
+    Zulu is made from there": https://jsao.io/2016/10/working-with-dates-using-ords/)."""
+    if zone.upper() in ("UTC", "Z", "GMT", "ETC/UTC"):
+        return frame
+    dates = [n for n, t in frame.schema.items() if isinstance(t, pl.Datetime)]
+    if not dates:
+        return frame
+    return frame.with_columns(
+        pl.col(n).dt.replace_time_zone("UTC").dt.convert_time_zone(zone).dt.replace_time_zone(None)
+        for n in dates
+    )

@@ -65,12 +65,18 @@ class Block:
     outs: dict[str, Out]
 
 
-def cash_receipt(applications: int, *, write_off: bool, dry_run: bool) -> Block:
+def cash_receipt(
+    applications: int, *, write_off: bool, dry_run: bool, foreign: bool = False
+) -> Block:
     """CREATE_CASH, then one APPLY per installment (`:ps_i`, `:amt_i`, `:disc_i`, `:adate_i`,
     `:agl_i`, `:note_i`), then optionally ACTIVITY_APPLICATION (receipt write-off on PS -3).
 
     IN binds: context, `:rno`, `:cust`, `:site`, `:cur`, `:amt`, `:rdate`, `:gl`, `:method`,
-    `:tag`, `:key`; with `write_off`: `:wo_amt`, `:wo_activity`.
+    `:tag` (the receipt's comments), `:tag_only` and `:tag_length` (the whole tag `otc:<key>;`
+    the duplicate check compares), `:key` (only with applications); with `write_off`:
+    `:wo_amt`, `:wo_activity`; with `foreign` (not the ledger's currency): `:rate_type`.
+    `:disc_i` is always a number, 0 when no discount is granted:
+    a NULL p_discount lets APPLY default one from the terms (docs/specs/oracle.md, corrections).
     """
     applies = "".join(
         f"""    IF l_st = 'S' THEN
@@ -100,6 +106,12 @@ def cash_receipt(applications: int, *, write_off: bool, dry_run: bool) -> Block:
         p_org_id => :org_id);
     END IF;
 """
+    rate = ""
+    if foreign:  # the daily rate of :rate_type on the receipt date (NULL type: the profile)
+        rate = (
+            "\n      p_exchange_rate_type => :rate_type,"
+            " p_exchange_rate_date => TO_DATE(:rdate, 'YYYY-MM-DD'),"
+        )
     text = f"""DECLARE
 {STD_DECLARE}  l_cr NUMBER;
   l_ra VARCHAR2(4000);
@@ -112,7 +124,8 @@ BEGIN
 {CONTEXT}  FOR r IN (SELECT cr.cash_receipt_id FROM ar_cash_receipts_all cr
              WHERE cr.receipt_number = :rno AND cr.pay_from_customer = :cust
                AND cr.org_id = :org_id AND cr.type = 'CASH'
-               AND cr.status NOT IN ('REV', 'NSF', 'STOP')) LOOP
+               AND cr.status NOT IN ('REV', 'NSF', 'STOP')
+               AND SUBSTR(cr.comments, 1, :tag_length) = :tag_only) LOOP
     l_cr := r.cash_receipt_id;
     l_already := 'Y';
   END LOOP;
@@ -121,7 +134,7 @@ BEGIN
   ELSE
     ar_receipt_api_pub.create_cash(p_api_version => 1.0, p_init_msg_list => 'T',
       x_return_status => l_st, x_msg_count => l_cnt, x_msg_data => l_data,
-      p_currency_code => :cur, p_amount => :amt, p_receipt_number => :rno,
+      p_currency_code => :cur,{rate} p_amount => :amt, p_receipt_number => :rno,
       p_receipt_date => TO_DATE(:rdate, 'YYYY-MM-DD'), p_gl_date => TO_DATE(:gl, 'YYYY-MM-DD'),
       p_customer_id => :cust, p_customer_site_use_id => :site,
       p_receipt_method_id => :method, p_comments => :tag, p_org_id => :org_id,
@@ -159,11 +172,14 @@ BEGIN
                FROM ar_adjustments_all adj
               WHERE adj.payment_schedule_id = :ps AND adj.org_id = :org_id
                 AND adj.created_from = 'OTC_ADAPTERS'
-                AND SUBSTR(adj.comments, 1, :tag_length) = :tag) LOOP
-    l_id := r.adjustment_id;
-    l_no := r.adjustment_number;
-    l_adj_status := r.status;
-    l_already := 'Y';
+                AND SUBSTR(adj.comments, 1, :tag_length) = :tag
+              ORDER BY adj.adjustment_id) LOOP
+    IF l_already = 'N' OR r.status <> 'R' THEN  -- a live one wins over a rejected one
+      l_id := r.adjustment_id;
+      l_no := r.adjustment_number;
+      l_adj_status := r.status;
+      l_already := 'Y';
+    END IF;
   END LOOP;
   IF l_already = 'Y' THEN
     l_st := 'S';

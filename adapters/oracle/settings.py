@@ -20,7 +20,9 @@ class OracleSettings:
     password: str = field(repr=False)
     # ORDS REST-Enabled SQL: POST {url}/ords/{schema}/_/sql
     url: str | None = None
-    schema: str = "apps"
+    # the schema's URL mapping; unset: the user, lower case (with database authentication
+    # ORDS lets a user call only its own schema's URL, docs/oracle-setup.md)
+    schema: str | None = None
     # oracledb: an EZConnect or TNS dsn; thin mode unless thick = true
     dsn: str | None = None
     thick: bool = False
@@ -40,6 +42,10 @@ class OracleSettings:
     value_maps: str | None = None
     receipt_method_id: int | None = None
     receipt_method: str | None = None  # name, resolved to an id once
+    # receipts in a currency other than the ledger's: the GL rate type (e.g. "Corporate") sent
+    # as p_exchange_rate_type, with the daily rate of the receipt date; unset, EBS takes the
+    # profile AR_DEFAULT_EXCHANGE_RATE_TYPE (docs/oracle-setup.md)
+    exchange_rate_type: str | None = None
     account_numbering: str = "auto"  # "key": the canonical customer id is the account number
     created_by_module: str = "TCA_V2_API"
     page_size: int = 5000

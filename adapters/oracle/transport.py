@@ -10,6 +10,7 @@ other numbers as Decimal (never float), DATE as Datetime.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,6 +18,25 @@ from decimal import Decimal
 from typing import Any, Protocol, cast
 
 import polars as pl
+
+_LITERALS = re.compile(r"'(?:[^']|'')*'|--[^\n]*|/\*.*?\*/", re.DOTALL)
+_PLACEHOLDER = re.compile(r"(?<![\w:]):([A-Za-z][\w$#]*|\d+)")
+
+
+def placeholders(statement: str) -> set[str]:
+    """The bind names a statement uses (lower case), outside literals and comments."""
+    code = _LITERALS.sub(" ", statement)
+    return {m.group(1).lower() for m in _PLACEHOLDER.finditer(code)}
+
+
+def used_binds(statement: str, binds: Mapping[str, Any]) -> dict[str, Any]:
+    """Only the binds the statement names: python-oracledb thin raises DPY-4008 ("no bind
+    placeholder named ... was found in the SQL text") for any other, thick mode ORA-01036
+    (python-oracledb src/oracledb/errors.py ERR_INVALID_BIND_NAME;
+    https://python-oracledb.readthedocs.io/en/latest/user_guide/bind.html)."""
+    used = placeholders(statement)
+    return {k: v for k, v in binds.items() if k.lower() in used}
+
 
 #: Where a query has no keyset (a lookup): one page of at most this many rows.
 LOOKUP_ROWS = 10_000

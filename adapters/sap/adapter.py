@@ -22,7 +22,7 @@ from adapters.errors import ConfigError, ErpRejected, OutcomeUnknown, TransientE
 from adapters.protocol import PostingKind
 from adapters.sap.currency import sap_decimals, to_external, to_internal_text
 from adapters.sap.errors import raise_for_return
-from adapters.sap.keys import header_text, xblnr_for
+from adapters.sap.keys import header_texts, xblnr_for
 from adapters.sap.settings import SapSettings
 from adapters.sap.system import SystemKind, read_system_kind
 from adapters.sap.table_reader import in_list, parse_internal_amount, quote, read_table
@@ -75,6 +75,7 @@ class SapAdapter:
         self.name = settings.name
         self.transport = transport or _make_transport(settings)
         self._tcurx: dict[str, int] | None = None
+        self._company_codes: list[str] | None = None
         self._system_kind: SystemKind | None = None
         overrides = load_value_maps(settings.value_maps)
         self._posting_maps = {
@@ -467,30 +468,45 @@ class SapAdapter:
             changed.update(page["KUNNR"].to_list())
         return changed
 
+    def company_codes(self) -> list[str]:
+        """Every company code the system has (T001), read once: what `find_posted` searches."""
+        if self._company_codes is None:
+            codes = {
+                bukrs
+                for page in read_table(self.transport, "T001", ["BUKRS"], key=["BUKRS"])
+                for (bukrs,) in page.iter_rows()
+            }
+            self._company_codes = sorted(codes | set(self.settings.companies))
+        return self._company_codes
+
     def find_posted(self, kind: PostingKind, keys: Sequence[str]) -> pl.DataFrame:
-        """Which keys already have a (not reversed) document: BKPF by XBLNR and BKTXT."""
+        """Which keys already have a (not reversed) document: BKPF by XBLNR, then BKTXT.
+
+        Every company code of the system is searched, not only the configured `companies`:
+        a key posted to any company must be found, or a lost answer would be posted again.
+        The predicates are the index BKPF BUKRS + XBLNR (IN lists, batched); the tag is
+        then compared in full (adapters/sap/keys.py), never as a prefix.
+        """
         by_xblnr: dict[str, list[str]] = {}
         for key in keys:
             by_xblnr.setdefault(xblnr_for(key), []).append(key)
         found: dict[str, str] = {}
-        companies = list(self.settings.companies)
+        companies = self.company_codes()
         for chunk in _chunks(sorted(by_xblnr), 50):
-            where = [in_list("XBLNR", chunk)]
-            if companies:
-                where.append(in_list("BUKRS", companies))
-            for page in read_table(
-                self.transport,
-                "BKPF",
-                ["BUKRS", "BELNR", "GJAHR", "XBLNR", "BKTXT", "STBLG"],
-                where=where,
-                key=["BUKRS", "BELNR", "GJAHR"],
-            ):
-                for bukrs, belnr, gjahr, xblnr, bktxt, stblg in page.iter_rows():
-                    if stblg:
-                        continue  # reversed: as if never posted
-                    for key in by_xblnr.get(xblnr, []):
-                        if bktxt == header_text(key):
-                            found[key] = f"{belnr}{bukrs}{gjahr}"
+            for company_chunk in _chunks(companies, 25):
+                for page in read_table(
+                    self.transport,
+                    "BKPF",
+                    ["BUKRS", "BELNR", "GJAHR", "XBLNR", "BKTXT", "STBLG"],
+                    where=[in_list("BUKRS", company_chunk), in_list("XBLNR", chunk)],
+                    key=["BUKRS", "BELNR", "GJAHR"],
+                ):
+                    for bukrs, belnr, gjahr, xblnr, bktxt, stblg in page.iter_rows():
+                        if stblg:
+                            continue  # reversed: as if never posted
+                        for key in by_xblnr.get(xblnr, []):
+                            if bktxt in header_texts(key):
+                                found[key] = f"{belnr}{bukrs}{gjahr}"
         return pl.DataFrame(
             {"key": list(keys), "erp_document": [found.get(k) for k in keys]},
             schema={"key": pl.String, "erp_document": pl.String},

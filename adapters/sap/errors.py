@@ -27,9 +27,12 @@ READ_ONLY = frozenset(
     }
 )
 
-#: (message class, number) that mean "busy, try again later" (docs/specs/sap.md §2.6, §5).
-TRANSIENT_MESSAGES = frozenset({("ZOTC", "010"), ("F5", "011"), ("M3", "024")})
-TRANSIENT_TEXTS = ("max no of 200 conversations exceeded",)
+#: (message class, number) that mean "busy, try again later" (docs/specs/sap.md §2.6, §5):
+#: ZOTC 010 is the clearing wrapper's answer to a foreign enqueue of the customer (FB05
+#: locks it with EFKNB1A for the whole posting); F5 283 the accounting BAPI's lock cause
+#: [unconfirmed number: the text "currently locked by user" is matched as well].
+TRANSIENT_MESSAGES = frozenset({("ZOTC", "010"), ("F5", "011"), ("F5", "283"), ("M3", "024")})
+TRANSIENT_TEXTS = ("max no of 200 conversations exceeded", "currently locked by user")
 
 
 def is_read_only(function: str, params: Mapping[str, Any]) -> bool:

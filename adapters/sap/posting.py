@@ -67,9 +67,17 @@ def payment_call(
         if row["document_id"] is None:
             continue  # on account: the wrapper books what is left over as a credit
         item = (row["document_id"], row["fiscal_year"], row["line"])
+        doc = f"{item[0]}/{item[1]}/{item[2]}"
+        if Decimal(row["applied_amount"]) < 0:  # issue 17: credit memo netted in a payment
+            raise _reject(
+                adapter,
+                key,
+                f"item {doc}: netting a credit memo in a payment is not supported by the SAP "
+                "adapter yet; clear the credit memo against the invoice in SAP first, then "
+                "post the payment without that row",
+            )
         open_amount = _open_item(adapter, key, item, open_items, customer, currency)
         paid, discount = Decimal(row["applied_amount"]), Decimal(row["discount_amount"])
-        doc = f"{item[0]}/{item[1]}/{item[2]}"
         if open_amount <= 0:
             raise _reject(
                 adapter, key, f"item {doc} is a credit ({open_amount}), not an amount owed"

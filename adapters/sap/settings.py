@@ -57,7 +57,9 @@ class SapSettings:
         where = f"[systems.{name}]"
         transport = section.get("transport", "soap")
         if transport not in TRANSPORTS:
-            raise ConfigError(f"{where} transport must be one of {TRANSPORTS}, not {transport!r}")
+            raise ConfigError(
+                f"{where} transport must be one of {(*TRANSPORTS, 's4api')}, not {transport!r}"
+            )
         if "soap_stateful_posting" in section:
             raise ConfigError(
                 f"{where} soap_stateful_posting is withdrawn: /sap/bc/soap/rfc keeps no session "

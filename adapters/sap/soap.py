@@ -25,6 +25,8 @@ import httpx
 from lxml import etree
 
 from adapters.errors import ConfigError, ErpRejected, OutcomeUnknown, TransientError, TransportError
+from adapters.gateway import ICM_NOT_STARTED, gateway_error
+from adapters.retry import read_policy
 from adapters.sap.errors import is_read_only
 
 RFC_NS = "urn:sap-com:document:sap:rfc:functions"
@@ -239,6 +241,15 @@ def _parse_parameters(response: Any, shape: Shape) -> dict[str, Any]:
     return out
 
 
+def is_soap_fault(body: bytes) -> bool:
+    """A SOAP envelope with a Fault: the ABAP side answered (not a gateway's HTML page)."""
+    try:
+        root = etree.fromstring(body, parser=etree.XMLParser(resolve_entities=False))
+    except etree.XMLSyntaxError:
+        return False
+    return _local(root.tag) == "Envelope" and any(_local(el.tag) == "Fault" for el in root.iter())
+
+
 def parse_fault(body: bytes) -> tuple[str, str, str]:
     """(faultcode, faultstring, ABAP exception name or '') of a SOAP fault."""
     try:
@@ -291,7 +302,7 @@ class SoapTransport:
             )
         except httpx.HTTPError as exc:
             raise TransientError(self.system, f"WSDL for {function}: {exc}") from exc
-        self._check_http(answer.status_code, answer.content, function, sent=False)
+        self._check_http(answer.status_code, answer.content, function, writes=False)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         tmp.write_bytes(answer.content)
@@ -342,7 +353,8 @@ class SoapTransport:
             self._local.http = client
         return client
 
-    def _check_http(self, status: int, content: bytes, function: str, *, sent: bool) -> None:
+    def _check_http(self, status: int, content: bytes, function: str, *, writes: bool) -> None:
+        """Map a non-200 answer; `writes` says whether a lost outcome may mean a posting."""
         if status == 200:
             return
         if status == 401:
@@ -354,19 +366,28 @@ class SoapTransport:
                 f"[systems.{self.system}] HTTP 403 for {function}: the ICF node "
                 "/sap/bc/soap/rfc is inactive or the user lacks S_RFC (docs/sap-setup.md)"
             )
-        if status in (502, 503, 504):
-            raise TransientError(self.system, f"{function}: HTTP {status} (ERP unavailable)")
-        if status == 500:
+        if status == 500 and is_soap_fault(content):
+            # the ABAP side answered: an exception or a dump, both rolled back
             code, text, name = parse_fault(content)
             if name:
                 raise ErpRejected(self.system, function, name, text or name)
-            if "Server" in code and not sent:
-                raise TransientError(self.system, f"{function}: {code} {text}")
             raise ErpRejected(self.system, function, code or "SOAP fault", text)
+        if status in (500, 502, 503, 504):
+            # a gateway's page (ICM timeout as HTML 500, Web Dispatcher/proxy 502/504): the
+            # call may have run; only an ICM "not started" 503 proves it did not (gateway.py)
+            raise gateway_error(
+                self.system, function, status, content, writes=writes, signatures=ICM_NOT_STARTED
+            )
         text = content[:400].decode("utf-8", errors="replace")
         raise TransportError(self.system, f"{function}: HTTP {status}: {text[:200]}")
 
     def call(self, function: str, /, **params: Any) -> dict[str, Any]:
+        """One call; reads (adapters.sap.errors.READ_ONLY) retry every transient error here."""
+        if is_read_only(function, params):
+            return dict(read_policy()(self._call_once, function, params, False))
+        return self._call_once(function, params, True)
+
+    def _call_once(self, function: str, params: dict[str, Any], writes: bool) -> dict[str, Any]:
         body, shape = self._render(function, params)
         query = {"sap-client": self.sap_client}
         if self.language:
@@ -378,7 +399,6 @@ class SoapTransport:
             "Content-Type": "text/xml; charset=utf-8",
             "SOAPAction": f"http://www.sap.com/{function}",
         }
-        read_only = is_read_only(function, params)
         try:
             # The body is kept in a local, not on the response: httpx (0.28) keeps every
             # Response in a reference cycle (Response <-> BoundSyncStream), so `.content` would
@@ -389,20 +409,21 @@ class SoapTransport:
                 status = answer.status_code
                 content = b"".join(answer.iter_bytes())
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            # no connection was made: nothing was sent (connection refused, pool exhausted)
             raise TransientError(self.system, f"{function}: cannot connect: {exc}") from exc
-        except httpx.HTTPError as exc:  # sent, then the answer was lost
-            if read_only:
+        except httpx.HTTPError as exc:  # sent, then the answer was lost (timeout, reset)
+            if not writes:
                 raise TransientError(
                     self.system, f"{function}: {type(exc).__name__}: {exc}"
                 ) from exc
             raise OutcomeUnknown(
                 self.system, f"{function}: {type(exc).__name__} after sending: {exc}"
             ) from exc
-        self._check_http(status, content, function, sent=True)
+        self._check_http(status, content, function, writes=writes)
         try:
             return parse_response(content, function, shape)
         except (etree.XMLSyntaxError, TransportError) as exc:
-            if read_only:
+            if not writes:
                 raise TransientError(self.system, f"{function}: malformed answer: {exc}") from exc
             raise OutcomeUnknown(self.system, f"{function}: malformed answer: {exc}") from exc
 

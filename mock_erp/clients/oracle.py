@@ -39,6 +39,7 @@ import datetime as dt
 import inspect
 import json
 import os
+import re
 import socket
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -153,6 +154,25 @@ def _wire_value(value: Any) -> Any:
     if isinstance(value, float):
         return Decimal(repr(value))
     return value
+
+
+_LITERALS = re.compile(r"'(?:[^']|'')*'|\"[^\"]*\"|--[^\n]*|/\*.*?\*/", re.DOTALL)
+_PLACEHOLDER = re.compile(r"(?<![\w:]):([A-Za-z][\w$#]*|\d+)")
+
+
+def _check_bind_names(statement: str, params: Any) -> None:
+    """Thin mode parses the statement's placeholders (outside literals and comments) and
+    refuses a named bind the text does not use with DPY-4008 before anything is sent
+    (python-oracledb src/oracledb/impl/thin/statement.pyx, errors.py ERR_INVALID_BIND_NAME:
+    'no bind placeholder named ":{name}" was found in the SQL text'); thick mode gets ORA-01036
+    from the server instead."""
+    if not isinstance(params, dict):
+        return
+    code = _LITERALS.sub(" ", statement)
+    used = {m.group(1).upper() for m in _PLACEHOLDER.finditer(code)}
+    for name in params:
+        if str(name).lstrip(":").upper() not in used:
+            raise dpy_error(_errors.ERR_INVALID_BIND_NAME, name=str(name).lstrip(":"))
 
 
 def _wire_binds(params: Any) -> list[dict[str, Any]]:
@@ -412,6 +432,7 @@ class Cursor:
             parameters = keyword_parameters
         self._reset()
         self.statement, self.bindvars = statement, parameters
+        _check_bind_names(statement, parameters)
         wire = _wire_binds(parameters)
         body = {
             "statementText": statement,

@@ -25,10 +25,11 @@ from decimal import Decimal
 from typing import Any
 
 from mock_erp.oracle.session import OracleSession, OraError
+from mock_erp.oracle.settings import OracleSettings
 from mock_erp.oracle.sql import ColumnMeta, OracleSql, RowSource, bind_key
 
 log = logging.getLogger("mock_erp.oracle")
-DEFAULT_LIMIT = 10_000  # ORDS default/maximum rows per request (docs/specs/oracle.md §5.2 "seen: 10000")
+DEFAULT_LIMIT = 10_000  # ORDS default/maximum rows per request (specs/oracle.md §5.2 "seen: 10000")
 _API = re.compile(
     r"\b(AR_RECEIPT_API_PUB|AR_ADJUST_PUB|HZ_[A-Z_]+_V2PUB|FND_GLOBAL|MO_GLOBAL)\s*\.\s*([A-Z_0-9]+)",
     re.IGNORECASE,
@@ -228,6 +229,7 @@ class OracleBackend:
             fixed = dt.datetime(today.year, today.month, today.day, 12, 0, 0)
             clock = lambda: fixed  # noqa: E731 - a fixed SYSDATE for reproducible runs
         self.engine = OracleSql(store, clock=clock)
+        self.settings = OracleSettings()  # the persona replaces it with the app's shared one
         self.sessions: dict[str, ClientSession] = {}
         self._lock = threading.Lock()
 
@@ -306,6 +308,16 @@ class OracleBackend:
                 600, f"internal error code, arguments: [mock], [{type(exc).__name__}: {exc}]"
             )
         return res
+
+    @property
+    def settings(self) -> OracleSettings:
+        return self._settings
+
+    @settings.setter
+    def settings(self, value: OracleSettings) -> None:
+        """The APIs read the settings through the engine they run on (ApiContext)."""
+        self._settings = value
+        self.engine.settings = value
 
     def commit(self, session: OracleSession) -> None:
         self.engine.commit_session(session.id)

@@ -18,6 +18,7 @@ import json
 import re
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from mock_erp.oracle.models import Bind, Result
 from mock_erp.oracle.session import OraError
@@ -133,9 +134,44 @@ def value_encoders(columns: list[ColumnMeta]) -> list[Any]:
     return [_BY_KIND.get(c.kind, encode) for c in columns]
 
 
-def encode_rows(columns: list[ColumnMeta], rows: list[tuple[Any, ...]], raw: bool = False) -> str:
-    """``[{"col": value, ...}, ...]`` fast path for result sets (keys pre-encoded)."""
+def zoned_date_encoder(zone: str, plain: Any) -> Any:
+    """ORDS renders a DATE (which has no zone) as if it were in ORDS's own time zone,
+    converted to UTC with a ``Z`` (docs/specs/oracle.md, corrections;
+    https://jsao.io/2016/10/working-with-dates-using-ords/) and reports the zone in
+    ``env.defaultTimeZone``. East of UTC, midnight becomes the evening before."""
+    tz = ZoneInfo(zone)
+    seen: dict[Any, str] = {}
+
+    def encode_date(v: Any) -> str:
+        if v is None:
+            return "null"
+        key = v if isinstance(v, str | dt.datetime) else str(v)
+        if (known := seen.get(key)) is not None:
+            return known
+        local = parse_stored(v) if not isinstance(v, dt.datetime) else v
+        if not isinstance(local, dt.datetime):
+            return str(plain(v))
+        utc = local.replace(tzinfo=tz).astimezone(dt.UTC)
+        seen[key] = text = '"' + utc.strftime("%Y-%m-%dT%H:%M:%SZ") + '"'
+        return text
+
+    return encode_date
+
+
+def encode_rows(
+    columns: list[ColumnMeta],
+    rows: list[tuple[Any, ...]],
+    raw: bool = False,
+    zone: str = "UTC",
+) -> str:
+    """``[{"col": value, ...}, ...]`` fast path for result sets (keys pre-encoded); DATE
+    columns as ORDS renders them from ``zone``."""
     encs = raw_encoders(columns) if raw else value_encoders(columns)
+    if zone != "UTC":
+        encs = [
+            zoned_date_encoder(zone, f) if c.kind == "date" else f
+            for c, f in zip(columns, encs, strict=True)
+        ]
     pairs = [(json.dumps(c.json_name) + ":", f) for c, f in zip(columns, encs, strict=True)]
     parts = []
     for row in rows:
@@ -201,7 +237,7 @@ def error_fields(err: OraError, line: int) -> dict[str, Any]:
     }
 
 
-def item(statement_id: int, res: Result, binds: list[Bind]) -> dict[str, Any]:
+def item(statement_id: int, res: Result, binds: list[Bind], zone: str = "UTC") -> dict[str, Any]:
     """One ``items[]`` entry of the ORDS response."""
     st = res.statement
     out: dict[str, Any] = {
@@ -216,7 +252,7 @@ def item(statement_id: int, res: Result, binds: list[Bind]) -> dict[str, Any]:
     if res.kind == "query":
         out["resultSet"] = {
             "metadata": [metadata(c) for c in res.columns],
-            "items": Raw(encode_rows(res.columns, res.rows, raw=res.raw)),
+            "items": Raw(encode_rows(res.columns, res.rows, raw=res.raw, zone=zone)),
             "hasMore": res.has_more,
             "limit": res.limit,
             "offset": res.offset,
@@ -240,9 +276,9 @@ def _bind_echo(b: Bind, res: Result) -> dict[str, Any]:
     return echo
 
 
-def document(items: list[dict[str, Any]]) -> bytes:
-    """The whole ORDS response body."""
-    return _encode_with_raw({"env": {"defaultTimeZone": "UTC"}, "items": items}).encode("utf-8")
+def document(items: list[dict[str, Any]], zone: str = "UTC") -> bytes:
+    """The whole ORDS response body; ``env.defaultTimeZone`` names the zone DATEs came from."""
+    return _encode_with_raw({"env": {"defaultTimeZone": zone}, "items": items}).encode("utf-8")
 
 
 def problem(status: int, code: str, message: str) -> bytes:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from mock_erp.oracle import tables
@@ -156,6 +157,8 @@ def seed_oracle(
             counts.update(c_counts)
             d_counts, d_last = _documents(conn, rng, ous, accts, max(0, open_items), today)
             counts.update(d_counts)
+            counts.update(_terms(conn, today))
+            counts.update(_rates(conn, today))
             last_ids.update(d_last)
             for seq, value in last_ids.items():
                 conn.execute(
@@ -169,6 +172,105 @@ def seed_oracle(
                 tables.ddl()
             )  # indexes and undo triggers back (idempotent DDL)
     return counts
+
+
+# Payment terms (RA_TERMS_B / RA_TERMS_LINES / RA_TERMS_LINES_DISCOUNTS). One installment each;
+# "2/10 NET 30" gives 2 % of the original amount when paid within 10 days of the transaction
+# date, partial payments discounted pro rata (PARTIAL_DISCOUNT_FLAG Y); "1/14 NET 45" the same
+# without partial discounts. Every third invoice or debit memo gets a discount term, chosen
+# from the id (the random stream, and so the rest of the seed, stays as it was).
+NET_30, TWO_10_NET_30, ONE_14_NET_45 = 1000, 1001, 1002
+TERMS: tuple[tuple[int, str, str, list[tuple[str, int]], int], ...] = (
+    (NET_30, "30 NET", "Y", [], 30),
+    (TWO_10_NET_30, "2/10 NET 30", "Y", [("2", 10)], 30),
+    (ONE_14_NET_45, "1/14 NET 45", "N", [("1", 14)], 45),
+)
+
+
+def _terms(conn: Any, today: date) -> dict[str, int]:
+    start = _d(date(2000, 1, 1))
+    discounts = 0
+    for term_id, name, partial, tiers, days in TERMS:
+        conn.execute(
+            "INSERT INTO RA_TERMS_B (TERM_ID, NAME, DESCRIPTION, PARTIAL_DISCOUNT_FLAG, "
+            "CALC_DISCOUNT_ON_LINES_FLAG, BASE_AMOUNT, START_DATE_ACTIVE) "
+            "VALUES (?, ?, ?, ?, 'I', '100', ?)",
+            (term_id, name, name, partial, start),
+        )
+        conn.execute(
+            "INSERT INTO RA_TERMS_LINES (TERM_ID, SEQUENCE_NUM, RELATIVE_AMOUNT, DUE_DAYS) "
+            "VALUES (?, 1, '100', ?)",
+            (term_id, days),
+        )
+        for percent, tier_days in tiers:
+            discounts += 1
+            conn.execute(
+                "INSERT INTO RA_TERMS_LINES_DISCOUNTS (DISCOUNT_LINE_ID, TERM_ID, SEQUENCE_NUM, "
+                "DISCOUNT_PERCENT, DISCOUNT_DAYS) VALUES (?, ?, 1, ?, ?)",
+                (term_id * 10 + discounts, term_id, percent, tier_days),
+            )
+    conn.execute(
+        "UPDATE RA_CUSTOMER_TRX_ALL SET TERM_ID = CASE CUSTOMER_TRX_ID % 6 "
+        f"WHEN 0 THEN {TWO_10_NET_30} WHEN 3 THEN {ONE_14_NET_45} ELSE {NET_30} END "
+        "WHERE CUST_TRX_TYPE_ID % 10 IN (1, 3)"
+    )
+    rows = conn.execute(
+        "SELECT ps.PAYMENT_SCHEDULE_ID, t.TERM_ID, ps.AMOUNT_DUE_ORIGINAL, "
+        "ps.AMOUNT_DUE_REMAINING, ps.INVOICE_CURRENCY_CODE FROM AR_PAYMENT_SCHEDULES_ALL ps "
+        "JOIN RA_CUSTOMER_TRX_ALL t ON t.CUSTOMER_TRX_ID = ps.CUSTOMER_TRX_ID "
+        "WHERE t.TERM_ID IS NOT NULL"
+    ).fetchall()
+    rate = {t[0]: (Decimal(t[3][0][0]) if t[3] else Decimal(0)) for t in TERMS}
+    updates = []
+    for ps_id, term_id, ado, adr, currency in rows:
+        full = (Decimal(ado) * rate[term_id] / 100).quantize(
+            Decimal(1).scaleb(-CURRENCIES[currency]), ROUND_HALF_UP
+        )
+        left = full if Decimal(adr) != 0 else Decimal(0)  # paid in full: no discount left
+        updates.append((term_id, _canon(full), _canon(left), ps_id))
+    conn.executemany(
+        "UPDATE AR_PAYMENT_SCHEDULES_ALL SET TERM_ID = ?, DISCOUNT_ORIGINAL = ?, "
+        "DISCOUNT_REMAINING = ? WHERE PAYMENT_SCHEDULE_ID = ?",
+        updates,
+    )
+    return {"RA_TERMS_B": len(TERMS), "RA_TERMS_LINES_DISCOUNTS": discounts}
+
+
+# GL_DAILY_RATES: 'Corporate' rates between every pair of the seeded currencies for the last
+# 30 days and the next 5 (units of each currency per USD; a cross rate is their quotient, to 8
+# decimals). 'Spot' has none: a receipt with that type is AR_NO_RATE_DATA_FOUND.
+PER_USD = {"USD": "1", "EUR": "0.92", "JPY": "150", "KWD": "0.307", "GBP": "0.79"}
+CONVERSION_TYPES = (("Corporate", "Corporate"), ("Spot", "Spot"), ("User", "User"))
+
+
+def _rates(conn: Any, today: date) -> dict[str, int]:
+    conn.executemany(
+        "INSERT INTO GL_DAILY_CONVERSION_TYPES (CONVERSION_TYPE, USER_CONVERSION_TYPE, "
+        "DESCRIPTION) VALUES (?, ?, ?)",
+        [(c, u, u) for c, u in CONVERSION_TYPES],
+    )
+    rows = []
+    for back in range(-5, 31):
+        day = _d(today - timedelta(days=back))
+        for src, src_per_usd in PER_USD.items():
+            for dst, dst_per_usd in PER_USD.items():
+                if src != dst:
+                    rate = (Decimal(dst_per_usd) / Decimal(src_per_usd)).quantize(
+                        Decimal("0.00000001"), ROUND_HALF_UP
+                    )
+                    rows.append((src, dst, day, "Corporate", _canon(rate)))
+    conn.executemany(
+        "INSERT INTO GL_DAILY_RATES (FROM_CURRENCY, TO_CURRENCY, CONVERSION_DATE, "
+        "CONVERSION_TYPE, CONVERSION_RATE, STATUS_CODE) VALUES (?, ?, ?, ?, ?, 'C')",
+        rows,
+    )
+    return {"GL_DAILY_RATES": len(rows)}
+
+
+def _canon(value: Decimal) -> str:
+    """Canonical NUMBER text (mock_erp/oracle/tables.py storage rule)."""
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "0") else text
 
 
 def _drop_for_bulk(store: Any) -> None:

@@ -1157,6 +1157,7 @@ class OracleSql:
     def __init__(self, store: Any, *, clock: Callable[[], dt.datetime] | None = None) -> None:
         self.store = store
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0))
+        self.settings: Any = None  # the persona's OracleSettings (mock_erp/oracle/settings.py)
         self._seq: dict[str, int] = {}
         self._seq_gen = -1
         self._seq_lock = threading.Lock()

@@ -95,8 +95,11 @@ WHO = (
     "LAST_UPDATE_LOGIN id"
 )
 
+# OBJECT_VERSION_NUMBER of the TCA tables is a plain NUMBER (no precision) as in EBS's data
+# dictionary (etrm HZ_PARTIES, https://etrm.live/etrm-12.2.2/etrm.oracle.com/pls/trm1222/
+# etrm_pnav54e2-2.html): over Arrow without a CAST it is not an integer column.
 _SPECS: dict[str, str] = {
-    # -- Receivables (docs/specs/oracle.md §2) -------------------------------------------------------
+    # -- Receivables (specs/oracle.md §2) -------------------------------------------------------
     "AR_PAYMENT_SCHEDULES_ALL": (
         "PAYMENT_SCHEDULE_ID pk; CUSTOMER_TRX_ID id; CASH_RECEIPT_ID id; CUSTOMER_ID id;"
         "CUSTOMER_SITE_USE_ID id; CUST_TRX_TYPE_ID id; CLASS v20; STATUS v30; "
@@ -109,7 +112,8 @@ _SPECS: dict[str, str] = {
         "DISCOUNT_TAKEN_EARNED money; DISCOUNT_TAKEN_UNEARNED money; AMOUNT_CREDITED money;"
         "DUE_DATE date; GL_DATE date; TRX_NUMBER v30; TRX_DATE date; INVOICE_CURRENCY_CODE v15;"
         "EXCHANGE_RATE money; EXCHANGE_RATE_TYPE v30; EXCHANGE_DATE date; GL_DATE_CLOSED date;"
-        "ACTUAL_DATE_CLOSED date; NUMBER_OF_DUE_DATES id; ORG_ID id"
+        "ACTUAL_DATE_CLOSED date; NUMBER_OF_DUE_DATES id; ORG_ID id;"
+        "TERM_ID id; DISCOUNT_ORIGINAL money; DISCOUNT_REMAINING money"
     ),
     "RA_CUSTOMER_TRX_ALL": (
         "CUSTOMER_TRX_ID pk; TRX_NUMBER v20; TRX_DATE date; CUST_TRX_TYPE_ID id;"
@@ -121,6 +125,19 @@ _SPECS: dict[str, str] = {
         "COMPLETE_FLAG v1; STATUS_TRX v30; BATCH_SOURCE_ID id; CT_REFERENCE v150; COMMENTS v1760;"
         "INTERFACE_HEADER_CONTEXT v30;" + _attrs("INTERFACE_HEADER_ATTRIBUTE", 15) + ";"
         "SET_OF_BOOKS_ID id; ORG_ID id"
+    ),
+    # payment terms: installments and their discount tiers (percent, days from the
+    # transaction date); RA_TERMS is RA_TERMS_B + TL in EBS, the mock keeps the base table
+    "RA_TERMS_B": (
+        "TERM_ID pk; NAME v15; DESCRIPTION v240; PARTIAL_DISCOUNT_FLAG v1;"
+        "CALC_DISCOUNT_ON_LINES_FLAG v1; BASE_AMOUNT money; START_DATE_ACTIVE date;"
+        "END_DATE_ACTIVE date"
+    ),
+    "RA_TERMS_LINES": "TERM_ID id; SEQUENCE_NUM id; RELATIVE_AMOUNT money; DUE_DAYS id",
+    "RA_TERMS_LINES_DISCOUNTS": (
+        "DISCOUNT_LINE_ID pk; TERM_ID id; SEQUENCE_NUM id; DISCOUNT_PERCENT money;"
+        "DISCOUNT_DAYS id; DISCOUNT_DATE date; DISCOUNT_DAY_OF_MONTH id; "
+        "DISCOUNT_MONTHS_FORWARD id"
     ),
     "RA_CUST_TRX_TYPES_ALL": (
         "CUST_TRX_TYPE_ID pk; NAME v20; DESCRIPTION v80; TYPE v20; ALLOW_OVERAPPLICATION_FLAG v1;"
@@ -174,7 +191,7 @@ _SPECS: dict[str, str] = {
     ),
     "AR_SYSTEM_PARAMETERS_ALL": (
         "ORG_ID id; SET_OF_BOOKS_ID id; MAX_WRTOFF_AMOUNT money; MIN_WRTOFF_AMOUNT money;"
-        "GENERATE_CUSTOMER_NUMBER v1; DEFAULT_COUNTRY v60"
+        "GENERATE_CUSTOMER_NUMBER v1; DEFAULT_COUNTRY v60; UNEARNED_DISCOUNT v1"
     ),
     "AR_APPROVAL_USER_LIMITS": (
         "USER_ID id; CURRENCY_CODE v15; DOCUMENT_TYPE v30; AMOUNT_FROM money; AMOUNT_TO money"
@@ -198,40 +215,45 @@ _SPECS: dict[str, str] = {
         "PARTY_ID pk; PARTY_NUMBER v30; PARTY_NAME v360; PARTY_TYPE v30; TAX_REFERENCE v50;"
         "JGZZ_FISCAL_CODE v20; DUNS_NUMBER_C v30; COUNTRY v60; STATUS v1; "
         "ORIG_SYSTEM_REFERENCE v240;"
-        "CREATED_BY_MODULE v150; OBJECT_VERSION_NUMBER id"
+        "CREATED_BY_MODULE v150; OBJECT_VERSION_NUMBER int"
     ),
     "HZ_CUST_ACCOUNTS": (
         "CUST_ACCOUNT_ID pk; PARTY_ID id; ACCOUNT_NUMBER v30; ACCOUNT_NAME v240; STATUS v1;"
         "CUSTOMER_TYPE v30; CUSTOMER_CLASS_CODE v30; ORIG_SYSTEM_REFERENCE v240;"
-        "CREATED_BY_MODULE v150; OBJECT_VERSION_NUMBER id"
+        "CREATED_BY_MODULE v150; OBJECT_VERSION_NUMBER int"
     ),
     "HZ_CUST_ACCT_SITES_ALL": (
         "CUST_ACCT_SITE_ID pk; CUST_ACCOUNT_ID id; PARTY_SITE_ID id; STATUS v1; BILL_TO_FLAG v1;"
         "SHIP_TO_FLAG v1; ORIG_SYSTEM_REFERENCE v240; CREATED_BY_MODULE v150;"
-        "OBJECT_VERSION_NUMBER id; ORG_ID id"
+        "OBJECT_VERSION_NUMBER int; ORG_ID id"
     ),
     "HZ_CUST_SITE_USES_ALL": (
         "SITE_USE_ID pk; CUST_ACCT_SITE_ID id; SITE_USE_CODE v30; PRIMARY_FLAG v1; STATUS v1;"
         "LOCATION v40; BILL_TO_SITE_USE_ID id; PAYMENT_TERM_ID id; ORIG_SYSTEM_REFERENCE v240;"
-        "CREATED_BY_MODULE v150; OBJECT_VERSION_NUMBER id; ORG_ID id"
+        "CREATED_BY_MODULE v150; OBJECT_VERSION_NUMBER int; ORG_ID id"
     ),
     "HZ_PARTY_SITES": (
         "PARTY_SITE_ID pk; PARTY_ID id; LOCATION_ID id; PARTY_SITE_NUMBER v30; STATUS v1;"
         "IDENTIFYING_ADDRESS_FLAG v1; ORIG_SYSTEM_REFERENCE v240; CREATED_BY_MODULE v150;"
-        "OBJECT_VERSION_NUMBER id"
+        "OBJECT_VERSION_NUMBER int"
     ),
     "HZ_LOCATIONS": (
         "LOCATION_ID pk; COUNTRY v60; ADDRESS1 v240; ADDRESS2 v240; ADDRESS3 v240; ADDRESS4 v240;"
         "CITY v60; POSTAL_CODE v60; STATE v60; PROVINCE v60; COUNTY v60; ORIG_SYSTEM_REFERENCE "
         "v240;"
-        "CREATED_BY_MODULE v150; OBJECT_VERSION_NUMBER id"
+        "CREATED_BY_MODULE v150; OBJECT_VERSION_NUMBER int"
     ),
-    # -- setup: periods, orgs, ledgers, currencies, users (docs/specs/oracle.md §2 "Setup", §4) ------
+    # -- setup: periods, orgs, ledgers, currencies, users (specs/oracle.md §2 "Setup", §4) ------
     "GL_PERIOD_STATUSES": (
         "APPLICATION_ID id; SET_OF_BOOKS_ID id; LEDGER_ID id; PERIOD_NAME v15; PERIOD_YEAR id;"
         "PERIOD_NUM id; START_DATE date; END_DATE date; CLOSING_STATUS v1; "
         "ADJUSTMENT_PERIOD_FLAG v1"
     ),
+    "GL_DAILY_RATES": (
+        "FROM_CURRENCY v15; TO_CURRENCY v15; CONVERSION_DATE date; CONVERSION_TYPE v30;"
+        "CONVERSION_RATE money; STATUS_CODE v1"
+    ),
+    "GL_DAILY_CONVERSION_TYPES": "CONVERSION_TYPE v30; USER_CONVERSION_TYPE v30; DESCRIPTION v240",
     "GL_LEDGERS": "LEDGER_ID pk; NAME v30; SHORT_NAME v20; CURRENCY_CODE v15; PERIOD_SET_NAME v15",
     "HR_ALL_ORGANIZATION_UNITS": (
         "ORGANIZATION_ID pk; BUSINESS_GROUP_ID id; NAME v240; TYPE v30; DATE_FROM date; "

@@ -2,7 +2,7 @@
 
 Why here: every rule raises ``SapMessage`` by class and number only; the text comes from this one
 table with ``&1..&4`` (or bare ``&``, in order) replaced by V1-V4, as SAP's ``MESSAGE ... INTO``
-does (docs/specs/sap.md §2 head). Texts SAP's documentation or code confirm are in ``TEXTS``; texts we
+does (specs/sap.md §2 head). Texts SAP's documentation or code confirm are in ``TEXTS``; texts we
 could not confirm are in ``UNCONFIRMED`` so docs can list them (docs/specs/sap.md open questions).
 """
 

@@ -6,7 +6,7 @@ enqueue locks, and the mock clock. Business errors are raised as ``SapMessage`` 
 in ``extra``); responses.py turns them into the RETURN shape of each function module.
 
 Amounts: inside the rules every amount is an ``int`` of *minor units* of its currency. SAP's
-internal CURR format (docs/specs/sap.md §3, TCURX) stores ``real / 10^(2 - CURRDEC)`` with two decimals,
+internal CURR format (specs/sap.md §3, TCURX) stores ``real / 10^(2 - CURRDEC)`` with two decimals,
 which is numerically the minor units divided by 100 for every currency — ¥100 → ``1.00``,
 KWD 100.000 → ``1000.00`` — so converting to storage is one format call and arithmetic is exact.
 """
@@ -272,7 +272,9 @@ class SapBackend:
                     return u
             return next(iter(self._locks.values()), "OTHERUSER")
 
-    def lock_response(self, function: str, params: dict[str, Any]) -> dict[str, Any]:
+    def lock_response(
+        self, function: str, params: dict[str, Any], holder: str | None = None
+    ) -> dict[str, Any]:
         """The function module's own answer when its customer is enqueued by another user
         (fault ``lock_conflict``, docs/specs/sap.md §7.16): Z_OTC_AR_CLEAR E ZOTC 010 (V2 user);
         POST/CHECK E RW 609 + the lock cause row; customer BAPIs their lock message; COMMIT an
@@ -287,7 +289,7 @@ class SapBackend:
             or ar[0].get("CUSTOMER")
             or ""
         )
-        user = self.any_lock_user(kunnr)
+        user = holder or self.any_lock_user(kunnr)
         if function == "Z_OTC_AR_CLEAR":
             return {
                 "E_DOC_NO": "",
@@ -408,7 +410,7 @@ class SapBackend:
 
     @staticmethod
     def fiscal_period(budat: str, periv: str = "K4") -> tuple[str, str]:
-        """GJAHR and MONAT from BUDAT: K4 = calendar year, months as periods (docs/specs/sap.md §3)."""
+        """GJAHR and MONAT from BUDAT: K4 = calendar year, months as periods (specs/sap.md §3)."""
         return budat[:4], budat[4:6]
 
     def period_open(self, bukrs: str, gjahr: str, monat: str, koart: str) -> SapMessage | None:
@@ -897,7 +899,7 @@ class SapBackend:
     # -- open items ------------------------------------------------------------------------------
     def open_items(self, bukrs: str, kunnr: str, keydate: str, noted: bool) -> list[dict[str, Any]]:
         """Items open at the key date: BSID with BUDAT <= KEYDATE, plus BSAD with
-        BUDAT <= KEYDATE < AUGDT (docs/specs/sap.md §2.1). Noted items (BSTAT 'S') only on request."""
+        BUDAT <= KEYDATE < AUGDT (specs/sap.md §2.1). Noted items (BSTAT 'S') only on request."""
         cols = [f.name for f in tables.CATALOGUE["BSID"]]
         sel = ", ".join(f'"{c}"' for c in cols)
         bstat = "('', 'S')" if noted else "('')"
@@ -1238,7 +1240,7 @@ class SapBackend:
         opt: dict[str, Any],
         ref: dict[str, Any],
     ) -> str:
-        """BAPI_CUSTOMER_CREATEFROMDATA1 (docs/specs/sap.md §2.7): the reference customer is required
+        """BAPI_CUSTOMER_CREATEFROMDATA1 (specs/sap.md §2.7): the reference customer is required
         and its account group, company code and sales data are copied; returns the new number
         (zero-padded, from the DEBITOR range, drawn now: a gap if never committed)."""
         self.refuse_customer_bapi_on_s4("BAPI_CUSTOMER_CREATEFROMDATA1")
@@ -1337,7 +1339,7 @@ class SapBackend:
     ) -> int:
         """BAPI_CUSTOMER_CHANGEFROMDATA1: only fields flagged 'X' in the ...X structure change;
         each change writes a CDHDR/CDPOS pair (OBJECTCLAS 'DEBI', UDATE = today), so
-        changed-since reads work (docs/specs/sap.md §1, §2.7). Returns the number of fields changed."""
+        changed-since reads work (specs/sap.md §1, §2.7). Returns the number of fields changed."""
         self.refuse_customer_bapi_on_s4("BAPI_CUSTOMER_CHANGEFROMDATA1")
         cols = ["KUNNR", *_KNA1_FROM_BAPI.values()]
         row = self.store.query_one(

@@ -1,7 +1,7 @@
 """One handler per function module: parameters in, exports and tables out (pyrfc conventions).
 
 Why a module of its own: the rules live in models.py; here is only what each FM answers — which
-RETURN structure (BAPIRET2 table, BAPIRETURN, BAPIRET1/BAPIRETURN1, BAPIRET2 structure; docs/specs/sap.md
+RETURN structure (BAPIRET2 table, BAPIRETURN, BAPIRET1/BAPIRETURN1, BAPIRET2 structure; specs/sap.md
 §2 head), which exports, which classic exceptions (``AbapException``, RFC_READ_TABLE only).
 Business errors never raise: they travel in RETURN (style.md §9).
 """

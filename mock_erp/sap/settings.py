@@ -19,6 +19,12 @@ _CURRENCY = re.compile(r"^[A-Z0-9]{1,5}$")
 class SapSettings:
     """Add a field per documented variant; a ``check_<field>`` method may validate values."""
 
+    #: A posting (Z_OTC_AR_CLEAR, test run included, and BAPI_ACC_DOCUMENT_POST) holds its
+    #: customer's enqueue (EFKNB1A: KUNNR + BUKRS) for as long as the call runs, latency
+    #: included; a second posting for that customer meanwhile gets the lock message (ZOTC 010,
+    #: RW 609 + F5 283). False: no lock between calls (a system with nothing else posting).
+    enqueue_during_call: bool = True
+
     #: ``/sap/bc/soap/rfc`` keeps no state across POSTs (docs/specs/sap.md §8, a field note
     #: measured on a live system): ``sap-sessioncmd=open`` and the context cookie are ignored,
     #: so a BAPI and BAPI_TRANSACTION_COMMIT in two POSTs commit nothing. ``True`` is the old,

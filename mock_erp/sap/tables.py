@@ -1,7 +1,7 @@
 """SAP tables of the mock: DDIC field catalogue as data, DDL generated from it.
 
 Why one catalogue: RFC_READ_TABLE must answer with DDIC metadata (``FIELDS``: ABAP type, DDIC
-length, cumulative offset; docs/specs/sap.md §2.3) and format fixed-width rows from it, and the SQLite
+length, cumulative offset; specs/sap.md §2.3) and format fixed-width rows from it, and the SQLite
 DDL must hold the same columns. Keeping both in one list means they cannot drift.
 
 Storage rules (docs/specs/sap.md §3): every column is TEXT in SAP's own external-to-RFC form: CHAR

@@ -1,4 +1,4 @@
-"""AR_ADJUST_PUB.CREATE_ADJUSTMENT: invoice write-offs, partial adjustments (docs/specs/oracle.md §3.5).
+"""AR_ADJUST_PUB.CREATE_ADJUSTMENT: invoice write-offs, partial adjustments (specs/oracle.md §3.5).
 
 Checks run in the spec's order; a blank status becomes A inside the user's ADJ approval limits
 and W (pending approval, balance untouched) outside them (§7 item 10).
@@ -30,30 +30,47 @@ ADJUSTED = {
     "FREIGHT_REMAINING": "FREIGHT_ADJUSTED",
     "RECEIVABLES_CHARGES_REMAINING": "RECEIVABLES_CHARGES_ADJUSTED",
 }
-# unconfirmed: docs/specs/oracle.md §3.5 — the split between the two limit messages: no ADJ limit for the
-# user and currency -> AR_VAL_USER_LIMIT; status 'A' requested outside the limits ->
-# AR_VAL_AMT_APPROVAL_LIMIT.
+# AR_ADJVALIDATE_PVT.Within_approval_limits (ARXVADJB.pls; public copy:
+# https://github.com/ginnisingh98/Views-Tables/blob/master/PACKAGE_BODIES/AR_ADJVALIDATE_PVT.sql):
+# no ADJ row for the user and currency adds AR_VAL_USER_LIMIT, an amount outside [from, to]
+# adds AR_VAL_AMT_APPROVAL_LIMIT; neither is an error ("Add a message. But do not signal
+# error"): the approved flag goes false and the adjustment is created with status W.
 NO_LIMIT_MESSAGE, OVER_LIMIT_MESSAGE = "AR_VAL_USER_LIMIT", "AR_VAL_AMT_APPROVAL_LIMIT"
 OUTS = ("p_return_status", "p_msg_count", "p_msg_data")
 
 
-def _status(ctx: ApiContext, requested: Any, amount: Decimal, currency: str, check: bool) -> str:
-    """A / W from the user's ADJ approval limits (signed range, invoice currency)."""
-    if not check:
-        return str(requested or "A")
+def _limits(ctx: ApiContext, currency: str) -> tuple[Decimal, Decimal] | None:
+    """The user's ADJ range in the currency: the setting's override, else the seeded table."""
+    override = ctx.settings.approval_limits
+    if override is not None and str(ctx.user_id) in override:
+        bounds = override[str(ctx.user_id)].get(currency)
+        return None if bounds is None else (Decimal(bounds[0]), Decimal(bounds[1]))
     lim = ctx.one(
         "SELECT AMOUNT_FROM, AMOUNT_TO FROM AR_APPROVAL_USER_LIMITS WHERE USER_ID = ? AND "
         "CURRENCY_CODE = ? AND DOCUMENT_TYPE = 'ADJ'",
         ctx.user_id,
         currency,
     )
-    if lim is None:
-        raise ctx.fail(NO_LIMIT_MESSAGE, CURRENCY=currency)
-    inside = dec(lim["AMOUNT_FROM"]) <= amount <= dec(lim["AMOUNT_TO"])
-    if requested in (None, ""):
+    return None if lim is None else (dec(lim["AMOUNT_FROM"]), dec(lim["AMOUNT_TO"]))
+
+
+def _status(ctx: ApiContext, requested: Any, amount: Decimal, currency: str, check: bool) -> str:
+    """A inside the user's ADJ approval limits (signed range, invoice currency), else W.
+
+    A requested 'A' outside the limits is downgraded to W (docs/specs/oracle.md, corrections).
+    """
+    if not check:
+        return str(requested or "A")
+    limits = _limits(ctx, currency)
+    if limits is None:
+        ctx.add_message(NO_LIMIT_MESSAGE, CURRENCY=currency)
+        inside = False
+    else:
+        inside = limits[0] <= amount <= limits[1]
+        if not inside:
+            ctx.add_message(OVER_LIMIT_MESSAGE)
+    if requested in (None, "", "A"):
         return "A" if inside else "W"
-    if requested == "A" and not inside:
-        raise ctx.fail(OVER_LIMIT_MESSAGE)
     return str(requested)
 
 

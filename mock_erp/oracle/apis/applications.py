@@ -1,11 +1,12 @@
 """AR_RECEIPT_API_PUB.APPLY, CREATE_AND_APPLY and UNAPPLY: receipts against invoice installments.
 
-Row patterns and PS arithmetic: docs/specs/oracle.md §2 ("Apply X", "Unapply"); errors §3.3 and §7 item 8
+Row patterns and PS arithmetic: specs/oracle.md §2 ("Apply X", "Unapply"); errors §3.3 and §7 item 8
 (AR_CKAP_OVERAPP, AR_RW_APP_NEG_UNAPP and the four date rules).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -86,7 +87,6 @@ def _apply(ctx: ApiContext, org: int, cr: dict[str, Any], a: dict[str, Any]) -> 
     amount = a.get("p_amount_applied")
     amount = default_amount_applied(adr, unapplied) if amount is None else Decimal(amount)
     amount = ctx.round_money(amount, currency)
-    discount = ctx.round_money(Decimal(a.get("p_discount") or 0), currency)
     consumed = (
         ctx.round_money(Decimal(amount_from), cr["CURRENCY_CODE"])
         if cross and amount_from
@@ -109,6 +109,7 @@ def _apply(ctx: ApiContext, org: int, cr: dict[str, Any], a: dict[str, Any]) -> 
     if rcpt_gl and gl_date < rcpt_gl:
         ctx.error("AR_RW_GL_DATE_BEFORE_REC_GL")
     _check_gl_date(ctx, org, gl_date)
+    discount, earned = _discount(ctx, ps, amount, apply_date, a.get("p_discount"))
     new_adr = adr - amount - discount
     if adr != 0 and new_adr != 0 and (new_adr > 0) != (adr > 0):  # the balance would change sign
         if ps["ALLOW_OVER"] != "Y":
@@ -130,7 +131,8 @@ def _apply(ctx: ApiContext, org: int, cr: dict[str, Any], a: dict[str, Any]) -> 
         APPLIED_CUSTOMER_TRX_ID=ps["CUSTOMER_TRX_ID"],
         AMOUNT_APPLIED=amount,
         AMOUNT_APPLIED_FROM=consumed if cross else None,
-        EARNED_DISCOUNT_TAKEN=discount or None,
+        EARNED_DISCOUNT_TAKEN=earned or None,
+        UNEARNED_DISCOUNT_TAKEN=(discount - earned) or None,
         LINE_APPLIED=parts["AMOUNT_LINE_ITEMS_REMAINING"],
         TAX_APPLIED=parts["TAX_REMAINING"],
         FREIGHT_APPLIED=parts["FREIGHT_REMAINING"],
@@ -162,11 +164,82 @@ def _apply(ctx: ApiContext, org: int, cr: dict[str, Any], a: dict[str, Any]) -> 
         gl_date,
         apply_date,
         AMOUNT_APPLIED=dec(ps["AMOUNT_APPLIED"]) + amount,
-        DISCOUNT_TAKEN_EARNED=dec(ps["DISCOUNT_TAKEN_EARNED"]) + discount,
+        DISCOUNT_TAKEN_EARNED=dec(ps["DISCOUNT_TAKEN_EARNED"]) + earned,
+        DISCOUNT_TAKEN_UNEARNED=dec(ps["DISCOUNT_TAKEN_UNEARNED"]) + discount - earned,
+        DISCOUNT_REMAINING=max(Decimal(0), dec(ps["DISCOUNT_REMAINING"]) - discount),
         **{k: dec(ps[k]) - v for k, v in parts.items()},
     )
     _receipt_balance(ctx, cr, consumed, gl_date, apply_date)
     return ra_id
+
+
+def _allowed(
+    ctx: ApiContext, ps: dict[str, Any], percent: Decimal, amount: Decimal, partial: bool
+) -> Decimal:
+    """The discount ``percent`` allows on this application: of the original amount, less what
+    was taken already; a partial payment gets amount * p / (100 - p) when the terms allow
+    partial discounts (so 98 paid on 100 at 2 % earns 2), none otherwise; never more than
+    closes the item [derived from ARP_CALCULATE_DISCOUNT's behaviour as documented]."""
+    currency = ps["INVOICE_CURRENCY_CODE"]
+    if percent <= 0:
+        return Decimal(0)
+    taken = dec(ps["DISCOUNT_TAKEN_EARNED"]) + dec(ps["DISCOUNT_TAKEN_UNEARNED"])
+    full = ctx.round_money(dec(ps["AMOUNT_DUE_ORIGINAL"]) * percent / 100, currency) - taken
+    adr = dec(ps["AMOUNT_DUE_REMAINING"])
+    closes = max(Decimal(0), adr - amount)
+    if amount + full >= adr:
+        return max(Decimal(0), min(full, closes))
+    if not partial:
+        return Decimal(0)
+    pro_rata = ctx.round_money(amount * percent / (100 - percent), currency)
+    return max(Decimal(0), min(full, pro_rata, closes))
+
+
+def _discount(
+    ctx: ApiContext, ps: dict[str, Any], amount: Decimal, apply_date: Any, requested: Any
+) -> tuple[Decimal, Decimal]:
+    """(discount, earned part) of an application, validated as AR_RECEIPT_VAL_PVT.
+    Validate_discount does (public copy: ginnisingh98/Views-Tables
+    PACKAGE_BODIES/AR_RECEIPT_VAL_PVT.sql): a NULL p_discount is DEFAULTED from the terms and
+    the apply date (Default_disc_and_amt_applied: the earned discount), which can close an
+    invoice the cash never paid in full; more than the terms allow at the best rate is
+    AR_RW_VAL_DISCOUNT (token DISC_AVAILABLE); more than earned by the apply date, with
+    unearned discounts off, AR_RW_VAL_UNEARNED_DISCOUNT; a discount on a partial payment under
+    terms without partial discounts, AR_NO_PARTIAL_DISC."""
+    currency = ps["INVOICE_CURRENCY_CODE"]
+    tiers = ctx.rows(
+        "SELECT d.DISCOUNT_PERCENT, d.DISCOUNT_DAYS, t.PARTIAL_DISCOUNT_FLAG "
+        "FROM RA_TERMS_LINES_DISCOUNTS d JOIN RA_TERMS_B t ON t.TERM_ID = d.TERM_ID "
+        "WHERE d.TERM_ID = ? AND d.SEQUENCE_NUM = ?",
+        ps["TERM_ID"],
+        ps["TERMS_SEQUENCE_NUMBER"] or 1,
+    )
+    trx_date = trunc(date(ps["TRX_DATE"]))
+    partial = bool(tiers) and tiers[0]["PARTIAL_DISCOUNT_FLAG"] == "Y"
+    best = max((dec(t["DISCOUNT_PERCENT"]) for t in tiers), default=Decimal(0))
+    earned_pct = max(
+        (
+            dec(t["DISCOUNT_PERCENT"])
+            for t in tiers
+            if trx_date is None
+            or apply_date is None
+            or apply_date <= trx_date + dt.timedelta(days=int(t["DISCOUNT_DAYS"] or 0))
+        ),
+        default=Decimal(0),
+    )
+    max_allowed = _allowed(ctx, ps, best, amount, partial)
+    earned_allowed = _allowed(ctx, ps, earned_pct, amount, partial)
+    if requested is None:
+        return earned_allowed, earned_allowed
+    discount = ctx.round_money(Decimal(requested), currency)
+    adr = dec(ps["AMOUNT_DUE_REMAINING"])
+    if discount != 0 and not partial and adr - (amount + discount) > 0:
+        ctx.error("AR_NO_PARTIAL_DISC")
+    elif abs(discount) > abs(max_allowed):
+        ctx.error("AR_RW_VAL_DISCOUNT", DISC_AVAILABLE=f"{max_allowed} {currency}")
+    elif not ctx.settings.unearned_discounts and abs(discount) > abs(earned_allowed):
+        ctx.error("AR_RW_VAL_UNEARNED_DISCOUNT")
+    return discount, min(discount, earned_allowed)
 
 
 APPLY_PARAMS = (
@@ -243,7 +316,7 @@ def apply(
     return ctx.frame(f"{PKG}.APPLY", body, init_msg_list=p_init_msg_list, api_version=p_api_version)
 
 
-# unconfirmed: docs/specs/oracle.md "Open questions" — CREATE_AND_APPLY atomicity: the mock undoes the
+# unconfirmed: specs/oracle.md "Open questions" — CREATE_AND_APPLY atomicity: the mock undoes the
 # receipt too when the application fails (one savepoint for the whole call).
 CREATE_AND_APPLY_ATOMIC = True
 

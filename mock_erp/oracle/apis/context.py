@@ -18,6 +18,7 @@ from typing import Any
 from mock_erp.oracle import sqlfuncs
 from mock_erp.oracle.apis import messages
 from mock_erp.oracle.session import OracleSession, OraError
+from mock_erp.oracle.settings import OracleSettings
 
 S, E, U = "S", "E", "U"  # FND_API.G_RET_STS_* (docs/specs/oracle.md §3.1)
 NO_USER = -1  # who-columns without FND_GLOBAL.APPS_INITIALIZE (docs/specs/oracle.md §4)
@@ -38,6 +39,8 @@ class ApiContext:
         self.session = session
         self.engine = engine
         self.store = engine.store
+        # the persona's PUT /_mock/settings variants (mock_erp/oracle/settings.py)
+        self.settings: OracleSettings = getattr(engine, "settings", None) or OracleSettings()
         self._pending: list[str] = []  # failed independent checks of the current API call
 
     # -- store access (plain SQLite on the EBS tables; the engine's scope logs undo) --------

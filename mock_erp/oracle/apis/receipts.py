@@ -200,6 +200,9 @@ def _create_cash(ctx: ApiContext, org: int, a: dict[str, Any]) -> int:
     receipt_date = trunc(date(a.get("p_receipt_date"))) or ctx.today()
     gl_date = trunc(date(a.get("p_gl_date"))) or receipt_date
     _check_gl_date(ctx, org, gl_date)
+    rate = _exchange_rate(
+        ctx, a, currency, ledger["CURRENCY_CODE"] if ledger else None, receipt_date
+    )
     ctx.stop_if_errors()
     assert amount is not None
     amount = ctx.round_money(Decimal(amount), currency)
@@ -228,9 +231,9 @@ def _create_cash(ctx: ApiContext, org: int, a: dict[str, Any]) -> int:
             "RECEIPT_DATE": receipt_date,
             "AMOUNT": amount,
             "CURRENCY_CODE": currency,
-            "EXCHANGE_RATE": a.get("p_exchange_rate"),
-            "EXCHANGE_RATE_TYPE": a.get("p_exchange_rate_type"),
-            "EXCHANGE_DATE": a.get("p_exchange_rate_date"),
+            "EXCHANGE_RATE": rate[0],
+            "EXCHANGE_RATE_TYPE": rate[1],
+            "EXCHANGE_DATE": rate[2],
             "PAY_FROM_CUSTOMER": customer,
             "CUSTOMER_SITE_USE_ID": site_use,
             "RECEIPT_METHOD_ID": method,
@@ -277,7 +280,7 @@ def _create_cash(ctx: ApiContext, org: int, a: dict[str, Any]) -> int:
             "TRX_NUMBER": number,
             "TRX_DATE": receipt_date,
             "INVOICE_CURRENCY_CODE": currency,
-            "EXCHANGE_RATE": a.get("p_exchange_rate"),
+            "EXCHANGE_RATE": rate[0],
             "GL_DATE_CLOSED": _FAR if amount else gl_date,
             "ACTUAL_DATE_CLOSED": _FAR if amount else receipt_date,
             "NUMBER_OF_DUE_DATES": 1,
@@ -295,6 +298,49 @@ def _create_cash(ctx: ApiContext, org: int, a: dict[str, Any]) -> int:
         GL_DATE=gl_date,
     )
     return cr_id
+
+
+def _exchange_rate(
+    ctx: ApiContext, a: dict[str, Any], currency: str | None, functional: str | None, when: Any
+) -> tuple[Decimal | None, str | None, Any]:
+    """(rate, rate type, rate date) of a receipt; nothing for one in the ledger currency.
+
+    AR_RECEIPT_LIB defaulting (docs/specs/oracle.md, corrections): the type is
+    p_exchange_rate_type, else the profile AR_DEFAULT_EXCHANGE_RATE_TYPE (setting
+    ``rate_type_profile``); none -> AR_RAPI_X_RATE_TYPE_NULL. Type 'User' takes
+    p_exchange_rate (none -> AR_RAPI_X_RATE_NULL); any other type the daily rate of
+    GL_DAILY_RATES on p_exchange_rate_date (default: the receipt date); none ->
+    AR_NO_RATE_DATA_FOUND. A rate passed with a daily type is AR_RAPI_X_RATE_INVALID [derived].
+    """
+    if currency is None or functional is None or currency == functional:
+        return None, None, None
+    if ctx.precision(currency) is None:  # AR_RAPI_CURR_CODE_INVALID says it already
+        return None, None, None
+    kind = a.get("p_exchange_rate_type") or ctx.settings.rate_type_profile
+    on = trunc(date(a.get("p_exchange_rate_date"))) or when
+    given = a.get("p_exchange_rate")
+    if kind is None:
+        ctx.error("AR_RAPI_X_RATE_TYPE_NULL")
+        return None, None, None
+    if str(kind).upper() == "USER":
+        if given is None:
+            ctx.error("AR_RAPI_X_RATE_NULL")
+        return (None if given is None else Decimal(given)), "User", on
+    if given is not None:
+        ctx.error("AR_RAPI_X_RATE_INVALID")
+        return None, None, None
+    row = ctx.one(
+        "SELECT CONVERSION_RATE FROM GL_DAILY_RATES WHERE FROM_CURRENCY = ? AND TO_CURRENCY = ? "
+        "AND CONVERSION_TYPE = ? AND substr(CONVERSION_DATE, 1, 10) = ?",
+        currency,
+        functional,
+        kind,
+        on.strftime("%Y-%m-%d"),
+    )
+    if row is None:
+        ctx.error("AR_NO_RATE_DATA_FOUND")
+        return None, None, None
+    return dec(row["CONVERSION_RATE"]), str(kind), on
 
 
 CASH_PARAMS = (

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-USER, PASSWORD, SCHEMA = "otc", "otc-mock", "apps"
+USER, PASSWORD, SCHEMA = "otc", "otc-mock", "otc"  # ORDS: a user calls its own schema
 TODAY = dt.date(2026, 11, 28)
 
 

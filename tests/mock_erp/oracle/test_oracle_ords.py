@@ -45,9 +45,10 @@ def test_select_sysdate_matches_the_real_ords_response_shape(
     assert keys_in_order(got) == keys_in_order(real)
     meta = got["items"][0]["resultSet"]["metadata"][0]
     assert meta == real["items"][0]["resultSet"]["metadata"][0]
-    assert got["items"][0]["resultSet"]["items"] == [
-        {"sysdate": "2026-11-28T12:00:00Z"}
-    ]  # fixed clock, ISO UTC
+    # fixed clock 12:00 in the database; ORDS runs on Europe/Berlin (the mock's default
+    # ords_time_zone) and renders the DATE converted from there to UTC
+    assert got["env"] == {"defaultTimeZone": "Europe/Berlin"}
+    assert got["items"][0]["resultSet"]["items"] == [{"sysdate": "2026-11-28T11:00:00Z"}]
 
 
 def test_named_and_positional_binds(ords: httpx.Client, ora_server: Any) -> None:

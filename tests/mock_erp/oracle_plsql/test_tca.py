@@ -94,7 +94,8 @@ def test_customer_chain_creates_party_account_location_sites_and_bill_to(run, sq
         "ORGANIZATION",
         "US123456789",
     )
-    assert (party["ORIG_SYSTEM_REFERENCE"], party["OBJECT_VERSION_NUMBER"]) == ("otc:C-42", 1)
+    # OVN is a plain NUMBER (stored as exact decimal text in the mock)
+    assert (party["ORIG_SYSTEM_REFERENCE"], int(party["OBJECT_VERSION_NUMBER"])) == ("otc:C-42", 1)
     acct = sql("SELECT * FROM HZ_CUST_ACCOUNTS WHERE CUST_ACCOUNT_ID = ?", int(out["acct_id"]))[0]
     assert acct["PARTY_ID"] == party["PARTY_ID"] and acct["ACCOUNT_NUMBER"] == out["acct_no"]
     assert out["acct_no"].isdigit() and acct["STATUS"] == "A"  # TO_CHAR(HZ_ACCOUNT_NUM_S.NEXTVAL)
@@ -182,7 +183,7 @@ def test_update_account_ovn_null_keeps_g_miss_clears(run, sql) -> None:
     out = _update(run, acct, 1, name="'Globex Inc'")
     assert (out["status"], out["ovn_out"]) == ("S", Decimal(2))
     row = sql("SELECT * FROM HZ_CUST_ACCOUNTS WHERE CUST_ACCOUNT_ID = ?", acct)[0]
-    assert (row["ACCOUNT_NAME"], row["CUSTOMER_CLASS_CODE"], row["OBJECT_VERSION_NUMBER"]) == (
+    assert (row["ACCOUNT_NAME"], row["CUSTOMER_CLASS_CODE"], int(row["OBJECT_VERSION_NUMBER"])) == (
         "Globex Inc",
         "PUBLIC",
         2,
@@ -190,7 +191,7 @@ def test_update_account_ovn_null_keeps_g_miss_clears(run, sql) -> None:
     out = _update(run, acct, 2, klass="fnd_api.g_miss_char")
     assert out["status"] == "S"
     row = sql("SELECT * FROM HZ_CUST_ACCOUNTS WHERE CUST_ACCOUNT_ID = ?", acct)[0]
-    assert (row["ACCOUNT_NAME"], row["CUSTOMER_CLASS_CODE"], row["OBJECT_VERSION_NUMBER"]) == (
+    assert (row["ACCOUNT_NAME"], row["CUSTOMER_CLASS_CODE"], int(row["OBJECT_VERSION_NUMBER"])) == (
         "Globex Inc",
         None,
         3,
