@@ -17,6 +17,7 @@ from typing import Any
 
 import polars as pl
 
+from adapters.doctor import Finding
 from adapters.errors import ConfigError, ErpRejected, OutcomeUnknown, TransientError
 from adapters.protocol import PostingKind
 from adapters.sap.currency import sap_decimals, to_external, to_internal_text
@@ -112,6 +113,12 @@ class SapAdapter:
         if self._system_kind is None:
             self._system_kind = read_system_kind(self.transport)
         return self._system_kind
+
+    def deep_check(self) -> list[Finding]:
+        """The go-live check (`otc doctor --deep`): read-only; adapters/sap/doctor.py."""
+        from adapters.sap.doctor import deep_check
+
+        return deep_check(self)
 
     def _posting_value(self, map_name: str, key: str) -> str:
         table = self._posting_maps.get(map_name, {})

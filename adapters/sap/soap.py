@@ -96,6 +96,8 @@ def _value(text: str | None, kind: Kind) -> Any:
     Numbers: blank is the initial value 0; `123.45-` is -123.45; anything else that is not a
     number raises `UnreadableValue` (a silent 0 would be a wrong amount).
     """
+    if kind == "string":  # CHAR as pyrfc gives it: trailing blanks go, leading ones stay
+        return (text or "").rstrip()  # (a RFC_READ_TABLE row may start with a blank field)
     raw = (text or "").strip()
     if kind == "decimal":
         if not raw:
@@ -114,7 +116,7 @@ def _value(text: str | None, kind: Kind) -> Any:
         return "" if digits in ("", "00000000") else digits
     if kind == "time":
         return raw.replace(":", "")
-    return raw
+    return raw  # pragma: no cover - every kind is handled above
 
 
 def _to_wsdl(value: Any, kind: Kind) -> Any:

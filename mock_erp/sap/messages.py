@@ -28,7 +28,8 @@ TEXTS: dict[tuple[str, str], str] = {
     ("ZOTC", "009"): "Test run: document can be posted",
     ("ZOTC", "010"): "Customer &1 is locked by user &2",
     ("ZOTC", "011"): "Date format &1 of user &2 is not supported: set 1 to 6 in SU01",
-    ("ZOTC", "012"): "Batch input stopped: no data for screen &1 &2",
+    # batch input ran out of data for a screen FB05 showed (type S; the kit treats it as failed)
+    ("00", "344"): "No batch input data for screen &1 &2",
 }
 
 # unconfirmed: docs/specs/sap.md §2.1, §2.4, §2.5, §2.7, §7.7 — numbers from SAP code where the spec
@@ -73,7 +74,7 @@ UNCONFIRMED: dict[tuple[str, str], str] = {
     ("ZMOCK", "004"): "No exchange rate for &1 to &2",
     ("ZMOCK", "006"): "Required field &1 is initial",
     ("ZMOCK", "005"): "Parking (document status &1) is not supported by the mock",
-    # ZOTC 006 is a mock-only addition to our class for malformed wrapper calls [project]
+    # ZOTC 006: malformed wrapper calls (the kit raises it for no items) [project]
     ("ZOTC", "006"): "Parameter &1 is invalid: &2",
 }
 

@@ -1,4 +1,4 @@
-"""Write the kit's ABAP Unit test include from the shared case table.
+"""Write the kit's ABAP Unit test include from the shared case table, and its source digest.
 
 The mock's clearing and the kit's line builder are tested on the same cases
 (tests/fixtures/clearing_cases.json), so they cannot drift apart. This writes
@@ -8,6 +8,7 @@ the committed include is not what this writes. Run: ``python tests/abap/gen_unit
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -15,7 +16,25 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = ROOT / "tests" / "fixtures" / "clearing_cases.json"
-TARGET = ROOT / "adapters" / "sap" / "abap" / "src" / "zotc_ar.fugr.lzotc_art99.abap"
+KIT = ROOT / "adapters" / "sap" / "abap"
+TARGET = KIT / "src" / "zotc_ar.fugr.lzotc_art99.abap"
+TOP = KIT / "src" / "zotc_ar.fugr.lzotc_artop.abap"
+KIT_VERSION = "2.0.0"
+TOP_TEMPLATE = """*----------------------------------------------------------------------*
+* otc-adapters ABAP kit (adapters/sap/abap, docs/sap-setup.md): remote-
+* enabled modules that do one unit of work each and commit it themselves,
+* because /sap/bc/soap/rfc keeps no session across calls (a BAPI and
+* BAPI_TRANSACTION_COMMIT in two SOAP calls commit nothing).
+* Release: SAP_BASIS 7.40 SP08 and up (abaplint.json).
+* The constants are WRITTEN by tests/abap/gen_unit_tests.py: the digest is
+* over every other .abap file of the kit (Z_OTC_KIT_VERSION answers it).
+*----------------------------------------------------------------------*
+FUNCTION-POOL zotc_ar.
+
+CONSTANTS gc_kit_version TYPE c LENGTH 20 VALUE '{version}'.
+CONSTANTS gc_kit_source_sha256 TYPE c LENGTH 64
+  VALUE '{digest}'.
+"""
 #: symbolic accounts of the table -> (role, account the test builds the class with)
 ACCOUNTS = {
     "bank": ("BANK", "BANKGL"),
@@ -221,15 +240,33 @@ def render(table: dict[str, Any]) -> str:
     return "\n".join(head + body) + "\n"
 
 
+def kit_digest(root: Path = KIT) -> str:
+    """SHA-256 over the kit's .abap files (relative path and bytes, in path order) but the TOP
+    include, which carries it: what Z_OTC_KIT_VERSION answers and `otc doctor --deep`
+    compares with the build (adapters/sap/doctor.py hashes the same way)."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*.abap") if p.is_file() and p != TOP):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def render_top(digest: str) -> str:
+    return TOP_TEMPLATE.format(version=KIT_VERSION, digest=digest)
+
+
 def main(argv: list[str]) -> int:
     text = render(json.loads(CASES.read_text()))
     if "--check" in argv:
         current = TARGET.read_text() if TARGET.exists() else ""
-        if current != text:
-            print(f"{TARGET} is stale: run python tests/abap/gen_unit_tests.py", file=sys.stderr)
+        top = TOP.read_text() if TOP.exists() else ""
+        if current != text or top != render_top(kit_digest()):
+            print("the kit's test include or digest is stale: run "
+                  "python tests/abap/gen_unit_tests.py", file=sys.stderr)  # fmt: skip
             return 1
         return 0
     TARGET.write_text(text)
+    TOP.write_text(render_top(kit_digest()))  # after the include: it is part of the digest
     return 0
 
 

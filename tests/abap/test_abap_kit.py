@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "adapters" / "sap" / "abap" / "src"
 CASES = json.loads((ROOT / "tests" / "fixtures" / "clearing_cases.json").read_text())
 KIT_MODULES = ("Z_OTC_AR_CLEAR", "Z_OTC_AR_ON_ACCOUNT", "Z_OTC_CUSTOMER_CREATE",
-               "Z_OTC_CUSTOMER_CHANGE")  # fmt: skip
+               "Z_OTC_CUSTOMER_CHANGE", "Z_OTC_KIT_VERSION")  # fmt: skip
 
 
 def _generator() -> Any:
@@ -99,3 +99,13 @@ def test_dates_are_written_in_the_users_format() -> None:
 
 def test_the_old_single_file_kit_is_gone() -> None:
     assert not list((ROOT / "adapters" / "sap" / "abap").glob("Z_OTC_AR_CLEAR*.abap"))
+
+
+def test_the_kit_carries_the_digest_the_doctor_expects() -> None:
+    """Z_OTC_KIT_VERSION answers the TOP include's constant; `otc doctor --deep` compares it
+    with the digest of the build's sources, so a stale constant would fail every go-live."""
+    from adapters.sap.doctor import shipped_kit_sha256
+
+    top = (SRC / "zotc_ar.fugr.lzotc_artop.abap").read_text()
+    assert f"VALUE '{shipped_kit_sha256()}'" in top
+    assert _generator().kit_digest() == shipped_kit_sha256()

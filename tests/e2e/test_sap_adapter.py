@@ -316,7 +316,9 @@ def test_drop_after_commit_is_unknown_then_found(make_sap: Maker, admin: httpx.C
 def test_customer_create_and_change(make_sap: Maker, admin: httpx.Client) -> None:
     sap = make_sap()
     current = pl.concat(list(sap.pull_customers(["1000"])))
-    existing = current.filter(~pl.col("customer_id").is_in(list(BLOCKED))).head(1)
+    existing = (
+        current.filter(~pl.col("customer_id").is_in(list(BLOCKED))).sort("customer_id").head(1)
+    )
     changed = existing.with_columns(pl.lit("Changed City").alias("city"))
     new = existing.with_columns(
         pl.lit("NEW-CUST-1").alias("customer_id"), pl.lit("Neue Kunde GmbH").alias("name")

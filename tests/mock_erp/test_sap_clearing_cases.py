@@ -31,7 +31,7 @@ WRITEOFF_GL = "0000289000"  # the seed's write-off account (not the discount acc
 def sap() -> SapBackend:
     store = Store(":memory:")
     backend = SapBackend(store, today=TODAY)
-    seed_sap(store, seed=42, customers=40, open_items=100, today=TODAY)
+    seed_sap(store, seed=42, customers=12, open_items=12, today=TODAY)
     return backend
 
 
@@ -95,6 +95,7 @@ def clear_case(b: SapBackend, case: dict[str, Any], when: date = TODAY) -> dict[
         I_PSTNG_DATE=dats(when),
         I_CURRENCY=waers,
         I_REF_DOC_NO=f"OTC-{case['name'][:12]}",
+        I_TESTRUN=case.get("testrun", ""),
         I_AUGLV=case["auglv"],
         I_BANK_GL=comp["BANK_GL"] if case["auglv"] == "EINGZAHL" else "",
         I_AMOUNT=Decimal(case["payment"]),
@@ -223,3 +224,19 @@ def test_amounts_fit_the_currency_decimals_as_in_the_table(
 ) -> None:
     assert sap.currdec(row["currency"]) == row["decimals"]
     assert (sap.to_minor(Decimal(row["amount"]), row["currency"]) is not None) is row["fits"]
+
+
+@pytest.mark.parametrize("testrun", ["X", ""], ids=["test run", "posting"])
+def test_a_batch_input_stop_fails_the_call_in_a_test_run_too(sap: SapBackend, testrun: str) -> None:
+    """No cash-discount account: FB05 stops on the screen asking for it (00 344, a type S
+    message); the kit reports that as a failure, so the test run does not say "can be posted"."""
+    with sap.store.transaction() as conn:
+        conn.execute("UPDATE ZMOCK_T001_ACCOUNTS SET DISC_GL = '' WHERE BUKRS = '1000'")
+    case = CASES["clearing"][1]  # discount_in_window
+    run = clear_case(sap, {**case, "testrun": testrun})
+    ret = run["answer"]["RETURN"]
+    assert [(r["TYPE"], r["ID"], r["NUMBER"]) for r in ret] == [("E", "00", "344")]
+    cleared = sap.store.query_one(
+        "SELECT COUNT(*) FROM BSAD WHERE BUKRS = '1000' AND BELNR = ?", (run["docs"][0],)
+    )
+    assert cleared == (0,)

@@ -4,5 +4,11 @@
 * because /sap/bc/soap/rfc keeps no session across calls (a BAPI and
 * BAPI_TRANSACTION_COMMIT in two SOAP calls commit nothing).
 * Release: SAP_BASIS 7.40 SP08 and up (abaplint.json).
+* The constants are WRITTEN by tests/abap/gen_unit_tests.py: the digest is
+* over every other .abap file of the kit (Z_OTC_KIT_VERSION answers it).
 *----------------------------------------------------------------------*
 FUNCTION-POOL zotc_ar.
+
+CONSTANTS gc_kit_version TYPE c LENGTH 20 VALUE '2.0.0'.
+CONSTANTS gc_kit_source_sha256 TYPE c LENGTH 64
+  VALUE '480ca0e8aef967810ffcbfb249dd0150e6ba08a7bc548a70bb6b408e686f689d'.
