@@ -428,7 +428,9 @@ def test_as_of_means_open_at_the_key_date_including_items_cleared_later(
 ) -> None:
     ebs = make()
     t = ebs.settings.transport
-    two = invoices(open_items(ebs, ["US"]), "US", 2)
+    yesterday = TODAY - dt.timedelta(days=1)
+    posted_before = open_items(ebs, ["US"]).filter(pl.col("posting_date") < yesterday)
+    two = invoices(posted_before, "US", 2)
     first, second = two.row(0, named=True), two.row(1, named=True)
     part = Decimal("10.00")
     done = ebs.post_cash_applications(payment(f"PAY-ASOF-{t}", two, [first["amount"], part])).row(
@@ -437,7 +439,6 @@ def test_as_of_means_open_at_the_key_date_including_items_cleared_later(
     assert done["status"] == "posted", done["message"]
     today = open_items(ebs, ["US"], customers=[first["customer_id"]])
     assert first["document_id"] not in today["document_id"].to_list()  # paid today
-    yesterday = TODAY - dt.timedelta(days=1)
     for customers in (None, [first["customer_id"]]):
         before = open_items(ebs, ["US"], as_of=yesterday, customers=customers)
         mine = before.filter(pl.col("document_id").is_in(two["document_id"].to_list()))
