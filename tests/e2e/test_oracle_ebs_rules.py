@@ -474,3 +474,76 @@ def test_ords_database_auth_allows_only_the_users_own_schema(erp: Any, admin: ht
     other.close()
     default = OracleSettings.from_section("ebs", section(erp, "ords"), {"password": "otc-mock"})
     assert default.schema is None  # the transport then calls /ords/otc/: the user's own
+
+
+# ---------------------------------------------------------------- doctor --deep
+
+
+def findings(adapter: OracleAdapter) -> dict[str, Any]:
+    return {f.check: f for f in adapter.deep_check()}
+
+
+def test_doctor_deep_reads_each_setting_and_names_its_queries(
+    make: Maker, admin: httpx.Client
+) -> None:
+    ebs = make()
+    before = findings(ebs)
+    assert all(f.reads or f.check == "ORDS version" for f in before.values())
+    assert before["MOAC US"].verdict == "ok" and "204" in before["MOAC US"].found
+    assert "(EUR)" in before["receipt method in 301"].found
+    assert before["approval limits EUR"].found == "ADJ -1000 .. 1000 EUR"
+    assert before["exchange rate type"].verdict == "warn"  # no profile, no setting
+    assert before["unearned discounts 301"].found == "not allowed"
+    assert before["GL period today 301"].verdict == "ok"
+    assert before["database version"].found == "19.20.0.0.0"
+    if ebs.settings.transport == "ords":
+        assert before["ORDS time zone"].found == "env.defaultTimeZone = Europe/Berlin"
+    else:
+        assert "ORDS time zone" not in before
+    settings(
+        admin,
+        unearned_discounts=True,
+        approval_limits={"1318": {"EUR": ["-5", "5"]}},
+        rate_type_profile="Corporate",
+        ords_time_zone="UTC",
+    )
+    after = findings(ebs)
+    assert after["unearned discounts 301"].found == "allowed"
+    assert after["approval limits EUR"].found == "ADJ -5 .. 5 EUR"
+    assert "approval limits USD" not in after or after["approval limits USD"].verdict == "warn"
+    assert after["exchange rate type"].verdict == "ok"
+    assert "Corporate" in after["exchange rate type"].found
+    assert "USD 0.92" in after["today's Corporate rates into EUR"].found
+    if ebs.settings.transport == "ords":
+        assert after["ORDS time zone"].found == "env.defaultTimeZone = UTC"
+    settings(admin, approval_limits={"1318": {}})
+    assert findings(ebs)["approval limits EUR"].verdict == "warn"
+
+
+def test_doctor_deep_through_the_cli(erp: Any, tmp_path: Any) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    config = tmp_path / "otc.toml"
+    units = ", ".join(f'"{c}" = {o}' for c, o in {"US": 204, "DE": 301}.items())
+    config.write_text(
+        "[systems.ebs]\n"
+        'adapter = "oracle"\ntransport = "ords"\n'
+        f'url = "{erp.url}"\nuser = "otc"\npassword_env = "OTC_EBS_PASSWORD"\n'
+        'companies = ["US", "DE"]\n'
+        f"operating_units = {{ {units} }}\n"
+        'receipt_method = "Manual Check"\napps_user_id = 1318\n'
+    )
+    run = subprocess.run(
+        [str(Path(sys.executable).parent / "otc"), "--config", str(config), "doctor", "--deep",
+         "--system", "ebs", "--format", "json"],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "OTC_EBS_PASSWORD": "otc-mock"},
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    checks = {f["check"]: f for f in json.loads(run.stdout)["findings"]}
+    assert checks["MOAC DE"]["verdict"] == "ok"
+    assert checks["MOAC DE"]["reads"] == ["sql/doctor_operating_unit.sql", "sql/doctor_moac.sql"]
