@@ -326,12 +326,15 @@ class OracleBackend:
     def apply_settings(self) -> None:
         """Write the settings EBS keeps in its own tables, where EBS keeps them, so that SQL
         reads them as on a real system (``otc doctor --deep``): the AR system option
-        UNEARNED_DISCOUNT, the site-level profile AR_DEFAULT_EXCHANGE_RATE_TYPE, and the apps
+        UNEARNED_DISCOUNT and AUTO_SITE_NUMBERING, the site-level profiles
+        AR_DEFAULT_EXCHANGE_RATE_TYPE and HZ_GENERATE_PARTY(_SITE)_NUMBER, and the apps
         users' ADJ rows of AR_APPROVAL_USER_LIMITS (``approval_limits``; the seeded rows of a
         user come back when the user leaves the setting). Called before each request; a no-op
         while nothing changed. Not a session's work: no undo log, nothing to roll back."""
         s = self.settings
-        state = repr((s.unearned_discounts, s.rate_type_profile, s.approval_limits))
+        state = repr(
+            (s.unearned_discounts, s.rate_type_profile, s.approval_limits, s.hz_generate_numbers)
+        )
         if state == self._applied:
             return
         ctx = self.engine.ctx
@@ -344,6 +347,12 @@ class OracleBackend:
                         ("Y" if s.unearned_discounts else "N",),
                     )
                     _site_profile(conn, "AR_DEFAULT_EXCHANGE_RATE_TYPE", s.rate_type_profile)
+                    numbers = "Y" if s.hz_generate_numbers else "N"
+                    _site_profile(conn, "HZ_GENERATE_PARTY_NUMBER", numbers)
+                    _site_profile(conn, "HZ_GENERATE_PARTY_SITE_NUMBER", numbers)
+                    conn.execute(
+                        "UPDATE AR_SYSTEM_PARAMETERS_ALL SET AUTO_SITE_NUMBERING = ?", (numbers,)
+                    )
                     self._apply_limits(conn, s.approval_limits or {})
             finally:
                 ctx.txn_session = saved

@@ -547,3 +547,28 @@ def test_doctor_deep_through_the_cli(erp: Any, tmp_path: Any) -> None:
     checks = {f["check"]: f for f in json.loads(run.stdout)["findings"]}
     assert checks["MOAC DE"]["verdict"] == "ok"
     assert checks["MOAC DE"]["reads"] == ["sql/doctor_operating_unit.sql", "sql/doctor_moac.sql"]
+
+
+# ---------------------------------------------------------------- TCA numbering (item 7)
+
+
+@pytest.mark.parametrize("generate", [False, True])
+def test_customers_are_created_whether_tca_numbers_them_or_not(
+    make: Maker, admin: httpx.Client, generate: bool
+) -> None:
+    settings(admin, hz_generate_numbers=generate)
+    ebs = make()  # reads the profiles fresh
+    t = ebs.settings.transport
+    template = pl.concat(list(ebs.pull_customers(["US"]))).filter(pl.col("street").is_not_null())
+    key = f"TCA-{'GEN' if generate else 'OWN'}-{t}"
+    new = template.head(1).with_columns(pl.lit(key).alias("customer_id"))
+    result = ebs.upsert_customers(new).row(0, named=True)
+    assert (result["status"], result["message"]) == ("posted", "created"), result
+    party = table(admin, "HZ_PARTIES", ORIG_SYSTEM_REFERENCE=key)[0]
+    account = table(admin, "HZ_CUST_ACCOUNTS", ORIG_SYSTEM_REFERENCE=key)[0]
+    sites = table(admin, "HZ_CUST_ACCT_SITES_ALL", CUST_ACCOUNT_ID=account["CUST_ACCOUNT_ID"])
+    use = table(admin, "HZ_CUST_SITE_USES_ALL", CUST_ACCT_SITE_ID=sites[0]["CUST_ACCT_SITE_ID"])[0]
+    if generate:  # TCA's sequences
+        assert party["PARTY_NUMBER"].isdigit() and use["LOCATION"] == str(use["SITE_USE_ID"])
+    else:  # ours, since the profiles say N
+        assert party["PARTY_NUMBER"] == key and use["LOCATION"] == f"{key}-204"
