@@ -18,6 +18,7 @@ from adapters.oracle.adapter import OracleAdapter
 from adapters.oracle.keys import MAX_KEY_LENGTH
 from adapters.oracle.settings import OracleSettings
 from contracts.io import schema_of
+from tests.e2e import test_oracle_adapter as base
 from tests.e2e.test_oracle_adapter import (
     KEY,
     TODAY,
@@ -30,16 +31,9 @@ from tests.e2e.test_oracle_adapter import (
     table,
 )
 
-
-@pytest.fixture(scope="module")
-def erp() -> Iterator[Any]:
-    from mock_erp.server import start
-
-    server = start(companies=4, customers=80, open_items=700, today=TODAY, fault_seed=7)
-    try:
-        yield server
-    finally:
-        server.stop()
+# the same fixtures as the adapter tests; module-scoped, so this module gets its own mock
+erp = base.erp
+make = base.make
 
 
 @pytest.fixture
@@ -49,23 +43,6 @@ def admin(erp: Any) -> Iterator[httpx.Client]:
         yield client
         client.delete("/_mock/faults")
         client.put("/_mock/settings", json={"oracle": defaults["oracle"]}).raise_for_status()
-
-
-@pytest.fixture(params=["ords", "oracledb"])
-def make(request: pytest.FixtureRequest, erp: Any, admin: httpx.Client) -> Iterator[Maker]:
-    made: list[OracleAdapter] = []
-
-    def build(**extra: Any) -> OracleAdapter:
-        settings = OracleSettings.from_section(
-            "ebs", section(erp, request.param, **extra), {"password": "otc-mock"}
-        )
-        adapter = OracleAdapter(settings)
-        made.append(adapter)
-        return adapter
-
-    yield build
-    for adapter in made:
-        adapter.close()
 
 
 _used: set[str] = set()  # this module has its own mock: its own fresh customers
@@ -103,6 +80,16 @@ def sql(erp: Any, statement: str, binds: list[dict[str, Any]] | None = None) -> 
     item: dict[str, Any] = answer.json()["items"][0]
     assert "errorCode" not in item, item
     return item
+
+
+def on_account_only(
+    key: str, item: pl.DataFrame, amount: Decimal, currency: str | None = None
+) -> pl.DataFrame:
+    both = payment(key, item, [Decimal("0.01")], on_account=amount)
+    money = both.schema["payment_amount"]
+    return both.filter(pl.col("document_id").is_null()).with_columns(
+        payment_amount=pl.lit(amount, dtype=money), currency=pl.lit(currency or both["currency"][0])
+    )
 
 
 def write_off(key: str, item: dict[str, Any], amount: Decimal) -> pl.DataFrame:
@@ -189,10 +176,7 @@ def test_an_on_account_only_payment_posts(make: Maker, admin: httpx.Client) -> N
     ebs = make()
     t = ebs.settings.transport
     item = invoices(open_items(ebs, ["US"]), "US", 1)
-    both = payment(f"PAY-ONLY-OA-{t}", item, [Decimal("0.01")], on_account=Decimal("42.10"))
-    frame = both.filter(pl.col("document_id").is_null()).with_columns(
-        payment_amount=pl.lit(Decimal("42.10"), dtype=both.schema["payment_amount"])
-    )
+    frame = on_account_only(f"PAY-ONLY-OA-{t}", item, Decimal("42.10"))
     result = ebs.post_cash_applications(frame).row(0, named=True)
     assert result["status"] == "posted", result["message"]
     receipt = table(admin, "AR_CASH_RECEIPTS_ALL", CASH_RECEIPT_ID=result["erp_document"])[0]
@@ -348,14 +332,6 @@ def test_pulled_items_carry_the_discount_terms_of_the_ledger(
 
 
 # ---------------------------------------------------------------- foreign currency (item 5)
-
-
-def on_account_only(key: str, item: pl.DataFrame, amount: Decimal, currency: str) -> pl.DataFrame:
-    both = payment(key, item, [Decimal("0.01")], on_account=amount)
-    money = both.schema["payment_amount"]
-    return both.filter(pl.col("document_id").is_null()).with_columns(
-        payment_amount=pl.lit(amount, dtype=money), currency=pl.lit(currency)
-    )
 
 
 def test_a_usd_receipt_in_an_eur_ledger_needs_a_rate_type(make: Maker, admin: httpx.Client) -> None:
