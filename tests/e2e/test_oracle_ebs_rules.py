@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 from typing import Any
 
 import httpx
@@ -45,23 +46,8 @@ def admin(erp: Any) -> Iterator[httpx.Client]:
         client.put("/_mock/settings", json={"oracle": defaults["oracle"]}).raise_for_status()
 
 
-_used: set[str] = set()  # this module has its own mock: its own fresh customers
-
-
-def invoices(items: pl.DataFrame, company: str, count: int) -> pl.DataFrame:
-    """`count` open, undisputed invoices of one customer no other test here used yet."""
-    pool = items.filter(
-        (pl.col("company") == company)
-        & (pl.col("document_type") == "invoice")
-        & (pl.col("amount") > 100)
-        & (pl.col("disputed_amount") == 0)
-        & ~pl.col("customer_id").is_in(list(_used))
-    )
-    counts = pool.group_by("customer_id").len().filter(pl.col("len") >= count)
-    assert counts.height, f"seed has no fresh customer with {count} invoices in {company}"
-    customer = counts.sort("customer_id")["customer_id"][0]
-    _used.add(customer)
-    return pool.filter(pl.col("customer_id") == customer).sort(KEY).head(count)
+# this module has its own mock, so its own set of customers taken
+invoices = partial(base.invoices, used=set())
 
 
 def settings(admin: httpx.Client, **oracle: Any) -> None:
