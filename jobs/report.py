@@ -13,7 +13,13 @@ from rich.table import Table
 from contracts.io import write_frame
 from jobs.post import Report
 
-STATUS_STYLE = {"posted": "green", "duplicate": "cyan", "rejected": "red", "unknown": "yellow"}
+STATUS_STYLE = {
+    "posted": "green",
+    "pending_approval": "magenta",  # in the ERP, waiting for an approver (EBS adjustment W)
+    "duplicate": "cyan",
+    "rejected": "red",
+    "unknown": "yellow",
+}
 
 
 def write_run(report: Report, command: str, base: Path | str = "runs") -> Path:
@@ -35,7 +41,9 @@ def summary_text(report: Report, command: str) -> str:
         f"otc {command}: {report.source} -> {report.system}{dry}",
         "  "
         + ", ".join(
-            f"{counts.get(s, 0)} {s}" for s in ("posted", "duplicate", "rejected", "unknown")
+            f"{counts.get(s, 0)} {s}"
+            for s in STATUS_STYLE
+            if counts.get(s) or s != "pending_approval"
         ),
     ]
     if report.preflight:
@@ -69,8 +77,9 @@ def print_report(
     console.print(table)
     console.print(
         ", ".join(
-            f"[{STATUS_STYLE[s]}]{counts.get(s, 0)} {s}[/]"
-            for s in ("posted", "duplicate", "rejected", "unknown")
+            f"[{style}]{counts.get(s, 0)} {s}[/]"
+            for s, style in STATUS_STYLE.items()
+            if counts.get(s) or s != "pending_approval"
         )
         + (f"; report in {folder}" if folder else "")
     )

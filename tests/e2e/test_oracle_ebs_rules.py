@@ -534,3 +534,42 @@ def test_customers_are_created_whether_tca_numbers_them_or_not(
         assert party["PARTY_NUMBER"].isdigit() and use["LOCATION"] == str(use["SITE_USE_ID"])
     else:  # ours, since the profiles say N
         assert party["PARTY_NUMBER"] == key and use["LOCATION"] == f"{key}-204"
+
+
+def test_a_posting_run_reports_pending_approval_and_never_posts_it_again(
+    make: Maker, admin: httpx.Client, tmp_path: Any
+) -> None:
+    """Through the job: journaled final (the document exists), a rerun is a duplicate, the
+    report prints it."""
+    import io
+
+    from rich.console import Console
+
+    from contracts.io import write_frame
+    from jobs.journal import SqliteJournal, Status
+    from jobs.post import PostJob, PostOptions
+    from jobs.report import print_report, summary_text
+
+    ebs = make()
+    t = ebs.settings.transport
+    (a,) = invoices(open_items(ebs, ["DE"]), "DE", 1).iter_rows(named=True)
+    settings(admin, approval_limits={"1318": {}})
+    path = write_frame(
+        write_off(f"WO-JOB-{t}", a, Decimal("3.00")), tmp_path / "wo.csv", "write_offs"
+    )
+    journal = SqliteJournal(tmp_path / "journal.db")
+    first = PostJob(ebs, journal, "write_off", PostOptions(sleep=lambda _: None)).run(path)
+    assert first.counts() == {"pending_approval": 1} and first.exit_code == 0
+    (entry,) = journal.entries(ebs.name, "write_off")
+    assert entry.status is Status.POSTED and entry.erp_document
+    out = io.StringIO()
+    print_report(Console(file=out, width=200), first)
+    assert "pending_approval" in out.getvalue() and "1 pending_approval" in summary_text(first, "x")
+    again = PostJob(ebs, journal, "write_off", PostOptions(sleep=lambda _: None)).run(path)
+    assert again.counts() == {"duplicate": 1}
+    mine = [
+        m
+        for m in table(admin, "AR_ADJUSTMENTS_ALL", CREATED_FROM="OTC_ADAPTERS")
+        if str(m["COMMENTS"]).startswith(f"otc:WO-JOB-{t};")
+    ]
+    assert [m["STATUS"] for m in mine] == ["W"]
