@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from adapters.doctor import Finding, Verdict
+from adapters.errors import TransportError
 
 if TYPE_CHECKING:
     from adapters.oracle.adapter import OracleAdapter
@@ -210,13 +211,19 @@ def deep_check(ebs: OracleAdapter) -> list[Finding]:
                 ("SELECT 1 one FROM dual (ORDS env)",),
             )
         )
+        try:
+            rows = ebs._lookup("doctor_ords_version", {})
+            found = str(rows[0]["VERSION"]) if rows else "unknown"
+        except TransportError as exc:  # ORA-00904 without EXECUTE on the ORDS package
+            found = f"not readable ({exc}); `ords --version` on the server tells"
         findings.append(
             Finding(
                 "ORDS version",
-                "not readable through REST-Enabled SQL",
-                "check it on the ORDS server (ords --version); REST-Enabled SQL needs 17.3+",
+                found,
+                "REST-Enabled SQL needs ORDS 17.3 or later (https://oracle.com/tools/ords/"
+                "ords-relnotes-25.2.html names the query)",
                 "info",
-                (),
+                (_sql("doctor_ords_version"),),
             )
         )
     version = ebs._lookup("doctor_db_version", {})
