@@ -207,16 +207,13 @@ def update_organization(
         _nonupdateable(ctx, row, changes, "PARTY_NUMBER")
         if "PARTY_NAME" in changes and changes["PARTY_NAME"] is None:
             ctx.error("HZ_API_MISSING_COLUMN", COLUMN="organization_name")
-        ctx.stop_if_errors()
-        ovn = int(row["OBJECT_VERSION_NUMBER"]) + 1
-        ctx.update(
-            "HZ_PARTIES", "PARTY_ID", int(party_id), {**changes, "OBJECT_VERSION_NUMBER": ovn}
-        )
-        return {"p_party_object_version_number": Decimal(ovn), "x_profile_id": None}
+        ovn = _write_version(ctx, "HZ_PARTIES", "PARTY_ID", int(party_id), row, changes)
+        return {"p_party_object_version_number": ovn, "x_profile_id": None}
 
-    out = _frame(ctx, "HZ_PARTY_V2PUB.UPDATE_ORGANIZATION", p_init_msg_list, body)
-    out.setdefault("p_party_object_version_number", p_party_object_version_number)
-    return out
+    return _versioned_frame(
+        ctx, "HZ_PARTY_V2PUB.UPDATE_ORGANIZATION", p_init_msg_list, body,
+        "p_party_object_version_number", p_party_object_version_number,
+    )  # fmt: skip
 
 
 # ---- accounts ------------------------------------------------------------------------------------
@@ -354,19 +351,15 @@ def update_cust_account(
                 VALUE=changes["STATUS"],
                 LOOKUP_TYPE="REGISTRY_STATUS",
             )
-        ctx.stop_if_errors()
-        ovn = int(row["OBJECT_VERSION_NUMBER"]) + 1
-        ctx.update(
-            "HZ_CUST_ACCOUNTS",
-            "CUST_ACCOUNT_ID",
-            row["CUST_ACCOUNT_ID"],
-            {**changes, "OBJECT_VERSION_NUMBER": ovn},
+        ovn = _write_version(
+            ctx, "HZ_CUST_ACCOUNTS", "CUST_ACCOUNT_ID", row["CUST_ACCOUNT_ID"], row, changes
         )
-        return {"p_object_version_number": Decimal(ovn)}
+        return {"p_object_version_number": ovn}
 
-    out = _frame(ctx, "HZ_CUST_ACCOUNT_V2PUB.UPDATE_CUST_ACCOUNT", p_init_msg_list, body)
-    out.setdefault("p_object_version_number", p_object_version_number)
-    return out
+    return _versioned_frame(
+        ctx, "HZ_CUST_ACCOUNT_V2PUB.UPDATE_CUST_ACCOUNT", p_init_msg_list, body,
+        "p_object_version_number", p_object_version_number,
+    )  # fmt: skip
 
 
 # ---- locations -----------------------------------------------------------------------------------
@@ -446,19 +439,13 @@ def update_location(
         for f in MANDATORY_LOCATION:
             if f.upper() in changes and changes[f.upper()] is None:
                 ctx.error("HZ_API_MISSING_COLUMN", COLUMN=f)
-        ctx.stop_if_errors()
-        ovn = int(row["OBJECT_VERSION_NUMBER"]) + 1
-        ctx.update(
-            "HZ_LOCATIONS",
-            "LOCATION_ID",
-            row["LOCATION_ID"],
-            {**changes, "OBJECT_VERSION_NUMBER": ovn},
-        )
-        return {"p_object_version_number": Decimal(ovn)}
+        ovn = _write_version(ctx, "HZ_LOCATIONS", "LOCATION_ID", row["LOCATION_ID"], row, changes)
+        return {"p_object_version_number": ovn}
 
-    out = _frame(ctx, "HZ_LOCATION_V2PUB.UPDATE_LOCATION", p_init_msg_list, body)
-    out.setdefault("p_object_version_number", p_object_version_number)
-    return out
+    return _versioned_frame(
+        ctx, "HZ_LOCATION_V2PUB.UPDATE_LOCATION", p_init_msg_list, body,
+        "p_object_version_number", p_object_version_number,
+    )  # fmt: skip
 
 
 # ---- party sites, account sites, site uses -------------------------------------------------------
@@ -667,3 +654,28 @@ def _auto_site_numbering(ctx: ApiContext, org: int) -> bool:
     """AR system option Automatic Site Numbering: off, a site use needs its LOCATION."""
     row = ctx.one("SELECT AUTO_SITE_NUMBERING FROM AR_SYSTEM_PARAMETERS_ALL WHERE ORG_ID = ?", org)
     return row is None or row["AUTO_SITE_NUMBERING"] != "N"
+
+
+def _write_version(
+    ctx: ApiContext, table: str, key: str, value: Any, row: dict[str, Any], changes: dict[str, Any]
+) -> Decimal:
+    """An update's common end (§3.6): stop on any failed check, else write the changes with
+    OBJECT_VERSION_NUMBER + 1 and return it for the IN OUT version parameter."""
+    ctx.stop_if_errors()
+    ovn = int(row["OBJECT_VERSION_NUMBER"]) + 1
+    ctx.update(table, key, value, {**changes, "OBJECT_VERSION_NUMBER": ovn})
+    return Decimal(ovn)
+
+
+def _versioned_frame(
+    ctx: ApiContext,
+    name: str,
+    init_msg_list: Any,
+    body: Callable[[], dict[str, Any]],
+    version_param: str,
+    version_in: Any,
+) -> dict[str, Any]:
+    """The frame of an update: a failed one hands the IN OUT version back unchanged."""
+    out = _frame(ctx, name, init_msg_list, body)
+    out.setdefault(version_param, version_in)
+    return out
