@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test lint typecheck pytest bench chaos wait-postgres clean
+.PHONY: demo test lint typecheck pytest abap abaplint abap-unit bench chaos wait-postgres clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +34,34 @@ wait-postgres: $(VENV)/.installed-dev
 pytest: $(VENV)/.installed-dev wait-postgres
 	$(BIN)/pytest
 
-test: lint typecheck pytest
+test: lint typecheck abap pytest
+
+# The ABAP kit (adapters/sap/abap, docs/sap-setup.md): abaplint for SAP_BASIS 7.40 SP08, then its
+# ABAP Unit tests on the abaplint transpiler. Needs node (20+) and npm; the pinned tools come from
+# package-lock.json into ./node_modules.
+NODE_BIN := node_modules/.bin
+ABAP_UNIT := build/abap-unit
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+abap: abaplint abap-unit
+
+abaplint: node_modules/.installed
+	cd adapters/sap/abap && ../../../$(NODE_BIN)/abaplint abaplint.json
+
+# The line builder (include LZOTC_ARC01) and its tests (LZOTC_ART99, generated from
+# tests/fixtures/clearing_cases.json) as one program, byte for byte the shipped includes.
+abap-unit: node_modules/.installed
+	$(PYTHON) tests/abap/gen_unit_tests.py --check
+	rm -rf $(ABAP_UNIT) && mkdir -p $(ABAP_UNIT)/src
+	{ echo "REPORT zotc_ar_unit."; cat adapters/sap/abap/src/zotc_ar.fugr.lzotc_arc01.abap \
+	  adapters/sap/abap/src/zotc_ar.fugr.lzotc_art99.abap; } > $(ABAP_UNIT)/src/zotc_ar_unit.prog.abap
+	cp tests/abap/shims/*.abap $(ABAP_UNIT)/src/
+	$(NODE_BIN)/abap_transpile tests/abap/abap_transpile.json > $(ABAP_UNIT)/transpile.log \
+	  || { cat $(ABAP_UNIT)/transpile.log; exit 1; }
+	node $(ABAP_UNIT)/out/index.mjs
 
 # The full crash tests: 20 SIGKILLs of a posting run (make test does 3), then rerun to completion.
 chaos: $(VENV)/.installed-dev wait-postgres
@@ -44,4 +71,4 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .otc build *.egg-info
+	rm -rf $(VENV) .otc build *.egg-info node_modules

@@ -49,8 +49,9 @@ class ContractError(OtcError):
         self.entity, self.source, self.violations = entity, source, list(violations)
         shown = "; ".join(str(v) for v in self.violations[:5])
         more = f" (+{len(self.violations) - 5} more)" if len(self.violations) > 5 else ""
+        what = "a readable file" if entity == "file" else f"valid {entity}"
         super().__init__(
-            f"{source} is not valid {entity}: {len(self.violations)} violation(s): "
+            f"{source} is not {what}: {len(self.violations)} violation(s): "
             f"{shown}{more}; fix the file and rerun (`otc contracts check` lists them all)"
         )
 

@@ -13,7 +13,12 @@ DIRECTIONS = ("credit", "debit")
 
 
 class BankTransactions(pa.DataFrameModel):
-    """Amounts are unsigned; `direction` says whether money came in (credit) or went out."""
+    """Amounts are unsigned; `direction` says whether money came in (credit) or went out.
+
+    Every reference a file carries has its own column, because the matcher trusts each one
+    differently: the payer's end-to-end id and structured remittance (`invoice_refs`, given
+    first) name what was paid; bank and entry references only identify the booking.
+    """
 
     transaction_id: str = pa.Field(str_length={"min_value": 1}, unique=True)
     account: str = pa.Field(str_length={"min_value": 1})
@@ -22,7 +27,10 @@ class BankTransactions(pa.DataFrameModel):
     amount: Money = pa.Field(ge=0)
     currency: str = pa.Field(isin=rules.CURRENCIES)
     direction: str = pa.Field(isin=DIRECTIONS)
-    bank_reference: str = pa.Field(nullable=True)
+    bank_reference: str = pa.Field(nullable=True)  # the bank's (servicer's) id of this line
+    customer_reference: str = pa.Field(nullable=True)  # the account owner's (MT940 :61:, BAI2 16)
+    end_to_end_id: str = pa.Field(nullable=True)  # the payer's id, end to end (camt, SEPA EREF)
+    entry_reference: str = pa.Field(nullable=True)  # the booked entry's, when a batch is split
     payer_name: str = pa.Field(nullable=True)
     payer_account: str = pa.Field(nullable=True)
     remittance_text: str = pa.Field(nullable=True)
@@ -38,3 +46,17 @@ class BankTransactions(pa.DataFrameModel):
 
 
 RULE_COLUMNS = {"amount_fits_currency": "amount"}
+
+#: Columns a file may leave out, read as this text (None: all null). Nullable is a
+#: separate idea: an item key column may be empty in a row but must be in the file.
+OPTIONAL: dict[str, str | None] = {
+    "value_date": None,
+    "bank_reference": None,
+    "customer_reference": None,
+    "end_to_end_id": None,
+    "entry_reference": None,
+    "payer_name": None,
+    "payer_account": None,
+    "remittance_text": None,
+    "invoice_refs": None,
+}

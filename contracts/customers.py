@@ -52,3 +52,16 @@ RULE_COLUMNS = {
     "tax_id_valid_for_country": "tax_id",
     "credit_limit_fits_currency": "credit_limit",
 }
+
+#: Columns a file may leave out, read as this text (None: all null). Nullable is a
+#: separate idea: an item key column may be empty in a row but must be in the file.
+OPTIONAL: dict[str, str | None] = {
+    "city": None,
+    "postal_code": None,
+    "street": None,
+    "tax_id": None,
+    "payment_terms": None,
+    "credit_limit": None,
+    "email": None,
+    "iban": None,
+}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -17,9 +18,10 @@ from typing import Any, Literal
 import polars as pl
 
 from adapters.errors import ConfigError, ContractError, Violation
+from contracts.columns import column_violations
 from contracts.money import MINOR_UNITS, MONEY_DTYPE, MONEY_SCALE
 from contracts.registry import entity_for
-from contracts.validate import rule_text, validate
+from contracts.validate import currency_rule, validate
 
 Format = Literal["csv", "parquet", "jsonl"]
 Kind = Literal["str", "int", "float", "bool", "date", "datetime", "money", "list"]
@@ -35,12 +37,67 @@ FORMATS: dict[str, Format] = {
 ROW_BASE: dict[Format, int] = {"csv": 2, "parquet": 1, "jsonl": 1}
 LIST_SEPARATOR = "|"  # CSV cells cannot hold a list; Parquet and JSON keep real lists
 _PLAIN_DECIMAL = r"^[+-]?[0-9]+(\.[0-9]+)?$"
+_PLAIN_DECIMAL_COMMA = r"^[+-]?[0-9]+(,[0-9]+)?$"
 _INT = r"^[+-]?[0-9]+$"
+#: Delimiters a CSV from a spreadsheet may use (German Excel writes `;`).
+DELIMITERS = (",", ";", "\t", "|")
+#: First bytes of the bank formats `otc bank parse` reads: a bank file is not a canonical one.
+_BANK_FINGERPRINTS = (
+    ("<", "an XML file (a camt bank statement?)"),
+    ("01,", "a BAI2 bank file"),
+    (":20:", "an MT940 bank statement"),
+    ("{1:", "an MT940 bank statement"),
+)
+
+
+@dataclass(frozen=True)
+class CsvDialect:
+    """How a CSV is written: `;` and the decimal comma where a locale's spreadsheet needs it."""
+
+    delimiter: str = ","
+    decimal_comma: bool = False
+
+    def __post_init__(self) -> None:
+        if len(self.delimiter) != 1 or self.delimiter in '"\r\n':
+            raise ConfigError(
+                f"--delimiter {self.delimiter!r}: use one character such as ';' or '\\t'"
+            )
+        if self.decimal_comma and self.delimiter == ",":
+            raise ConfigError(
+                "--decimal-comma needs another delimiter (a comma cannot separate both "
+                "columns and decimals): add --delimiter ';'"
+            )
+
+
+COMMA = CsvDialect()
+
+
+def _bank_kind(path: Path) -> str | None:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(512).decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    head = head.lstrip("\ufeff\x01\r\n\t ")
+    for start, kind in _BANK_FINGERPRINTS:
+        if head.startswith(start) or (start == ":20:" and "\n:20:" in head):
+            return kind
+    return None
+
+
+def _bank_hint(path: Path, kind: str) -> str:
+    return (
+        f"{path} is {kind}, not a canonical file; read it with `otc bank parse {path} "
+        "--out bank.csv`, or match it with `otc cash match --bank ...`"
+    )
 
 
 def file_format(path: Path | str) -> Format:
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
+        kind = _bank_kind(Path(path)) if Path(path).is_file() else None
+        if kind is not None:
+            raise ConfigError(_bank_hint(Path(path), kind))
         raise ConfigError(
             f"{path}: unknown file type {suffix!r}; use one of {', '.join(sorted(FORMATS))}"
         )
@@ -89,10 +146,30 @@ def _bad_cells(
     ]
 
 
-def _money_from_text(column: str, has_currency: bool) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+def _too_precise_cells(
+    raw: pl.DataFrame, column: str, bad: pl.Expr, source: str, row_base: int
+) -> list[Violation]:
+    """Too many decimals, in words naming the row's currency and its minor units."""
+    currency = pl.col("currency") if "currency" in raw.columns else pl.lit(None, pl.String)
+    hits = raw.select(
+        pl.int_range(pl.len()).alias("_i"), pl.col(column), currency.alias("_ccy"), bad.alias("_b")
+    ).filter(pl.col("_b"))
+    return [
+        Violation(source, int(i) + row_base, column, currency_rule(column, ccy), str(v))
+        for i, v, ccy in hits.select("_i", column, "_ccy").iter_rows()
+    ]
+
+
+def _money_from_text(
+    column: str, has_currency: bool, decimal_comma: bool = False
+) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     """(cast value, not-plain mask, too-many-decimals mask) for a text money column."""
     text = pl.col(column).str.strip_chars()
-    plain = text.str.contains(_PLAIN_DECIMAL)
+    if decimal_comma:  # `1234,56`; a `.` is grouping or a mistake, never a guess
+        plain = text.str.contains(_PLAIN_DECIMAL_COMMA)
+        text = text.str.replace(",", ".", literal=True)
+    else:
+        plain = text.str.contains(_PLAIN_DECIMAL)
     not_plain = text.is_not_null() & ~plain
     fraction = text.str.extract(r"\.([0-9]*?)0*$", 1).str.len_chars().fill_null(0)
     if has_currency:
@@ -107,7 +184,7 @@ def _money_from_text(column: str, has_currency: bool) -> tuple[pl.Expr, pl.Expr,
 
 
 def frame_from_text(
-    raw: pl.DataFrame, entity: str, source: str, row_base: int
+    raw: pl.DataFrame, entity: str, source: str, row_base: int, decimal_comma: bool = False
 ) -> tuple[pl.DataFrame, list[Violation]]:
     """Turn text columns into the entity's types, collecting a violation per bad cell.
 
@@ -131,26 +208,26 @@ def frame_from_text(
             exprs.append(cast.alias(column))
             continue
         if kind == "money":
-            value, not_plain, too_precise = _money_from_text(column, has_currency)
+            value, not_plain, too_precise = _money_from_text(column, has_currency, decimal_comma)
+            separator = "','" if decimal_comma else "'.'"
             violations += _bad_cells(
                 raw,
                 column,
                 not_plain,
-                "not a plain decimal amount (digits and one optional '.'; no grouping, "
+                f"not a plain decimal amount (digits and one optional {separator}; no grouping, "
                 "exponent or NaN)",
                 source,
                 row_base,
             )
-            violations += _bad_cells(
-                raw, column, too_precise, rule_text(f"{column}_fits_currency"), source, row_base
-            )
+            violations += _too_precise_cells(raw, column, too_precise, source, row_base)
             exprs.append(value.alias(column))
             continue
         if kind == "int":
             value = pl.when(text.str.contains(_INT)).then(text).cast(dtype, strict=False)
             rule = "not a whole number"
         elif kind == "float":
-            value = text.cast(dtype, strict=False)
+            number = text.str.replace(",", ".", literal=True) if decimal_comma else text
+            value = number.cast(dtype, strict=False)
             rule = "not a number"
         elif kind == "bool":
             lowered = text.str.to_lowercase()
@@ -178,12 +255,24 @@ def frame_from_text(
     return raw.select(exprs), violations
 
 
+def _json_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return format(value, "f") if value.is_finite() else str(value)
+    if isinstance(value, (bool, list, dict)):
+        return json.dumps(value, default=str)
+    return str(value)
+
+
 def _read_jsonl(path: Path) -> pl.DataFrame:
     """JSON numbers are parsed as Decimal, so `0.1` stays 0.1; scalars become text."""
 
     def as_text(value: Any) -> Any:
-        if value is None or isinstance(value, list):
+        if value is None:
             return value
+        if isinstance(value, list):  # a list of scalars is a list of text, like any cell
+            return [item if isinstance(item, str) else _json_text(item) for item in value]
         if isinstance(value, bool):
             return "true" if value else "false"
         if isinstance(value, Decimal):
@@ -203,6 +292,12 @@ def _read_jsonl(path: Path) -> pl.DataFrame:
                     str(path),
                     [Violation(str(path), number, None, f"bad JSON: {exc}", None)],
                 ) from None
+            if not isinstance(record, dict):
+                raise ContractError(
+                    "JSON Lines",
+                    str(path),
+                    [Violation(str(path), number, None, "not a JSON object ({...})", None)],
+                )
             rows.append({k: as_text(v) for k, v in record.items()})
     if not rows:
         return pl.DataFrame()
@@ -244,17 +339,42 @@ def check_utf8(path: Path, chunk: int = 1 << 20) -> None:
             raise _file_error(path, "not UTF-8 text (cut off at the end)", line) from None
 
 
-def read_raw(path: Path | str) -> tuple[pl.DataFrame, Format]:
+def _header(path: Path) -> str:
+    with path.open(encoding="utf-8", errors="replace", newline="") as handle:
+        return handle.readline(1 << 16).lstrip("\ufeff")
+
+
+def check_delimiter(path: Path, dialect: CsvDialect) -> None:
+    """Name the delimiter a CSV really uses when it is not the one asked for."""
+    header = _header(path)
+    if dialect.delimiter in header:
+        return
+    counts = {d: header.count(d) for d in DELIMITERS if d != dialect.delimiter}
+    used = max(counts, key=lambda d: counts[d])
+    if counts[used] == 0:
+        return  # one column: the contract names what is missing
+    shown = "\\t" if used == "\t" else used
+    hint = "drop --delimiter" if used == "," else f"pass --delimiter '{shown}'"
+    comma = " (and --decimal-comma if amounts are written 1234,56)" if used == ";" else ""
+    raise _file_error(path, f"this file uses `{shown}` between columns; {hint}{comma}", 1)
+
+
+def read_raw(path: Path | str, dialect: CsvDialect = COMMA) -> tuple[pl.DataFrame, Format]:
     path = Path(path)
     fmt = file_format(path)
     if not path.is_file():
         raise ConfigError(f"{path}: no such file")
     if path.stat().st_size == 0:
         raise _file_error(path, "the file is empty")
+    if fmt != "parquet" and (kind := _bank_kind(path)) is not None:
+        raise _file_error(path, _bank_hint(path, kind))
     try:
         if fmt == "csv":
             check_utf8(path)
-            raw = pl.read_csv(path, infer_schema=False)
+            check_delimiter(path, dialect)
+            raw = pl.read_csv(
+                path, infer_schema=False, separator=dialect.delimiter, truncate_ragged_lines=False
+            )
         elif fmt == "parquet":
             raw = pl.read_parquet(path)
         else:
@@ -262,13 +382,40 @@ def read_raw(path: Path | str) -> tuple[pl.DataFrame, Format]:
             raw = _read_jsonl(path)
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise _file_error(path, f"cannot be read as {fmt}: {str(exc).splitlines()[0]}") from None
+    if raw.width == 0:
+        raise _file_error(path, "the file holds no records")
     return raw, fmt
 
 
-def read_frame(path: Path | str, entity: str) -> pl.DataFrame:
-    """Read a canonical file and validate it; raise `ContractError` listing every problem."""
-    raw, fmt = read_raw(path)
-    frame, violations = frame_from_text(raw, entity, str(path), ROW_BASE[fmt])
+def with_optional_columns(raw: pl.DataFrame, entity: str) -> pl.DataFrame:
+    """Add the optional columns a file left out, as their default text, in contract order."""
+    spec = entity_for(entity)
+    added = [
+        pl.lit(default, pl.String).alias(column)
+        for column, default in spec.optional.items()
+        if column not in raw.columns
+    ]
+    if not added:
+        return raw
+    frame = raw.with_columns(added)
+    known = [c for c in spec.model.to_schema().columns if c in frame.columns]
+    return frame.select(known + [c for c in frame.columns if c not in known])
+
+
+def read_frame(path: Path | str, entity: str, dialect: CsvDialect = COMMA) -> pl.DataFrame:
+    """Read a canonical file and validate it; raise `ContractError` listing every problem.
+
+    The columns are checked first: a missing or misspelled column is one violation, not a
+    row rule failing on every row. Optional columns the file leaves out are read as null.
+    """
+    raw, fmt = read_raw(path, dialect)
+    spec = entity_for(entity)
+    if problems := column_violations(raw.columns, spec, str(path)):
+        raise ContractError(spec.name, str(path), problems)
+    raw = with_optional_columns(raw, spec.name)
+    frame, violations = frame_from_text(
+        raw, entity, str(path), ROW_BASE[fmt], decimal_comma=dialect.decimal_comma
+    )
     if fmt == "parquet":
         violations += _float_money(raw, entity, str(path))
     return validate(frame, entity, source=str(path), row_base=ROW_BASE[fmt], prior=violations)

@@ -89,11 +89,11 @@ def quantize(amount: Decimal, currency: str) -> Decimal:
 def fits_currency_expr(amount: pl.Expr, currency: pl.Expr) -> pl.Expr:
     """Polars expression: the amount has no more decimals than its currency allows.
 
-    Null amounts pass (nullability is its own rule); unknown currencies fail here and are
-    reported by the currency rule too.
+    Null amounts pass (nullability is its own rule), and so do unknown currencies: the
+    currency rule reports those once, with no follow-on "more decimals" for every amount.
     """
     digits = currency.replace_strict(MINOR_UNITS, default=None, return_dtype=pl.Int8)
     ok = pl.lit(False)
     for d in sorted(set(MINOR_UNITS.values())):
         ok = ok | ((digits == d) & (amount.round(d) == amount))
-    return amount.is_null() | ok.fill_null(False)
+    return amount.is_null() | digits.is_null() | ok.fill_null(False)

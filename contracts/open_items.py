@@ -81,3 +81,11 @@ RULE_COLUMNS = {
     "disputed_within_amount": "disputed_amount",
     "discount_terms_complete": "discount_date",
 }
+
+#: Columns a file may leave out, read as this text (None: all null). Nullable is a
+#: separate idea: an item key column may be empty in a row but must be in the file.
+OPTIONAL: dict[str, str | None] = {
+    "reference": None,
+    "discount_date": None,
+    "discount_amount": None,
+}

@@ -9,8 +9,9 @@ from pandera.api.polars.types import PolarsData
 KINDS = ("cash_application", "write_off", "customer")
 #: pending_approval: the ERP created the document but holds it for an approver (EBS adjustment
 #: status W over the user's approval limit); it exists, so it is never posted again, but the
-#: balance has not moved yet (docs/oracle-setup.md).
-STATUSES = ("posted", "rejected", "duplicate", "unknown", "pending_approval")
+#: balance has not moved yet (docs/oracle-setup.md). `checked`: a dry run the ERP accepted (its
+#: own check ran; nothing was kept).
+STATUSES = ("posted", "checked", "rejected", "duplicate", "unknown", "pending_approval")
 
 
 class PostingResults(pa.DataFrameModel):
@@ -40,3 +41,7 @@ class PostingResults(pa.DataFrameModel):
 
 
 RULE_COLUMNS = {"posted_has_document": "erp_document", "rejected_has_message": "message"}
+
+#: Columns a file may leave out, read as this text (None: all null). Nullable is a
+#: separate idea: an item key column may be empty in a row but must be in the file.
+OPTIONAL: dict[str, str | None] = {"erp_document": None, "message": None}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandera.polars as pa
 
@@ -22,20 +22,33 @@ class Entity:
     name: str
     model: type[pa.DataFrameModel]
     rule_columns: dict[str, str]
+    #: column -> the text a file that leaves it out is read as (None: null); see `contracts.columns`
+    optional: dict[str, str | None] = field(default_factory=dict)
 
 
 ENTITIES: dict[str, Entity] = {
     e.name: e
     for e in (
-        Entity("customers", customers.Customers, customers.RULE_COLUMNS),
-        Entity("open_items", open_items.OpenItems, open_items.RULE_COLUMNS),
+        Entity("customers", customers.Customers, customers.RULE_COLUMNS, customers.OPTIONAL),
+        Entity("open_items", open_items.OpenItems, open_items.RULE_COLUMNS, open_items.OPTIONAL),
         Entity(
-            "cash_applications", cash_applications.CashApplications, cash_applications.RULE_COLUMNS
+            "cash_applications",
+            cash_applications.CashApplications,
+            cash_applications.RULE_COLUMNS,
+            cash_applications.OPTIONAL,
         ),
-        Entity("write_offs", write_offs.WriteOffs, write_offs.RULE_COLUMNS),
-        Entity("posting_results", posting_results.PostingResults, posting_results.RULE_COLUMNS),
+        Entity("write_offs", write_offs.WriteOffs, write_offs.RULE_COLUMNS, write_offs.OPTIONAL),
         Entity(
-            "bank_transactions", bank_transactions.BankTransactions, bank_transactions.RULE_COLUMNS
+            "posting_results",
+            posting_results.PostingResults,
+            posting_results.RULE_COLUMNS,
+            posting_results.OPTIONAL,
+        ),
+        Entity(
+            "bank_transactions",
+            bank_transactions.BankTransactions,
+            bank_transactions.RULE_COLUMNS,
+            bank_transactions.OPTIONAL,
         ),
     )
 }

@@ -16,6 +16,13 @@ from stdnum.util import get_cc_module
 from contracts.money import MINOR_UNITS, fits_currency_expr
 
 CURRENCIES: tuple[str, ...] = tuple(sorted(MINOR_UNITS))
+
+#: Idempotency keys (`application_id`, `writeoff_id`) travel into the ERP inside the tag
+#: `otc:<key>;` (adapters/tags.py) and are matched in full, so a key holds no whitespace and
+#: no `;` (the tag's end), and is at most this long: the tag then fits whole in Oracle's
+#: 240-character COMMENTS; SAP stores a stable digest of longer keys (docs/exactly-once.md).
+KEY_MAX_LENGTH = 64
+KEY_PATTERN = rf"^[^\s;]{{1,{KEY_MAX_LENGTH}}}$"
 COUNTRIES: tuple[str, ...] = tuple(sorted(c.alpha_2 for c in pycountry.countries))
 
 #: stdnum modules that hold a company tax number, tried in order for a country.

@@ -37,11 +37,49 @@ _RULE_HINTS = {
 }
 
 
+#: An `isin` rule lists its values only when a person can read them all.
+_LIST_AT_MOST = 10
+
+
+def _isin_text(check: str) -> str:
+    """`isin(('AED', ... 'ZWL'))` in words: short lists in full, long ones by what they are."""
+    import ast
+
+    try:
+        values = ast.literal_eval(check[len("isin") :])
+    except (ValueError, SyntaxError):
+        return f"isin: not an allowed value ({check[:60]}...)"
+    values = list(values) if isinstance(values, (list, tuple, set, frozenset)) else [values]
+    if len(values) <= _LIST_AT_MOST:
+        return f"isin: not one of {', '.join(map(str, values))}"
+    from contracts.rules import COUNTRIES, CURRENCIES
+
+    if set(values) == set(CURRENCIES):
+        return "isin: not an ISO 4217 currency code with minor units (EUR, USD, JPY...)"
+    if set(values) == set(COUNTRIES):
+        return "isin: not an ISO 3166 alpha-2 country code (DE, US, JP...)"
+    return f"isin: not one of the {len(values)} allowed values"
+
+
+def currency_rule(column: str, currency: str | None) -> str:
+    """Too many decimals, naming the currency and what it allows (JPY allows 0 decimals)."""
+    from contracts.money import MINOR_UNITS
+
+    name = f"{column}_fits_currency"
+    digits = MINOR_UNITS.get(currency or "")
+    if digits is None:
+        return f"{name}: more decimals than the currency allows (ISO 4217 minor units)"
+    plural = "" if digits == 1 else "s"
+    return f"{name}: {currency} allows {digits} decimal{plural} (ISO 4217 minor units)"
+
+
 def rule_text(check: str) -> str:
     """A rule in words, keeping the contract's own name so it can be looked up."""
     for raw, words in _RULE_WORDS.items():
         if check.startswith(raw):
             return words
+    if check.startswith("isin("):
+        return _isin_text(check)
     for marker, hint in _RULE_HINTS.items():
         if marker in check:
             return f"{check}: {hint}"
@@ -80,13 +118,16 @@ def violations_from(
             value = "|".join("" if row.get(c) is None else str(row[c]) for c in key)
         else:
             value = _value_of(case["failure_case"], column)
+        rule = rule_text(check)
+        if check.endswith("_fits_currency") and column:
+            rule = currency_rule(str(column), _value_of(case["failure_case"], "currency"))
         index = case["index"]
         found.append(
             Violation(
                 file=source,
                 row=None if index is None else int(index) + row_base,
                 column=None if column is None else str(column),
-                rule=rule_text(check),
+                rule=rule,
                 value=value,
             )
         )
@@ -114,7 +155,12 @@ def validate(
     `prior` carries violations found before the frame existed (a text amount that was not a
     number), so one error reports everything wrong with a file.
     """
+    from contracts.columns import column_violations
+
     spec = entity_for(entity)
+    if problems := column_violations(frame.columns, spec, source):
+        # row rules on a frame without its columns fail as noise (raw polars plans)
+        raise ContractError(spec.name, source, problems)
     found: list[Violation] = []
     try:
         spec.model.validate(frame, lazy=True)

@@ -13,7 +13,7 @@ from contracts.dtypes import Money
 class WriteOffs(pa.DataFrameModel):
     """`writeoff_id` is the idempotency key; an amount below the open amount is partial."""
 
-    writeoff_id: str = pa.Field(str_matches=r"^\S+$", unique=True)
+    writeoff_id: str = pa.Field(str_matches=rules.KEY_PATTERN, unique=True)
     company: str = pa.Field(str_length={"min_value": 1})
     customer_id: str = pa.Field(str_matches=r"^\S+$")
     document_id: str = pa.Field(str_matches=r"^\S+$")
@@ -40,3 +40,7 @@ class WriteOffs(pa.DataFrameModel):
 
 
 RULE_COLUMNS = {"amount_fits_currency": "amount"}
+
+#: Columns a file may leave out, read as this text (None: all null). Nullable is a
+#: separate idea: an item key column may be empty in a row but must be in the file.
+OPTIONAL: dict[str, str | None] = {"memo": None}

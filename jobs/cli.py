@@ -14,8 +14,12 @@ from rich.console import Console
 from rich.markup import escape
 
 from adapters.errors import OtcError, exit_code
+from jobs.cli_disputes import disputes_app
+from jobs.cli_group import OtcGroup
+from jobs.output import FormatOpt, OutputConsole, check_format, emit_json, table_records
 
 app = typer.Typer(
+    cls=OtcGroup,
     name="otc",
     help="Order-to-Cash adapters: SAP and Oracle EBS receivables in one canonical model.",
     no_args_is_help=True,
@@ -35,6 +39,7 @@ app.add_typer(writeoffs_app, name="write-offs")
 app.add_typer(open_items_app, name="open-items")
 app.add_typer(customers_app, name="customers")
 app.add_typer(journal_app, name="journal")
+app.add_typer(disputes_app, name="disputes")
 
 SystemOpt = Annotated[str, typer.Option("--system", help="A \\[systems.NAME] in otc.toml.")]
 FileArg = Annotated[Path, typer.Argument(help="CSV, Parquet or JSON Lines file.")]
@@ -48,9 +53,23 @@ RetryRejectedOpt = Annotated[
 PostValidOpt = Annotated[
     bool, typer.Option("--post-valid", help="Post what passes pre-flight even if some fail.")
 ]
+DelimiterOpt = Annotated[
+    str, typer.Option("--delimiter", help="CSV column separator: ',' (default), ';', '\\t', '|'.")
+]
+DecimalCommaOpt = Annotated[
+    bool,
+    typer.Option("--decimal-comma", help="CSV amounts written 1234,56 (with --delimiter ';')."),
+]
+EntityArg = Annotated[
+    str,
+    typer.Argument(
+        help="customers, open_items, cash_applications, write_offs, posting_results, "
+        "bank_transactions."
+    ),
+]
 
-err = Console(stderr=True)
-out = Console()
+err: Console = OutputConsole(stderr=True)
+out: Console = OutputConsole()
 
 
 class State:
@@ -65,6 +84,16 @@ def fail(exc: OtcError) -> NoReturn:
     """Print an error the user can act on and exit with its code (docs/architecture.md)."""
     err.print("[red]error:[/]", escape(str(exc)), soft_wrap=True)
     raise typer.Exit(exit_code(exc))
+
+
+def csv_dialect(delimiter: str, decimal_comma: bool) -> Any:
+    """`--delimiter` / `--decimal-comma` as a `CsvDialect`; `\\t` typed in a shell is a tab."""
+    from contracts.io import CsvDialect
+
+    try:
+        return CsvDialect({"\\t": "\t", "tab": "\t"}.get(delimiter, delimiter), decimal_comma)
+    except OtcError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--delimiter") from None
 
 
 @app.callback()
@@ -101,15 +130,71 @@ def contracts_check(
     rejects: Annotated[
         Path | None, typer.Option("--rejects", help="Write every failure to this CSV.")
     ] = None,
+    delimiter: DelimiterOpt = ",",
+    decimal_comma: DecimalCommaOpt = False,
+    output_format: FormatOpt = "text",
 ) -> None:
     """Validate FILE against its contract; list every failure (file, row, column, rule)."""
     from jobs.contracts_check import check_file
 
+    check_format(output_format)
+    dialect = csv_dialect(delimiter, decimal_comma)
     try:
-        code = check_file(file, entity, rejects=rejects, console=out)
+        code = check_file(
+            file, entity, rejects=rejects, console=out, dialect=dialect, output_format=output_format
+        )
     except OtcError as exc:
         fail(exc)
     raise typer.Exit(code)
+
+
+@contracts_app.command("describe")
+def contracts_describe(entity: EntityArg, output_format: FormatOpt = "text") -> None:
+    """Columns, types, required or optional, and rules of ENTITY (docs/canonical-model.md)."""
+    from rich.table import Table
+
+    from contracts.describe import describe
+
+    check_format(output_format)
+    try:
+        d = describe(entity)
+    except OtcError as exc:
+        fail(exc)
+    if output_format == "json":
+        emit_json(out, d)
+        return
+    out.print(f"[bold]{d['entity']}[/] ({d['model']}): {escape(d['about'])}", highlight=False)
+    table = Table(title=f"{d['entity']} columns")
+    for column in ("column", "type", "empty allowed", "in the file", "rules"):
+        table.add_column(column, overflow="fold")
+    for c in d["columns"]:
+        presence = "required" if c["required"] else "optional"
+        if not c["required"] and c["if_absent"] is not None:
+            presence += f" (absent = {c['if_absent']})"
+        table.add_row(
+            c["name"],
+            escape(c["type"]),
+            "yes" if c["nullable"] else "no",
+            presence,
+            escape("; ".join(c["rules"])),
+        )
+    out.print(table)
+    for r in d["rules"]:
+        out.print(f"rule {r['name']}: {escape(r['text'])}", highlight=False)
+    out.print(f"example: otc contracts template {d['entity']} > {d['entity']}.csv")
+
+
+@contracts_app.command("template")
+def contracts_template(entity: EntityArg) -> None:
+    """Print a CSV header and one example row of ENTITY that passes its contract."""
+    import sys
+
+    from contracts.describe import template
+
+    try:
+        sys.stdout.write(template(entity))
+    except OtcError as exc:
+        fail(exc)
 
 
 @config_app.command("show")
@@ -147,23 +232,33 @@ def _post(
     retry_rejected: bool,
     post_valid: bool,
     command: str,
+    dialect: Any = None,
+    output_format: str = "text",
 ) -> None:
     from rich.progress import Progress
 
+    from contracts.io import COMMA
     from jobs import config
     from jobs.journal import open_journal
     from jobs.post import PostJob, PostOptions
-    from jobs.report import print_report, write_run
+    from jobs.report import print_report, summary_json, write_run
     from jobs.systems import build_adapter
 
     if workers < 1:
         raise typer.BadParameter("must be at least 1", param_hint="--workers")
+    check_format(output_format)
     try:
         settings = config.load(state.config)
         adapter = build_adapter(settings, system)
         journal = open_journal(settings.journal)
         options = PostOptions(
-            dry_run=dry_run, workers=workers, retry_rejected=retry_rejected, post_valid=post_valid
+            dry_run=dry_run,
+            workers=workers,
+            retry_rejected=retry_rejected,
+            post_valid=post_valid,
+            lease_s=settings.journal.lease_s,
+            grace_margin_s=settings.journal.grace_margin_s,
+            dialect=dialect or COMMA,
         )
         job = PostJob(adapter, journal, kind, options)  # type: ignore[arg-type]
         with Progress(console=err, transient=True) as progress:
@@ -176,7 +271,19 @@ def _post(
         folder = write_run(report, command)
     except OtcError as exc:
         fail(exc)
-    print_report(out, report, folder)
+    if output_format == "json":
+        emit_json(out, summary_json(report, command, folder))
+    else:
+        print_report(out, report, folder)
+    if report.journal_problem:
+        err.print("[red]error:[/]", escape(report.journal_problem), soft_wrap=True)
+        if report.unrecorded:
+            err.print(
+                f"{len(report.unrecorded)} outcome(s) could not be journaled; they are in "
+                f"{folder}: once the journal is back, `otc journal resolve --system {system}` "
+                "finds them in the ERP",
+                soft_wrap=True,
+            )
     raise typer.Exit(report.exit_code)
 
 
@@ -188,10 +295,22 @@ def cash_post(
     workers: Annotated[int, typer.Option("--workers", help="Payments posted in parallel.")] = 1,
     retry_rejected: RetryRejectedOpt = False,
     post_valid: PostValidOpt = False,
+    delimiter: DelimiterOpt = ",",
+    decimal_comma: DecimalCommaOpt = False,
+    output_format: FormatOpt = "text",
 ) -> None:
     """Post the cash applications in FILE to SYSTEM, exactly once: a rerun never posts twice."""
     _post(
-        "cash_application", file, system, dry_run, workers, retry_rejected, post_valid, "cash-post"
+        "cash_application",
+        file,
+        system,
+        dry_run,
+        workers,
+        retry_rejected,
+        post_valid,
+        "cash-post",
+        csv_dialect(delimiter, decimal_comma),
+        output_format,
     )
 
 
@@ -203,10 +322,22 @@ def write_offs_post(
     workers: Annotated[int, typer.Option("--workers", help="Write-offs posted in parallel.")] = 1,
     retry_rejected: RetryRejectedOpt = False,
     post_valid: PostValidOpt = False,
+    delimiter: DelimiterOpt = ",",
+    decimal_comma: DecimalCommaOpt = False,
+    output_format: FormatOpt = "text",
 ) -> None:
     """Post the write-offs in FILE to SYSTEM, exactly once."""
     _post(
-        "write_off", file, system, dry_run, workers, retry_rejected, post_valid, "write-offs-post"
+        "write_off",
+        file,
+        system,
+        dry_run,
+        workers,
+        retry_rejected,
+        post_valid,
+        "write-offs-post",
+        csv_dialect(delimiter, decimal_comma),
+        output_format,
     )
 
 
@@ -281,55 +412,109 @@ def customers_sync(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show the diff; change nothing.")
     ] = False,
+    limit: Annotated[
+        int, typer.Option("--limit", help="Plan rows printed (all are in the run folder).")
+    ] = 200,
+    output_format: FormatOpt = "text",
 ) -> None:
-    """Match customers across systems (tax id, then name + postal code), show the diff, apply it."""
+    """Match customers across systems (tax id, then name + postal code), show the diff, apply it.
+
+    Every run writes runs/<timestamp>-customers-sync/: plan.csv (each source customer and
+    what happens to it), diff.csv (each field that changes) and, unless --dry-run,
+    results.csv (created, updated, rejected, with the ERP's message).
+    """
+    import polars as pl
     from rich.table import Table
 
     from jobs import config, sync
     from jobs.systems import build_adapter
 
+    check_format(output_format)
     try:
         settings = config.load(state.config)
         left, right = build_adapter(settings, source), build_adapter(settings, target)
         plan = sync.plan(sync.pull_all(left, []), sync.pull_all(right, []))
+        done = None if dry_run else sync.outcomes(plan, sync.apply(right, plan))
+        folder = sync.write_sync_run(plan, done, "customers sync")
     except OtcError as exc:
         fail(exc)
-    table = Table(
-        title=f"customers {source} -> {target}: {plan.create.height} to create, "
-        f"{plan.update.height} to update, {plan.unchanged} unchanged, "
-        f"{len(plan.ambiguous)} ambiguous (skipped)"
-    )
-    for column in ("customer", "field", "now", "becomes"):
-        table.add_column(column, overflow="fold")
-    for row in plan.create.head(50).iter_rows(named=True):
-        table.add_row(escape(row["customer_id"]), "(new)", "", escape(row["name"]))
-    for customer, why in list(plan.ambiguous.items())[:50]:
-        table.add_row(escape(customer), "(skipped: ambiguous)", "", escape(why))
-    for customer, changes in list(plan.diffs.items())[:100]:
-        for name, old, new in changes:
-            table.add_row(escape(customer), name, escape(str(old or "")), escape(str(new or "")))
-    out.print(table)
-    if dry_run:
+    planned, diff = sync.plan_frame(plan), sync.diff_frame(plan)
+    counts = sync.counts(plan, done)
+    if output_format == "json":
+        emit_json(
+            out,
+            {
+                "from": source,
+                "to": target,
+                "dry_run": dry_run,
+                "counts": counts,
+                "plan": planned.to_dicts(),
+                "diff": diff.to_dicts(),
+                "results": None if done is None else done.to_dicts(),
+                "run_folder": str(folder),
+            },
+        )
+    else:
+        table = Table(
+            title=f"customers {source} -> {target}: {plan.create.height} to create, "
+            f"{plan.update.height} to update, {plan.unchanged} unchanged, "
+            f"{len(plan.ambiguous)} ambiguous (skipped)"
+        )
+        for column in ("action", "source", "target", "matched by", "field", "now", "becomes"):
+            table.add_column(column, overflow="fold")
+        changes = {
+            k: list(g.iter_rows(named=True))
+            for (k,), g in diff.group_by("target_id", maintain_order=True)
+        }
+        shown = 0
+        for row in planned.filter(pl.col("action") != "unchanged").iter_rows(named=True):
+            cells = [escape(str(row[c] or "")) for c in ("action", "source_id", "target_id")]
+            for change in changes.get(row["target_id"], []) if row["action"] == "update" else []:
+                if shown < limit:
+                    table.add_row(
+                        *cells,
+                        escape(row["matched_by"] or ""),
+                        escape(change["field"]),
+                        escape(change["now"] or ""),
+                        escape(change["becomes"] or ""),
+                    )
+                shown += 1
+            if row["action"] != "update":
+                if shown < limit:
+                    table.add_row(*cells, "", "", "", escape(row["detail"] or ""))
+                shown += 1
+        if shown > limit:
+            table.caption = (
+                f"{shown - limit} of {shown} rows left out (--limit); the full plan is in "
+                f"{folder / 'plan.csv'} and {folder / 'diff.csv'}"
+            )
+        out.print(table)
+        if done is not None:
+            out.print(", ".join(f"{n} {k}" for k, n in counts.items()), highlight=False)
+        out.print(f"plan, diff and results in {escape(str(folder))}", highlight=False)
+    if done is None:
         raise typer.Exit(0)
-    try:
-        results = sync.apply(right, plan)
-    except OtcError as exc:
-        fail(exc)
-    counts = dict(results.group_by("status").len().iter_rows()) if results.height else {}
-    out.print(", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing to do")
     raise typer.Exit(3 if counts.get("unknown") else 1 if counts.get("rejected") else 0)
 
 
 @journal_app.command("show")
 def journal_show(
+    key: Annotated[
+        str | None, typer.Argument(help="One key: its entry and every attempt's history.")
+    ] = None,
     status: Annotated[
         list[str] | None,
         typer.Option("--status", help="queued, pending, posted, rejected, unknown."),
     ] = None,
     system: Annotated[str | None, typer.Option("--system")] = None,
+    output_format: FormatOpt = "text",
 ) -> None:
-    """List journal entries (newest state of each key)."""
+    """List journal entries (newest state of each key), or one KEY with its history."""
+    from datetime import UTC, datetime
+
     from rich.table import Table
+
+    check_format(output_format)
 
     from jobs import config
     from jobs.journal import Status, open_journal
@@ -342,36 +527,84 @@ def journal_show(
         ) from None
     try:
         journal = open_journal(config.load(state.config).journal)
+        entries = journal.entries(system, statuses=statuses, keys=[key] if key else None)
+        history = journal.history(key, system) if key else []
     except OtcError as exc:
         fail(exc)
-    entries = journal.entries(system, statuses=statuses)
+    if output_format == "json":
+        emit_json(
+            out,
+            {
+                "journal": journal.describe(),
+                "entries": [_entry_dict(e) for e in entries],
+                "history": [
+                    {"system": sys_name, "kind": kind, **_entry_dict(a)}
+                    for sys_name, kind, a in history
+                ],
+            },
+        )
+        return
+    out.print(f"journal: {escape(journal.describe())}", soft_wrap=True)
     table = Table(title=f"{len(entries)} journal entries")
-    for column in ("system", "kind", "key", "status", "erp_document", "message"):
+    for column in ("system", "kind", "key", "status", "erp_document", "held by", "message"):
         table.add_column(column, overflow="fold")
     for e in entries[:500]:
         table.add_row(
             *(escape(v) for v in (e.system, e.kind, e.key, e.status.value)),
             escape(e.erp_document or ""),
+            escape(e.claimed_by or ""),
             escape(e.message or ""),
         )
+    if len(entries) > 500:
+        table.caption = f"first 500 of {len(entries)}; narrow with --status or --system"
     out.print(table)
+    if key:
+        if not entries:
+            err.print(f"{escape(key)} is not in this journal")
+            raise typer.Exit(1)
+        attempts = Table(title=f"history of {escape(key)}")
+        for column in ("at (UTC)", "kind", "outcome", "content", "erp_document", "message"):
+            attempts.add_column(column, overflow="fold")
+        for sys_name, kind, a in history:
+            at = datetime.fromtimestamp(a.at_ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S")
+            attempts.add_row(
+                at,
+                escape(f"{sys_name} {kind}"),
+                escape(a.outcome),
+                escape(a.content_hash[:12]),
+                escape(a.erp_document or ""),
+                escape(a.message or ""),
+            )
+        out.print(attempts)
+
+
+def _entry_dict(entry: Any) -> dict[str, Any]:
+    """A journal entry for `--format json`: its public fields, enums as their values."""
+    from dataclasses import asdict, is_dataclass
+
+    data = asdict(entry) if is_dataclass(entry) and not isinstance(entry, type) else vars(entry)
+    return {k: getattr(v, "value", v) for k, v in data.items() if not k.startswith("_")}
 
 
 @journal_app.command("resolve")
 def journal_resolve(system: SystemOpt) -> None:
-    """Settle `pending` and `unknown` keys by looking them up in SYSTEM."""
+    """Settle `pending` and `unknown` keys by looking them up in SYSTEM (once their grace
+    period has passed: the call may still be running in the ERP)."""
     from jobs import config
     from jobs.journal import Status, open_journal
-    from jobs.post import PostJob
+    from jobs.post import PostJob, PostOptions
     from jobs.systems import build_adapter
 
     try:
         settings = config.load(state.config)
         adapter = build_adapter(settings, system)
         journal = open_journal(settings.journal)
+        options = PostOptions(
+            lease_s=settings.journal.lease_s, grace_margin_s=settings.journal.grace_margin_s
+        )
         settled: dict[str, str] = {}
         for kind in ("cash_application", "write_off"):
-            settled |= PostJob(adapter, journal, kind).settle()
+            settled |= PostJob(adapter, journal, kind, options).settle()
         left = journal.entries(system, statuses=[Status.PENDING, Status.UNKNOWN])
     except OtcError as exc:
         fail(exc)
@@ -379,6 +612,7 @@ def journal_resolve(system: SystemOpt) -> None:
     out.print(
         f"settled {len(settled)}: {posted} found posted, "
         f"{len(settled) - posted} back in the queue; {len(left)} still unsettled"
+        + (" (within their grace period or held by a live runner: rerun later)" if left else "")
     )
     raise typer.Exit(3 if left else 0)
 
@@ -396,11 +630,10 @@ def doctor(
     system: Annotated[
         str | None, typer.Option("--system", help="The \\[systems.NAME] to check deeply.")
     ] = None,
-    output_format: Annotated[
-        str, typer.Option("--format", help="text or json (--deep only).")
-    ] = "text",
+    output_format: FormatOpt = "text",
 ) -> None:
     """Check the config, credentials, each system's reachability, and versions."""
+    check_format(output_format)
     if deep or system is not None:
         _doctor_deep(system, output_format)
         return
@@ -453,7 +686,10 @@ def doctor(
     except Exception as exc:
         failed = True
         table.add_row("journal", f"[red]{escape(str(exc))}[/]")
-    out.print(table)
+    if output_format == "json":
+        emit_json(out, {"ok": not failed, "checks": table_records(table)})
+    else:
+        out.print(table)
     raise typer.Exit(2 if failed else 0)
 
 
@@ -511,7 +747,11 @@ def bank_parse(
     out_file: OutOpt,
     fmt: Annotated[
         str | None,
-        typer.Option("--format", help="bai2, camt, mt940 or csv (default: detected)."),
+        typer.Option(
+            "--format",
+            help="bai2, camt, mt940 or csv (default: detected); json = detected input, "
+            "summary as JSON.",
+        ),
     ] = None,
     encoding: Annotated[
         str, typer.Option("--encoding", help="Text encoding of BAI2/MT940/CSV files.")
@@ -519,23 +759,48 @@ def bank_parse(
     currency: Annotated[
         str, typer.Option("--currency", help="BAI2 currency when the file names none.")
     ] = "USD",
+    output_format: Annotated[
+        str, typer.Option("--output-format", help="text, or json for scripts.")
+    ] = "text",
 ) -> None:
     """Read a bank file into a canonical BankTransactions file; list every problem if it is bad."""
     from adapters.errors import ContractError
     from contracts.io import write_frame
     from jobs.bank import parse
-    from jobs.contracts_check import violations_table
+    from jobs.contracts_check import violation_dicts, violations_table
 
+    if fmt == "json":  # `--format json` as on every other command: the input is detected
+        fmt, output_format = None, "json"
+    check_format(output_format)
     try:
         parsed = parse(file, fmt=fmt, encoding=encoding, bai2_currency=currency.upper())
         write_frame(parsed.frame, out_file, "bank_transactions")
     except ContractError as exc:
-        out.print(violations_table(exc.violations))
+        if output_format == "json":
+            emit_json(
+                out,
+                {"file": str(file), "valid": False, "violations": violation_dicts(exc.violations)},
+            )
+        else:
+            out.print(violations_table(exc.violations))
         raise typer.Exit(exc.exit_code) from None
     except OtcError as exc:
         fail(exc)
     for warning in parsed.warnings:
         err.print("[yellow]warning:[/]", escape(warning), soft_wrap=True)
+    if output_format == "json":
+        emit_json(
+            out,
+            {
+                "file": str(file),
+                "valid": True,
+                "format": parsed.format,
+                "transactions": parsed.frame.height,
+                "out": str(out_file),
+                "warnings": list(parsed.warnings),
+            },
+        )
+        return
     out.print(
         f"[green]{parsed.frame.height}[/] transactions from {escape(parsed.format)} "
         f"{escape(str(file))} written to {escape(str(out_file))}"
@@ -642,9 +907,12 @@ def reconcile_command(
     by: Annotated[
         str, typer.Option("--by", help="customer (balances) or document (item by item).")
     ] = "customer",
+    output_format: FormatOpt = "text",
 ) -> None:
     """Compare two OpenItems extracts by customer and currency; exit 0 agree, 1 differ."""
     from rich.table import Table
+
+    check_format(output_format)
 
     from contracts.io import money_text, read_frame, write_frame
     from jobs.analytics.reconcile import keys_for, reconcile
@@ -666,6 +934,18 @@ def reconcile_command(
     )
     for row in totals.iter_rows():
         table.add_row(*(escape(str(v)) for v in row))
+    if output_format == "json":
+        emit_json(
+            out,
+            {
+                "by": by,
+                "agree": result.agree,
+                "per_currency": table_records(table),
+                "counts": result.counts(),
+                "out": str(out_file),
+            },
+        )
+        raise typer.Exit(0 if result.agree else 1)
     out.print(table)
     counts = ", ".join(f"{n} {s}" for s, n in result.counts().items())
     verdict = "[green]agree[/]" if result.agree else f"[red]differ[/]: {counts}"
@@ -686,9 +966,14 @@ def cash_match(
         Path | None,
         typer.Option("--exceptions", help="Exceptions file (default: <out stem>.exceptions.csv)."),
     ] = None,
+    output_format: FormatOpt = "text",
 ) -> None:
     """Match bank lines to open items: write CashApplications and the exceptions to work."""
     from rich.table import Table
+
+    from jobs.contracts_check import violation_dicts
+
+    check_format(output_format)
 
     from adapters.errors import ContractError
     from contracts.io import FORMATS, read_frame, write_frame
@@ -715,10 +1000,24 @@ def cash_match(
         target = exceptions or out_file.with_name(f"{out_file.stem}.exceptions.csv")
         write_frame(result.exceptions, target)
     except ContractError as exc:
-        out.print(violations_table(exc.violations))
+        if output_format == "json":
+            emit_json(out, {"valid": False, "violations": violation_dicts(exc.violations)})
+        else:
+            out.print(violations_table(exc.violations))
         raise typer.Exit(1) from None
     except OtcError as exc:
         fail(exc)
+    if output_format == "json":
+        emit_json(
+            out,
+            {
+                "bank_lines": lines.height,
+                "outcomes": result.summary(),
+                "applications": str(out_file),
+                "exceptions": str(target),
+            },
+        )
+        return
     table = Table(title=f"{lines.height} bank lines matched")
     table.add_column("outcome")
     table.add_column("lines", justify="right")
@@ -733,7 +1032,9 @@ def _mount_mock_erp() -> None:
         from mock_erp.cli import app as mock_app
     except ImportError:  # pragma: no cover - the mock ships with the package
         return
-    app.add_typer(mock_app, name="mock-erp", help="Run the mock ERP server (SAP persona).")
+    app.add_typer(
+        mock_app, name="mock-erp", help="Run the mock ERP server (SAP and Oracle EBS personas)."
+    )
 
 
 _mount_mock_erp()

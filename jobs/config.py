@@ -97,6 +97,8 @@ class JournalSettings:
     path: str = ".otc/journal.db"
     dsn: str | None = None
     table: str = "otc_journal"  # PostgreSQL: several journals can share one database
+    lease_s: float = 60.0  # a claim's lease, renewed every lease_s / 3 while a run works
+    grace_margin_s: float = 30.0  # added to the system's timeout_s before a sent key is looked up
     secrets: Mapping[str, SecretRef] = field(default_factory=dict)
 
 
@@ -169,11 +171,23 @@ def parse(text: str, source: Path | None = None) -> Settings:
         )
     journal_section = data.get("journal") or {}
     options, secrets = _split_secrets(f"{where}: [journal]", journal_section)
-    unknown = options.keys() - {"backend", "path", "dsn", "table"}
+    known = {"backend", "path", "dsn", "table", "lease_s", "grace_margin_s"}
+    unknown = options.keys() - known
     if unknown:
         raise ConfigError(
-            f"{where}: [journal] unknown {sorted(unknown)}; known: backend, dsn, path, table"
+            f"{where}: [journal] unknown {sorted(unknown)}; known: {', '.join(sorted(known))}"
         )
+    for name, low in (("lease_s", 1.0), ("grace_margin_s", 0.0)):
+        value = options.get(name)
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int | float) or value < low
+        ):
+            raise ConfigError(f"{where}: [journal] {name} must be a number of seconds >= {low:g}")
+    if "path" in options and not isinstance(options["path"], str):
+        raise ConfigError(f"{where}: [journal] path must be a string")
+    if source is not None:  # relative to the config file, never to the working directory
+        path = Path(options.get("path", JournalSettings.path)).expanduser()
+        options["path"] = str((source.parent / path).absolute())
     if urlsplit(str(options.get("dsn", ""))).password:
         raise ConfigError(f"{where}: [journal] dsn carries a password; use password_env instead")
     journal = JournalSettings(secrets=MappingProxyType(secrets), **options)
@@ -210,6 +224,8 @@ def masked(settings: Settings, env: Mapping[str, str] | None = None) -> dict[str
         "journal": {
             "backend": settings.journal.backend,
             "path": settings.journal.path,
+            "lease_s": settings.journal.lease_s,
+            "grace_margin_s": settings.journal.grace_margin_s,
             **({"dsn": settings.journal.dsn} if settings.journal.dsn else {}),
             **secret_view(settings.journal.secrets),
         },

@@ -356,15 +356,14 @@ def run_oracle(console: Console, erp: Any, work: Path, today: date) -> tuple[int
         )
     )
     plan = sync.plan(sync.pull_all(sap, []), sync.pull_all(ebs, []))
-    results = sync.apply(ebs, plan)
-    counts = dict(results.group_by("status").len().iter_rows()) if results.height else {}
+    counts = sync.counts(plan, sync.outcomes(plan, sync.apply(ebs, plan)))
     replan = sync.plan(sync.pull_all(sap, []), sync.pull_all(ebs, []))
     console.print(
         f"\n9. customers SAP -> Oracle: {len(plan.matched_by)} matched "
-        f"({sum(1 for v in plan.matched_by.values() if v.endswith('by tax_id'))} by tax id), "
-        f"{plan.create.height} created, {plan.update.height} updated, {plan.unchanged} unchanged, "
-        f"{len(plan.ambiguous)} ambiguous left for a person; results: {counts}; "
-        f"a second sync finds {replan.create.height + replan.update.height} to do"
+        f"({sum(1 for v in plan.matched_by.values() if v.endswith('by tax_id'))} by tax id); "
+        + ", ".join(f"{n} {what}" for what, n in counts.items())
+        + f"; a second sync finds {replan.create.height + replan.update.height} to do",
+        highlight=False,
     )
     sap.close()
     ebs.close()
@@ -405,7 +404,6 @@ def run_demo(console: Console) -> int:
             "user": "otc",
             "companies": ["1000", "2000", "3000", "4000"],
             "wsdl_cache": str(work / "wsdl"),
-            "soap_stateful_posting": True,  # money wholly on account (step 7) needs it
         }
         sap = SapAdapter(SapSettings.from_section("sap", section, {"password": "otc-mock"}))
         out = work / "open_items.parquet"

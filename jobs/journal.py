@@ -3,9 +3,19 @@
 A key moves `queued` -> `pending` (about to be sent: from here on the ERP may have it) ->
 `posted` | `rejected` | `unknown`. A `pending` or `unknown` key is never sent again blind:
 the job settles it first by looking in the ERP (`Adapter.find_posted`), then either marks
-it `posted` or puts it back to `queued`. Work is claimed with a lease, so several workers
-(threads, processes, machines with PostgreSQL) share one input without sending a key
-twice, and a runner that dies leaves its claims to expire and be settled.
+it `posted` or puts it back to `queued`. docs/exactly-once.md has the state diagram.
+
+Why the rules below (issue 13):
+- Leases use the journal database's clock, never the runner's: runners on several machines
+  disagree about the time, the database does not.
+- Every claim bumps a fence (`fence`); a state change names the fence it holds, so a runner
+  whose claim was taken over cannot mark the key `pending`, hence cannot post it.
+- A taken-over `pending`/`unknown` key may still be in flight in the ERP (a real ERP keeps
+  working after its client has gone): it is settled only once a grace period longer than the
+  longest call (transport timeout + margin) has passed since it was sent.
+- A PID says whether a runner is alive only on the same host, in the same PID namespace and
+  boot: anything else waits for the lease to expire.
+- What the ERP did is always written: `posted` is recorded even when the claim was lost.
 
 SQLite (default, WAL, one machine) and PostgreSQL (`FOR UPDATE SKIP LOCKED`, several
 machines) implement the same statements.
@@ -13,20 +23,23 @@ machines) implement the same statements.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
 import sqlite3
 import threading
-import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 
 from adapters.errors import ConfigError, OtcError
+from jobs import logs
+
+log = logs.get_logger("otc.jobs.journal")
 
 
 class Status(StrEnum):
@@ -40,6 +53,8 @@ class Status(StrEnum):
 #: Outcomes that end a key's life unless the user asks to retry rejected ones.
 FINAL = frozenset({Status.POSTED})
 UNSETTLED = frozenset({Status.PENDING, Status.UNKNOWN})
+#: Bind parameters per statement: PostgreSQL allows 65,535, SQLite 32,766.
+CHUNK = 5000
 
 
 class KeyReused(OtcError):
@@ -52,52 +67,123 @@ class KeyReused(OtcError):
         shown = ", ".join(self.keys[:10]) + (" ..." if len(self.keys) > 10 else "")
         super().__init__(
             f"{len(self.keys)} {kind} key(s) for {system} were already journaled with "
-            f"different content: {shown}; give changed payments a new key"
+            f"different content: {shown}; a key that reached the ERP (or is being posted) "
+            "keeps its content: give changed payments a new key (only a key rejected before "
+            "it reached the ERP may come back corrected; `otc journal show KEY` has its history)"
         )
 
 
-@dataclass(frozen=True)
+class JournalUnavailable(OtcError):
+    """The journal database cannot be read or written: nothing is posted without it.
+
+    Exit 2 when nothing was sent; the job raises it with exit 3 when a key was sent and its
+    outcome could not be recorded (then the run's report holds it).
+    """
+
+    def __init__(self, where: str, detail: str, exit_code: int = 2) -> None:
+        self.where, self.detail, self.exit_code = where, detail, exit_code
+        super().__init__(
+            f"journal {where} is unavailable: {detail}; check that the database is reachable "
+            "and writable, then rerun (keys already journaled are safe)"
+        )
+
+
+class LeaseLost(OtcError):
+    """The claim on a key was taken over: this runner must not send it."""
+
+    exit_code = 3
+
+    def __init__(self, key: str, runner: str, holder: str | None) -> None:
+        self.key, self.holder = key, holder
+        super().__init__(
+            f"journal: {key} is not claimed by {runner} (held by {holder or 'nobody'}): its "
+            "claim was taken over or its lease ran out; not sent from here"
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
 class Entry:
     system: str
     kind: str
     key: str
     content_hash: str
     status: Status
+    erp_document: str | None = None
+    message: str | None = None
+    attempts: int = 0
+    claimed_by: str | None = None
+    lease_until_ms: int | None = None
+    run_id: str | None = None
+    updated_ms: int = 0
+    fence: int = 0
+    sent_ms: int | None = None  # journal clock when it was last marked `pending`
+    reached_erp: bool = False  # ever sent: its content is fixed from then on
+    needs_lookup: bool = False  # the journal cannot vouch: look in the ERP before posting
+
+
+@dataclass(frozen=True, kw_only=True)
+class Attempt:
+    """One line of a key's history: what happened, with which content, when."""
+
+    at_ms: int
+    content_hash: str
+    outcome: str
     erp_document: str | None
     message: str | None
-    attempts: int
-    claimed_by: str | None
-    lease_until_ms: int | None
-    run_id: str | None
-    updated_ms: int
+    runner: str | None
 
 
 COLUMNS = (
     "system, kind, key, content_hash, status, erp_document, message, attempts, "
-    "claimed_by, lease_until_ms, run_id, updated_ms"
+    "claimed_by, lease_until_ms, run_id, updated_ms, fence, sent_ms, reached_erp, needs_lookup"
 )
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
-
+#: Columns added after the first release: an older journal gains them when opened.
+ADDED_COLUMNS = {
+    "fence": "BIGINT NOT NULL DEFAULT 0",
+    "sent_ms": "BIGINT",
+    "reached_erp": "INTEGER NOT NULL DEFAULT 0",
+    "needs_lookup": "INTEGER NOT NULL DEFAULT 0",
+}
 
 HOST = socket.gethostname()
 
 
+def namespace_marker() -> str:
+    """Which PID space a PID belongs to: the PID namespace plus the boot.
+
+    Two containers with host networking share a host name but not PIDs; a reboot reuses
+    PIDs. A PID is only trusted where this marker matches.
+    """
+    try:
+        namespace = os.readlink("/proc/self/ns/pid")
+    except OSError:
+        return "x" + uuid.uuid4().hex[:7]  # unknowable: never equal to another runner's
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text(encoding="ascii").strip()
+    except OSError:
+        boot = ""
+    return hashlib.sha256(f"{namespace}|{boot}".encode()).hexdigest()[:8]
+
+
+NAMESPACE = namespace_marker()
+
+
 def runner_id() -> str:
-    """`host:pid:random`: unique per run, and tells whether its process is still alive."""
-    return f"{HOST}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+    """`host:pid:namespace:random`: unique per run; says where its PID means something."""
+    return f"{HOST}:{os.getpid()}:{NAMESPACE}:{uuid.uuid4().hex[:8]}"
 
 
 def runner_is_dead(runner: str | None) -> bool:
-    """A claim whose runner was on this machine and whose process is gone can be taken over
-    at once: waiting for its lease would only delay the settling."""
+    """A claim whose runner ran on this host, in this PID namespace and boot, and whose
+    process is gone, can be taken over before its lease ends. Anywhere else a PID proves
+    nothing: the lease decides."""
     if not runner:
         return False
-    host, _, rest = runner.partition(":")
-    pid = rest.partition(":")[0]
-    if host != HOST or not pid.isdigit():
+    parts = runner.rsplit(":", 3)
+    if len(parts) != 4:
+        return False
+    host, pid, namespace, _ = parts
+    if host != HOST or namespace != NAMESPACE or not pid.isdigit():
         return False
     try:
         os.kill(int(pid), 0)
@@ -123,6 +209,8 @@ class Journal(Protocol):
         keys: Sequence[str] | None = None,
         limit: int = 100,
         lease_s: float = 300.0,
+        grace_s: float = 0.0,
+        needs_lookup: bool | None = None,
     ) -> list[Entry]: ...
 
     def mark(
@@ -133,9 +221,10 @@ class Journal(Protocol):
         status: Status,
         *,
         runner: str | None = None,
+        fence: int | None = None,
         erp_document: str | None = None,
         message: str | None = None,
-    ) -> None: ...
+    ) -> bool: ...
 
     def entries(
         self,
@@ -154,6 +243,7 @@ class SqlJournal:
     placeholder = "?"
     table = "otc_journal"
     skip_locked = ""
+    now_sql = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
 
     def _connect(self) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -161,12 +251,20 @@ class SqlJournal:
     def close(self) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def describe(self) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
     @contextmanager
     def _tx(self, write: bool = True) -> Iterator[Any]:  # pragma: no cover - abstract
         raise NotImplementedError
         yield
 
+    @property
+    def history_table(self) -> str:
+        return f"{self.table}_history"
+
     def _ddl(self) -> list[str]:
+        index = self.table.replace(".", "_")
         return [
             f"""CREATE TABLE IF NOT EXISTS {self.table} (
                 system TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL,
@@ -175,12 +273,35 @@ class SqlJournal:
                 claimed_by TEXT, lease_until_ms BIGINT, run_id TEXT,
                 updated_ms BIGINT NOT NULL,
                 PRIMARY KEY (system, kind, key))""",
-            f"CREATE INDEX IF NOT EXISTS {self.table.replace('.', '_')}_status "
-            f"ON {self.table} (system, kind, status)",
+            f"CREATE INDEX IF NOT EXISTS {index}_status ON {self.table} (system, kind, status)",
+            f"""CREATE TABLE IF NOT EXISTS {self.history_table} (
+                system TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL,
+                at_ms BIGINT NOT NULL, content_hash TEXT NOT NULL, outcome TEXT NOT NULL,
+                erp_document TEXT, message TEXT, runner TEXT)""",
+            f"CREATE INDEX IF NOT EXISTS {index}_history_key "
+            f"ON {self.history_table} (system, kind, key)",
         ]
+
+    def _columns(self, cur: Any) -> set[str]:  # pragma: no cover - per backend
+        raise NotImplementedError
+
+    def _migrate(self, cur: Any) -> None:
+        have = self._columns(cur)
+        for name, ddl in ADDED_COLUMNS.items():
+            if name not in have:
+                cur.execute(f"ALTER TABLE {self.table} ADD COLUMN {name} {ddl}")
 
     def _q(self, sql: str) -> str:
         return sql.replace("?", self.placeholder)
+
+    def _now(self, cur: Any) -> int:
+        """The journal database's clock, in ms: the one clock every runner shares."""
+        cur.execute(f"SELECT {self.now_sql}")
+        return int(cur.fetchone()[0])
+
+    def now_ms(self) -> int:
+        with self._tx(write=False) as cur:
+            return self._now(cur)
 
     @staticmethod
     def _entry(row: Sequence[Any]) -> Entry:
@@ -197,6 +318,10 @@ class SqlJournal:
             lease_until_ms=row[9],
             run_id=row[10],
             updated_ms=int(row[11]),
+            fence=int(row[12] or 0),
+            sent_ms=row[13],
+            reached_erp=bool(row[14]),
+            needs_lookup=bool(row[15]),
         )
 
     def _select(self, cur: Any, where: str, params: Sequence[Any], suffix: str = "") -> list[Entry]:
@@ -207,54 +332,90 @@ class SqlJournal:
     def _in(values: Sequence[Any]) -> str:
         return "(" + ",".join("?" for _ in values) + ")"
 
+    def _history(
+        self, cur: Any, system: str, kind: str, keys: Sequence[str], at: int, runner: str | None
+    ) -> None:
+        """Copy each key's current state into its history (one line per outcome)."""
+        for chunk in _chunks(list(keys), CHUNK):
+            cur.execute(
+                self._q(
+                    f"INSERT INTO {self.history_table} (system, kind, key, at_ms, content_hash, "
+                    "outcome, erp_document, message, runner) SELECT system, kind, key, ?, "
+                    f"content_hash, status, erp_document, message, ? FROM {self.table} "
+                    f"WHERE system = ? AND kind = ? AND key IN {self._in(chunk)}"
+                ),
+                [at, runner, system, kind, *chunk],
+            )
+
+    # ------------------------------------------------------------------ register
+
     def register(
         self, system: str, kind: str, items: Mapping[str, str], run_id: str
     ) -> dict[str, Entry]:
-        """Journal new keys as `queued`; return every key's entry; refuse changed content."""
+        """Journal new keys as `queued` (to be looked up in the ERP before their first post:
+        the journal cannot vouch for a key it has never seen); return every key's entry.
+
+        Two runners may register the same keys at once: the insert ignores keys already
+        there. Changed content is refused, except for a key that never reached the ERP and
+        was rejected: its corrected content replaces the old (the history keeps both).
+        """
         keys = list(items)
-        stamp = now_ms()
         found: dict[str, Entry] = {}
         with self._tx() as cur:
-            for chunk in _chunks(keys, 500):
+            stamp = self._now(cur)
+            cur.executemany(
+                self._q(
+                    f"INSERT INTO {self.table} (system, kind, key, content_hash, status, "
+                    "attempts, run_id, updated_ms, fence, reached_erp, needs_lookup) "
+                    "VALUES (?, ?, ?, ?, ?, 0, ?, ?, 0, 0, 1) "
+                    "ON CONFLICT (system, kind, key) DO NOTHING"
+                ),
+                [(system, kind, k, items[k], Status.QUEUED.value, run_id, stamp) for k in keys],
+            )
+            for chunk in _chunks(keys, CHUNK):
                 for e in self._select(
                     cur,
                     f"system = ? AND kind = ? AND key IN {self._in(chunk)}",
                     [system, kind, *chunk],
                 ):
                     found[e.key] = e
-            reused = sorted(k for k, e in found.items() if e.content_hash != items[k])
-            if reused:
-                raise KeyReused(system, kind, reused)
-            new = [
-                (system, kind, k, items[k], Status.QUEUED.value, 0, run_id, stamp)
-                for k in keys
-                if k not in found
-            ]
-            if new:
-                cur.executemany(
+            changed = sorted(k for k, e in found.items() if e.content_hash != items[k])
+            reused: list[str] = []
+            corrected: list[str] = []
+            for key in changed:
+                cur.execute(
                     self._q(
-                        f"INSERT INTO {self.table} (system, kind, key, content_hash, status, "
-                        "attempts, run_id, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                        f"UPDATE {self.table} SET content_hash = ?, status = ?, message = ?, "
+                        "run_id = ?, updated_ms = ? WHERE system = ? AND kind = ? AND key = ? "
+                        "AND status = ? AND reached_erp = 0 AND claimed_by IS NULL"
                     ),
-                    new,
-                )
-            for k in keys:
-                if k not in found:
-                    found[k] = Entry(
-                        system,
-                        kind,
-                        k,
-                        items[k],
-                        Status.QUEUED,
-                        None,
-                        None,
-                        0,
-                        None,
-                        None,
+                    [
+                        items[key],
+                        Status.QUEUED.value,
+                        "content corrected after a rejection before the ERP",
                         run_id,
                         stamp,
-                    )
+                        system,
+                        kind,
+                        key,
+                        Status.REJECTED.value,
+                    ],
+                )
+                (corrected if cur.rowcount == 1 else reused).append(key)
+            if reused:
+                raise KeyReused(system, kind, reused)
+            if corrected:
+                self._history(cur, system, kind, corrected, stamp, None)
+                for chunk in _chunks(corrected, CHUNK):
+                    for e in self._select(
+                        cur,
+                        f"system = ? AND kind = ? AND key IN {self._in(chunk)}",
+                        [system, kind, *chunk],
+                    ):
+                        found[e.key] = e
         return found
+
+    # ------------------------------------------------------------------ claims
 
     def claim(
         self,
@@ -266,57 +427,109 @@ class SqlJournal:
         keys: Sequence[str] | None = None,
         limit: int = 100,
         lease_s: float = 300.0,
+        grace_s: float = 0.0,
+        needs_lookup: bool | None = None,
     ) -> list[Entry]:
-        """Take up to `limit` unclaimed (or lease-expired) entries in `statuses` for `runner`."""
-        stamp = now_ms()
-        where = (
-            f"system = ? AND kind = ? AND status IN {self._in(statuses)} "
-            "AND (claimed_by IS NULL OR lease_until_ms < ? OR claimed_by = ? OR claimed_by LIKE ?)"
-        )
-        params: list[Any] = [system, kind, *[s.value for s in statuses], stamp, runner, f"{HOST}:%"]
-        if keys is not None:
-            if not keys:
-                return []
-            where += f" AND key IN {self._in(keys)}"
-            params += list(keys)
+        """Take up to `limit` entries in `statuses` that nobody else holds, for `runner`.
+
+        Free means: unclaimed, claimed by `runner`, lease expired (journal clock), or held
+        by a runner proven dead (`runner_is_dead`). A `pending`/`unknown` key is only taken
+        once `grace_s` has passed since it was sent: the call may still be running in the
+        ERP. Each claim bumps the key's fence.
+        """
+        if keys is not None and not keys:
+            return []
+        taken: list[Entry] = []
         with self._tx() as cur:
-            rows = self._select(
-                cur, where, params, f"ORDER BY key LIMIT {int(limit)} {self.skip_locked}"
-            )
-            rows = [
-                e
-                for e in rows
-                if e.claimed_by in (None, runner)
-                or (e.lease_until_ms or 0) < stamp
-                or runner_is_dead(e.claimed_by)
-            ]
-            if not rows:
+            now = self._now(cur)
+            base = f"system = ? AND kind = ? AND status IN {self._in(statuses)}"
+            base_params: list[Any] = [system, kind, *[s.value for s in statuses]]
+            dead = self._dead_runners(cur, base, base_params, runner, now)
+            free = "claimed_by IS NULL OR claimed_by = ? OR lease_until_ms < ?"
+            free_params: list[Any] = [runner, now]
+            if dead:
+                free += f" OR claimed_by IN {self._in(dead)}"
+                free_params += dead
+            where = f"{base} AND ({free})"
+            params = base_params + free_params
+            if grace_s > 0:
+                where += " AND (status NOT IN (?, ?) OR sent_ms IS NULL OR sent_ms < ?)"
+                params += [Status.PENDING.value, Status.UNKNOWN.value, now - int(grace_s * 1000)]
+            if needs_lookup is not None:
+                where += " AND needs_lookup = ?"
+                params.append(int(needs_lookup))
+            chunks = [None] if keys is None else list(_chunks(list(keys), CHUNK))
+            for chunk in chunks:
+                left = limit - len(taken)
+                if left <= 0:
+                    break
+                clause, extra = where, list(params)
+                if chunk is not None:
+                    clause += f" AND key IN {self._in(chunk)}"
+                    extra += chunk
+                taken += self._select(
+                    cur, clause, extra, f"ORDER BY key LIMIT {int(left)} {self.skip_locked}"
+                )
+            if not taken:
                 return []
-            lease = stamp + int(lease_s * 1000)
+            lease = now + int(lease_s * 1000)
             cur.executemany(
                 self._q(
-                    f"UPDATE {self.table} SET claimed_by = ?, lease_until_ms = ?, updated_ms = ? "
-                    "WHERE system = ? AND kind = ? AND key = ?"
+                    f"UPDATE {self.table} SET claimed_by = ?, lease_until_ms = ?, updated_ms = ?, "
+                    "fence = ? WHERE system = ? AND kind = ? AND key = ?"
                 ),
-                [(runner, lease, stamp, system, kind, e.key) for e in rows],
+                [(runner, lease, now, e.fence + 1, system, kind, e.key) for e in taken],
+            )
+        taken_over = [e for e in taken if e.claimed_by not in (None, runner)]
+        if taken_over:
+            log.warning(
+                "journal takeover",
+                runner=runner,
+                keys=len(taken_over),
+                previous={e.claimed_by for e in taken_over},
             )
         return [
-            Entry(
-                e.system,
-                e.kind,
-                e.key,
-                e.content_hash,
-                e.status,
-                e.erp_document,
-                e.message,
-                e.attempts,
-                runner,
-                lease,
-                e.run_id,
-                stamp,
-            )
-            for e in rows
+            replace(e, claimed_by=runner, lease_until_ms=lease, updated_ms=now, fence=e.fence + 1)
+            for e in taken
         ]
+
+    def _dead_runners(
+        self, cur: Any, base: str, params: list[Any], runner: str, now: int
+    ) -> list[str]:
+        """Holders with a live lease whose process is provably gone (same host and PID space)."""
+        pattern = f"{HOST}:%:{NAMESPACE}:%"
+        cur.execute(
+            self._q(
+                f"SELECT DISTINCT claimed_by FROM {self.table} WHERE {base} "
+                "AND claimed_by LIKE ? AND claimed_by <> ? AND lease_until_ms >= ?"
+            ),
+            [*params, pattern, runner, now],
+        )
+        return [r for (r,) in cur.fetchall() if runner_is_dead(r)]
+
+    def renew(self, runner: str, lease_s: float) -> int:
+        """Extend every lease `runner` holds (the heartbeat while work goes on)."""
+        with self._tx() as cur:
+            now = self._now(cur)
+            cur.execute(
+                self._q(f"UPDATE {self.table} SET lease_until_ms = ? WHERE claimed_by = ?"),
+                [now + int(lease_s * 1000), runner],
+            )
+            return int(cur.rowcount)
+
+    def release(self, system: str, kind: str, runner: str) -> int:
+        """Give back `queued` keys this runner claimed but did not send (end of a run)."""
+        with self._tx() as cur:
+            cur.execute(
+                self._q(
+                    f"UPDATE {self.table} SET claimed_by = NULL, lease_until_ms = NULL "
+                    "WHERE system = ? AND kind = ? AND claimed_by = ? AND status = ?"
+                ),
+                [system, kind, runner, Status.QUEUED.value],
+            )
+            return int(cur.rowcount)
+
+    # ------------------------------------------------------------------ state changes
 
     def mark(
         self,
@@ -326,30 +539,147 @@ class SqlJournal:
         status: Status,
         *,
         runner: str | None = None,
+        fence: int | None = None,
         erp_document: str | None = None,
         message: str | None = None,
-    ) -> None:
-        """Record a step; `pending` keeps the claim (the runner is mid-call), others release it."""
-        stamp = now_ms()
-        keep_claim = status is Status.PENDING
-        claim = "" if keep_claim else ", claimed_by = NULL, lease_until_ms = NULL"
-        sql = (
-            f"UPDATE {self.table} SET status = ?, erp_document = COALESCE(?, erp_document), "
-            f"message = ?, attempts = attempts + ?, updated_ms = ?{claim} "
-            "WHERE system = ? AND kind = ? AND key = ?"
-        )
-        params: list[Any] = [status.value, erp_document, message, int(keep_claim), stamp]
-        params += [system, kind, key]
-        if runner is not None:
-            sql += " AND claimed_by = ?"
-            params.append(runner)
+    ) -> bool:
+        """Record a step under the claim `runner` (and `fence`) holds; True if it held.
+
+        `pending` keeps the claim (the runner is about to call the ERP) and needs a live
+        lease on a `queued` key: else `LeaseLost`, and the key is not sent. (Keys flagged
+        `needs_lookup` are never claimed for posting: `claim(needs_lookup=False)`.)
+        `posted` is written even when the claim was lost (the ERP has the document;
+        forgetting it would post it again), with an error logged. Any other outcome under a
+        lost claim is left to the new holder and logged.
+        """
+        holder = "claimed_by = ?"
+        held: list[Any] = [runner]
+        if fence is not None:
+            holder += " AND fence = ?"
+            held.append(fence)
         with self._tx() as cur:
-            cur.execute(self._q(sql), params)
-            if cur.rowcount != 1:
-                raise OtcError(
-                    f"journal: {kind} {key} for {system} is not claimed by {runner or 'anyone'}; "
-                    "another runner took it over after the lease expired"
+            now = self._now(cur)
+            where = "system = ? AND kind = ? AND key = ?"
+            ident: list[Any] = [system, kind, key]
+            if status is Status.PENDING:
+                sql = (
+                    f"UPDATE {self.table} SET status = ?, message = ?, attempts = attempts + 1, "
+                    "updated_ms = ?, sent_ms = ?, reached_erp = 1 "
+                    f"WHERE {where} AND status = ?"
                 )
+                params: list[Any] = [status.value, message, now, now, *ident, Status.QUEUED.value]
+                if runner is not None:
+                    sql += f" AND {holder} AND lease_until_ms >= ?"
+                    params += [*held, now]
+                cur.execute(self._q(sql), params)
+                if cur.rowcount == 1:
+                    return True
+                current = self._select(cur, where, ident)
+                raise LeaseLost(key, runner or "anyone", current[0].claimed_by if current else None)
+            sets = (
+                "status = ?, erp_document = COALESCE(?, erp_document), message = ?, "
+                "updated_ms = ?, claimed_by = NULL, lease_until_ms = NULL"
+            )
+            values: list[Any] = [status.value, erp_document, message, now]
+            if status in (Status.POSTED, Status.QUEUED):
+                sets += ", needs_lookup = 0"  # looked up or posted: the journal vouches now
+            if status is Status.POSTED:
+                sets += ", reached_erp = 1"
+            sql = f"UPDATE {self.table} SET {sets} WHERE {where}"
+            params = [*values, *ident]
+            if runner is not None:
+                sql += f" AND {holder}"
+                params += held
+            cur.execute(self._q(sql), params)
+            ok = bool(cur.rowcount == 1)
+            if not ok and status is Status.POSTED:
+                current = self._select(cur, where, ident)
+                log.error(
+                    "journal conflict: posted under a lost claim; recorded anyway",
+                    system=system,
+                    kind=kind,
+                    key=key,
+                    erp_document=erp_document,
+                    runner=runner,
+                    holder=current[0].claimed_by if current else None,
+                    status_before=current[0].status.value if current else None,
+                )
+                cur.execute(
+                    self._q(f"UPDATE {self.table} SET {sets} WHERE {where}"), [*values, *ident]
+                )
+            if ok or status is Status.POSTED:
+                self._history(cur, system, kind, [key], now, runner)
+        if not ok and status is not Status.POSTED:
+            log.warning(
+                "journal: claim lost; outcome left to the new holder",
+                system=system,
+                kind=kind,
+                key=key,
+                status=status.value,
+                runner=runner,
+                message=message,
+            )
+        return ok
+
+    def reject_unsent(
+        self, system: str, kind: str, runner: str, rejections: Mapping[str, str]
+    ) -> list[str]:
+        """Mark keys rejected before anything was sent (pre-flight), so the journal says what
+        the run's report says; keys another runner holds are left alone. Returns those marked."""
+        marked: list[str] = []
+        with self._tx() as cur:
+            now = self._now(cur)
+            for key, message in rejections.items():
+                cur.execute(
+                    self._q(
+                        f"UPDATE {self.table} SET status = ?, message = ?, updated_ms = ?, "
+                        "claimed_by = NULL, lease_until_ms = NULL "
+                        "WHERE system = ? AND kind = ? AND key = ? AND status IN (?, ?) "
+                        "AND (claimed_by IS NULL OR claimed_by = ? OR lease_until_ms < ?)"
+                    ),
+                    [
+                        Status.REJECTED.value,
+                        message,
+                        now,
+                        system,
+                        kind,
+                        key,
+                        Status.QUEUED.value,
+                        Status.REJECTED.value,
+                        runner,
+                        now,
+                    ],
+                )
+                if cur.rowcount == 1:
+                    marked.append(key)
+            self._history(cur, system, kind, marked, now, runner)
+        return marked
+
+    def requeue_rejected(
+        self, system: str, kind: str, keys: Sequence[str], *, reached_erp: bool
+    ) -> list[str]:
+        """Put free `rejected` keys back in the queue. A key that reached the ERP is flagged
+        for a lookup first: the ERP may have posted it despite the rejection."""
+        moved: list[str] = []
+        with self._tx() as cur:
+            now = self._now(cur)
+            for chunk in _chunks(list(keys), CHUNK):
+                where = (
+                    f"system = ? AND kind = ? AND status = ? AND reached_erp = ? "
+                    f"AND (claimed_by IS NULL OR lease_until_ms < ?) AND key IN {self._in(chunk)}"
+                )
+                params = [system, kind, Status.REJECTED.value, int(reached_erp), now, *chunk]
+                moved += [e.key for e in self._select(cur, where, params)]
+                cur.execute(
+                    self._q(
+                        f"UPDATE {self.table} SET status = ?, needs_lookup = ?, updated_ms = ?, "
+                        f"claimed_by = NULL, lease_until_ms = NULL WHERE {where}"
+                    ),
+                    [Status.QUEUED.value, int(reached_erp), now, *params],
+                )
+        return moved
+
+    # ------------------------------------------------------------------ reading
 
     def entries(
         self,
@@ -374,10 +704,40 @@ class SqlJournal:
                 return self._select(
                     cur, " AND ".join(clauses), params, "ORDER BY system, kind, key"
                 )
-            for chunk in _chunks(list(keys), 500):
+            for chunk in _chunks(list(keys), CHUNK):
                 where = " AND ".join([*clauses, f"key IN {self._in(chunk)}"])
                 out += self._select(cur, where, [*params, *chunk], "ORDER BY key")
         return out
+
+    def history(self, key: str, system: str | None = None) -> list[tuple[str, str, Attempt]]:
+        """Every recorded outcome of `key` (per system and kind), oldest first."""
+        where, params = "key = ?", [key]
+        if system is not None:
+            where += " AND system = ?"
+            params.append(system)
+        with self._tx(write=False) as cur:
+            cur.execute(
+                self._q(
+                    "SELECT system, kind, at_ms, content_hash, outcome, erp_document, message, "
+                    f"runner FROM {self.history_table} WHERE {where} ORDER BY at_ms"
+                ),
+                params,
+            )
+            return [
+                (
+                    r[0],
+                    r[1],
+                    Attempt(
+                        at_ms=int(r[2]),
+                        content_hash=r[3],
+                        outcome=r[4],
+                        erp_document=r[5],
+                        message=r[6],
+                        runner=r[7],
+                    ),
+                )
+                for r in cur.fetchall()
+            ]
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
@@ -390,11 +750,22 @@ class SqliteJournal(SqlJournal):
 
     def __init__(self, path: Path | str = ".otc/journal.db") -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise JournalUnavailable(self.describe(), str(exc)) from None
         self._local = threading.local()
         with self._tx() as cur:
             for ddl in self._ddl():
                 cur.execute(ddl)
+            self._migrate(cur)
+
+    def describe(self) -> str:
+        return f"sqlite {self.path.resolve()}"
+
+    def _columns(self, cur: Any) -> set[str]:
+        cur.execute(f"PRAGMA table_info({self.table})")
+        return {r[1] for r in cur.fetchall()}
 
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
@@ -408,16 +779,24 @@ class SqliteJournal(SqlJournal):
 
     @contextmanager
     def _tx(self, write: bool = True) -> Iterator[sqlite3.Cursor]:
-        conn = self._conn()
-        cur = conn.cursor()
-        cur.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        try:
+            conn = self._conn()
+            cur = conn.cursor()
+            cur.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        except sqlite3.Error as exc:
+            raise JournalUnavailable(self.describe(), str(exc)) from None
         try:
             yield cur
+        except sqlite3.Error as exc:
+            _rollback(conn)
+            raise JournalUnavailable(self.describe(), str(exc)) from None
         except BaseException:
-            conn.rollback()
+            _rollback(conn)
             raise
-        else:
+        try:
             conn.commit()
+        except sqlite3.Error as exc:
+            raise JournalUnavailable(self.describe(), str(exc)) from None
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
@@ -426,11 +805,17 @@ class SqliteJournal(SqlJournal):
             self._local.conn = None
 
 
+def _rollback(conn: Any) -> None:
+    with suppress(Exception):  # the connection is gone: nothing to roll back
+        conn.rollback()
+
+
 class PostgresJournal(SqlJournal):
     """Several runners on several machines: claims use `FOR UPDATE SKIP LOCKED`."""
 
     placeholder = "%s"
     skip_locked = "FOR UPDATE SKIP LOCKED"
+    now_sql = "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)"
 
     def __init__(
         self, dsn: str, *, password: str | None = None, table: str = "otc_journal"
@@ -451,10 +836,31 @@ class PostgresJournal(SqlJournal):
             cur.execute("SELECT pg_advisory_xact_lock(4711004)")  # one DDL at a time
             for ddl in self._ddl():
                 cur.execute(ddl)
+            self._migrate(cur)
+
+    def describe(self) -> str:
+        from psycopg.conninfo import conninfo_to_dict
+
+        try:
+            info = conninfo_to_dict(self._dsn)
+        except self._psycopg.Error:
+            return f"postgres table {self.table}"
+        where = f"{info.get('host', 'localhost')}:{info.get('port', 5432)}/{info.get('dbname', '')}"
+        user = f"{info['user']}@" if info.get("user") else ""
+        return f"postgres {user}{where} table {self.table}"
+
+    def _columns(self, cur: Any) -> set[str]:
+        schema, _, name = self.table.rpartition(".")
+        cur.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = %s "
+            "AND table_schema = COALESCE(NULLIF(%s, ''), current_schema())",
+            [name, schema],
+        )
+        return {r[0] for r in cur.fetchall()}
 
     def _conn(self) -> Any:
         conn = getattr(self._local, "conn", None)
-        if conn is None or conn.closed:
+        if conn is None or conn.closed or conn.broken:
             kwargs: dict[str, Any] = {"password": self._password} if self._password else {}
             conn = self._psycopg.connect(self._dsn, connect_timeout=10, **kwargs)
             self._local.conn = conn
@@ -462,15 +868,26 @@ class PostgresJournal(SqlJournal):
 
     @contextmanager
     def _tx(self, write: bool = True) -> Iterator[Any]:
-        conn = self._conn()
-        with conn.transaction(), conn.cursor() as cur:
-            yield cur
+        error = self._psycopg.OperationalError
+        try:
+            conn = self._conn()
+        except error as exc:
+            raise JournalUnavailable(self.describe(), _first_line(exc)) from None
+        try:
+            with conn.transaction(), conn.cursor() as cur:
+                yield cur
+        except (error, self._psycopg.InterfaceError) as exc:
+            raise JournalUnavailable(self.describe(), _first_line(exc)) from None
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
         if conn is not None:
             conn.close()
             self._local.conn = None
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 def open_journal(settings: Any, env: Mapping[str, str] | None = None) -> SqlJournal:

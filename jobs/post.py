@@ -1,24 +1,31 @@
 """Post a file of cash applications or write-offs exactly once.
 
-The order of a run (docs/architecture.md, "Exactly-once posting"):
+The order of a run (docs/exactly-once.md has the states, leases and lookups):
 1. validate the whole file against its contract: any violation posts nothing;
-2. journal every key with a hash of its content: a key reused with other content is refused;
-3. settle keys left `pending` or `unknown` by earlier runs by looking in the ERP;
-4. skip keys already `posted` (reported `duplicate`) and `rejected` ones (unless retried);
-5. pre-flight the rest against the ERP: by default one failure posts nothing;
-6. post with N workers, each key `pending` before the call and `posted`, `rejected` or
-   `unknown` after it; transient faults are retried, an unknown outcome never is.
+2. journal every key with a hash of its content: a key reused with other content is refused
+   (unless it was rejected before it ever reached the ERP: then it may come back corrected);
+3. look in the ERP for every key the journal cannot vouch for: new to the journal, `pending`
+   or `unknown` from earlier runs (once their grace period has passed), rejected keys the
+   user retries; found = `posted`, not found = `queued`;
+4. skip keys already `posted` (reported `duplicate`), rejected by the ERP (unless retried),
+   held by another live runner or still within their grace period (reported `unknown`);
+5. pre-flight the rest against the ERP: by default one failure posts nothing; rejections
+   are journaled, so `otc journal show` says what the report says;
+6. post with N workers, one customer at a time per worker (SAP locks the customer account
+   for the whole call), each key claimed under a renewed lease, `pending` before the call
+   and `posted`, `rejected` or `unknown` after it; transient faults are retried, an unknown
+   outcome never is.
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
-import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,10 +33,19 @@ import polars as pl
 
 from adapters.errors import ContractError, OutcomeUnknown, TransientError, Violation
 from adapters.retry import transient_policy
-from contracts.io import read_frame, schema_of
+from contracts.io import COMMA, CsvDialect, read_frame, schema_of
 from contracts.validate import validate
 from jobs import logs, preflight
-from jobs.journal import SqlJournal, Status, runner_id
+from jobs.clock import runner_now
+from jobs.journal import (
+    Entry,
+    JournalUnavailable,
+    LeaseLost,
+    SqlJournal,
+    Status,
+    runner_id,
+    runner_is_dead,
+)
 
 Kind = Literal["cash_application", "write_off"]
 ENTITY: dict[str, str] = {"cash_application": "cash_applications", "write_off": "write_offs"}
@@ -38,6 +54,10 @@ AMOUNTS: dict[str, dict[str, str]] = {
     "cash_application": {"applied": "applied_amount", "discount": "discount_amount"},
     "write_off": {"applied": "amount"},
 }
+#: Seconds added to the transport timeout before a sent key may be looked up and requeued:
+#: a real ERP keeps working after its client gave up (issue 13).
+GRACE_MARGIN_S = 30.0
+FALLBACK_TIMEOUT_S = 120.0
 
 
 @dataclass
@@ -48,8 +68,12 @@ class PostOptions:
     post_valid: bool = False
     attempts: int = 5
     budget_s: float = 120.0
-    lease_s: float = 600.0
+    lease_s: float = 60.0  # renewed every lease_s / 3 while the run works
+    grace_s: float | None = None  # None: the adapter's timeout_s + grace_margin_s
+    grace_margin_s: float = GRACE_MARGIN_S
+    lookup_batch: int = 200  # keys per find_posted call
     sleep: Callable[[float], Any] | None = None  # tests: no real backoff
+    dialect: CsvDialect = COMMA  # --delimiter / --decimal-comma for CSV files
 
 
 @dataclass
@@ -62,6 +86,8 @@ class Report:
     results: pl.DataFrame
     preflight: list[preflight.Problem] = field(default_factory=list)
     dry_run: bool = False
+    journal_problem: str | None = None  # the journal failed during the run
+    unrecorded: list[str] = field(default_factory=list)  # sent, outcome not journaled
 
     def counts(self) -> dict[str, int]:
         return (
@@ -71,8 +97,10 @@ class Report:
     @property
     def exit_code(self) -> int:
         counts = self.counts()
-        if counts.get("unknown"):
+        if counts.get("unknown") or self.unrecorded:
             return 3
+        if self.journal_problem:
+            return 2
         if counts.get("rejected") or self.preflight:
             return 1
         return 0
@@ -97,18 +125,27 @@ class PostJob:
         self.adapter, self.journal, self.kind = adapter, journal, kind
         self.options = options or PostOptions()
         self.system = str(adapter.name)
-        self.run_id = (
-            run_id or datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
-        )
+        self.run_id = run_id or runner_now().strftime("%Y%m%dT%H%M%SZ") + "-" + runner_id()[-6:]
         self.runner = runner_id()
-        self.log = logs.get_logger(
-            "otc.jobs.post", system=self.system, kind=kind, run_id=self.run_id
+        settings = getattr(adapter, "settings", None)
+        timeout = float(getattr(settings, "timeout_s", FALLBACK_TIMEOUT_S))
+        self.grace_s = (
+            self.options.grace_s
+            if self.options.grace_s is not None
+            else timeout + self.options.grace_margin_s
         )
+        self.companies = tuple(str(c) for c in getattr(settings, "companies", ()) or ())
+        self.log = logs.get_logger(
+            "otc.jobs.post", system=self.system, kind=kind, run_id=self.run_id, runner=self.runner
+        )
+        self._journal_failed: JournalUnavailable | None = None
+        self._unrecorded: list[str] = []
+        self._lock = threading.Lock()
 
     # -------------------------------------------------------------- input
 
     def read(self, path: Path) -> pl.DataFrame:
-        frame = read_frame(path, ENTITY[self.kind])
+        frame = read_frame(path, ENTITY[self.kind], self.options.dialect)
         if frame.height == 0:
             raise ContractError(
                 ENTITY[self.kind],
@@ -121,94 +158,190 @@ class PostJob:
         key = KEY_COLUMN[self.kind]
         return {str(k): g for (k,), g in frame.group_by(key, maintain_order=True)}
 
-    # -------------------------------------------------------------- steps
+    # -------------------------------------------------------------- looking in the ERP
 
     def settle(self, keys: list[str] | None = None) -> dict[str, str]:
-        """Look up `pending`/`unknown` keys in the ERP: found = posted, not found = queued."""
+        """Look up, in batches, every key the journal cannot vouch for: `pending`/`unknown`
+        keys whose grace period has passed, and `queued` keys flagged for a lookup (new to
+        the journal, or rejected keys being retried). Found = posted, not found = queued."""
         settled: dict[str, str] = {}
-        while batch := self.journal.claim(
-            self.system,
-            self.kind,
-            self.runner,
-            statuses=[Status.PENDING, Status.UNKNOWN],
-            keys=keys,
-            limit=200,
-            lease_s=self.options.lease_s,
-        ):
-            found = self.adapter.find_posted(self.kind, [e.key for e in batch])
-            documents = dict(found.iter_rows())
-            for entry in batch:
-                document = documents.get(entry.key)
-                if document:
-                    self.journal.mark(
-                        self.system,
-                        self.kind,
-                        entry.key,
-                        Status.POSTED,
-                        runner=self.runner,
-                        erp_document=document,
-                        message="settled: found in the ERP",
-                    )
-                    settled[entry.key] = "posted"
-                else:
-                    self.journal.mark(
-                        self.system,
-                        self.kind,
-                        entry.key,
-                        Status.QUEUED,
-                        runner=self.runner,
-                        message="settled: not in the ERP, will be posted",
-                    )
-                    settled[entry.key] = "queued"
-            self.log.info(
-                "settled",
-                count=len(batch),
-                posted=sum(1 for v in settled.values() if v == "posted"),
-            )
+        passes: list[tuple[list[Status], float, bool | None]] = [
+            ([Status.PENDING, Status.UNKNOWN], self.grace_s, None),
+            ([Status.QUEUED], 0.0, True),
+        ]
+        for statuses, grace_s, needs_lookup in passes:
+            while batch := self.journal.claim(
+                self.system,
+                self.kind,
+                self.runner,
+                statuses=statuses,
+                keys=keys,
+                limit=self.options.lookup_batch,
+                lease_s=self.options.lease_s,
+                grace_s=grace_s,
+                needs_lookup=needs_lookup,
+            ):
+                settled |= self._look_up(batch)
         return settled
 
-    def _post_one(self, key: str, rows: pl.DataFrame) -> dict[str, Any]:
+    def _look_up(self, batch: list[Entry]) -> dict[str, str]:
+        found = self.adapter.find_posted(self.kind, [e.key for e in batch])
+        documents = dict(found.iter_rows())
+        settled: dict[str, str] = {}
+        for entry in batch:
+            document = documents.get(entry.key)
+            was = entry.status.value + (" (new to the journal)" if entry.needs_lookup else "")
+            if document:
+                self.journal.mark(
+                    self.system,
+                    self.kind,
+                    entry.key,
+                    Status.POSTED,
+                    runner=self.runner,
+                    fence=entry.fence,
+                    erp_document=document,
+                    message=f"found in the ERP (was {was})",
+                )
+                settled[entry.key] = "posted"
+            else:
+                self.journal.mark(
+                    self.system,
+                    self.kind,
+                    entry.key,
+                    Status.QUEUED,
+                    runner=self.runner,
+                    fence=entry.fence,
+                    message=f"looked up: not in the ERP (was {was})",
+                )
+                settled[entry.key] = "queued"
+        self.log.info(
+            "looked up",
+            count=len(batch),
+            posted=sum(1 for v in settled.values() if v == "posted"),
+        )
+        return settled
+
+    # -------------------------------------------------------------- leases
+
+    @contextmanager
+    def _heartbeat(self) -> Iterator[None]:
+        """Renew this runner's leases while the run works: a slow ERP must not let another
+        runner take over keys this one is still posting."""
+        stop = threading.Event()
+        every = max(0.05, self.options.lease_s / 3)
+
+        def beat() -> None:
+            try:
+                while not stop.wait(every):
+                    try:
+                        self.journal.renew(self.runner, self.options.lease_s)
+                    except JournalUnavailable as exc:
+                        self.log.error("lease renewal failed", error=str(exc))
+            finally:
+                self.journal.close()  # this thread's connection
+
+        thread = threading.Thread(target=beat, name="otc-lease-heartbeat", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join(timeout=30)
+
+    # -------------------------------------------------------------- posting one key
+
+    def _post_one(self, entry: Entry, rows: pl.DataFrame) -> dict[str, Any]:
+        key = entry.key
+        if self._journal_failed is not None:
+            return self._row(key, "rejected", message="not posted: the journal is unavailable")
+        try:
+            self.journal.mark(
+                self.system, self.kind, key, Status.PENDING, runner=self.runner, fence=entry.fence
+            )
+        except LeaseLost as exc:
+            return self._held(key, exc.holder)
+        except JournalUnavailable as exc:
+            self._journal_down(exc)
+            return self._row(key, "rejected", message="not posted: the journal is unavailable")
         post = self._poster(rows)
         policy = transient_policy(
             self.options.attempts, self.options.budget_s, sleep=self.options.sleep or time.sleep
         )
-        if self.options.dry_run:
-            return dict(policy(post, True))
-        self.journal.mark(self.system, self.kind, key, Status.PENDING, runner=self.runner)
         try:
             result = dict(policy(post, False))
         except OutcomeUnknown as exc:
-            self.journal.mark(
-                self.system, self.kind, key, Status.UNKNOWN, runner=self.runner, message=str(exc)
-            )
-            return self._row(key, "unknown", message=str(exc))
+            return self._record(entry, Status.UNKNOWN, None, str(exc))
         except TransientError as exc:  # never reached the ERP's books: back to the queue
-            self.journal.mark(
-                self.system, self.kind, key, Status.QUEUED, runner=self.runner, message=str(exc)
-            )
+            self._record(entry, Status.QUEUED, None, str(exc))
             return self._row(
                 key, "rejected", message=f"not posted, retries exhausted: {exc}; rerun"
             )
-        except Exception as exc:
-            # anything else after `pending` is an outcome we cannot vouch for
-            self.journal.mark(
-                self.system, self.kind, key, Status.UNKNOWN, runner=self.runner, message=repr(exc)
-            )
-            raise
+        except Exception as exc:  # anything else after `pending`: an outcome we cannot vouch for
+            self.log.exception("posting failed", key=key)
+            return self._record(entry, Status.UNKNOWN, None, repr(exc))
         # pending_approval: the document exists in the ERP (awaiting an approver): final
-        status = (
-            Status.POSTED if result["status"] in ("posted", "pending_approval") else Status.REJECTED
-        )
-        self.journal.mark(
-            self.system,
-            self.kind,
-            key,
+        posted = result["status"] in ("posted", "pending_approval")
+        status = Status.POSTED if posted else Status.REJECTED
+        return self._record(
+            entry,
             status,
-            runner=self.runner,
-            erp_document=result.get("erp_document"),
-            message=result.get("message"),
+            result.get("erp_document"),
+            result.get("message"),
+            shown=str(result["status"]) if posted else None,
         )
-        return result
+
+    def _record(
+        self,
+        entry: Entry,
+        status: Status,
+        document: str | None,
+        message: str | None,
+        shown: str | None = None,
+    ) -> dict[str, Any]:
+        """Journal what the ERP did; if the journal is gone, keep it in the report and log it
+        loudly: a posted document number is never dropped."""
+        shown = shown or {Status.QUEUED: "rejected"}.get(status, status.value)
+        try:
+            self.journal.mark(
+                self.system,
+                self.kind,
+                entry.key,
+                status,
+                runner=self.runner,
+                fence=entry.fence,
+                erp_document=document,
+                message=message,
+            )
+        except JournalUnavailable as exc:
+            self._journal_down(exc)
+            with self._lock:
+                self._unrecorded.append(entry.key)
+            self.log.error(
+                "outcome NOT journaled: the journal is unavailable",
+                key=entry.key,
+                status=status.value,
+                erp_document=document,
+                message=message,
+            )
+            note = "; NOT in the journal (it was unavailable): keep this report"
+            return self._row(
+                entry.key, shown, erp_document=document, message=(message or "") + note
+            )
+        return self._row(entry.key, shown, erp_document=document, message=message)
+
+    def _journal_down(self, exc: JournalUnavailable) -> None:
+        with self._lock:
+            if self._journal_failed is None:
+                self._journal_failed = exc
+                self.log.error("journal unavailable; posting stops", error=str(exc))
+
+    def _held(self, key: str, holder: str | None) -> dict[str, Any]:
+        return self._row(
+            key,
+            "unknown",
+            message=f"held by runner {holder or '(none)'}: another run is posting it; "
+            "not posted here (its report or `otc journal show` has the outcome)",
+        )
 
     def _poster(self, rows: pl.DataFrame) -> Callable[[bool], dict[str, Any]]:
         if self.kind == "cash_application":
@@ -238,51 +371,216 @@ class PostJob:
     ) -> Report:
         frame = self.read(path)
         units = self.units(frame)
+        if self.options.dry_run:
+            return self._dry_run(path, frame, units, on_progress, on_total)
+        try:
+            with self._heartbeat():
+                results, problems = self._run(units, on_progress, on_total)
+        except JournalUnavailable as exc:
+            raise JournalUnavailable(exc.where, exc.detail, 3 if self._unrecorded else 2) from None
+        finally:
+            with suppress(JournalUnavailable):  # if it fails, the leases run out by themselves
+                self.journal.release(self.system, self.kind, self.runner)
+        report = self._report(path, results, problems)
+        if self._journal_failed is not None:
+            report.journal_problem = str(self._journal_failed)
+            report.unrecorded = list(self._unrecorded)
+        return report
+
+    def _run(
+        self,
+        units: dict[str, pl.DataFrame],
+        on_progress: Callable[[int], None] | None,
+        on_total: Callable[[int], None] | None,
+    ) -> tuple[dict[str, dict[str, Any]], list[preflight.Problem]]:
+        keys = list(units)
         results: dict[str, dict[str, Any]] = {}
-        if not self.options.dry_run:
-            self.journal.register(
-                self.system, self.kind, {k: content_hash(g) for k, g in units.items()}, self.run_id
+        self.journal.register(
+            self.system, self.kind, {k: content_hash(g) for k, g in units.items()}, self.run_id
+        )
+        # rejected before the ERP (pre-flight): checked again on every run
+        self.journal.requeue_rejected(self.system, self.kind, keys, reached_erp=False)
+        if self.options.retry_rejected:  # the ERP may have posted it anyway: look first
+            self.journal.requeue_rejected(self.system, self.kind, keys, reached_erp=True)
+        if callable(expect := getattr(self.adapter, "expect", None)):
+            # the rows: an adapter may look keys up by item (indexed) when it settles them
+            expect(self.kind, pl.concat(list(units.values())))
+        self.settle(keys)
+        now = self.journal.now_ms()
+        todo: dict[str, pl.DataFrame] = {}
+        for entry in self.journal.entries(self.system, self.kind, keys=keys):
+            row = self._skip(entry, now)
+            if row is None:
+                todo[entry.key] = units[entry.key]
+            else:
+                results[entry.key] = row
+        problems = self._preflight(todo)
+        rejections = {p.key: f"pre-flight: {p.message}" for p in problems}
+        if problems and not self.options.post_valid:
+            for key in todo:
+                rejections.setdefault(
+                    key,
+                    "not posted: another item of this file failed pre-flight "
+                    "(--post-valid posts the rest)",
+                )
+            self.log.warning("preflight failed; nothing posted", problems=len(problems))
+        for key, message in rejections.items():
+            results[key] = self._row(key, "rejected", message=message)
+        if rejections:
+            self.journal.reject_unsent(self.system, self.kind, self.runner, rejections)
+        todo = {k: g for k, g in todo.items() if k not in rejections}
+        if on_total:
+            on_total(len(todo))
+        self._post_all(todo, results, on_progress)
+        return results, problems
+
+    def _skip(self, entry: Entry, now: int) -> dict[str, Any] | None:
+        """The report row of a key this run does not post, or None to post it."""
+        key = entry.key
+        held = (
+            entry.claimed_by not in (None, self.runner)
+            and (entry.lease_until_ms or 0) >= now
+            and not runner_is_dead(entry.claimed_by)
+        )
+        if entry.status is Status.POSTED:
+            return self._row(
+                key,
+                "duplicate",
+                erp_document=entry.erp_document,
+                message=f"already posted; skipped ({entry.message})"
+                if entry.message and entry.message.startswith("found")
+                else "already posted; skipped",
             )
-            if callable(expect := getattr(self.adapter, "expect", None)):
-                expect(self.kind, frame)  # the rows: an adapter may look keys up by item
-            self.settle(list(units))
-            entries = {
-                e.key: e for e in self.journal.entries(self.system, self.kind, keys=list(units))
-            }
-            for key, entry in entries.items():
-                if entry.status is Status.POSTED:
-                    results[key] = self._row(
-                        key,
-                        "duplicate",
-                        erp_document=entry.erp_document,
-                        message="already posted; skipped",
-                    )
-                elif entry.status is Status.REJECTED and not self.options.retry_rejected:
-                    results[key] = self._row(
-                        key,
-                        "rejected",
-                        message=f"rejected earlier, skipped "
-                        f"(--retry-rejected to try again): {entry.message}",
-                    )
-                elif entry.status is Status.REJECTED:
-                    self.journal.claim(
-                        self.system, self.kind, self.runner, statuses=[Status.REJECTED], keys=[key]
-                    )
-                    self.journal.mark(
-                        self.system, self.kind, key, Status.QUEUED, runner=self.runner
-                    )
-        todo = {k: g for k, g in units.items() if k not in results}
-        problems = preflight.check(
+        if entry.status is Status.REJECTED and not held:
+            return self._row(
+                key,
+                "rejected",
+                message=f"rejected earlier, skipped (--retry-rejected to try again): "
+                f"{entry.message}",
+            )
+        if entry.status in (Status.PENDING, Status.UNKNOWN):
+            if entry.sent_ms is not None and now < entry.sent_ms + self.grace_s * 1000:
+                wait = (entry.sent_ms + self.grace_s * 1000 - now) / 1000
+                return self._row(
+                    key,
+                    "unknown",
+                    message=f"sent {(now - entry.sent_ms) / 1000:.0f}s ago "
+                    f"({entry.claimed_by or 'runner gone'}) and may still be running in the "
+                    f"ERP; looked up only after the grace period ({self.grace_s:.0f}s): "
+                    f"rerun in {wait:.0f}s",
+                )
+            if held:
+                return self._held(key, entry.claimed_by)
+            return self._row(
+                key,
+                "unknown",
+                message=f"outcome unknown: {entry.message}; "
+                f"run `otc journal resolve --system {self.system}`",
+            )
+        if held or entry.needs_lookup:
+            return self._held(key, entry.claimed_by)
+        return None
+
+    def _preflight(self, todo: dict[str, pl.DataFrame]) -> list[preflight.Problem]:
+        if not todo:
+            return []
+        return preflight.check(
             self.adapter,
-            pl.concat(list(todo.values())) if todo else frame.clear(),
+            pl.concat(list(todo.values())),
             KEY_COLUMN[self.kind],
             AMOUNTS[self.kind],
+            companies=self.companies,
+            system=self.system,
         )
-        bad = {p.key for p in problems}
+
+    def _post_all(
+        self,
+        todo: dict[str, pl.DataFrame],
+        results: dict[str, dict[str, Any]],
+        on_progress: Callable[[int], None] | None,
+    ) -> None:
+        """One task per customer: a worker posts a customer's keys one after the other, so
+        two workers never hold the same customer account's lock (SAP's enqueue, FB05)."""
+        groups: dict[tuple[str, str], list[str]] = {}
+        for key, rows in todo.items():
+            first = rows.row(0, named=True)
+            groups.setdefault((str(first["company"]), str(first["customer_id"])), []).append(key)
+        with ThreadPoolExecutor(max_workers=max(1, self.options.workers)) as pool:
+            futures = [pool.submit(self._post_group, keys, todo) for keys in groups.values()]
+            for future in as_completed(futures):
+                for row in future.result():
+                    results[row["key"]] = row
+                    if on_progress:
+                        on_progress(1)
+        self.log.info("posted", keys=len(todo), customers=len(groups))
+
+    def _post_group(
+        self, keys: Sequence[str], todo: dict[str, pl.DataFrame]
+    ) -> list[dict[str, Any]]:
+        if self._journal_failed is not None:
+            return [
+                self._row(k, "rejected", message="not posted: the journal is unavailable")
+                for k in keys
+            ]
+        try:
+            claimed = {
+                e.key: e
+                for e in self.journal.claim(
+                    self.system,
+                    self.kind,
+                    self.runner,
+                    statuses=[Status.QUEUED],
+                    keys=list(keys),
+                    limit=len(keys),
+                    lease_s=self.options.lease_s,
+                    needs_lookup=False,
+                )
+            }
+            missing = [k for k in keys if k not in claimed]
+            others = {
+                e.key: e
+                for e in (
+                    self.journal.entries(self.system, self.kind, keys=missing) if missing else []
+                )
+            }
+        except JournalUnavailable as exc:
+            self._journal_down(exc)
+            return [
+                self._row(k, "rejected", message="not posted: the journal is unavailable")
+                for k in keys
+            ]
+        rows = []
+        for key in keys:
+            if key in claimed:
+                rows.append(self._post_one(claimed[key], todo[key]))
+            elif (other := others.get(key)) is not None and other.status is Status.POSTED:
+                rows.append(
+                    self._row(
+                        key,
+                        "duplicate",
+                        erp_document=other.erp_document,
+                        message="posted meanwhile by another runner; skipped",
+                    )
+                )
+            else:
+                rows.append(self._held(key, other.claimed_by if other else None))
+        return rows
+
+    def _dry_run(
+        self,
+        path: Path,
+        frame: pl.DataFrame,
+        units: dict[str, pl.DataFrame],
+        on_progress: Callable[[int], None] | None,
+        on_total: Callable[[int], None] | None,
+    ) -> Report:
+        """As far as the ERP's own check; nothing journaled, nothing posted."""
+        results: dict[str, dict[str, Any]] = {}
+        problems = self._preflight(units)
         for p in problems:
             results[p.key] = self._row(p.key, "rejected", message=f"pre-flight: {p.message}")
         if problems and not self.options.post_valid:
-            for key in todo:
+            for key in units:
                 results.setdefault(
                     key,
                     self._row(
@@ -292,55 +590,35 @@ class PostJob:
                         "this file failed pre-flight (--post-valid posts the rest)",
                     ),
                 )
-            self.log.warning("preflight failed; nothing posted", problems=len(problems))
             return self._report(path, results, problems)
-        todo = {k: g for k, g in todo.items() if k not in bad}
+        todo = {k: g for k, g in units.items() if k not in results}
         if on_total:
             on_total(len(todo))
-        self._post_all(todo, results, on_progress)
-        return self._report(path, results, problems)
+        policy = transient_policy(
+            self.options.attempts, self.options.budget_s, sleep=self.options.sleep or time.sleep
+        )
 
-    def _post_all(
-        self,
-        todo: dict[str, pl.DataFrame],
-        results: dict[str, dict[str, Any]],
-        on_progress: Callable[[int], None] | None,
-    ) -> None:
-        if self.options.dry_run:
-            claimed = list(todo)
-        else:
-            claimed = []
-            while batch := self.journal.claim(
-                self.system,
-                self.kind,
-                self.runner,
-                statuses=[Status.QUEUED],
-                keys=[k for k in todo if k not in claimed],
-                limit=500,
-                lease_s=self.options.lease_s,
-            ):
-                claimed += [e.key for e in batch]
-            for key in todo:
-                if key not in claimed:  # another runner holds it: it will report it
-                    results[key] = self._row(
-                        key, "rejected", message="claimed by another runner; not posted here"
-                    )
+        def check(key: str) -> dict[str, Any]:
+            result = dict(policy(self._poster(todo[key]), True))
+            status = str(result["status"])  # the ERP accepted it and kept nothing: not `posted`
+            return self._row(
+                key,
+                "checked" if status == "posted" else status,
+                erp_document=result.get("erp_document"),
+                message=result.get("message"),
+            )
+
         with ThreadPoolExecutor(max_workers=max(1, self.options.workers)) as pool:
-            futures = {pool.submit(self._post_one, key, todo[key]): key for key in claimed}
-            for future in as_completed(futures):
-                key = futures[future]
-                try:
-                    results[key] = future.result()
-                except Exception as exc:  # an unknown outcome: journaled as such above
-                    results[key] = self._row(key, "unknown", message=repr(exc))
+            for row in pool.map(check, todo):
+                results[row["key"]] = row
                 if on_progress:
                     on_progress(1)
-        self.log.info("posted", count=len(claimed))
+        return self._report(path, results, problems)
 
     def _report(
         self, path: Path, results: dict[str, dict[str, Any]], problems: list[preflight.Problem]
     ) -> Report:
-        now = datetime.now(UTC)
+        now = runner_now()
         rows = [
             {"posted_at": now, "erp_document": None, "message": None, **r} for r in results.values()
         ]

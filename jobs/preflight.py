@@ -7,7 +7,7 @@ By default one failure posts nothing (`--post-valid` posts the rest).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -44,16 +44,62 @@ def _open_items(
     return items
 
 
+def closest_item(items: Iterable[Mapping[str, Any]], customer: str, document_id: str) -> str:
+    """ "; did you mean 1003/0/1?": the customer's open item with that document number (an
+    Oracle item's fiscal year is 0), else the one whose number is closest; "" if none."""
+    from rapidfuzz import fuzz, process
+
+    mine = [i for i in items if i["customer_id"] == customer]
+    same = sorted(
+        (i for i in mine if str(i["document_id"]) == document_id),
+        key=lambda i: (i["fiscal_year"], i["line"]),
+    )
+    if not same:
+        numbers = sorted({str(i["document_id"]) for i in mine})
+        found = process.extractOne(document_id, numbers, scorer=fuzz.ratio, score_cutoff=70)
+        if found is None:
+            return ""
+        same = sorted(
+            (i for i in mine if str(i["document_id"]) == found[0]),
+            key=lambda i: (i["fiscal_year"], i["line"]),
+        )
+    first = same[0]
+    return f"; did you mean {first['document_id']}/{first['fiscal_year']}/{first['line']}?"
+
+
 def check(
-    adapter: Any, frame: pl.DataFrame, key_column: str, amount_columns: Mapping[str, str]
+    adapter: Any,
+    frame: pl.DataFrame,
+    key_column: str,
+    amount_columns: Mapping[str, str],
+    *,
+    companies: Sequence[str] = (),
+    system: str = "",
 ) -> list[Problem]:
-    """Problems per key; `amount_columns` maps 'applied' (and optionally 'discount')."""
+    """Problems per key; `amount_columns` maps 'applied' (and optionally 'discount').
+
+    With `companies` set, a posting to any other company is refused before anything is read
+    or sent: the lookups that keep posting exactly once (`find_posted`) and the operators'
+    view of the system are scoped to the companies the config lists.
+    """
     problems: list[Problem] = []
     if frame.height == 0:
         return problems
     applied_col = amount_columns["applied"]
     discount_col = amount_columns.get("discount")
     for (company,), part in frame.group_by("company", maintain_order=True):
+        if companies and str(company) not in companies:
+            listed = ", ".join(f'"{c}"' for c in companies)
+            problems += [
+                Problem(
+                    key,
+                    f"company {company} is not one of the companies configured for this "
+                    f"system ([systems.{system or adapter.name}] companies = [{listed}]); "
+                    f'add "{company}" to companies to post there',
+                )
+                for key in dict.fromkeys(part[key_column].to_list())
+            ]
+            continue
         customers = sorted(set(part["customer_id"].to_list()))
         known = _customers(adapter, [str(company)], set(customers))
         items = _open_items(adapter, str(company), [c for c in customers if c in known])
@@ -76,7 +122,10 @@ def check(
             shown = f"{row['document_id']}/{row['fiscal_year']}/{row['line']}"
             item = items.get(item_key)
             if item is None or item["customer_id"] != customer:
-                problems.append(Problem(key, f"item {shown} is not open for customer {customer}"))
+                hint = closest_item(items.values(), customer, str(row["document_id"]))
+                problems.append(
+                    Problem(key, f"item {shown} is not open for customer {customer}{hint}")
+                )
                 continue
             if item["currency"] != row["currency"]:
                 problems.append(

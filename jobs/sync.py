@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -66,6 +68,7 @@ def plan(
     ambiguous: dict[str, str] = {}
     taken: dict[str, str] = {}  # target id -> the source id matched to it
     unchanged = 0
+    found: list[tuple[dict[str, Any], str, list[dict[str, Any]]]] = []
     for row in source.iter_rows(named=True):
         tax = normalized_tax_id(row["country"], row["tax_id"])
         candidates = by_tax.get(tax, []) if tax else []
@@ -78,6 +81,11 @@ def plan(
                 # a key match between two different tax ids is two different companies
                 if not (tax and normalized_tax_id(c["country"], c["tax_id"]))
             ]
+        found.append((row, how, candidates))
+    # Deterministic whatever order the systems list their customers in: tax id matches
+    # claim their target first, then key matches, each in source id order.
+    found.sort(key=lambda f: (f[1] != "tax_id", str(f[0]["customer_id"])))
+    for row, how, candidates in found:
         if len(candidates) > 1:
             ids = ", ".join(sorted(c["customer_id"] for c in candidates))
             ambiguous[row["customer_id"]] = f"{len(candidates)} candidates by {how}: {ids}"
@@ -137,3 +145,122 @@ def apply(target: Any, sync: SyncPlan) -> pl.DataFrame:
         return empty_frame("posting_results")
     results: list[pl.DataFrame] = [target.upsert_customers(f) for f in frames]
     return pl.concat(results)
+
+
+# ---------------------------------------------------------------- the run folder
+
+PLAN_SCHEMA = {
+    "action": pl.String,
+    "source_id": pl.String,
+    "target_id": pl.String,
+    "matched_by": pl.String,
+    "detail": pl.String,
+}
+DIFF_SCHEMA = {"target_id": pl.String, "field": pl.String, "now": pl.String, "becomes": pl.String}
+RESULT_SCHEMA = {
+    "target_id": pl.String,
+    "outcome": pl.String,
+    "erp_document": pl.String,
+    "message": pl.String,
+}
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def plan_frame(sync: SyncPlan) -> pl.DataFrame:
+    """Every source customer and what the sync does with it: create, update, unchanged or
+    ambiguous (skipped, with the reason), sorted by action and id."""
+    rows: list[dict[str, Any]] = []
+    for row in sync.create.iter_rows(named=True):
+        source_id = str(row["customer_id"]).split(":", 1)[-1]
+        rows.append(
+            {
+                "action": "create",
+                "source_id": source_id,
+                "target_id": None,
+                "matched_by": None,
+                "detail": row["name"],
+            }
+        )
+    for source_id, match in sync.matched_by.items():
+        target_id, how = match.split(" by ", 1)
+        changed = sync.diffs.get(target_id, [])
+        rows.append(
+            {
+                "action": "update" if changed else "unchanged",
+                "source_id": source_id,
+                "target_id": target_id,
+                "matched_by": how,
+                "detail": ", ".join(f for f, _, _ in changed) or None,
+            }
+        )
+    for source_id, why in sync.ambiguous.items():
+        rows.append(
+            {
+                "action": "ambiguous",
+                "source_id": source_id,
+                "target_id": None,
+                "matched_by": None,
+                "detail": why,
+            }
+        )
+    order = {"create": 0, "update": 1, "ambiguous": 2, "unchanged": 3}
+    frame = pl.DataFrame(rows, schema=PLAN_SCHEMA)
+    return frame.sort(pl.col("action").replace_strict(order, return_dtype=pl.Int8), "source_id")
+
+
+def diff_frame(sync: SyncPlan) -> pl.DataFrame:
+    """One row per field that changes: the target's value now and what it becomes."""
+    rows = [
+        {"target_id": target, "field": name, "now": _text(old), "becomes": _text(new)}
+        for target, changes in sorted(sync.diffs.items())
+        for name, old, new in changes
+    ]
+    return pl.DataFrame(rows, schema=DIFF_SCHEMA)
+
+
+def outcomes(sync: SyncPlan, results: pl.DataFrame) -> pl.DataFrame:
+    """PostingResults in a sync's words: `created` and `updated`, not `posted`."""
+    created = set(sync.create["customer_id"].to_list())
+    rows = []
+    for row in results.iter_rows(named=True):
+        outcome = row["status"]
+        if outcome == "posted":
+            outcome = "created" if row["key"] in created else "updated"
+        rows.append(
+            {
+                "target_id": row["key"],
+                "outcome": outcome,
+                "erp_document": row["erp_document"],
+                "message": row["message"],
+            }
+        )
+    return pl.DataFrame(rows, schema=RESULT_SCHEMA)
+
+
+def counts(sync: SyncPlan, done: pl.DataFrame | None) -> dict[str, int]:
+    """Planned counts, or (after the run) what happened, with unchanged and ambiguous."""
+    if done is None:
+        found = {"create": sync.create.height, "update": sync.update.height}
+    else:
+        found = dict(done.group_by("outcome").len().iter_rows()) if done.height else {}
+    return {**found, "unchanged": sync.unchanged, "ambiguous": len(sync.ambiguous)}
+
+
+def write_sync_run(
+    sync: SyncPlan, done: pl.DataFrame | None, command: str, base: Path | str = "runs"
+) -> Path:
+    """`runs/<timestamp>-customers-sync/`: plan.csv, diff.csv, results.csv, summary.txt."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    folder = Path(base) / f"{stamp}-customers-sync"
+    folder.mkdir(parents=True, exist_ok=True)
+    plan_frame(sync).write_csv(folder / "plan.csv")
+    diff_frame(sync).write_csv(folder / "diff.csv")
+    if done is not None:
+        done.write_csv(folder / "results.csv")
+    shown = ", ".join(f"{n} {k}" for k, n in counts(sync, done).items())
+    state = "dry run, nothing changed" if done is None else "applied"
+    (folder / "summary.txt").write_text(f"otc {command}: {shown} ({state})\n", encoding="utf-8")
+    return folder

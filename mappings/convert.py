@@ -86,6 +86,14 @@ def oracle_date(expr: pl.Expr) -> pl.Expr:
     return pl.when(value == pl.date(4712, 12, 31)).then(None).otherwise(value)
 
 
+@converter("odata_date")
+def odata_date(expr: pl.Expr) -> pl.Expr:
+    """OData V2 JSON ``/Date(<ms since 1970>)/`` (Edm.DateTime, UTC midnight) to a date; null
+    stays null (https://www.odata.org/documentation/odata-version-2-0/json-format/ §2.2.6)."""
+    millis = _text(expr).str.extract(r"^/Date\((-?\d+)(?:[+-]\d+)?\)/$", 1).cast(pl.Int64)
+    return (millis // 86_400_000).cast(pl.Int32).cast(pl.Date)
+
+
 @converter("flag")
 def flag(expr: pl.Expr) -> pl.Expr:
     """SAP's 'X' / blank, EBS's 'Y' / 'N' to a boolean."""

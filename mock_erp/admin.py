@@ -1,4 +1,4 @@
-"""``/_mock`` admin API: health, reset, seed, state inspection, faults, locks (docs/architecture.md).
+"""``/_mock`` admin API: health, reset, seed, state inspection, faults, locks (architecture.md).
 
 Why JSON over HTTP and not Python calls: tests, the demo and a developer's curl all drive the
 same server the adapters talk to, in-process or not.
@@ -181,6 +181,28 @@ async def sap_icf(request: Request) -> JSONResponse:
     return JSONResponse({"active": st.sap.config.soap_active})
 
 
+async def sap_open_items(request: Request) -> JSONResponse:
+    """Seed one SAP open item: ``{"company", "customer", "currency", "amount", ...}``."""
+    from mock_erp.sap.seed_items import SeedError, seed_open_item
+
+    st = _state(request)
+    try:
+        body = await _json(request)
+    except FaultRuleError as exc:
+        return _bad(str(exc), exc.field)
+
+    def seed_one() -> dict[str, Any]:
+        with st.lock:
+            st.sap_backend.settings = st.settings.sap
+            return seed_open_item(st.sap_backend, body)
+
+    try:
+        created = await run_in_threadpool(seed_one)
+    except SeedError as exc:
+        return _bad(str(exc), exc.field)
+    return JSONResponse(created, 201)
+
+
 async def settings_get(request: Request) -> JSONResponse:
     return JSONResponse(_state(request).settings.public())
 
@@ -209,6 +231,7 @@ def routes() -> list[BaseRoute]:
         Route("/_mock/locks", locks_set, methods=["POST"]),
         Route("/_mock/locks", locks_clear, methods=["DELETE"]),
         Route("/_mock/sap/icf", sap_icf, methods=["PUT"]),
+        Route("/_mock/sap/open-items", sap_open_items, methods=["POST"]),
         Route("/_mock/settings", settings_get, methods=["GET"]),
         Route("/_mock/settings", settings_put, methods=["PUT"]),
     ]

@@ -155,7 +155,12 @@ def build_app(
     oracle.settings = state.settings.oracle
     state.oracle = oracle
     state.personas.add("oracle")
-    routes: list[BaseRoute] = [*admin.routes(), *sap.routes(), *oracle.routes()]
+    from mock_erp.s4.routes import S4Persona
+
+    s4 = S4Persona(sap, faults, lock)
+    s4.settings = state.settings.s4
+    state.personas.add("s4")
+    routes: list[BaseRoute] = [*admin.routes(), *sap.routes(), *oracle.routes(), *s4.routes()]
     app = MockApp(routes=routes)
     app.state.mock = state
     if seed_data:

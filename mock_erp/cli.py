@@ -11,14 +11,15 @@ from typing import Annotated
 
 import typer
 
-app = typer.Typer(help="The mock ERP server (SAP persona; Oracle EBS later).", no_args_is_help=True)
+app = typer.Typer(help="The mock ERP server: SAP and Oracle EBS personas.", no_args_is_help=True)
 
 PASSWORD_ENV = "OTC_MOCK_PASSWORD"
 
 
 @app.callback()
 def main() -> None:
-    """The mock ERP server: SAP persona (SOAP-for-RFC, RFC client shim) and its admin API."""
+    """The mock ERP: SAP persona (SOAP-for-RFC, RFC client), Oracle EBS persona (ORDS,
+    oracledb client) and the admin API (docs/mock-erp.md)."""
 
 
 def config_toml(host: str, port: int, user: str, client: str = "100") -> str:
@@ -40,7 +41,6 @@ user = "{user}"
 password_env = "{PASSWORD_ENV}"
 companies = ["1000", "2000", "3000", "4000"]
 reference_customer = "100"
-soap_stateful_posting = true
 
 [systems.sap_rfc]
 adapter = "sap"
@@ -54,6 +54,15 @@ password_env = "{PASSWORD_ENV}"
 mock_url = "{url}"
 companies = ["1000", "2000", "3000", "4000"]
 reference_customer = "100"
+
+[systems.s4]
+adapter = "sap"
+transport = "s4api"
+url = "{url}"
+client = "{client}"
+user = "{user}"
+password_env = "{PASSWORD_ENV}"
+companies = ["1000", "2000", "3000", "4000"]
 
 [systems.oracle]
 adapter = "oracle"
@@ -103,7 +112,15 @@ def serve(
         )
         raise typer.Exit(2)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.create_server((host, port), family=family)
+    try:
+        sock = socket.create_server((host, port), family=family)
+    except OSError as exc:  # most often: the port is taken (another mock still running?)
+        typer.echo(
+            f"error: cannot listen on {host}:{port}: {exc.strerror or exc}; pick another "
+            "--port, or --port 0 for any free one",
+            err=True,
+        )
+        raise typer.Exit(2) from None
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # ~44 ms per round trip without
     bound_port = sock.getsockname()[1]
     typer.echo("seeding ..." if not no_seed else "starting with empty tables", err=True)

@@ -5,9 +5,9 @@ ERP committed (``drop_after_commit``), and retries only if the ERP can be slow, 
 locked on demand (docs/architecture.md "The mock ERP"; docs/specs/sap.md §7 item 16).
 
 A rule: ``{"persona": "sap"|"oracle"|"*", "operation": FM | PL/SQL API | "query" | "*",
-"kind": ..., "rate": 0..1 | "nth": n, "ms": latency}``. ``nth`` fires once, on the nth matching
-call (1-based); ``rate`` fires with that probability, drawn from ``random.Random(seed)`` of the
-rule set, so the same seed and the same call sequence give the same faults.
+"kind": ..., "rate": 0..1 | "nth": n, "ms": latency, "status": 502|504}``. ``nth`` fires once, on
+the nth matching call (1-based); ``rate`` fires with that probability, drawn from
+``random.Random(seed)`` of the rule set, so the same seed and call sequence give the same faults.
 """
 
 from __future__ import annotations
@@ -25,13 +25,20 @@ KINDS = frozenset(
         "drop_before",  # connection closed before the ERP acts: nothing happens
         "drop_after_commit",  # the ERP acts (and commits), then the connection closes unanswered
         "malformed",  # the ERP acts, the answer is cut off
+        # the ERP acts and commits, then a gateway (Web Dispatcher, proxy, load balancer)
+        # answers 502/504 (`status`, default 504) instead of the ERP's answer
+        "gateway_timeout_after_commit",
+        # the ICM (SAP) or the servlet container (ORDS) gives up waiting and answers an HTML
+        # 500 after `ms` (0: at once) while the ERP works on and commits in the background
+        "icm_timeout",
         "lock_conflict",  # the FM's own "object locked" answer (SAP: ZOTC 010)
         "deadlock",  # Oracle persona: ORA-00060 (stored, applied by that persona)
         "package_state_lost",  # Oracle persona: ORA-04068 (stored, applied by that persona)
     }
 )
-PERSONAS = frozenset({"sap", "oracle", "*"})
-_FIELDS = {"persona", "operation", "kind", "rate", "nth", "ms"}
+PERSONAS = frozenset({"sap", "oracle", "s4", "*"})
+_FIELDS = {"persona", "operation", "kind", "rate", "nth", "ms", "status"}
+GATEWAY_STATUSES = (502, 504)
 
 
 class FaultRuleError(ValueError):
@@ -50,6 +57,7 @@ class FaultRule:
     rate: float | None = None
     nth: int | None = None
     ms: int = 0
+    status: int | None = None  # gateway_timeout_after_commit: 502 or 504 (None = 504)
     matched: int = 0  # calls that matched persona/operation so far
     fired: int = 0
 
@@ -85,7 +93,13 @@ class FaultRule:
             raise FaultRuleError("ms", f"{ms!r} is not a number of milliseconds >= 0")
         if kind == "latency" and not ms:
             raise FaultRuleError("ms", "latency needs 'ms' > 0")
-        return cls(persona, operation, kind, None if rate is None else float(rate), nth, int(ms))
+        status = body.get("status")
+        if status is not None and kind != "gateway_timeout_after_commit":
+            raise FaultRuleError("status", "only gateway_timeout_after_commit takes a status")
+        if status is not None and status not in GATEWAY_STATUSES:
+            raise FaultRuleError("status", f"{status!r} not in {list(GATEWAY_STATUSES)}")
+        rate_value = None if rate is None else float(rate)
+        return cls(persona, operation, kind, rate_value, nth, int(ms), status)
 
     def matches(self, persona: str, operation: str) -> bool:
         return self.persona in {"*", persona} and self.operation in {"*", operation}
@@ -154,6 +168,15 @@ class FaultSet:
                 "rules": [r.public() for r in self.rules],
                 "fired": list(self.log),
             }
+
+
+def gateway_page(status: int) -> str:
+    """A gateway's own error page (HTML, not the ERP's answer) for 502/504."""
+    title = {502: "502 Bad Gateway", 504: "504 Gateway Time-out"}.get(status, f"{status} Error")
+    return (
+        f"<html><head><title>{title}</title></head><body><center><h1>{title}</h1></center>"
+        "<hr><center>gateway</center></body></html>"
+    )
 
 
 def pick(fired: list[FaultRule], kind: str) -> FaultRule | None:

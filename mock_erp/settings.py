@@ -19,6 +19,7 @@ from typing import Any
 
 from mock_erp.faults import FaultRuleError
 from mock_erp.oracle.settings import OracleSettings
+from mock_erp.s4.settings import S4Settings
 from mock_erp.sap.settings import SapSettings
 
 
@@ -68,18 +69,22 @@ def update_section(target: Any, section: str, body: Any) -> dict[str, Any]:
     return dataclasses.asdict(target)
 
 
+PERSONAS = ("oracle", "s4", "sap")
+
+
 @dataclass
 class MockSettings:
     """One object shared by the app and both personas; mutated in place, never replaced."""
 
     sap: SapSettings = field(default_factory=SapSettings)
     oracle: OracleSettings = field(default_factory=OracleSettings)
+    s4: S4Settings = field(default_factory=S4Settings)
 
     def update(self, body: Any) -> dict[str, Any]:
         if not isinstance(body, dict):
-            raise FaultRuleError("body", 'must be {"sap": {...}, "oracle": {...}}')
-        if unknown := set(body) - {"sap", "oracle"}:
-            raise FaultRuleError(sorted(unknown)[0], "unknown persona; known: ['oracle', 'sap']")
+            raise FaultRuleError("body", 'must be {"sap": {...}, "oracle": {...}, "s4": {...}}')
+        if unknown := set(body) - set(PERSONAS):
+            raise FaultRuleError(sorted(unknown)[0], f"unknown persona; known: {list(PERSONAS)}")
         # validate both sections before assigning either
         staged = {name: dataclasses.replace(getattr(self, name)) for name in body}
         for name, section in body.items():
@@ -89,11 +94,11 @@ class MockSettings:
         return self.public()
 
     def restore_defaults(self) -> None:
-        for name in ("sap", "oracle"):
+        for name in PERSONAS:
             target = getattr(self, name)
             fresh = type(target)()
             for f in dataclasses.fields(target):
                 setattr(target, f.name, getattr(fresh, f.name))
 
     def public(self) -> dict[str, Any]:
-        return {"sap": dataclasses.asdict(self.sap), "oracle": dataclasses.asdict(self.oracle)}
+        return {name: dataclasses.asdict(getattr(self, name)) for name in PERSONAS}

@@ -446,6 +446,15 @@ class OracleAdapter:
                 else:
                     on_account += Decimal(row["applied_amount"])
                 continue
+            if Decimal(row["applied_amount"]) < 0:  # issue 17: credit memo netted in a payment
+                raise ErpRejected(
+                    self.name,
+                    key,
+                    "OTC",
+                    f"item {row['document_id']}/{row['line']}: netting a credit memo in a "
+                    "receipt is not supported by the Oracle adapter yet; apply the credit memo "
+                    "to the invoice in Receivables first, then post the receipt without that row",
+                )
             item = self._installment(key, org, str(row["document_id"]), row["line"])
             shown = f"{item['TRX_NUMBER']} ({row['document_id']}/{row['line']})"
             if item["ACCOUNT_NUMBER"] != first["customer_id"]:

@@ -21,8 +21,10 @@ import httpx
 import polars as pl
 
 from adapters.errors import ConfigError, OutcomeUnknown, TransientError, TransportError
+from adapters.gateway import ORDS_NOT_STARTED, gateway_error
 from adapters.oracle.errors import classify
 from adapters.oracle.transport import LOOKUP_ROWS, Keyset, Out, frame_from_columns, polars_type
+from adapters.retry import read_policy
 
 _NUMBER_MARK = "\x00num:"
 _NUMBER_TOKEN = re.compile(r'"\\u0000num:(-?[0-9]+(?:\.[0-9]+)?)"')
@@ -101,6 +103,17 @@ class OrdsTransport:
     def _post(
         self, statement: str, binds: Mapping[str, Any], *, writes: bool, limit: int, offset: int = 0
     ) -> dict[str, Any]:
+        """One request; a read (`writes=False`) retries every transient error here."""
+        if writes:
+            return self._post_once(statement, binds, writes=True, limit=limit, offset=offset)
+        policy = read_policy()
+        return dict(
+            policy(self._post_once, statement, binds, writes=False, limit=limit, offset=offset)
+        )
+
+    def _post_once(
+        self, statement: str, binds: Mapping[str, Any], *, writes: bool, limit: int, offset: int = 0
+    ) -> dict[str, Any]:
         body = {
             "statementText": statement,
             "offset": offset,
@@ -136,8 +149,12 @@ class OrdsTransport:
                 f"[systems.{self.system}] ORDS has no REST-Enabled SQL at {self.endpoint} "
                 "(HTTP 404): check url, schema and restEnabledSql.active (docs/oracle-setup.md)"
             )
-        if status in (502, 503, 504):
-            raise TransientError(self.system, f"ORDS HTTP {status}: unavailable, nothing was run")
+        if status in (500, 502, 503, 504):
+            # a gateway's page or an ORDS failure: the block may have run and committed; only
+            # ORDS's "no database connection" 503 proves it did not (adapters/gateway.py)
+            raise gateway_error(
+                self.system, "ORDS", status, content, writes=writes, signatures=ORDS_NOT_STARTED
+            )
         if status != 200:
             text = content.decode(answer.encoding or "utf-8", errors="replace")
             raise TransportError(self.system, f"ORDS HTTP {status}: {text[:300]}")

@@ -25,6 +25,7 @@ import polars as pl
 from adapters.errors import ConfigError, OtcError, TransientError, TransportError
 from adapters.oracle.errors import needs_new_session, oracledb_error
 from adapters.oracle.transport import LOOKUP_ROWS, Keyset, Out, frame_from_rows, polars_type
+from adapters.retry import read_policy
 
 _THICK_LOCK = threading.Lock()
 _THICK_DONE = False
@@ -203,7 +204,11 @@ class SqlNetTransport:
                 return
             after = last
 
-    def _page(self, sql: str, binds: dict[str, Any], batch: int) -> Iterator[pl.DataFrame]:
+    def _page(self, sql: str, binds: dict[str, Any], batch: int) -> list[pl.DataFrame]:
+        """One page (at most `page_rows` rows), read whole so a lost link is asked again."""
+        return list(read_policy()(lambda: list(self._page_once(sql, binds, batch))))
+
+    def _page_once(self, sql: str, binds: dict[str, Any], batch: int) -> Iterator[pl.DataFrame]:
         conn = self._acquire()
         broken = False
         try:
@@ -242,6 +247,14 @@ class SqlNetTransport:
     def run_plsql(
         self, block: str, binds: Mapping[str, Any], *, writes: bool = True
     ) -> dict[str, Any]:
+        """A block; one that only reads (`writes=False`) retries every transient error."""
+        if writes:
+            return self._run_plsql_once(block, binds, writes=True)
+        return dict(read_policy()(self._run_plsql_once, block, binds, writes=False))
+
+    def _run_plsql_once(
+        self, block: str, binds: Mapping[str, Any], *, writes: bool
+    ) -> dict[str, Any]:
         conn = self._acquire()
         broken = False
         try:
@@ -269,6 +282,9 @@ class SqlNetTransport:
             self._release(conn, broken=broken)
 
     def ping(self) -> None:
+        read_policy()(self._ping_once)
+
+    def _ping_once(self) -> None:
         conn = self._acquire()
         broken = False
         try:

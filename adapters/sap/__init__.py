@@ -10,11 +10,22 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from adapters.s4.adapter import S4Adapter
     from adapters.sap.adapter import SapAdapter
 
 
-def build(name: str, section: Mapping[str, Any], secrets: Mapping[str, str]) -> SapAdapter:
-    """An adapter for `[systems.NAME]`; heavy imports happen here, not at `otc --help`."""
+def build(
+    name: str, section: Mapping[str, Any], secrets: Mapping[str, str]
+) -> SapAdapter | S4Adapter:
+    """An adapter for `[systems.NAME]`; heavy imports happen here, not at `otc --help`.
+
+    `transport = "s4api"` is S/4HANA through released APIs only: another adapter class, since
+    it speaks OData and enterprise services instead of function modules.
+    """
+    if section.get("transport") == "s4api":
+        from adapters.s4 import build as build_s4
+
+        return build_s4(name, section, secrets)
     from adapters.sap.adapter import SapAdapter
     from adapters.sap.settings import SapSettings
 

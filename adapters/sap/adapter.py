@@ -19,9 +19,11 @@ import polars as pl
 
 from adapters.errors import ConfigError, ErpRejected, OutcomeUnknown, TransientError
 from adapters.protocol import PostingKind
-from adapters.sap.errors import errors_in, message_rows, raise_for_return
-from adapters.sap.keys import header_text, xblnr_for
+from adapters.sap.currency import sap_decimals, to_external, to_internal_text
+from adapters.sap.errors import raise_for_return
+from adapters.sap.keys import header_texts, xblnr_for
 from adapters.sap.settings import SapSettings
+from adapters.sap.system import SystemKind, read_system_kind
 from adapters.sap.table_reader import in_list, parse_internal_amount, quote, read_table
 from adapters.sap.transport import SapTransport
 from contracts.io import schema_of
@@ -72,6 +74,8 @@ class SapAdapter:
         self.name = settings.name
         self.transport = transport or _make_transport(settings)
         self._tcurx: dict[str, int] | None = None
+        self._company_codes: list[str] | None = None
+        self._system_kind: SystemKind | None = None
         overrides = load_value_maps(settings.value_maps)
         self._posting_maps = {
             k: dict(v) for k, v in load_spec("sap", "posting")["value_maps"].items()
@@ -102,6 +106,12 @@ class SapAdapter:
                     found[cur] = int(dec or 2)
             self._tcurx = found
         return self._tcurx
+
+    def system_kind(self) -> SystemKind:
+        """Release and S/4HANA or not (RFC_SYSTEM_INFO, CVERS), read once."""
+        if self._system_kind is None:
+            self._system_kind = read_system_kind(self.transport)
+        return self._system_kind
 
     def _posting_value(self, map_name: str, key: str) -> str:
         table = self._posting_maps.get(map_name, {})
@@ -138,7 +148,7 @@ class SapAdapter:
             "sap",
             "open_items",
             value_map_file=self._overrides,
-            context={"sap_internal_amount": {"decimals": self.tcurx()}},
+            context={"sap_internal_amount": {"decimals": sap_decimals(self.tcurx())}},
         )
         for company in self._companies(companies):
             for customer_filter in _customer_chunks(customers):
@@ -164,12 +174,73 @@ class SapAdapter:
                         page_size=self.settings.page_size,
                     ):
                         page = self._repair_terms(
-                            raw.with_columns(parse_internal_amount(pl.col("WRBTR")).alias("WRBTR")),
+                            self._repair_amounts(raw, company, as_of).with_columns(
+                                parse_internal_amount(pl.col("WRBTR")).alias("WRBTR")
+                            ),
                             company,
                             as_of,
                             percent_set,
                         )
                         yield self._finish(mapping.apply(page), f"{self.name} {table} {company}")
+
+    def _repair_amounts(self, page: pl.DataFrame, company: str, as_of: date | None) -> pl.DataFrame:
+        """Amounts RFC_READ_TABLE could not write (`*...`) read by key through the BAPI.
+
+        WRBTR is CURR(13,2): an internal value of 1,000,000,000.00 or more does not fit the
+        output field and comes back as `*` and the low digits (docs/specs/sap.md §8). Those
+        rows are asked of BAPI_AR_ACC_GETOPENITEMS (external DEC 23,4 amounts), one call per
+        customer with such rows, and written back as internal text, so the one conversion of
+        the mapping serves every row.
+        """
+        garbled = page.filter(pl.col("WRBTR").str.contains("*", literal=True))
+        if garbled.height == 0:
+            return page
+        amounts = self._amounts_by_bapi(company, garbled, as_of)
+        tcurx = self.tcurx()
+        fixed = pl.DataFrame(
+            [
+                {
+                    **{k: row[k] for k in BSID_KEY},
+                    "WRBTR_FIX": to_internal_text(
+                        amounts[(row["BELNR"], row["GJAHR"], row["BUZEI"])], row["WAERS"], tcurx
+                    ),
+                }
+                for row in garbled.iter_rows(named=True)
+            ],
+            schema={**dict.fromkeys(BSID_KEY, pl.String), "WRBTR_FIX": pl.String},
+        )
+        patched = page.join(fixed, on=list(BSID_KEY), how="left")
+        return patched.with_columns(
+            pl.coalesce(pl.col("WRBTR_FIX"), pl.col("WRBTR")).alias("WRBTR")
+        ).select(page.columns)
+
+    def _amounts_by_bapi(
+        self, company: str, rows: pl.DataFrame, as_of: date | None
+    ) -> dict[tuple[str, str, str], Decimal]:
+        """External (unsigned) amounts of `rows`' items from BAPI_AR_ACC_GETOPENITEMS."""
+        wanted = {(r["BELNR"], r["GJAHR"], r["BUZEI"]) for r in rows.iter_rows(named=True)}
+        found: dict[tuple[str, str, str], Decimal] = {}
+        for kunnr in sorted(set(rows["KUNNR"].to_list())):
+            result = self.transport.call(
+                "BAPI_AR_ACC_GETOPENITEMS",
+                COMPANYCODE=company,
+                CUSTOMER=kunnr,
+                KEYDATE=sap_date(as_of or date.today()),
+                LINEITEMS=[],
+            )
+            raise_for_return(self.name, f"open items {company}/{alpha_out_text(kunnr)}", result)
+            for item in result.get("LINEITEMS", []):
+                item_key = (str(item["DOC_NO"]), str(item["FISC_YEAR"]), str(item["ITEM_NUM"]))
+                if item_key in wanted:
+                    found[item_key] = Decimal(item["AMT_DOCCUR"])
+        if missing := wanted - found.keys():
+            doc, year, line = sorted(missing)[0]
+            raise TransientError(
+                self.name,
+                f"amount of {company}/{doc}/{year}/{line} overflows RFC_READ_TABLE and "
+                "BAPI_AR_ACC_GETOPENITEMS did not list the item (cleared meanwhile?); retry",
+            )
+        return found
 
     def _repair_terms(
         self,
@@ -390,30 +461,45 @@ class SapAdapter:
             changed.update(page["KUNNR"].to_list())
         return changed
 
+    def company_codes(self) -> list[str]:
+        """Every company code the system has (T001), read once: what `find_posted` searches."""
+        if self._company_codes is None:
+            codes = {
+                bukrs
+                for page in read_table(self.transport, "T001", ["BUKRS"], key=["BUKRS"])
+                for (bukrs,) in page.iter_rows()
+            }
+            self._company_codes = sorted(codes | set(self.settings.companies))
+        return self._company_codes
+
     def find_posted(self, kind: PostingKind, keys: Sequence[str]) -> pl.DataFrame:
-        """Which keys already have a (not reversed) document: BKPF by XBLNR and BKTXT."""
+        """Which keys already have a (not reversed) document: BKPF by XBLNR, then BKTXT.
+
+        Every company code of the system is searched, not only the configured `companies`:
+        a key posted to any company must be found, or a lost answer would be posted again.
+        The predicates are the index BKPF BUKRS + XBLNR (IN lists, batched); the tag is
+        then compared in full (adapters/sap/keys.py), never as a prefix.
+        """
         by_xblnr: dict[str, list[str]] = {}
         for key in keys:
             by_xblnr.setdefault(xblnr_for(key), []).append(key)
         found: dict[str, str] = {}
-        companies = list(self.settings.companies)
+        companies = self.company_codes()
         for chunk in _chunks(sorted(by_xblnr), 50):
-            where = [in_list("XBLNR", chunk)]
-            if companies:
-                where.append(in_list("BUKRS", companies))
-            for page in read_table(
-                self.transport,
-                "BKPF",
-                ["BUKRS", "BELNR", "GJAHR", "XBLNR", "BKTXT", "STBLG"],
-                where=where,
-                key=["BUKRS", "BELNR", "GJAHR"],
-            ):
-                for bukrs, belnr, gjahr, xblnr, bktxt, stblg in page.iter_rows():
-                    if stblg:
-                        continue  # reversed: as if never posted
-                    for key in by_xblnr.get(xblnr, []):
-                        if bktxt == header_text(key):
-                            found[key] = f"{belnr}{bukrs}{gjahr}"
+            for company_chunk in _chunks(companies, 25):
+                for page in read_table(
+                    self.transport,
+                    "BKPF",
+                    ["BUKRS", "BELNR", "GJAHR", "XBLNR", "BKTXT", "STBLG"],
+                    where=[in_list("BUKRS", company_chunk), in_list("XBLNR", chunk)],
+                    key=["BUKRS", "BELNR", "GJAHR"],
+                ):
+                    for bukrs, belnr, gjahr, xblnr, bktxt, stblg in page.iter_rows():
+                        if stblg:
+                            continue  # reversed: as if never posted
+                        for key in by_xblnr.get(xblnr, []):
+                            if bktxt in header_texts(key):
+                                found[key] = f"{belnr}{bukrs}{gjahr}"
         return pl.DataFrame(
             {"key": list(keys), "erp_document": [found.get(k) for k in keys]},
             schema={"key": pl.String, "erp_document": pl.String},
@@ -433,7 +519,7 @@ class SapAdapter:
         out: dict[tuple[str, int, int], dict[str, Any]] = {}
         if not items:
             return out
-        decimals = self.tcurx()
+        tcurx = self.tcurx()
         belnrs = sorted({alpha_in(doc) for doc, _, _ in items})
         for chunk in _chunks(belnrs, 100):
             for page in read_table(
@@ -443,10 +529,16 @@ class SapAdapter:
                 key=BSID_KEY,
                 where=[f"BUKRS = {quote(company)}", in_list("BELNR", chunk)],
             ):
+                garbled = page.filter(pl.col("WRBTR").str.contains("*", literal=True))
+                by_bapi = self._amounts_by_bapi(company, garbled, None) if garbled.height else {}
                 for row in page.iter_rows(named=True):
                     key = (alpha_out_text(row["BELNR"]), int(row["GJAHR"]), int(row["BUZEI"]))
-                    internal = Decimal(_signed_text(row["WRBTR"]))
-                    real = internal * (Decimal(10) ** (2 - decimals.get(row["WAERS"], 2)))
+                    bapi_amount = by_bapi.get((row["BELNR"], row["GJAHR"], row["BUZEI"]))
+                    real = (
+                        bapi_amount
+                        if bapi_amount is not None
+                        else to_external(Decimal(_signed_text(row["WRBTR"])), row["WAERS"], tcurx)
+                    )
                     signed = -real if row["SHKZG"] == "H" else real
                     out[key] = {
                         "amount": signed,
@@ -532,58 +624,17 @@ class SapAdapter:
         obj_key = str(result.get("E_OBJ_KEY", "")).strip()
         if not obj_key:
             raise OutcomeUnknown(self.name, "Z_OTC_AR_CLEAR answered without E_OBJ_KEY", key=key)
-        return {**base, "status": "posted", "erp_document": obj_key}
+        from adapters.sap.posting import booked  # what FB05 booked, read back by the kit
+
+        return {**base, "status": "posted", "erp_document": obj_key, "message": booked(result)}
 
     def _post_on_account(self, first: Mapping[str, Any], dry_run: bool = False) -> dict[str, Any]:
-        """All money on account: BAPI_ACC_DOCUMENT_POST + COMMIT (WAIT) in one session.
+        """All money on account: the accounting BAPI (the clearing wrapper needs items to
+        clear), committed in one ABAP session (adapters/sap/posting.py: over SOAP the kit's
+        self-committing Z_OTC_AR_ON_ACCOUNT, docs/specs/sap.md §8)."""
+        from adapters.sap.posting import post_on_account
 
-        The clearing wrapper needs items to clear, so this goes through the accounting BAPI,
-        which must commit in the same ABAP session. Over SOAP that needs a stateful ICF
-        session, which is opt-in per system (`soap_stateful_posting`, docs/specs/sap.md §4).
-        """
-        from adapters.sap.posting import on_account_document
-
-        key = first["application_id"]
-        if self.settings.transport == "soap" and not self.settings.soap_stateful_posting:
-            return {
-                "key": key,
-                "kind": "cash_application",
-                "system": self.name,
-                "status": "rejected",
-                "message": "a payment entirely on account is posted with BAPI_ACC_DOCUMENT_POST, "
-                "which over SOAP needs a stateful session: set soap_stateful_posting = true "
-                f"in [systems.{self.name}] (docs/sap-setup.md)",
-            }
-        base = {"key": key, "kind": "cash_application", "system": self.name}
-        params = on_account_document(self, first)
-        with self.transport.session() as session:
-            check = session.call("BAPI_ACC_DOCUMENT_CHECK", **params)
-            if errors_in(check):
-                try:
-                    raise_for_return(self.name, key, check)
-                except ErpRejected as exc:
-                    return {**base, "status": "rejected", "message": f"{exc.code} {exc.text}"}
-            if dry_run:
-                return {
-                    **base,
-                    "status": "posted",
-                    "erp_document": DRY_RUN,
-                    "message": "BAPI_ACC_DOCUMENT_CHECK accepts it",
-                }
-            posted = session.call("BAPI_ACC_DOCUMENT_POST", **params)
-            if errors_in(posted):
-                session.call("BAPI_TRANSACTION_ROLLBACK")
-                try:
-                    raise_for_return(self.name, key, posted)
-                except ErpRejected as exc:
-                    return {**base, "status": "rejected", "message": f"{exc.code} {exc.text}"}
-            try:
-                commit = session.call("BAPI_TRANSACTION_COMMIT", WAIT="X")
-            except TransientError as exc:  # the commit left: it may have committed
-                raise OutcomeUnknown(self.name, f"commit: {exc.detail}", key=key) from exc
-            if errors_in(commit):
-                raise OutcomeUnknown(self.name, f"commit failed: {message_rows(commit)}", key=key)
-        return {**base, "status": "posted", "erp_document": str(posted.get("OBJ_KEY", "")).strip()}
+        return post_on_account(self, first, dry_run, DRY_RUN)
 
     def post_cash_applications(self, frame: pl.DataFrame) -> pl.DataFrame:
         validate(frame, "cash_applications", source="cash applications")

@@ -27,16 +27,23 @@ READ_ONLY = frozenset(
     }
 )
 
-#: (message class, number) that mean "busy, try again later" (docs/specs/sap.md §2.6, §5).
-TRANSIENT_MESSAGES = frozenset({("ZOTC", "010"), ("F5", "011"), ("M3", "024")})
-TRANSIENT_TEXTS = ("max no of 200 conversations exceeded",)
+#: (message class, number) that mean "busy, try again later" (docs/specs/sap.md §2.6, §5):
+#: ZOTC 010 is the clearing wrapper's answer to a foreign enqueue of the customer (FB05
+#: locks it with EFKNB1A for the whole posting); F5 283 the accounting BAPI's lock cause
+#: [unconfirmed number: the text "currently locked by user" is matched as well].
+TRANSIENT_MESSAGES = frozenset({("ZOTC", "010"), ("F5", "011"), ("F5", "283"), ("M3", "024")})
+TRANSIENT_TEXTS = ("max no of 200 conversations exceeded", "currently locked by user")
 
 
 def is_read_only(function: str, params: Mapping[str, Any]) -> bool:
-    """Reads, and the clearing wrapper's test run, can be retried after a lost answer."""
+    """Reads, and the test runs of the kit's posting modules, can be retried after a lost
+    answer."""
     if function in READ_ONLY:
         return True
-    return function == "Z_OTC_AR_CLEAR" and str(params.get("I_TESTRUN", "")).upper() == "X"
+    return (
+        function in ("Z_OTC_AR_CLEAR", "Z_OTC_AR_ON_ACCOUNT")
+        and str(params.get("I_TESTRUN", "")).upper() == "X"
+    )
 
 
 def message_rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:

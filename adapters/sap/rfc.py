@@ -21,7 +21,12 @@ from adapters.errors import (
     TransientError,
     TransportError,
 )
+from adapters.retry import read_policy
 from adapters.sap.errors import TRANSIENT_TEXTS, is_read_only
+
+#: Communication errors raised while opening the link, before the call left: the NW RFC
+#: SDK's "partner not reached" (NI: host or gateway refused the connection).
+NOT_SENT_TEXTS = ("not reached", "connection refused")
 
 LOGON_KEYS = (
     "ashost",
@@ -81,6 +86,8 @@ def map_rfc_error(
         return ConfigError(f"[systems.{system}] {SDK_HINT} ({text.splitlines()[0]})")
     if any(t in text.lower() for t in TRANSIENT_TEXTS):
         return TransientError(system, f"{function}: {text}")
+    if kind == "CommunicationError" and any(t in text.lower() for t in NOT_SENT_TEXTS):
+        return TransientError(system, f"{function}: not sent: {text}")
     if kind == "CommunicationError" or _rfc_key(exc) == "RFC_CANCELED":
         if is_read_only(function, params):
             return TransientError(system, f"{function}: communication failed: {text}")
@@ -130,6 +137,12 @@ class RfcTransport:
         return conn
 
     def call(self, function: str, /, **params: Any) -> dict[str, Any]:
+        """One call; reads (adapters.sap.errors.READ_ONLY) retry every transient error here."""
+        if is_read_only(function, params):
+            return dict(read_policy()(self._call_once, function, params))
+        return self._call_once(function, params)
+
+    def _call_once(self, function: str, params: dict[str, Any]) -> dict[str, Any]:
         conn = self._connection()
         try:
             result: dict[str, Any] = conn.call(function, **params)

@@ -49,7 +49,6 @@ class SapSettings:
     distr_chan: str = "10"
     division: str = "00"
     reference_customer: str | None = None
-    soap_stateful_posting: bool = False
 
     @classmethod
     def from_section(
@@ -58,7 +57,16 @@ class SapSettings:
         where = f"[systems.{name}]"
         transport = section.get("transport", "soap")
         if transport not in TRANSPORTS:
-            raise ConfigError(f"{where} transport must be one of {TRANSPORTS}, not {transport!r}")
+            raise ConfigError(
+                f"{where} transport must be one of {(*TRANSPORTS, 's4api')}, not {transport!r}"
+            )
+        if "soap_stateful_posting" in section:
+            raise ConfigError(
+                f"{where} soap_stateful_posting is withdrawn: /sap/bc/soap/rfc keeps no session "
+                "across calls (docs/specs/sap.md §8), so every SOAP write goes through the kit's "
+                "self-committing modules (Z_OTC_AR_ON_ACCOUNT, Z_OTC_CUSTOMER_CREATE/_CHANGE, "
+                "docs/sap-setup.md); remove the key"
+            )
         known = {f.name for f in fields(cls)} - {"name", "password", "rfc", "transport"}
         options = {k: v for k, v in section.items() if k not in ("adapter", "transport")}
         rfc = {k: options.pop(k) for k in list(options) if k in RFC_LOGON}

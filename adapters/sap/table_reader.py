@@ -1,10 +1,11 @@
 """RFC_READ_TABLE, paged and split, into polars frames of text (docs/specs/sap.md §2.3).
 
 A row of DATA holds at most 512 bytes, so the wanted fields are split into groups that
-each fit (every group carries the table key so the parts can be joined). The first group
-is paged with ROWSKIPS/ROWCOUNT; the others are fetched for each page by key, so memory
-stays flat for any volume. Values are cut out of each row by the OFFSET and LENGTH that
-SAP returns in FIELDS, not split on the delimiter: a text field may contain it.
+each fit (every group carries the table key so the parts can be joined). Pages are disjoint
+key ranges in OPTIONS, never ROWSKIPS (the module has no ORDER BY; docs/specs/sap.md §8); the
+other groups are fetched for each page by key, so memory stays flat for any volume. Values
+are cut out of each row by the OFFSET and LENGTH that SAP returns in FIELDS, not split on the
+delimiter: a text field may contain it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 import polars as pl
 
+from adapters.errors import TransportError
 from adapters.sap.transport import SapTransport
 
 ROW_LIMIT = 512
@@ -95,6 +97,91 @@ def _frame(result: dict[str, Any]) -> pl.DataFrame:
     )
 
 
+class DuplicateRows(TransportError):
+    """A key came back twice across the partitions of one read: the result is not trustworthy."""
+
+
+def _bound(field: str, lo: str | None, lo_inclusive: bool, hi: str | None) -> list[str]:
+    """OPTIONS conditions of one key range: lo <= / < field < hi (either end open)."""
+    out = []
+    if lo is not None:
+        out.append(f"{field} {'>=' if lo_inclusive else '>'} {quote(lo)}")
+    if hi is not None:
+        out.append(f"{field} < {quote(hi)}")
+    return out
+
+
+Range = tuple[str | None, bool, str | None]  # (lo, lo inclusive, hi exclusive)
+
+
+def partitions(
+    transport: SapTransport,
+    table: str,
+    split: str,
+    where: Sequence[str],
+    page_size: int,
+    probe: int,
+) -> Iterator[list[str]]:
+    """Disjoint key ranges of `split` that cover every row of the WHERE set, each of at most
+    `page_size` rows (a single value may exceed it: it cannot be cut by this field).
+
+    Sized from a count: a probe reads only `split` for a range, up to `probe` + 1 rows. If the
+    whole range came back, its values are cut into ranges of `page_size` rows; if not, the range
+    is halved at the median of what came back (any subset's median splits it) and each half is
+    probed again. Nothing relies on the order of the answer: RFC_READ_TABLE has none.
+    """
+    stack: list[Range] = [(None, True, None)]
+    while stack:
+        lo, lo_inclusive, hi = stack.pop()
+        bounds = _bound(split, lo, lo_inclusive, hi)
+        answer = transport.call(
+            "RFC_READ_TABLE",
+            QUERY_TABLE=table,
+            DELIMITER="|",
+            ROWCOUNT=probe + 1,
+            OPTIONS=option_lines([*where, *bounds]),
+            FIELDS=[{"FIELDNAME": split}],
+            DATA=[],
+        )
+        values = sorted(str(r["WA"]).strip() for r in answer["DATA"])
+        if len(values) <= probe:
+            yield from _cut(split, values, lo, lo_inclusive, hi, page_size)
+            continue
+        distinct = sorted(set(values))
+        if len(distinct) == 1:  # one value with more rows than a probe: read it alone
+            (only,) = distinct
+            yield [f"{split} = {quote(only)}"]
+            stack.append((only, False, hi))
+            if lo is None or lo < only:
+                stack.append((lo, lo_inclusive, only))
+            continue
+        middle = distinct[len(distinct) // 2]
+        stack += [(middle, True, hi), (lo, lo_inclusive, middle)]  # left half popped first
+
+
+def _cut(
+    split: str,
+    values: list[str],
+    lo: str | None,
+    lo_inclusive: bool,
+    hi: str | None,
+    page_size: int,
+) -> Iterator[list[str]]:
+    """A fully counted range as sub-ranges of at most `page_size` rows, covering all of it."""
+    if not values:
+        return
+    starts: list[str] = []
+    count = 0
+    for i, value in enumerate(values):
+        if count >= page_size and value != values[i - 1]:
+            starts.append(value)
+            count = 0
+        count += 1
+    edges: list[tuple[str | None, bool]] = [(lo, lo_inclusive), *((s, True) for s in starts)]
+    for (start, inclusive), end in zip(edges, [*starts, hi], strict=True):
+        yield _bound(split, start, inclusive, end)
+
+
 def read_table(
     transport: SapTransport,
     table: str,
@@ -104,35 +191,50 @@ def read_table(
     key: Sequence[str] = (),
     page_size: int = 5000,
     lengths: dict[str, int] | None = None,
+    split: str | None = None,
 ) -> Iterator[pl.DataFrame]:
-    """Pages of `table` as text frames with one column per field."""
+    """Pages of `table` as text frames with one column per field, each key exactly once.
+
+    Never paged with ROWSKIPS: the module selects with no ORDER BY and skips by counting, so on
+    HANA consecutive pages may overlap and miss rows (docs/specs/sap.md §8). Each page is one
+    whole partition of the key field `split` (`partitions`), read with no ROWCOUNT; the key of
+    every row is remembered and a key seen twice raises `DuplicateRows`.
+    """
     if not key:
         key = list(fields[:1])
     lengths = lengths or field_lengths(transport, table, list(dict.fromkeys([*key, *fields])))
     groups = split_fields(fields, lengths, key)
-    skip = 0
-    while True:
+    split = split or (key[-1] if len(key) == 1 else _most_selective(key))
+    probe = max(page_size, min(50 * page_size, 200_000 // max(1, lengths.get(split, 10))))
+    seen: set[tuple[str, ...]] = set()
+    for bounds in partitions(transport, table, split, where, page_size, probe):
         first = transport.call(
             "RFC_READ_TABLE",
             QUERY_TABLE=table,
             DELIMITER="|",
-            ROWSKIPS=skip,
-            ROWCOUNT=page_size,
-            OPTIONS=option_lines(where),
+            OPTIONS=option_lines([*where, *bounds]),
             FIELDS=[{"FIELDNAME": f} for f in groups[0]],
             DATA=[],
         )
         page = _frame(first)
         if page.height == 0:
-            return
+            continue
+        keys = list(page.select(key).iter_rows())
+        if len(set(keys)) != len(keys) or not seen.isdisjoint(keys):
+            twice = next(k for k in keys if k in seen or keys.count(k) > 1)
+            raise DuplicateRows(
+                transport.system,
+                f"RFC_READ_TABLE {table} returned key {dict(zip(key, twice, strict=True))} twice "
+                "across one read: the table changed under the read, or the partitions overlap",
+            )
+        seen.update(keys)
         for group in groups[1:]:
             page = page.join(
-                _by_key(transport, table, group, where, key, page), on=list(key), how="left"
+                _by_key(transport, table, group, [*where, *bounds], key, page),
+                on=list(key),
+                how="left",
             )
         yield page.select([f for f in dict.fromkeys([*key, *fields])])
-        if page.height < page_size:
-            return
-        skip += page_size
 
 
 def _by_key(

@@ -127,7 +127,7 @@ def parse(
     problems.entity = kind
     problems.raise_if_any()
     frame = validate(to_frame(rows), "bank_transactions", source=str(path), row_base=1)
-    return Parsed(frame, kind, problems.warnings)
+    return Parsed(frame, kind, problems.all_warnings())
 
 
 def parse_file(path: Path | str, **options: str) -> pl.DataFrame:

@@ -134,6 +134,37 @@ class _Account:
     records: int = 1
 
 
+def _summary_fields(record: Record) -> list[str]:
+    """The 03 summary fields with their 88 continuations, groups kept aligned.
+
+    An 88 may continue a group mid-way (moov sample2: `...,190/` then `88,500000,,,`), but a
+    record whose groups are complete and that ends with one stray empty field before its '/'
+    (SVB: `015,35217175,,,/` then `88,040,...`) must not shift the next record's groups.
+    """
+    fields = record.body.split(",")[2:]
+    for more in record.extra:
+        if _group_end(fields) == len(fields) - 1 and not fields[-1].strip():
+            fields = fields[:-1]
+        fields += more.split(",")
+    return fields
+
+
+def _group_end(fields: list[str]) -> int:
+    """Index after the last complete (type, amount, count, funds[, extras]) group."""
+    i = 0
+    while i + 3 < len(fields):
+        funds = fields[i + 3].strip().upper()
+        extra = FUNDS_EXTRA.get(funds, 0)
+        if funds == "D":
+            if i + 4 >= len(fields) or not fields[i + 4].strip().isdigit():
+                return i
+            extra = 1 + 2 * int(fields[i + 4])
+        if i + 4 + extra > len(fields):
+            return i
+        i += 4 + extra
+    return i
+
+
 def _summary_total(fields: list[str]) -> Decimal:
     """Sum of the amounts in an 03 record's (type, amount, count, funds type...) groups."""
     total = Decimal(0)
@@ -205,7 +236,7 @@ def parse(path: Path, text: str, problems: Problems, *, default_currency: str = 
                 )
             account = _Account(number or "?", currency or group_currency, record.line)
             account.records += len(record.extra)
-            account.total += _summary_total(fields[2:])
+            account.total += _summary_total(_summary_fields(record))
         elif record.code == "16":
             if account is None:
                 problems.add(record.line, "16", "transaction detail outside an account (no 03)")
@@ -243,6 +274,10 @@ def _check_trailer(
         return
     account.records += 1 + len(record.extra)
     total = fields[0].strip() if fields else ""
+    if not total:
+        # ministryofjustice/bai2 tests/data/account_trailer_amount_blank_example.bai2
+        problems.deviate(record.line, "49 account trailer without a control total: not checked")
+        return
     if not re.fullmatch(r"[+-]?\d+", total):
         problems.add(record.line, "49 control total", "not a whole number", total)
         return
@@ -337,7 +372,17 @@ def _detail(
     side = ("DB", "CR") if direction == "credit" else ("CR", "DB")
     name = _first(keyed, f"{side[0]}NM")
     payer_account = _first(keyed, f"{side[0][0]}ACT")
-    remittance = clean(" ".join([*loose, *keyed.get("REMI", [])]))
+    # keys with a column of their own; every other key (CHKN check number, TRID, DABA, ...)
+    # stays in the text as `KEY: value`, so no reference the bank sent is lost
+    used = {"REMI", "EREF", "CREF", f"{side[0]}NM", f"{side[0][0]}ACT"}
+    others = [
+        f"{key}: {value}"
+        for key, values in keyed.items()
+        if key not in used
+        for value in values
+        if value
+    ]
+    remittance = clean(" ".join([*loose, *keyed.get("REMI", []), *others]))
     refs = merge_refs(
         extract_invoice_refs(" ".join(keyed.get("REMI", []))),
         extract_invoice_refs(" ".join(loose)),
@@ -351,6 +396,8 @@ def _detail(
         currency=account.currency,
         direction=direction,
         bank_reference=bank_ref or customer_ref or _first(keyed, "EREF"),
+        customer_reference=customer_ref or _first(keyed, "CREF"),
+        end_to_end_id=_first(keyed, "EREF"),
         payer_name=name,
         payer_account=payer_account,
         remittance_text=remittance,

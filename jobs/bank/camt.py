@@ -6,12 +6,18 @@ transaction: an entry (`Ntry`) with several `TxDtls` that each carry an amount i
 them (a batch booking); an entry whose details lack amounts stays one row, with the remittance
 data of all its details. Problems name the element path and its line, e.g.
 `/Document/BkToCstmrStmt/Stmt[1]/Ntry[3]/Amt`.
+
+Refused rather than read as "no entries": a document in an unknown namespace (or none), and a
+message with no statement, report or notification. Every reference is kept in its own column
+(the transaction's AcctSvcrRef, the entry's, EndToEndId, InstrId), a `DtTm` is read as the
+local day at its offset, and each statement is reconciled (OPBD/PRCD + booked entries = CLBD).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -30,6 +36,10 @@ MESSAGES = {
     "BkToCstmrStmt": ("camt.053", "Stmt"),
     "BkToCstmrDbtCdtNtfctn": ("camt.054", "Ntfctn"),
 }
+#: The namespace every camt.052/053/054 version uses; anything else is another message, or a
+#: bank's private format, and is refused rather than read as "no entries" (genkgo/camt, too,
+#: picks its decoder by namespace and rejects an unknown one: src/Config.php, Reader.php).
+NAMESPACE = re.compile(r"^urn:iso:std:iso:20022:tech:xsd:(camt\.05[234])\.001\.(\d\d)$")
 DIRECTIONS = {"CRDT": "credit", "DBIT": "debit"}
 NOT_PROVIDED = {"NOTPROVIDED", "NONREF", ""}
 
@@ -107,7 +117,11 @@ class _Reader:
         self.problems.add(element.sourceline, element_path(element), rule, value)
 
     def date_of(self, element: Element | None) -> date | None:
-        """`<Dt>` or `<DtTm>` inside `element` (the calendar day as written)."""
+        """`<Dt>` or `<DtTm>` inside `element`: the day the bank meant.
+
+        A `DtTm` with an offset (`2024-03-31T23:30:00-05:00`) is the local day at that offset,
+        31 March; converting it to UTC (1 April) would book the payment on the wrong day.
+        """
         inner = _find(element, "Dt|DtTm")
         if inner is None:
             if element is not None and element.text and element.text.strip():
@@ -116,9 +130,13 @@ class _Reader:
                 return None
         text = (inner.text or "").strip()
         try:
-            return date.fromisoformat(text[:10])
+            if "T" in text:
+                # fromisoformat reads at most 6 decimals of a second: some banks write 9
+                stamp = re.sub(r"(\.\d{6})\d+", r"\1", text)
+                return datetime.fromisoformat(stamp).date()  # no conversion: the local day
+            return date.fromisoformat(text[:10])  # xs:date may carry an offset: 2024-03-31+02:00
         except ValueError:
-            self.bad(inner, "not an ISO date (YYYY-MM-DD)", text)
+            self.bad(inner, "not an ISO date (YYYY-MM-DD) or date-time", text)
             return None
 
     def amount_of(self, element: Element) -> tuple[Decimal, str] | None:
@@ -164,8 +182,12 @@ def _remittance(details: list[Element]) -> tuple[str | None, list[str]]:
         info = _find(tx, "RmtInf")
         texts += _texts(info, "Ustrd")
         texts += _texts(info, "Strd", "AddtlRmtInf")
-        structured += _texts(info, "Strd", "CdtrRefInf", "Ref")
-        structured += _texts(info, "Strd", "RfrdDocInf", "Nb")
+        for block in _children(info, "Strd"):  # in the payer's order: invoices, then SCOR, ...
+            for part in block:
+                if _local(part) == "RfrdDocInf":
+                    structured += _texts(part, "Nb")
+                elif _local(part) == "CdtrRefInf":
+                    structured += _texts(part, "Ref")
         if info is None:
             texts += _texts(tx, "AddtlTxInf")
     kept = [t for t in texts if t.upper() not in NOT_PROVIDED]
@@ -196,7 +218,10 @@ def parse(path: Path, data: bytes, problems: Problems) -> tuple[list[Txn], str]:
         problems.add(line, "XML", f"not well-formed XML: {exc.msg}")
         return [], "camt"
     reader = _Reader(problems)
-    message = next((c for c in root if _local(c) in MESSAGES), None)
+    if _local(root) != "Document":
+        # a business message envelope (BizMsgEnvlp: AppHdr + Document) holds the Document
+        root = next((e for e in root.iter() if _local(e) == "Document"), root)
+    message = next((c for c in root if _message_name(c) in MESSAGES), None)
     if _local(root) != "Document" or message is None:
         problems.add(
             root.sourceline,
@@ -205,18 +230,53 @@ def parse(path: Path, data: bytes, problems: Problems) -> tuple[list[Txn], str]:
             "or BkToCstmrDbtCdtNtfctn)",
         )
         return [], "camt"
-    kind, holder = MESSAGES[_local(message)]
+    kind, holder = MESSAGES[_message_name(message)]
     namespace = etree.QName(root.tag).namespace or ""
-    version = namespace.rsplit(":", 1)[-1] if "camt." in namespace else kind
+    known = NAMESPACE.match(namespace)
+    if known is None:
+        problems.add(
+            root.sourceline,
+            element_path(root),
+            f"unknown namespace {namespace or '(none)'!r}: camt messages are in "
+            "urn:iso:std:iso:20022:tech:xsd:camt.05x.001.NN; refused rather than guessed at",
+            namespace or None,
+        )
+        return [], "camt"
+    version = namespace.rsplit(":", 1)[-1]
+    if known.group(1) != kind:
+        problems.warn(
+            message.sourceline,
+            f"{_local(message)} is a {kind} message, but the namespace says {known.group(1)}: "
+            f"read as {kind}",
+        )
     created = reader.date_of(_find(message, "GrpHdr", "CreDtTm"))
+    statements = list(_children(message, holder))
+    if not statements:
+        problems.add(
+            message.sourceline,
+            element_path(message),
+            f"no {holder} element: the file holds no statement, report or notification "
+            "(an empty account has a statement with no entries)",
+        )
+        return [], version
     rows: list[Txn] = []
-    for statement in _children(message, holder):
+    for statement in statements:
         rows += _statement(reader, statement, created)
     return rows, version
 
 
+def _message_name(element: Element) -> str:
+    """`BkToCstmrAcctRptV01` (version 001.01 named its messages so) reads as the rest do."""
+    return re.sub(r"V\d\d$", "", _local(element))
+
+
 def _statement(reader: _Reader, statement: Element, created: date | None) -> list[Txn]:
-    account = _text(statement, "Acct", "Id", "IBAN") or _text(statement, "Acct", "Id", "Othr", "Id")
+    account = (
+        _text(statement, "Acct", "Id", "IBAN")
+        or _text(statement, "Acct", "Id", "Othr", "Id")
+        or _text(statement, "Acct", "Id", "PrtryAcct", "Id")  # version 001.01
+        or _text(statement, "Acct", "Id", "BBAN")  # version 001.01
+    )
     if account is None:
         reader.bad(statement, "no account: Acct/Id/IBAN or Acct/Id/Othr/Id is missing")
         return []
@@ -229,7 +289,61 @@ def _statement(reader: _Reader, statement: Element, created: date | None) -> lis
     rows: list[Txn] = []
     for entry in _children(statement, "Ntry"):
         rows += _entry(reader, entry, account, statement_id, fallback)
+    if not reader.problems.violations:
+        _check_balances(reader, statement, statement_id)
     return rows
+
+
+#: Opening (or previously closed) booked balance, and the closing booked balance.
+OPENING, CLOSING = ("OPBD", "PRCD"), ("CLBD",)
+
+
+def _signed(element: Element | None, *, balance: bool = False) -> tuple[Decimal, str] | None:
+    """The signed amount and currency of an element holding Amt and CdtDbtInd, if readable.
+
+    A balance without CdtDbtInd (the Lithuanian TARGET statement in the fixtures) is read as
+    credit: it then reconciles to the cent, and the check only ever warns.
+    """
+    amount = _find(element, "Amt")
+    indicator = _text(element, "CdtDbtInd") or ("CRDT" if balance else None)
+    if amount is None or indicator not in DIRECTIONS:
+        return None
+    try:
+        value = Decimal((amount.text or "").strip())
+    except ArithmeticError:
+        return None
+    return (value if indicator == "CRDT" else -value), (amount.get("Ccy") or "").strip()
+
+
+def _check_balances(reader: _Reader, statement: Element, statement_id: str) -> None:
+    """Opening booked balance plus the booked entries must give the closing booked balance; if
+    not, an entry was lost or misread, or the bank's file does not add up: the operator must
+    know. Skipped when an entry is in another currency (no FX here) or a balance is missing."""
+    balances: dict[str, tuple[Decimal, str]] = {}
+    for balance in _children(statement, "Bal"):
+        code = _text(balance, "Tp", "CdOrPrtry", "Cd") or _text(balance, "Tp", "Cd")
+        found = _signed(balance, balance=True)
+        if code and found is not None:
+            balances.setdefault(code, found)
+    opening = next((balances[c] for c in OPENING if c in balances), None)
+    closing = next((balances[c] for c in CLOSING if c in balances), None)
+    if opening is None or closing is None or opening[1] != closing[1]:
+        return
+    net = Decimal(0)
+    for entry in _children(statement, "Ntry"):
+        status = _text(entry, "Sts", "Cd") or _text(entry, "Sts") or "BOOK"
+        found = _signed(entry)
+        if found is None or found[1] != closing[1]:
+            return
+        if status == "BOOK":
+            net += found[0]
+    if opening[0] + net != closing[0]:
+        reader.problems.warn(
+            statement.sourceline,
+            f"statement {statement_id!r}: opening balance {opening[0]} + booked entries {net} = "
+            f"{opening[0] + net}, but the closing balance CLBD says {closing[0]}: an entry may "
+            "be missing",
+        )
 
 
 def _entry(
@@ -275,10 +389,13 @@ def _entry(
                 value,
                 entry_amount,
                 DIRECTIONS[indicator],
-                _ref(entry, *ENTRY_REFS) or _ref(first, *TX_REFS),
+                _ref(first, ("Refs", "AcctSvcrRef"))  # the transaction's own, not the entry's
+                or _ref(entry, *ENTRY_REFS)
+                or _ref(first, *TX_REFS),
                 first,
                 texts,
                 structured,
+                entry,
             )
         ]
     rows: list[Txn] = []
@@ -312,9 +429,32 @@ def _entry(
                 tx,
                 texts,
                 structured,
+                entry,
             )
         )
+    if entry_amount is not None and len(rows) == len(details):
+        _check_split(reader, entry, entry_amount, DIRECTIONS[indicator], rows)
     return rows
+
+
+def _check_split(
+    reader: _Reader,
+    entry: Element,
+    entry_amount: tuple[Decimal, str],
+    direction: str,
+    rows: list[Txn],
+) -> None:
+    """A batch split into its transactions must net to the entry booked (in the entry's
+    direction), or a transaction was lost or the details carry other amounts (charges, FX)."""
+    if any(r.currency != entry_amount[1] for r in rows):
+        return
+    net = sum((r.amount if r.direction == direction else -r.amount for r in rows), Decimal(0))
+    if net != entry_amount[0]:
+        reader.problems.warn(
+            entry.sourceline,
+            f"{element_path(entry)}: its {len(rows)} transactions net {net}, the entry books "
+            f"{entry_amount[0]} {entry_amount[1]}: a transaction may be missing",
+        )
 
 
 def _settled(reader: _Reader, details: list[Element]) -> date | None:
@@ -336,6 +476,7 @@ def _row(
     details: Element | None,
     texts: str | None,
     structured: list[str],
+    entry: Element,
 ) -> Txn:
     # The payer of a credit is the debtor; on a debit the counterparty is the creditor.
     name, payer_account = _party(details, "Dbtr" if direction == "credit" else "Cdtr")
@@ -348,6 +489,11 @@ def _row(
         currency=money[1],
         direction=direction,
         bank_reference=reference,
+        # the account owner's own id of the instruction: MT940 :61: "reference for the account
+        # owner" maps to camt Refs/InstrId (or EndToEndId, kept in its own column)
+        customer_reference=_ref(details, ("Refs", "InstrId")),
+        end_to_end_id=_ref(details, ("Refs", "EndToEndId")),
+        entry_reference=_ref(entry, *ENTRY_REFS),
         payer_name=name,
         payer_account=payer_account,
         remittance_text=texts,

@@ -4,6 +4,11 @@ A parser reads the whole file, collects every problem it finds as a `Violation` 
 and the line (BAI2, MT940, CSV) or the XML element path (camt), and raises one `ContractError`
 at the end, so one run lists everything wrong with a file. Problems that do not lose or corrupt
 a transaction (a control total that does not add up, a missing trailer) are warnings.
+
+Banks deviate from their formats in ways that are still unambiguous (an MT940 `:61:` without a
+transaction type code, a balance without its currency). Such a line is read as the bank plainly
+meant it and noted as a *deviation*: one warning per kind, naming every line it occurred on, so
+the operator sees what was read generously without a warning per line of a 10,000-line file.
 """
 
 from __future__ import annotations
@@ -30,6 +35,9 @@ COLUMNS = (
     "currency",
     "direction",
     "bank_reference",
+    "customer_reference",
+    "end_to_end_id",
+    "entry_reference",
     "payer_name",
     "payer_account",
     "remittance_text",
@@ -55,6 +63,9 @@ class Txn:
     currency: str
     direction: str
     bank_reference: str | None = None
+    customer_reference: str | None = None
+    end_to_end_id: str | None = None
+    entry_reference: str | None = None
     payer_name: str | None = None
     payer_account: str | None = None
     remittance_text: str | None = None
@@ -77,6 +88,7 @@ class Problems:
         self.source, self.entity = str(path), entity
         self.violations: list[Violation] = []
         self.warnings: list[str] = []
+        self.deviations: dict[str, list[int | None]] = {}
 
     def add(self, row: int | None, where: str | None, rule: str, value: str | None = None) -> None:
         shown = None if value is None else value[:80]
@@ -85,6 +97,23 @@ class Problems:
     def warn(self, row: int | None, message: str) -> None:
         at = f"{self.source}:{row}" if row is not None else self.source
         self.warnings.append(f"{at}: {message}")
+
+    def deviate(self, row: int | None, what: str) -> None:
+        """A line read generously: `what` says what deviated and how it was read."""
+        self.deviations.setdefault(what, []).append(row)
+
+    def all_warnings(self) -> list[str]:
+        """Warnings, then one line per kind of deviation with the lines it occurred on."""
+        summary = []
+        for what, rows in self.deviations.items():
+            numbers = [str(r) for r in rows if r is not None]
+            shown = ", ".join(numbers[:10]) + (
+                f" and {len(numbers) - 10} more" if len(numbers) > 10 else ""
+            )
+            at = f"{self.source}:{numbers[0]}" if numbers else self.source
+            where = f" ({len(rows)}x, line {shown})" if len(rows) > 1 else ""
+            summary.append(f"{at}: {what}{where}")
+        return [*self.warnings, *summary]
 
     def raise_if_any(self) -> None:
         if self.violations:

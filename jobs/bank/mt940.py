@@ -15,7 +15,17 @@ header lines before :20: and the SOH/ETX bytes some banks wrap files in are skip
 - Dutch SEPA keyed fields (`/EREF/.../NAME/.../IBAN/.../REMI/...`, `/CNTP/iban/bic/name/`);
 - Knab (`REK: NL65INGB.../NAAM: PICQER`), ASN (counter IBAN and name on the first line);
 - Rabobank's old :940: format (counter account and name inside :61:);
+- ABN AMRO labelled text (`IBAN: ... NAAM: ... BETALINGSKENM.: ...`);
 - anything else: free text.
+
+Tolerant where the bank's meaning is plain, as the best open-source parsers are (WoLpH/mt940,
+svenstaro/mt940-rs, fruitl00p/php-mt940, zilverline/mt940, jejik/mt940): a :61: without a type
+code, with a bank-specific one or a blank before it; a decimal point for the comma; a balance
+without its currency; a lone `-` line that more tags follow. Each is read and noted
+(`Problems.deviate`). Never tolerated: an amount followed by something that is neither a type
+code nor a reference (`6X5,00` must not become 6.00). Every statement is reconciled: opening
+balance plus the lines read must give the closing balance, or a warning says a line may be
+missing.
 """
 
 from __future__ import annotations
@@ -27,7 +37,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from contracts.money import MoneyError
-from jobs.bank.common import LEGACY_EURO, Problems, Txn, clean, known_currency, swift_amount
+from jobs.bank.common import (
+    LEGACY_EURO,
+    Problems,
+    Txn,
+    clean,
+    known_currency,
+    swift_amount,
+)
 from jobs.bank.refs import extract_invoice_refs, merge_refs
 
 KNOWN_TAGS = frozenset(
@@ -36,12 +53,20 @@ KNOWN_TAGS = frozenset(
 )  # fmt: skip
 _TAG = re.compile(r"^:(\d\d[A-Z]?|NS):(.*)$")
 _TERMINATOR = re.compile(r"^-(\}.*|[A-Z]{0,4})?\s*$")
-_BALANCE = re.compile(r"^(?P<mark>[DC])(?P<date>\d{6})(?P<ccy>[A-Z]{3})(?P<amount>[\d,]+)$")
+_LONE_DASH = re.compile(r"^-\s*$")
+# The currency is optional: some banks leave it out of balances (read from the statement's).
+_BALANCE = re.compile(r"^(?P<mark>[DC])(?P<date>\d{6})(?P<ccy>[A-Z]{3})?(?P<amount>\d[\d,.]*)$")
 _FLOOR = re.compile(r"^(?P<ccy>[A-Z]{3})[DC]?(?P<amount>[\d,]+)$")
+# 6!n[4!n]2a[1!a]15d1!a3!c16x[//16x], read the way WoLpH/mt940 (mt940/tags.py, Statement
+# regex) and svenstaro/mt940-rs (src/mt940.pest) read it: a blank may stand before the amount or
+# the type code, and the type code may be missing or bank-specific (`MCI0`, not N/S/F...).
 _LINE61 = re.compile(
     r"^(?P<vdate>\d{6})(?P<edate>\d{4})?(?P<mark>RC|RD|EC|ED|C|D)(?P<funds>[A-Z])?"
-    r"(?P<amount>\d[\d,]*)(?P<ttype>[NSF][A-Z0-9 ]{3})(?P<rest>.*)$"
+    r"(?P<gap1> ?)(?P<amount>\d[\d,.]*)(?P<gap2> *)(?P<ttype>[A-Z][A-Z0-9 ]{3})?(?P<rest>.*)$"
 )
+_BROKEN_BEFORE_AMOUNT = re.compile(r"^\d{6}(\d{4})?(RC|RD|EC|ED|C|D)[A-Z]?$")
+#: SWIFT type codes: S + MT number, N or F + a 3-character code (SWIFT MT940 field 61, sub 6).
+_STANDARD_TYPE = re.compile(r"^(?:S\d{3}|[NF][A-Z0-9]{2}[A-Z0-9 ])$")
 DIRECTION = {
     "C": "credit",
     "RD": "credit",
@@ -52,6 +77,9 @@ DIRECTION = {
 }
 FULL_WIDTH = 65  # :86: lines are 6*65x: a full line was cut, not ended
 NONREF = {"NONREF", ""}
+NOT_PROVIDED = {"NOTPROVIDED", "NONREF", ""}
+#: :61: customer references that only point to the :86: text (Deutsche Bank `KREF+`, ING `EREF`)
+POINTERS = {"KREF", "EREF"}
 #: ZKA :86: field codes: 20-29 and 60-63 remittance, 32-33 name, 31 account, 38 IBAN.
 REMITTANCE_FIELDS = [f"{n}" for n in range(20, 30)] + ["60", "61", "62", "63"]
 SEPA_KEYWORDS = re.compile(r"(?<!^)(?=(?:EREF|KREF|MREF|CRED|DEBT|SVWZ|ABWA|ABWE|COAM|OAMT)\+)")
@@ -83,19 +111,49 @@ def _tokenize(text: str, problems: Problems) -> list[Statement]:
     statements: list[Statement] = []
     current: Statement | None = None
     tag: Tag | None = None
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.replace("\x01", "").replace("\x03", "").rstrip("\r\n")
+    lines = [
+        raw.replace("\x01", "").replace("\x03", "").rstrip("\r\n") for raw in text.splitlines()
+    ]
+    for number, physical in enumerate(lines, start=1):
+        line = physical
         if line.startswith("{"):
             body = line.rsplit("{4:", 1)[-1] if "{4:" in line else ""
             tag = None
             if not body.strip():
                 continue
             line = body
+        if (
+            _LONE_DASH.match(line)
+            and tag is not None
+            and tag.name in {"86", "NS"}
+            and _more_tags_follow(lines, number)
+        ):
+            # Rabobank: a '-' that ended a line of :86: text on a line of its own (zilverline/
+            # mt940 spec/fixtures/rabobank/dash_as_start_of_line.txt); the message goes on.
+            tag.lines.append(line.strip())
+            problems.deviate(
+                number,
+                "a lone '-' line inside :86: text, followed by more tags: read as text, not as "
+                "the message's end",
+            )
+            continue
         if _TERMINATOR.match(line) and line.strip():
             tag = None
             current = None
             continue
         found = _TAG.match(line)
+        if (
+            found is not None
+            and tag is not None
+            and tag.name in {"86", "NS"}
+            and found.group(1) not in KNOWN_TAGS
+            and found.group(1).isdigit()
+            and re.match(r"\d", found.group(2))
+            and (tag.lines[-1].rstrip()[-1:].isdigit())
+        ):
+            # ING cut `00:00:00` after `00`: the next line starts `:00:00/`, text, not a tag
+            # (zilverline/mt940 spec/fixtures/ing/ing_00_00.txt).
+            found = None
         if found is None:
             if tag is not None and line.strip():
                 tag.lines.append(line)
@@ -117,6 +175,15 @@ def _tokenize(text: str, problems: Problems) -> list[Statement]:
         tag = Tag(name, [content], number)
         current.tags.append(tag)
     return statements
+
+
+def _more_tags_follow(lines: list[str], number: int) -> bool:
+    """Whether the next non-blank line after line `number` is a tag of the same message."""
+    for following in lines[number:]:
+        if following.strip():
+            found = _TAG.match(following)
+            return found is not None and found.group(1) != "20"
+    return False
 
 
 def _day(text: str) -> date | None:
@@ -155,6 +222,8 @@ def _statement(
     details: list[Tag] = []
     closed = False
     skipped = 0
+    opening: Decimal | None = None
+    closing: tuple[Tag, Decimal] | None = None
 
     def flush() -> None:
         nonlocal pending, skipped
@@ -184,12 +253,30 @@ def _statement(
                     content,
                 )
                 continue
-            currency = balance["ccy"]
+            currency = balance["ccy"] or statement.currency or _account_currency(statement)
+            if not currency:
+                problems.add(
+                    tag.line,
+                    f":{tag.name}:",
+                    "balance without a currency, and none is known from :60F: or :25:",
+                    content,
+                )
+                continue
+            if not balance["ccy"]:
+                problems.deviate(
+                    tag.line, "balance without a currency: read in the statement's currency"
+                )
             if tag.name in {"60F", "60M"}:
                 statement.currency = currency
             else:
                 closed = True
-            _check_currency(problems, tag, currency, balance["amount"])
+            value = _check_currency(problems, tag, currency, balance["amount"])
+            if value is not None:
+                signed = value if balance["mark"] == "C" else -value
+                if tag.name in {"60F", "60M"} and opening is None:
+                    opening = signed
+                elif tag.name in {"62F", "62M"}:
+                    closing = (tag, signed)
         elif tag.name == "34F":
             floor = _FLOOR.match(content)
             if floor is None:
@@ -218,6 +305,8 @@ def _statement(
             # (an :86: after a balance is information about the statement: not a transaction)
             details.append(tag)
     flush()
+    if opening is not None and closing is not None:
+        _check_balances(statement, problems, opening, closing, rows)
     if skipped:
         problems.warn(
             statement.line,
@@ -235,22 +324,65 @@ def _statement(
     return rows
 
 
-def _check_currency(problems: Problems, tag: Tag, currency: str, amount: str) -> None:
+def _check_balances(
+    statement: Statement,
+    problems: Problems,
+    opening: Decimal,
+    closing: tuple[Tag, Decimal],
+    rows: list[Txn],
+) -> None:
+    """Opening balance plus the lines read must give the closing balance: if not, a line was
+    lost or misread (or the bank's file does not add up), and the operator must know."""
+    net = sum((r.amount if r.direction == "credit" else -r.amount for r in rows), Decimal(0))
+    if opening + net != closing[1]:
+        problems.warn(
+            closing[0].line,
+            f"statement {statement.reference!r}: opening balance {opening} + lines read {net} = "
+            f"{opening + net}, but :{closing[0].name}: says {closing[1]}: a line may be missing",
+        )
+
+
+def _check_currency(problems: Problems, tag: Tag, currency: str, amount: str) -> Decimal | None:
     if currency in LEGACY_EURO:
-        return
+        return None
     if not known_currency(currency):
         problems.add(tag.line, f":{tag.name}:", "unknown currency code (ISO 4217)", currency)
-        return
+        return None
+    return _amount(amount, currency, problems, tag.line, f":{tag.name}:")
+
+
+def _account_currency(statement: Statement) -> str:
+    """The currency some banks append to :25: (`NL84RABO0123456789 EUR`), else ''."""
+    found = re.search(r"(?:[\s/]|(?<=\d))([A-Z]{3})$", statement.account)
+    return found.group(1) if found and known_currency(found.group(1)) else ""
+
+
+def _amount(text: str, currency: str, problems: Problems, line: int, where: str) -> Decimal | None:
+    """A SWIFT amount; a decimal point where the comma belongs is read (old Rabobank files:
+    fruitl00p/php-mt940 test/.../Rabo/sample) and noted, as there is no grouping in SWIFT."""
     try:
-        swift_amount(amount, currency)
+        if "," not in text and text.count(".") == 1:
+            value = swift_amount(text.replace(".", ","), currency)
+            problems.deviate(
+                line, "amount with a decimal point instead of a comma: read as decimal"
+            )
+            return value
+        return swift_amount(text, currency)
     except MoneyError as exc:
-        problems.add(tag.line, f":{tag.name}:", str(exc), amount)
+        problems.add(line, where, str(exc), text)
+        return None
 
 
 def _line61(
     tag: Tag, statement: Statement, problems: Problems, rabobank_old: bool
 ) -> dict[str, object] | None:
     first = tag.lines[0].rstrip()
+    more = tag.lines[1:]
+    if _BROKEN_BEFORE_AMOUNT.match(first) and more and more[0][:1].isdigit():
+        # Sparkassen break the line before the amount (WoLpH/mt940 tags.py: "some banks
+        # (sparkassen) incorporate newlines here"): `:61:1007220722CR` / `30,00N062NONREF`
+        first, more = first + more[0].strip(), more[1:]
+        problems.deviate(tag.line, ":61: amount on the next line: read as one line")
     found = _LINE61.match(first)
     if found is None:
         problems.add(
@@ -270,19 +402,41 @@ def _line61(
         if booking is None:
             problems.add(tag.line, ":61: entry date", "not a date (MMDD)", found["edate"])
             return None
+    ttype, rest = found["ttype"], found["rest"]
+    if ttype and f"{ttype}{rest}".upper().startswith("NONREF"):
+        ttype, rest = None, f"{ttype}{rest}"  # no type code, then the customer reference
+    decimal_mark = "," in found["amount"] or "." in found["amount"]
+    standard = ttype is not None and _STANDARD_TYPE.match(ttype) is not None
+    if (ttype is None and rest and not rest.startswith(("//", "NONREF"))) or (
+        ttype is not None and not standard and not decimal_mark
+    ):
+        # `6X5,00` must not become 6.00: what follows a tolerated amount must be plainly a type
+        # code, the references, or nothing.
+        problems.add(
+            tag.line,
+            ":61:",
+            "not a statement line (YYMMDD[MMDD] D/C/RD/RC amount type reference)",
+            first,
+        )
+        return None
     if statement.currency in LEGACY_EURO:
         return {"legacy": True}
-    try:
-        amount = swift_amount(found["amount"], statement.currency)
-    except MoneyError as exc:
-        problems.add(tag.line, ":61: amount", str(exc), found["amount"])
+    amount = _amount(found["amount"], statement.currency, problems, tag.line, ":61: amount")
+    if amount is None:
         return None
-    rest = found["rest"]
+    if found["gap1"] or found["gap2"]:
+        problems.deviate(
+            tag.line, ":61: blank inside the line (before amount or type code): skipped"
+        )
+    if ttype is None:
+        problems.deviate(tag.line, ":61: no transaction type code: read without one")
+    elif not standard:
+        problems.deviate(tag.line, ":61: bank-specific transaction type code: read as any other")
     customer, _, bank = rest.partition("//")
     extra_same_line = ""
     if rabobank_old and not bank and len(customer) > 16:
         customer, extra_same_line = customer[:16], customer[16:]
-    supplementary = " ".join(line.strip() for line in tag.lines[1:])
+    supplementary = " ".join(line.strip() for line in more)
     parsed: dict[str, object] = {
         "value": value_day,
         "booking": booking,
@@ -330,6 +484,9 @@ class Details:
     account: str | None = None
     remittance: str | None = None
     dialect: str = "free"
+    end_to_end: str | None = None
+    customer: str | None = None  # the SEPA KREF+ (customer reference) of German :86: text
+    structured: list[str] = field(default_factory=list)  # creditor references (Dutch SCOR)
 
 
 def read_details(lines: list[str]) -> Details:
@@ -345,10 +502,39 @@ def read_details(lines: list[str]) -> Details:
     if knab:
         rest = clean(text[: knab.start()]) or None
         return Details(clean(knab.group(2)), knab.group(1), rest, "knab")
+    if _LABEL.search(text) and re.search(r"\b(?:IBAN|NAAM):", text):
+        return _labelled(text)
     asn = _IBAN.match(lines[0].strip()) if lines else None
     if asn:
         return Details(clean(asn.group(2)), asn.group(1), clean(_join(lines[1:])), "asn")
     return Details(remittance=clean(text))
+
+
+#: ABN AMRO's labelled free text: `SEPA OVERBOEKING IBAN: NL86... BIC: INGBNL2A NAAM: ...
+#: BETALINGSKENM.: 1234123412345678` (zilverline/mt940 spec/fixtures/abn/...belastingdienst.txt).
+_LABEL = re.compile(
+    r"\b(IBAN|BIC|NAAM|OMSCHRIJVING|BETALINGSKENM\.?|KENMERK|MACHTIGING|INCASSANT|ID DEBITEUR):"
+)
+
+
+def _labelled(text: str) -> Details:
+    marks = list(_LABEL.finditer(text))
+    values: dict[str, str] = {}
+    for i, mark in enumerate(marks):
+        end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
+        values.setdefault(mark.group(1).rstrip("."), text[mark.end() : end].strip())
+    lead = clean(text[: marks[0].start()]) if marks else None  # `SEPA OVERBOEKING`
+    remittance = clean(" ".join(v for k in ("OMSCHRIJVING", "KENMERK") if (v := values.get(k))))
+    details = Details(
+        clean(values.get("NAAM")),
+        clean(values.get("IBAN")),
+        remittance or lead,
+        "labelled",
+    )
+    # the Dutch structured payment reference (betalingskenmerk): a reference, not free text
+    if reference := (values.get("BETALINGSKENM") or "").replace(" ", ""):
+        details.structured.append(reference)
+    return details
 
 
 def _zka(text: str, separator: str) -> Details:
@@ -356,11 +542,37 @@ def _zka(text: str, separator: str) -> Details:
     parts = re.split(re.escape(separator) + r"(\d\d)", text[3:])
     for code, value in zip(parts[1::2], parts[2::2], strict=True):
         fields.setdefault(code, []).append(value)
-    remittance = "".join(v for code in REMITTANCE_FIELDS for v in fields.get(code, []))
-    remittance = SEPA_KEYWORDS.sub(" ", remittance)
+    ordered = [v for code in REMITTANCE_FIELDS for v in fields.get(code, [])]
+    remittance = SEPA_KEYWORDS.sub(" ", "".join(ordered))
     name = "".join(fields.get("32", []) + fields.get("33", []))
     account = "".join(fields.get("38", [])) or "".join(fields.get("31", []))
-    return Details(clean(name), clean(account.replace(" ", "")), clean(remittance), "zka")
+    details = Details(clean(name), clean(account.replace(" ", "")), clean(remittance), "zka")
+    sepa = _zka_sepa(ordered)
+    details.end_to_end, details.customer = sepa.get("EREF"), sepa.get("KREF")
+    return details
+
+
+#: SEPA keywords in ZKA :86: text (DFUe-Abkommen Anlage 3), as jejik/mt940 GermanBank.php lists.
+_SEPA_KEY = re.compile(r"(EREF|KREF|MREF|CRED|DEBT|COAM|OAMT|SVWZ|ABWA|ABWE)\+")
+_FIELD_END = "\x00"
+
+
+def _zka_sepa(fields: list[str]) -> dict[str, str]:
+    """`EREF+`, `KREF+`, ... values: each runs to the next keyword, wherever it stands (Deutsche
+    Bank: `?21.4961336 KREF+SEPA-DA202006?2201221740...`), across ?2x fields, or to a field that
+    opens with a label of its own (betterplace: `?20EREF+TFNR 40005 00005?21MTLG:Grund ...`)."""
+    text = ""
+    for i, value in enumerate(fields):
+        if i and re.match(r"[A-Z]{2,5}:", value):
+            text += _FIELD_END
+        text += value
+    parts = _SEPA_KEY.split(text)
+    values: dict[str, str] = {}
+    for key, value in zip(parts[1::2], parts[2::2], strict=True):
+        found = value.split(_FIELD_END)[0].strip()
+        if found.upper() not in NOT_PROVIDED:
+            values.setdefault(key, found)
+    return values
 
 
 def _dutch(text: str) -> Details:
@@ -376,8 +588,19 @@ def _dutch(text: str) -> Details:
         account = account or (parts[0] if parts else None)
         name = name or (parts[2] if len(parts) > 2 else None)
     remittance = values.get("REMI", "")
+    structured: list[str] = []
+    creditor = re.search(r"CDTRREF/([^/]+)", remittance)
+    if creditor:
+        # /REMI//CDTRREFTP//CD/SCOR/ISSR/CUR/CDTRREF/1234567899874563: a structured creditor
+        # reference (zilverline/mt940 spec/fixtures/rabobank_mt940_structured_dutch_tax.txt)
+        structured.append(creditor.group(1).strip())
+        remittance = ""
     remittance = re.sub(r"^(USTD|STRD/CUR|STRD/ISO|STRD)/+", "", remittance)
-    return Details(clean(name), clean(account), clean(remittance.replace("/", " ")), "dutch")
+    details = Details(clean(name), clean(account), clean(remittance.replace("/", " ")), "dutch")
+    details.structured = structured
+    end_to_end = clean(values.get("EREF"))
+    details.end_to_end = None if (end_to_end or "").upper() in NOT_PROVIDED else end_to_end
+    return details
 
 
 def _row(
@@ -396,6 +619,8 @@ def _row(
     supplementary = parsed["supplementary"]
     bank = str(parsed["bank"])
     customer = str(parsed["customer"])
+    if customer.upper().rstrip("+") in POINTERS:
+        customer = info.customer or ""  # `KREF+` in :61: points to the :86: KREF+ value
     reference = (
         bank
         if bank.upper() not in NONREF
@@ -419,8 +644,10 @@ def _row(
         currency=statement.currency,
         direction=DIRECTION[str(parsed["mark"])],
         bank_reference=reference,
+        customer_reference=customer if customer.upper() not in NONREF else None,
+        end_to_end_id=info.end_to_end,
         payer_name=name,
         payer_account=info.account or (str(counter_account) if counter_account else None),
         remittance_text=remittance,
-        invoice_refs=merge_refs(extract_invoice_refs(remittance)),
+        invoice_refs=merge_refs(info.structured, extract_invoice_refs(remittance)),
     )

@@ -15,6 +15,8 @@ Columns (header required, names case-insensitive, order free, comma or semicolon
 | `value_date`      | no       | `YYYY-MM-DD`                                                     |
 | `direction`       | no       | `credit` (default) or `debit`                                   |
 | `reference`       | no       | the payer's payment reference (becomes bank_reference)         |
+| `end_to_end_id`   | no       | the payer's end-to-end id (SEPA EndToEndId)                    |
+| `customer_reference` | no    | our own reference for the payment                              |
 
 `payer_name` and `remittance_text` are accepted for `payer` and `text`. Rows are numbered as in
 the file (the header is line 1); `transaction_id` is `<file stem>:<line>`.
@@ -42,6 +44,8 @@ OPTIONAL = (
     "value_date",
     "direction",
     "reference",
+    "end_to_end_id",
+    "customer_reference",
 )
 ALIASES = {"payer_name": "payer", "remittance_text": "text", "bank_reference": "reference"}
 DEFAULT_ACCOUNT = "remittance-advice"
@@ -140,6 +144,8 @@ def _row(path: Path, line: int, row: dict[str, str], problems: Problems) -> Txn 
         currency=currency,
         direction=direction,
         bank_reference=row.get("reference") or None,
+        customer_reference=row.get("customer_reference") or None,
+        end_to_end_id=row.get("end_to_end_id") or None,
         payer_name=clean(row.get("payer")),
         payer_account=clean(row.get("payer_account")),
         remittance_text=text,

@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from adapters.errors import ConfigError
+from jobs.matching.reasons import DEFAULT_REASONS, UNKNOWN
 
 SECTION = "matching"
+SMALL_DIFFERENCE_ROUTES = ("write_off", "on_account", "deduction")
+TEXT_KEYS = frozenset(
+    {"short_reason_code", "default_company", "deduction_unknown_reason", "small_difference",
+     "small_difference_reason"}
+)  # fmt: skip
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,6 +42,25 @@ class MatchConfig:
     short_tolerance_pct: Decimal = Decimal("1")
     #: Reason code put on the item of a short payment (the difference stays open).
     short_reason_code: str = "SHORT"
+    #: A remittance that names the invoices but keeps back more than the short tolerance, up
+    #: to this % of them, is a deduction: what was paid is applied, the difference stays open
+    #: with a reason from the remittance text. Beyond it the line is an exception.
+    deduction_max_pct: Decimal = Decimal("30")
+    #: Reason code -> phrases of the remittance text that give it (reasons.DEFAULT_REASONS).
+    deduction_reasons: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: dict(DEFAULT_REASONS)
+    )
+    #: Reason code of a deduction whose text names no reason.
+    deduction_unknown_reason: str = UNKNOWN
+    #: A referenced payment off the referenced items (after discount) by at most this much is
+    #: a small difference (a cent of rounding, a few cents of FX), routed by `small_difference`.
+    small_difference_abs: Decimal = Decimal("1")
+    #: Where a small difference goes: `write_off` (the underpaid cents stay open with
+    #: `small_difference_reason`, an overpayment goes on account with that reason, which the
+    #: Oracle adapter posts as a receipt write-off), `on_account` (overpaid cents on account,
+    #: underpaid cents open without a reason: a partial payment) or `deduction`.
+    small_difference: str = "write_off"
+    small_difference_reason: str = "SMALL"
     #: Days after the discount date a discount is still granted (bank float, weekends).
     discount_grace_days: int = 3
     #: Shortest normalised reference that is looked up (shorter tokens are noise).
@@ -48,6 +73,10 @@ class MatchConfig:
     #: amount: the only one of them whose open items fit it (exact amount, combination or
     #: discount) is the payer. 0 turns this off.
     max_payer_candidates: int = 5
+    #: A payer name below `name_threshold` but at least this similar to some customers (at
+    #: most `max_payer_candidates`) makes them candidates that only an exact amount among
+    #: their items settles (0 turns this off).
+    name_candidate_threshold: float = 75.0
     #: Payer score given to a customer chosen that way (the rule's score is scaled by it).
     candidate_payer_score: float = 0.8
     #: Payer known, nothing matched: put the whole amount on account (else an exception).
@@ -61,6 +90,8 @@ class MatchConfig:
     )  # fmt: skip
 
     def __post_init__(self) -> None:
+        if not 0 <= self.name_candidate_threshold <= 100:
+            raise ConfigError("[matching] name_candidate_threshold must be within 0..100")
         if not 0 <= self.name_threshold <= 100:
             raise ConfigError("[matching] name_threshold must be within 0..100")
         if self.max_combination < 1 or self.max_candidates < 1:
@@ -73,6 +104,16 @@ class MatchConfig:
             raise ConfigError("[matching] short tolerances must not be negative")
         if self.discount_grace_days < 0:
             raise ConfigError("[matching] discount_grace_days must not be negative")
+        if self.deduction_max_pct < 0 or self.small_difference_abs < 0:
+            raise ConfigError("[matching] deduction_max_pct and small_difference_abs must be >= 0")
+        if self.small_difference not in SMALL_DIFFERENCE_ROUTES:
+            raise ConfigError(
+                f"[matching] small_difference {self.small_difference!r}: "
+                f"one of {', '.join(SMALL_DIFFERENCE_ROUTES)}"
+            )
+        for code, phrases in self.deduction_reasons.items():
+            if not code.strip() or not all(p.strip() for p in phrases):
+                raise ConfigError(f"[matching] deduction_reasons {code!r}: blank code or phrase")
         if not self.short_reason_code.strip():
             raise ConfigError("[matching] short_reason_code must not be blank")
 
@@ -90,15 +131,29 @@ class MatchConfig:
                 if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                     raise ConfigError(f"{where} {key} must be a list of strings")
                 values[key] = tuple(v.upper() for v in value)
+            elif key == "deduction_reasons":
+                values[key] = _reason_table(where, value)
             elif isinstance(default, bool) and not isinstance(value, bool):
                 raise ConfigError(f"{where} {key} must be true or false")
             elif isinstance(default, int | float) and not isinstance(value, int | float):
                 raise ConfigError(f"{where} {key} must be a number")
-            elif key in {"short_reason_code", "default_company"} and not isinstance(value, str):
+            elif key in TEXT_KEYS and not isinstance(value, str):
                 raise ConfigError(f"{where} {key} must be text")
             else:
                 values[key] = value
         return cls(**values)
+
+
+def _reason_table(where: str, value: Any) -> dict[str, tuple[str, ...]]:
+    """`[matching.deduction_reasons]`: CODE = ["phrase", ...]; replaces the default table."""
+    if not isinstance(value, dict):
+        raise ConfigError(f'{where} deduction_reasons must be a table: DAMAGED = ["damaged"]')
+    table: dict[str, tuple[str, ...]] = {}
+    for code, phrases in value.items():
+        if not isinstance(phrases, list) or not all(isinstance(p, str) for p in phrases):
+            raise ConfigError(f"{where} deduction_reasons.{code} must be a list of phrases")
+        table[str(code).upper()] = tuple(phrases)
+    return table
 
 
 def _decimal(where: str, key: str, value: Any) -> Decimal:

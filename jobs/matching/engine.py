@@ -20,8 +20,9 @@ from contracts.money import MONEY_DTYPE
 from contracts.validate import validate
 from jobs.matching import rules
 from jobs.matching.config import MatchConfig
-from jobs.matching.normalize import ref_keys, text_tokens
+from jobs.matching.normalize import text_tokens
 from jobs.matching.payers import identify
+from jobs.matching.references import item_keys, join_rf, line_keys
 from jobs.matching.rules import Alloc, Ambiguous, Applied, Item, Line
 
 #: The exceptions file, one row per bank line not auto-applied (docs/matching.md).
@@ -106,10 +107,12 @@ def _units(column: str) -> pl.Expr:
 
 
 def _prepare_items(open_items: pl.DataFrame) -> pl.DataFrame:
-    """Items a payment can clear (amount > 0), with integer amounts and day numbers."""
+    """Items a payment can clear (amount > 0) or net in when named (credit memos), with
+    integer amounts and day numbers."""
+    credit_memo = (pl.col("amount") < 0) & (pl.col("document_type") == "credit_memo")
     return (
         open_items.with_row_index("item_idx")
-        .filter(pl.col("amount") > 0)
+        .filter((pl.col("amount") > 0) | credit_memo)
         .with_columns(
             pl.col("item_idx").cast(pl.Int64),
             _units("amount").alias("amount_u"),
@@ -121,10 +124,14 @@ def _prepare_items(open_items: pl.DataFrame) -> pl.DataFrame:
 
 
 def _to_items(frame: pl.DataFrame) -> Iterator[tuple[int, Item]]:
-    """(bank_idx, Item) for a frame of candidate pairs."""
-    columns = [frame[c].to_list() for c in ("bank_idx", *_ITEM_COLUMNS)]
-    for bank_idx, idx, company, customer, amount, discount, dday, due in zip(*columns, strict=True):
-        yield bank_idx, Item(idx, company, customer, amount, discount, dday, due)
+    """(bank_idx, Item) for a frame of candidate pairs (`weak`: named by a weak key only)."""
+    if "weak" not in frame.columns:
+        frame = frame.with_columns(pl.lit(False).alias("weak"))
+    columns = [frame[c].to_list() for c in ("bank_idx", *_ITEM_COLUMNS, "weak")]
+    for bank_idx, idx, company, customer, amount, discount, dday, due, weak in zip(
+        *columns, strict=True
+    ):
+        yield bank_idx, Item(idx, company, customer, amount, discount, dday, due, weak)
 
 
 def _grouped(frame: pl.DataFrame) -> dict[int, list[Item]]:
@@ -135,20 +142,29 @@ def _grouped(frame: pl.DataFrame) -> dict[int, list[Item]]:
 
 
 def _reference_pairs(lines: pl.DataFrame, items: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
-    """(bank_idx, item) pairs where a token of the remittance names the item."""
+    """(bank_idx, item, weak) pairs where a token of the remittance names the item."""
     prefixes, min_len = config.reference_prefixes, config.min_reference_length
     structured = lines.select("bank_idx", pl.col("invoice_refs").alias("token")).explode("token")
-    found = [structured.drop_nulls(), text_tokens(lines, "remittance_text", "bank_idx")]
+    texts = lines.select("bank_idx", "remittance_text")
+    has_rf = pl.col("remittance_text").str.contains(r"(?i)\bRF\d\d ")
+    texts = pl.concat(
+        [
+            texts.filter(~has_rf.fill_null(False)),
+            texts.filter(has_rf).with_columns(
+                pl.col("remittance_text").map_elements(join_rf, return_dtype=pl.String)
+            ),
+        ]
+    )
+    found = [structured.drop_nulls(), text_tokens(texts, "remittance_text", "bank_idx")]
     schema = {"bank_idx": pl.Int64, "token": pl.String}
     tokens = pl.concat([f.cast(schema) for f in found]).unique()  # type: ignore[arg-type]
-    token_keys = ref_keys(tokens, "token", "bank_idx", prefixes, min_len)
-    item_keys = pl.concat(
-        [
-            ref_keys(items, "reference", "item_idx", prefixes, min_len),
-            ref_keys(items, "document_id", "item_idx", prefixes, min_len),
-        ]
-    ).unique()
-    pairs = token_keys.join(item_keys, on="key").select("bank_idx", "item_idx").unique()
+    token_keys = line_keys(tokens, prefixes, min_len)
+    keys = item_keys(items, prefixes, min_len)
+    pairs = (
+        token_keys.join(keys, on="key")
+        .group_by("bank_idx", "item_idx")
+        .agg((pl.col("weak") | pl.col("weak_right")).all().alias("weak"))
+    )
     return pairs.join(items, on="item_idx").join(
         lines.select("bank_idx", pl.col("currency").alias("line_currency")), on="bank_idx"
     )
@@ -164,7 +180,7 @@ def _payer_pairs(
 ) -> pl.DataFrame:
     """Each line with a payer against the payer's unused items in the line's currency."""
     taken = pl.DataFrame({"item_idx": sorted(used)}, schema={"item_idx": pl.Int64})
-    free = items.join(taken, on="item_idx", how="anti")
+    free = items.filter(pl.col("amount_u") > 0).join(taken, on="item_idx", how="anti")
     frame = pl.DataFrame(
         wanted,
         schema={
@@ -178,8 +194,11 @@ def _payer_pairs(
     )
     pairs = frame.join(free, left_on=["payer_id", "currency"], right_on=["customer_id", "currency"])
     slack = rules.to_units(config.short_tolerance_abs)
-    near = (pl.col("amount_u") - pl.col("discount_u") <= pl.col("target_u")) | (
-        pl.col("amount_u") <= pl.col("target_u") + slack
+    keep = 1 - config.deduction_max_pct / 100  # an item cut by at most deduction_max_pct
+    near = (
+        (pl.col("amount_u") - pl.col("discount_u") <= pl.col("target_u"))
+        | (pl.col("amount_u") <= pl.col("target_u") + slack)
+        | (pl.col("amount_u") * int(keep * 10_000) <= pl.col("target_u") * 10_000)
     )
     same_company = pl.col("fixed_company").is_null() | (
         pl.col("fixed_company") == pl.col("company")
@@ -195,6 +214,7 @@ def _settle_shared_payers(
     items: pl.DataFrame,
     state: _State,
     config: MatchConfig,
+    exact_only: set[int],
 ) -> None:
     """Rules 2 to 4 for lines whose name or IBAN several customers share.
 
@@ -204,10 +224,12 @@ def _settle_shared_payers(
     payer, at `candidate_payer_score`; when several fit, the line is ambiguous and nothing is
     applied. Runs after the identified payers, so their claims on items come first.
     """
+    # Also lines whose name found a payer with nothing to take while their IBAN is a group's
+    # (a parent paying a subsidiary's invoice from the group account).
     pending = {
         idx: ids
         for idx, ids in could_be.items()
-        if idx not in payers and idx not in state.applied and idx not in state.final
+        if idx not in state.applied and idx not in state.final
     }
     if not pending:
         return
@@ -229,7 +251,7 @@ def _settle_shared_payers(
         per_customer: dict[str, list[Item]] = {}
         for item in free:
             per_customer.setdefault(item.customer, []).append(item)
-        for step in steps:
+        for step in steps[:1] if idx in exact_only else steps:
             outcomes = {c: o for c, found in per_customer.items() if (o := step(line, found))}
             if not outcomes:
                 continue
@@ -262,6 +284,14 @@ def _home_companies(items: pl.DataFrame) -> dict[tuple[str, str], str]:
     return home
 
 
+def _blocked(customers: pl.DataFrame | None) -> set[str]:
+    """Customers with a posting block (Customers.posting_block): their cash is an exception,
+    not an application that fails only when it is posted."""
+    if customers is None or "posting_block" not in customers.columns:
+        return set()
+    return set(customers.filter(pl.col("posting_block"))["customer_id"].to_list())
+
+
 def match(
     bank: pl.DataFrame,
     open_items: pl.DataFrame,
@@ -279,8 +309,10 @@ def match(
     )
     items = _prepare_items(open_items)
     lines = {
-        idx: Line(idx, amount, day)
-        for idx, amount, day in credits.select("bank_idx", "amount_u", "day").iter_rows()
+        idx: Line(idx, amount, day, text)
+        for idx, amount, day, text in credits.select(
+            "bank_idx", "amount_u", "day", "remittance_text"
+        ).iter_rows()
     }
     currency_of = dict(credits.select("bank_idx", "currency").iter_rows())
     state = _State()
@@ -292,12 +324,16 @@ def match(
     known: dict[int, tuple[str, float, str]] = {}
     payer_notes: dict[int, str] = {}
     could_be: dict[int, list[str]] = {}
+    exact_only: set[int] = set()  # names only like the candidates': an exact amount decides
     for idx, payer_id, how, score, note, candidates in identified.iter_rows():
         if payer_id is not None:
             known[idx] = (payer_id, float(score), how)
         if note:
             payer_notes[idx] = note
-        if candidates and 1 < len(candidates) <= config.max_payer_candidates:
+        if how == "name_like" and candidates:
+            could_be[idx] = candidates
+            exact_only.add(idx)
+        elif candidates and 1 < len(candidates) <= config.max_payer_candidates:
             could_be[idx] = candidates
 
     # Rule 1: references.
@@ -307,8 +343,9 @@ def match(
     hints: dict[int, str] = {}
     for bank_idx, candidates in _grouped(same).items():
         free = [i for i in candidates if i.idx not in state.used]
-        if len({i.customer for i in candidates}) == 1:
-            hints[bank_idx] = candidates[0].customer
+        strong = [i for i in candidates if not i.weak]
+        if strong and len({i.customer for i in strong}) == 1:
+            hints[bank_idx] = strong[0].customer
         if not free:
             state.notes[bank_idx] = Ambiguous(
                 rules.ALREADY_APPLIED,
@@ -318,7 +355,13 @@ def match(
             continue
         payer = known[bank_idx][0] if bank_idx in known else None
         outcome = rules.by_reference(lines[bank_idx], free, payer, config)
-        state.record(lines[bank_idx], outcome, final=False)
+        # An explicit reference beats a near amount: when the remittance names items of the
+        # payer and they do not explain the amount, no other item of the payer is taken.
+        named = {i.customer for i in free}
+        stands = payer is not None and named == {payer} and not any(i.weak for i in free)
+        mismatch = rules.REFERENCE_AMOUNT_MISMATCH
+        blocks = isinstance(outcome, Ambiguous) and outcome.reason == mismatch
+        state.record(lines[bank_idx], outcome, final=stands and blocks)
     for bank_idx, candidates in _grouped(other).items():
         if bank_idx not in state.applied and bank_idx not in state.notes:
             state.notes[bank_idx] = Ambiguous(
@@ -335,7 +378,7 @@ def match(
     }
     payers: dict[int, tuple[str, float]] = {}
     for idx in lines:
-        if idx in state.applied and idx not in fixed:
+        if (idx in state.applied and idx not in fixed) or idx in state.final:
             continue
         if idx in fixed:
             payers[idx] = (fixed[idx][1], 1.0)
@@ -355,22 +398,26 @@ def match(
     steps: Sequence[Callable[[Line, list[Item], float], rules.Outcome]] = (
         rules.by_exact_amount,
         lambda line, found, score: rules.by_combination(line, found, score, config),
+        rules.by_whole_balance,
         lambda line, found, score: rules.by_discount(line, found, score, config),
         lambda line, found, score: rules.by_short_payment(line, found, score, config),
+        lambda line, found, score: rules.by_unreferenced_deduction(line, found, score, config),
     )
     settled: set[int] = set()
     for step in steps:
         for idx in sorted(by_line):
             if idx in settled:
                 continue
-            target = Line(idx, state.residual(lines[idx]), lines[idx].day)
+            line = lines[idx]
+            target = Line(idx, state.residual(line), line.day, line.text)
             free = [i for i in by_line[idx] if i.idx not in state.used]
             if state.record(target, step(target, free, payers[idx][1]), final=True):
                 settled.add(idx)
 
-    _settle_shared_payers(lines, could_be, payers, currency_of, items, state, config)
+    _settle_shared_payers(lines, could_be, payers, currency_of, items, state, config, exact_only)
 
-    home = _home_companies(items)
+    home = _home_companies(items.filter(pl.col("amount_u") > 0))
+    blocked = _blocked(customers)
     rows: list[tuple[object, ...]] = []
     problems: list[tuple[object, ...]] = []
     for idx, line in lines.items():
@@ -407,8 +454,16 @@ def match(
                 on_account = Alloc(None, left)
                 done = [*done, Applied(rules.ON_ACCOUNT, score, company, customer, (on_account,))]
                 problem = None
+        held = sorted({o.customer for o in done} & blocked) if problem is None else []
+        if held:
+            problem = Ambiguous(
+                rules.POSTING_BLOCK,
+                f"posting block: customer {', '.join(held)} is blocked for posting in the ERP; "
+                "apply this payment once the block is cleared",
+                tuple(a.item for o in done for a in o.allocs if a.item is not None),
+            )
         if problem is not None:
-            payer = payers[idx][0] if idx in payers else None
+            payer = payers[idx][0] if idx in payers else (held[0] if held else None)
             problems.append((idx, problem.reason, problem.detail, payer, list(problem.candidates)))
             continue
         for outcome in done:

@@ -17,6 +17,8 @@ from jobs.matching.normalize import iban_key, name_key
 
 #: Columns of the frame `identify` returns.
 COLUMNS = ("bank_idx", "payer_id", "payer_how", "payer_score", "payer_note", "payer_candidates")
+#: Note of a name below `name_threshold` that makes candidates of the customers it is like.
+NAME_LIKE = "name like "
 _CHUNK = 512  # queries per rapidfuzz cdist call: bounds the score matrix in memory
 
 
@@ -82,6 +84,9 @@ def _fuzzy(queries: list[str], names: dict[str, list[str]], config: MatchConfig)
     if not choices or not queries:
         return result
     cutoff = int(config.name_threshold - config.name_margin)
+    like = config.name_candidate_threshold
+    if like:
+        cutoff = min(cutoff, int(like))
     for start in range(0, len(queries), _CHUNK):
         chunk = queries[start : start + _CHUNK]
         scores = process.cdist(
@@ -92,13 +97,24 @@ def _fuzzy(queries: list[str], names: dict[str, list[str]], config: MatchConfig)
             workers=-1,
             score_cutoff=max(cutoff, 0),
         )
-        top = min(2, len(choices))
+        top = min(max(2, config.max_payer_candidates), len(choices))
         best = np.argpartition(-scores.astype(np.int16), top - 1, axis=1)[:, :top]
         for row, query in enumerate(chunk):
             ranked = sorted(best[row], key=lambda j: (-int(scores[row, j]), choices[j]))
             first = ranked[0]
             score = float(scores[row, first])
             if score < config.name_threshold:
+                near = sorted(
+                    {
+                        i
+                        for j in ranked
+                        if like and scores[row, j] >= like
+                        for i in names[choices[j]]
+                    }
+                )
+                if near and len(near) <= config.max_payer_candidates:
+                    note = NAME_LIKE + ", ".join(near) + " (below name_threshold)"
+                    result[query] = (None, score / 100, note, near)
                 continue
             ids = names[choices[first]]
             rivals = [j for j in ranked[1:] if score - float(scores[row, j]) < config.name_margin]
@@ -156,6 +172,8 @@ def identify(
         if not note and bank_idx in iban_notes:  # the IBAN's customers, when the name is silent
             note, could_be = iban_notes[bank_idx]
         how = "name" if customer_id else None
+        if customer_id is None and note and note.startswith(NAME_LIKE):
+            how = "name_like"  # candidates an exact amount alone may settle
         rows.append((bank_idx, customer_id, how, score if customer_id else None, note, could_be))
     by_name = pl.DataFrame(rows, schema=_empty().schema, orient="row")
     return pl.concat([done.cast(_empty().schema), by_name]).sort("bank_idx")

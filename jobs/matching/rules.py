@@ -8,33 +8,49 @@ Each rule returns `Applied` (what to apply, with the rule's name and score), `Am
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import groupby
 
 from jobs.matching.combos import subsets_summing
 from jobs.matching.config import MatchConfig
+from jobs.matching.reasons import ReasonTable
 
 SCALE = 10_000  # canonical money scale: 4 decimals
 
 REFERENCE = "reference"
 EXACT_AMOUNT = "exact_amount"
 COMBINATION = "combination"
+WHOLE_BALANCE = "whole_balance"
 DISCOUNT = "discount"
 SHORT_PAYMENT = "short_payment"
+DEDUCTION = "deduction"
 ON_ACCOUNT = "on_account"
 #: Rule names in order of confidence.
-RULES = (REFERENCE, EXACT_AMOUNT, COMBINATION, DISCOUNT, SHORT_PAYMENT, ON_ACCOUNT)
+RULES = (
+    REFERENCE,
+    DEDUCTION,
+    EXACT_AMOUNT,
+    COMBINATION,
+    WHOLE_BALANCE,
+    DISCOUNT,
+    SHORT_PAYMENT,
+    ON_ACCOUNT,
+)
 #: Score of each rule when the payer is certain; amount rules are scaled by the payer's score.
 SCORES = {
     REFERENCE: 1.0,
     "reference_discount": 0.97,
     "reference_subset": 0.93,
+    "reference_small": 0.95,
+    "reference_netted": 0.95,
     "reference_short": 0.9,
+    DEDUCTION: 0.88,
     "reference_overpaid": 0.85,
     EXACT_AMOUNT: 0.9,
     COMBINATION: 0.8,
+    WHOLE_BALANCE: 0.8,
     DISCOUNT: 0.85,
     SHORT_PAYMENT: 0.7,
     ON_ACCOUNT: 0.5,
@@ -49,6 +65,8 @@ CURRENCY_MISMATCH = "currency_mismatch"
 NO_COMPANY = "no_company"
 NO_MATCH = "no_match"
 ALREADY_APPLIED = "already_applied"
+POSTING_BLOCK = "posting_block"  # the customer is blocked for posting in the ERP
+UNREFERENCED_DEDUCTION = "unreferenced_deduction"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +78,7 @@ class Item:
     discount: int  # 0 when the item has no cash-discount terms
     discount_day: int | None  # days since 1970-01-01
     due_day: int
+    weak: bool = False  # named only by a weak reference key (jobs.matching.references)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +86,7 @@ class Line:
     idx: int
     amount: int
     day: int  # value date, else booking date
+    text: str | None = None  # remittance text: the reason of a deduction
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +127,18 @@ def tolerance(amount: int, config: MatchConfig) -> int:
     return min(to_units(config.short_tolerance_abs), pct)
 
 
+_TABLES: dict[int, tuple[MatchConfig, ReasonTable]] = {}
+
+
+def deduction_reason(line: Line, config: MatchConfig) -> str:
+    """The reason code the remittance text gives (config.deduction_reasons), else unknown."""
+    cached = _TABLES.get(id(config))
+    if cached is None or cached[0] is not config:
+        cached = (config, ReasonTable(config.deduction_reasons, config.deduction_unknown_reason))
+        _TABLES[id(config)] = cached
+    return cached[1].reason(line.text)
+
+
 def discount_allowed(item: Item, day: int, config: MatchConfig) -> bool:
     """Paid on or before the discount date (plus the grace days)."""
     if not item.discount or item.discount_day is None:
@@ -133,6 +165,9 @@ def _explain_group(
     """
     first = items[0]
     confirmed = payer == first.customer
+    credits = [i for i in items if i.amount < 0]
+    if credits:
+        return _net_credit_memos(line, items, credits, payer, config)
 
     def applied(rule: str, allocs: tuple[Alloc, ...], residual: int = 0) -> Applied:
         return Applied(REFERENCE, SCORES[rule], first.company, first.customer, allocs, residual)
@@ -141,15 +176,20 @@ def _explain_group(
     if total == line.amount:
         return applied(REFERENCE, _full(items))
     eligible = [i for i in items if discount_allowed(i, line.day, config)]
-    if eligible and total - sum(i.discount for i in eligible) == line.amount:
-        allocs = tuple(
-            Alloc(i.idx, i.amount - i.discount, i.discount)
-            if i in eligible
-            else Alloc(i.idx, i.amount)
-            for i in _order(items)
-        )
-        return applied("reference_discount", allocs)
+    discounts = sum(i.discount for i in eligible)
+    with_discount = tuple(
+        Alloc(i.idx, i.amount - i.discount, i.discount) if i in eligible else Alloc(i.idx, i.amount)
+        for i in _order(items)
+    )
+    if eligible and total - discounts == line.amount:
+        return applied("reference_discount", with_discount)
     if payer is not None and not confirmed:
+        return None
+    expected = total - discounts
+    if 0 < abs(expected - line.amount) <= to_units(config.small_difference_abs):
+        # cents off every named item: the amount confirms even a year-less number
+        return _small_difference(line, expected - line.amount, with_discount, applied, config)
+    if any(i.weak for i in items) and not confirmed:
         return None
     if len(items) > 1:
         amounts = [i.amount for i in items[: config.max_candidates]]
@@ -160,13 +200,73 @@ def _explain_group(
     short = total - line.amount
     ordered = _order(items)
     if 0 < short <= tolerance(total, config) and ordered[-1].amount > short:
-        *head, last = ordered
-        allocs = tuple(Alloc(i.idx, i.amount) for i in head)
-        allocs += (Alloc(last.idx, last.amount - short, 0, config.short_reason_code),)
-        return applied("reference_short", allocs)
+        return applied("reference_short", _short(ordered, short, config.short_reason_code))
+    deduction_cap = int(Decimal(total) * config.deduction_max_pct / 100)
+    if 0 < short <= deduction_cap and ordered[-1].amount > short:
+        allocs = _short(ordered, short, deduction_reason(line, config))
+        return Applied(DEDUCTION, SCORES[DEDUCTION], first.company, first.customer, allocs)
     if short < 0 and confirmed:
         return applied("reference_overpaid", _full(items), residual=-short)
     return None
+
+
+def _net_credit_memos(
+    line: Line, items: Sequence[Item], credits: Sequence[Item], payer: str | None,
+    config: MatchConfig,
+) -> Outcome:  # fmt: skip
+    """ "Invoice X less credit note Y": the named credit memos netted against the named
+    invoices, in full, the invoices explaining the rest (in full, less discounts within terms,
+    or short with a reason: the same rules as without the credit memo)."""
+    invoices = [i for i in items if i.amount > 0]
+    credit = sum(i.amount for i in credits)  # negative
+    if not invoices or sum(i.amount for i in invoices) + credit <= 0:
+        return None
+    grossed = Line(line.idx, line.amount - credit, line.day, line.text)
+    outcome = _explain_group(grossed, invoices, payer, config)
+    if not isinstance(outcome, Applied) or outcome.residual:
+        return None
+    netted = tuple(Alloc(i.idx, i.amount) for i in _order(credits))
+    return Applied(
+        outcome.rule, SCORES["reference_netted"] * outcome.score, outcome.company,
+        outcome.customer, netted + outcome.allocs,
+    )  # fmt: skip
+
+
+def _short(ordered: Sequence[Item], short: int, reason: str) -> tuple[Alloc, ...]:
+    """Every item in full but the last (latest due), which keeps `short` open with `reason`."""
+    *head, last = ordered
+    allocs = tuple(Alloc(i.idx, i.amount) for i in head)
+    return (*allocs, Alloc(last.idx, last.amount - short, 0, reason))
+
+
+def _small_difference(
+    line: Line,
+    under: int,
+    allocs: tuple[Alloc, ...],
+    applied: Callable[[str, tuple[Alloc, ...]], Applied],
+    config: MatchConfig,
+) -> Outcome:
+    """Cents off the referenced items: routed by `config.small_difference`.
+
+    Underpaid: the last item keeps the cents open, with `small_difference_reason` (write_off,
+    on_account) or the text's deduction reason (deduction). Overpaid: the cents go on account,
+    with `small_difference_reason` when they are to be written off.
+    """
+    if under < 0:
+        extra = -under
+        reason = config.small_difference_reason if config.small_difference == "write_off" else None
+        return applied("reference_small", (*allocs, Alloc(None, extra, 0, reason)))
+    *head, last = allocs
+    if last.applied <= under:
+        return None
+    reason = (
+        deduction_reason(line, config)
+        if config.small_difference == "deduction"
+        else config.small_difference_reason
+    )
+    return applied(
+        "reference_small", (*head, Alloc(last.item, last.applied - under, last.discount, reason))
+    )
 
 
 def by_reference(
@@ -256,6 +356,27 @@ def by_combination(
     )
 
 
+def by_whole_balance(line: Line, items: Sequence[Item], payer_score: float) -> Outcome:
+    """Rule 3b: the payer clears its account: all its open items of one company (those up
+    to the amount) add up to the payment, however many they are."""
+    solutions: list[list[Item]] = []
+    ordered = sorted(items, key=lambda i: (i.company, i.due_day, i.idx))
+    for _, group in groupby(ordered, key=lambda i: i.company):
+        fitting = [i for i in group if i.amount <= line.amount]
+        if len(fitting) >= 2 and sum(i.amount for i in fitting) == line.amount:
+            solutions.append(fitting)
+    if len(solutions) != 1:
+        return None
+    (chosen,) = solutions
+    return Applied(
+        WHOLE_BALANCE,
+        SCORES[WHOLE_BALANCE] * payer_score,
+        chosen[0].company,
+        chosen[0].customer,
+        _full(chosen),
+    )
+
+
 def by_discount(
     line: Line, items: Sequence[Item], payer_score: float, config: MatchConfig
 ) -> Outcome:
@@ -278,3 +399,26 @@ def by_short_payment(
         (Alloc(found[0].idx, line.amount, 0, config.short_reason_code),) if len(found) == 1 else ()
     )
     return _one_or_ambiguous(SHORT_PAYMENT, found, payer_score, allocs)
+
+
+def by_unreferenced_deduction(
+    line: Line, items: Sequence[Item], payer_score: float, config: MatchConfig
+) -> Outcome:
+    """Last: the payer paid an item short beyond tolerance and named no invoice.
+
+    Which invoice was cut, and by how much, is a guess without a reference, so nothing is
+    applied: the line goes to the exceptions with the items it may have paid, for a clerk.
+    """
+    found = [
+        i
+        for i in items
+        if 0 < i.amount - line.amount <= int(Decimal(i.amount) * config.deduction_max_pct / 100)
+    ]
+    if not found:
+        return None
+    return Ambiguous(
+        UNREFERENCED_DEDUCTION,
+        f"pays less than {len(found)} item(s) of the payer beyond the short tolerance and "
+        "names no invoice: a deduction needs the invoice reference",
+        tuple(sorted(i.idx for i in found)),
+    )

@@ -24,6 +24,7 @@ import binascii
 import json
 import secrets
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -34,7 +35,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from mock_erp.faults import FaultRule, FaultSet, drop_connection, pick
+from mock_erp.faults import FaultRule, FaultSet, drop_connection, gateway_page, pick
 from mock_erp.oracle import responses
 from mock_erp.oracle.models import (
     DEFAULT_LIMIT,
@@ -52,6 +53,17 @@ from mock_erp.oracle.sql import bind_key
 
 PERSONA = "oracle"
 JSON = "application/json"
+#: ORDS's 503 when it cannot get a database connection: no statement ran.
+ORDS_NO_CONNECTION = (
+    "ORDS was unable to make a connection to the database. All connections in the Universal "
+    "Connection Pool are in use - [30, 30, 42, 12, 0, 30, 1, 0, 29]"
+)
+#: The servlet container's (or proxy's) page when it stops waiting for ORDS: not ORDS's JSON.
+CONTAINER_TIMEOUT_PAGE = (
+    "<html><head><title>Error 500 Server Error</title></head><body><h2>HTTP ERROR 500</h2>"
+    "<p>Timeout waiting for the response from /ords</p></body></html>"
+)
+
 # fault kind -> the Oracle error the session gets (docs/specs/oracle.md §5.1, §7 item 17)
 FAULT_ERRORS = {
     "lock_conflict": OraError(
@@ -219,26 +231,42 @@ class OraclePersona:
             return self._bad(str(exc))
         stmts = split_script(script)
         fired = self._draw(self._operations(stmts))
-        if rule := pick(fired, "latency"):
-            await asyncio.sleep(rule.ms / 1000)
+        latency = pick(fired, "latency")
+        delay_s = latency.ms / 1000 if latency else 0.0
         if pick(fired, "unavailable"):
+            # ORDS got no pooled database connection: nothing ran (the body is the signature
+            # adapters/gateway.py looks for; followthecoffee.com/503-service-unavailable-ords-
+            # all-pools-in-use)
+            await asyncio.sleep(delay_s)
             return Response(
-                responses.problem(
-                    503, "ServiceUnavailable", "The service is temporarily unavailable"
-                ),
+                responses.problem(503, "ServiceUnavailable", ORDS_NO_CONNECTION),
                 503,
                 media_type=JSON,
             )
         if pick(fired, "drop_before"):
+            await asyncio.sleep(delay_s)
             await drop_connection(request.scope)
             return Response(b"")
         injected = next((FAULT_ERRORS[r.kind] for r in fired if r.kind in FAULT_ERRORS), None)
-        body_bytes = await run_in_threadpool(
-            self._run_script, stmts, binds, offset, limit, injected
-        )
+
+        def work() -> bytes:
+            """The database's side, run to its end whatever the client does (latency included)."""
+            if delay_s:
+                time.sleep(delay_s)
+            return self._run_script(stmts, binds, offset, limit, injected)
+
+        if rule := pick(fired, "icm_timeout"):
+            # the container stops waiting; the session runs on and commits in the background
+            threading.Thread(target=work, name="mock-ords-detached", daemon=True).start()
+            await asyncio.sleep(rule.ms / 1000)
+            return Response(CONTAINER_TIMEOUT_PAGE, 500, media_type="text/html")
+        body_bytes = await run_in_threadpool(work)  # not cancelled by a client that hangs up
         if pick(fired, "drop_after_commit"):
             await drop_connection(request.scope)
             return Response(b"")
+        if rule := pick(fired, "gateway_timeout_after_commit"):
+            status = rule.status or 504
+            return Response(gateway_page(status), status, media_type="text/html")
         if pick(fired, "malformed"):
             body_bytes = body_bytes[: max(1, len(body_bytes) // 2)]
         return Response(body_bytes, 200, media_type=JSON)
@@ -371,8 +399,8 @@ class OraclePersona:
             await run_in_threadpool(self.backend.end_session, sid)
             await drop_connection(request.scope)
             return Response(b"")
-        if pick(fired, "drop_after_commit"):
-            cs.drop_on_commit = True
+        if pick(fired, "drop_after_commit") or pick(fired, "gateway_timeout_after_commit"):
+            cs.drop_on_commit = True  # no gateway on SQL*Net: the answer to the commit is lost
         for r in fired:
             if r.kind in FAULT_ERRORS:
                 return self._error(FAULT_ERRORS[r.kind])

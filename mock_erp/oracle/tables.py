@@ -99,7 +99,7 @@ WHO = (
 # dictionary (etrm HZ_PARTIES, https://etrm.live/etrm-12.2.2/etrm.oracle.com/pls/trm1222/
 # etrm_pnav54e2-2.html): over Arrow without a CAST it is not an integer column.
 _SPECS: dict[str, str] = {
-    # -- Receivables (docs/specs/oracle.md §2) ---------------------------------------------------
+    # -- Receivables (specs/oracle.md §2) -------------------------------------------------------
     "AR_PAYMENT_SCHEDULES_ALL": (
         "PAYMENT_SCHEDULE_ID pk; CUSTOMER_TRX_ID id; CASH_RECEIPT_ID id; CUSTOMER_ID id;"
         "CUSTOMER_SITE_USE_ID id; CUST_TRX_TYPE_ID id; CLASS v20; STATUS v30; "
@@ -244,7 +244,7 @@ _SPECS: dict[str, str] = {
         "v240;"
         "CREATED_BY_MODULE v150; OBJECT_VERSION_NUMBER int"
     ),
-    # -- setup: periods, orgs, ledgers, currencies, users (docs/specs/oracle.md §2 "Setup", §4)
+    # -- setup: periods, orgs, ledgers, currencies, users (specs/oracle.md §2 "Setup", §4) ------
     "GL_PERIOD_STATUSES": (
         "APPLICATION_ID id; SET_OF_BOOKS_ID id; LEDGER_ID id; PERIOD_NAME v15; PERIOD_YEAR id;"
         "PERIOD_NUM id; START_DATE date; END_DATE date; CLOSING_STATUS v1; "

@@ -533,9 +533,17 @@ def _load_fixture(reg: Registry) -> None:
         )
 
 
+#: typed-in signatures: the OTC functions, then the system reads of the go-live check
+TYPED_IN = ("otc_functions.yaml", "system_functions.yaml")
+
+
 def _load_typed_in(reg: Registry) -> None:
-    data = _read_yaml("otc_functions.yaml")
-    for sname, meta in data["structures"].items():
+    for name in TYPED_IN:
+        _load_typed_in_file(reg, _read_yaml(name))
+
+
+def _load_typed_in_file(reg: Registry, data: dict[str, Any]) -> None:
+    for sname, meta in (data.get("structures") or {}).items():
         if "x_of" in meta:
             base = reg.structures[meta["x_of"]]
             xfields = tuple(
@@ -549,7 +557,7 @@ def _load_typed_in(reg: Registry) -> None:
         whole = "*" in open_
         fields = tuple(_compact_field(n, s, whole or n in open_) for n, s in meta["fields"].items())
         reg.structures[sname] = Structure(sname, fields, meta.get("source", ""), whole)
-    for fname, meta in data["functions"].items():
+    for fname, meta in (data.get("functions") or {}).items():
         open_params = set(meta.get("unconfirmed") or [])
         params = []
         for pname, p in meta["parameters"].items():

@@ -2,7 +2,7 @@
 
 Why here: every rule raises ``SapMessage`` by class and number only; the text comes from this one
 table with ``&1..&4`` (or bare ``&``, in order) replaced by V1-V4, as SAP's ``MESSAGE ... INTO``
-does (docs/specs/sap.md §2 head). Texts SAP's documentation or code confirm are in ``TEXTS``; texts we
+does (specs/sap.md §2 head). Texts SAP's documentation or code confirm are in ``TEXTS``; texts we
 could not confirm are in ``UNCONFIRMED`` so docs can list them (docs/specs/sap.md open questions).
 """
 
@@ -27,6 +27,8 @@ TEXTS: dict[tuple[str, str], str] = {
     ("ZOTC", "005"): "Item &1 is in currency &2, payment in &3",
     ("ZOTC", "009"): "Test run: document can be posted",
     ("ZOTC", "010"): "Customer &1 is locked by user &2",
+    ("ZOTC", "011"): "Date format &1 of user &2 is not supported: set 1 to 6 in SU01",
+    ("ZOTC", "012"): "Batch input stopped: no data for screen &1 &2",
 }
 
 # unconfirmed: docs/specs/sap.md §2.1, §2.4, §2.5, §2.7, §7.7 — numbers from SAP code where the spec
@@ -58,6 +60,14 @@ UNCONFIRMED: dict[tuple[str, str], str] = {
     ("F2", "162"): "Customer &1 is not defined for sales organization &2",  # (mock)
     ("F2", "042"): "Customer &1 is currently being processed by user &2",  # (mock) lock
     ("SV", "029"): "Table &1 is not available",
+    # F2 500/501/502/543: the customer existence check's documented messages
+    # (https://www.stechno.net/referentiel/fonctions-sap.html?id=BAPI_CUSTOMER_EXISTENCECHECK);
+    # GETDETAIL2 answering F2 502 for "not found" is [derived] from it
+    ("F2", "502"): "Customer &1 does not exist",
+    ("01", "124"): "User &1 does not exist",  # (mock) number for BAPI_USER_GET_DETAIL
+    # [unconfirmed] the real S/4HANA answer to the customer BAPIs (docs/specs/sap.md §8)
+    ("ZMOCK", "040"): "Customer master data is the business partner on S/4HANA (CVI): &1 "
+    "is not available; use the business partner APIs",
     # docs/specs/sap.md §7.7: SAP's "too many decimals" message is unknown; placeholder class ZMOCK
     ("ZMOCK", "003"): "Amount &1 has more decimals than currency &2 allows",
     ("ZMOCK", "004"): "No exchange rate for &1 to &2",

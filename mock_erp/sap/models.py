@@ -6,7 +6,7 @@ enqueue locks, and the mock clock. Business errors are raised as ``SapMessage`` 
 in ``extra``); responses.py turns them into the RETURN shape of each function module.
 
 Amounts: inside the rules every amount is an ``int`` of *minor units* of its currency. SAP's
-internal CURR format (docs/specs/sap.md §3, TCURX) stores ``real / 10^(2 - CURRDEC)`` with two decimals,
+internal CURR format (specs/sap.md §3, TCURX) stores ``real / 10^(2 - CURRDEC)`` with two decimals,
 which is numerically the minor units divided by 100 for every currency — ¥100 → ``1.00``,
 KWD 100.000 → ``1000.00`` — so converting to storage is one format call and arithmetic is exact.
 """
@@ -32,6 +32,8 @@ from mock_erp.sap.messages import (
     msg,
     rows_of,
 )
+from mock_erp.sap.settings import SapSettings
+from mock_erp.sap.user_dates import UnsupportedDateFormat, read_user_date, write_user_date
 from mock_erp.store import Store
 
 LOGICAL_SYSTEM = "MCKCLNT100"  # AWSYS / OBJ_SYS (C10, <SID>CLNT<client>) [project]
@@ -160,6 +162,9 @@ class SapBackend:
         self._sessions: dict[str, Session] = {}
         self._locks: dict[tuple[str, str], str] = {}
         self.unauthorized_tables: set[str] = {"USR02", "USH02", "RFCDES"}
+        self.settings = SapSettings()  # the persona hands the app's settings over on each call
+        self._tcurx_saved: dict[str, int | None] = {}  # TCURX rows as seeded, before `tcurx`
+        self.logon_user = DEFAULT_USER  # the persona sets its configured user on each call
 
     # -- clock -----------------------------------------------------------------------------
     @property
@@ -267,7 +272,9 @@ class SapBackend:
                     return u
             return next(iter(self._locks.values()), "OTHERUSER")
 
-    def lock_response(self, function: str, params: dict[str, Any]) -> dict[str, Any]:
+    def lock_response(
+        self, function: str, params: dict[str, Any], holder: str | None = None
+    ) -> dict[str, Any]:
         """The function module's own answer when its customer is enqueued by another user
         (fault ``lock_conflict``, docs/specs/sap.md §7.16): Z_OTC_AR_CLEAR E ZOTC 010 (V2 user);
         POST/CHECK E RW 609 + the lock cause row; customer BAPIs their lock message; COMMIT an
@@ -282,7 +289,7 @@ class SapBackend:
             or ar[0].get("CUSTOMER")
             or ""
         )
-        user = self.any_lock_user(kunnr)
+        user = holder or self.any_lock_user(kunnr)
         if function == "Z_OTC_AR_CLEAR":
             return {
                 "E_DOC_NO": "",
@@ -326,8 +333,37 @@ class SapBackend:
         keys = ("WAERS", "PERIV", "OPVAR", "LAND1", "AKONT", "BANK_GL", "DISC_GL", "WRITEOFF_GL")
         return {k: v or "" for k, v in zip(keys, row, strict=True)}
 
+    def sync_tcurx(self) -> None:
+        """Bring TCURX in line with the ``tcurx`` setting (added, changed, removed currencies).
+
+        Rows the setting no longer names get their seeded value back, so a test can flip a
+        currency out of TCURX and in again without a reset.
+        """
+        overrides = self.settings.tcurx
+        if not overrides and not self._tcurx_saved:
+            return
+        with self.store.transaction() as conn:
+
+            def put(cur: str, dec: int | None) -> None:
+                if dec is None:
+                    conn.execute("DELETE FROM TCURX WHERE CURRKEY = ?", (cur,))
+                else:
+                    conn.execute(
+                        "INSERT OR REPLACE INTO TCURX (CURRKEY, CURRDEC) VALUES (?, ?)", (cur, dec)
+                    )
+
+            for cur in [c for c in self._tcurx_saved if c not in overrides]:
+                put(cur, self._tcurx_saved.pop(cur))
+            for cur, dec in overrides.items():
+                row = conn.execute("SELECT CURRDEC FROM TCURX WHERE CURRKEY = ?", (cur,)).fetchone()
+                have = None if row is None else int(row[0])
+                if have != dec:
+                    self._tcurx_saved.setdefault(cur, have)
+                    put(cur, dec)
+
     def currdec(self, waers: str) -> int:
-        """Decimals of a currency: TCURX, absent = 2 (docs/specs/sap.md §3)."""
+        """Decimals of a currency: TCURX, absent = 2 (docs/specs/sap.md §3, §8)."""
+        self.sync_tcurx()
         row = self.store.query_one("SELECT CURRDEC FROM TCURX WHERE CURRKEY = ?", (waers,))
         return int(row[0]) if row else 2
 
@@ -374,7 +410,7 @@ class SapBackend:
 
     @staticmethod
     def fiscal_period(budat: str, periv: str = "K4") -> tuple[str, str]:
-        """GJAHR and MONAT from BUDAT: K4 = calendar year, months as periods (docs/specs/sap.md §3)."""
+        """GJAHR and MONAT from BUDAT: K4 = calendar year, months as periods (specs/sap.md §3)."""
         return budat[:4], budat[4:6]
 
     def period_open(self, bukrs: str, gjahr: str, monat: str, koart: str) -> SapMessage | None:
@@ -863,7 +899,7 @@ class SapBackend:
     # -- open items ------------------------------------------------------------------------------
     def open_items(self, bukrs: str, kunnr: str, keydate: str, noted: bool) -> list[dict[str, Any]]:
         """Items open at the key date: BSID with BUDAT <= KEYDATE, plus BSAD with
-        BUDAT <= KEYDATE < AUGDT (docs/specs/sap.md §2.1). Noted items (BSTAT 'S') only on request."""
+        BUDAT <= KEYDATE < AUGDT (specs/sap.md §2.1). Noted items (BSTAT 'S') only on request."""
         cols = [f.name for f in tables.CATALOGUE["BSID"]]
         sel = ", ".join(f'"{c}"' for c in cols)
         bstat = "('', 'S')" if noted else "('')"
@@ -898,6 +934,8 @@ class SapBackend:
         gllines = list(p.get("T_GLLINES") or [])
         amount = Decimal(p.get("I_AMOUNT") or 0)
         _check_clear_params(auglv, bank, amount, items, budat, bldat)
+        # dates travel as text in the user's format through FB05's batch input (§8)
+        budat, bldat = (self._batch_input_date(d, self.session_user(sid)) for d in (budat, bldat))
         # 003: decimals of every amount against the payment currency
         to_check = [amount] + [
             Decimal(i.get(k) or 0) for i in items for k in ("AMT_PAID", "DISC_AMT")
@@ -1012,6 +1050,19 @@ class SapBackend:
             msg("F5", "312", doc.belnr, bukrs, type="S"),
         ]
 
+    def _batch_input_date(self, dats_text: str, user: str) -> str:
+        """A DATS value as the kit's batch input carries it: written as text in the logon
+        user's date format (USR01-DATFM, setting ``user_date_format``), read back by the FB05
+        screen in that format. ZOTC 011 for an era or lunar calendar the kit refuses."""
+        datfm = self.settings.user_date_format
+        value = parse_dats(dats_text)
+        if value is None:
+            return dats_text
+        try:
+            return dats(read_user_date(write_user_date(value, datfm), datfm))
+        except UnsupportedDateFormat:
+            raise msg("ZOTC", "011", datfm, user) from None
+
     def _clearing_document(
         self,
         p: dict[str, Any],
@@ -1061,7 +1112,7 @@ class SapBackend:
             tcode="FB05",
         )
         akont = cust["AKONT"]
-        valut = _dats_or(p.get("I_VALUE_DATE"), budat)
+        valut = self._batch_input_date(_dats_or(p.get("I_VALUE_DATE"), budat), user)
         pk = POSTING_KEYS
 
         def cust_line(shkzg: str, bschl: str, minor: int, **kw: Any) -> Line:
@@ -1185,9 +1236,10 @@ class SapBackend:
         opt: dict[str, Any],
         ref: dict[str, Any],
     ) -> str:
-        """BAPI_CUSTOMER_CREATEFROMDATA1 (docs/specs/sap.md §2.7): the reference customer is required
+        """BAPI_CUSTOMER_CREATEFROMDATA1 (specs/sap.md §2.7): the reference customer is required
         and its account group, company code and sales data are copied; returns the new number
         (zero-padded, from the DEBITOR range, drawn now: a gap if never committed)."""
+        self.refuse_customer_bapi_on_s4("BAPI_CUSTOMER_CREATEFROMDATA1")
         ref_no = str(ref.get("REF_CUSTMR") or "")
         area = [str(ref.get(k) or "") for k in ("SALESORG", "DISTR_CHAN", "DIVISION")]
         sql = "SELECT KTOKD FROM KNA1 JOIN KNVV USING (KUNNR) WHERE KUNNR = ?"
@@ -1283,7 +1335,8 @@ class SapBackend:
     ) -> int:
         """BAPI_CUSTOMER_CHANGEFROMDATA1: only fields flagged 'X' in the ...X structure change;
         each change writes a CDHDR/CDPOS pair (OBJECTCLAS 'DEBI', UDATE = today), so
-        changed-since reads work (docs/specs/sap.md §1, §2.7). Returns the number of fields changed."""
+        changed-since reads work (specs/sap.md §1, §2.7). Returns the number of fields changed."""
+        self.refuse_customer_bapi_on_s4("BAPI_CUSTOMER_CHANGEFROMDATA1")
         cols = ["KUNNR", *_KNA1_FROM_BAPI.values()]
         row = self.store.query_one(
             f"SELECT {', '.join(dict.fromkeys(cols))} FROM KNA1 WHERE KUNNR = ?", (kunnr,)
@@ -1386,14 +1439,23 @@ class SapBackend:
         )
         return [dict(zip(keys, r, strict=True)) for r in rows]
 
+    def refuse_customer_bapi_on_s4(self, function: str) -> None:
+        """On S/4HANA (setting ``customer_bapis = false``) customer master data is the
+        business partner: the customer BAPIs write nothing (docs/specs/sap.md §8)."""
+        if not self.settings.customer_bapis:
+            raise msg("ZMOCK", "040", function)
+
     def customer_detail(
         self, kunnr: str, bukrs: str
     ) -> tuple[dict[str, str], dict[str, str] | None]:
-        """KNA1 (and KNB1 for ``bukrs``) of one customer; F2 153 unknown, F5 102 not in bukrs."""
+        """KNA1 (and KNB1 for ``bukrs``) of one customer; F2 502 unknown, F2 543 not
+        authorized (setting ``customers_unauthorized``), F5 102 not in bukrs."""
+        if kunnr.lstrip("0") in {c.lstrip("0") for c in self.settings.customers_unauthorized}:
+            raise msg("F2", "543", kunnr)
         kcols = [f.name for f in tables.CATALOGUE["KNA1"]]
         row = self.store.query_one(f"SELECT {', '.join(kcols)} FROM KNA1 WHERE KUNNR = ?", (kunnr,))
         if row is None:
-            raise msg("F2", "153", kunnr)
+            raise msg("F2", "502", kunnr)
         kna1 = dict(zip(kcols, row, strict=True))
         if not bukrs:
             return kna1, None

@@ -1,7 +1,7 @@
 """One handler per function module: parameters in, exports and tables out (pyrfc conventions).
 
 Why a module of its own: the rules live in models.py; here is only what each FM answers — which
-RETURN structure (BAPIRET2 table, BAPIRETURN, BAPIRET1/BAPIRETURN1, BAPIRET2 structure; docs/specs/sap.md
+RETURN structure (BAPIRET2 table, BAPIRETURN, BAPIRET1/BAPIRETURN1, BAPIRET2 structure; specs/sap.md
 §2 head), which exports, which classic exceptions (``AbapException``, RFC_READ_TABLE only).
 Business errors never raise: they travel in RETURN (style.md §9).
 """
@@ -9,8 +9,6 @@ Business errors never raise: they travel in RETURN (style.md §9).
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -21,10 +19,13 @@ from mock_erp.sap.messages import bapiret1, bapiret2, bapireturn, msg, rows_of, 
 from mock_erp.sap.models import (
     LOGICAL_SYSTEM,
     OBJ_TYPE,
+    Document,
     SapBackend,
     dats,
     minor_of_internal,
 )
+from mock_erp.sap.system import HANDLERS as SYSTEM_HANDLERS
+from mock_erp.sap.system import sync_system_tables
 
 Params = dict[str, Any]
 Handler = Callable[[SapBackend, str, Params], Params]
@@ -165,10 +166,63 @@ def z_otc_ar_clear(b: SapBackend, session: str, p: Params) -> Params:
     except SapMessage as m:
         return {"E_DOC_NO": "", "E_FISC_YEAR": "0000", "E_OBJ_KEY": "",
                 "RETURN": [bapiret2(r) for r in rows_of(m)]}  # fmt: skip
-    out = {"E_DOC_NO": "", "E_FISC_YEAR": "0000", "E_OBJ_KEY": ""}
+    out: Params = {"E_DOC_NO": "", "E_FISC_YEAR": "0000", "E_OBJ_KEY": "", "T_LINES": []}
     if doc is not None:
-        out = {"E_DOC_NO": doc.belnr, "E_FISC_YEAR": doc.gjahr, "E_OBJ_KEY": doc.obj_key}
+        out = {"E_DOC_NO": doc.belnr, "E_FISC_YEAR": doc.gjahr, "E_OBJ_KEY": doc.obj_key,
+               "T_LINES": _posted_lines(b, doc)}  # fmt: skip
     return {**out, "RETURN": [bapiret2(r) for r in rows]}
+
+
+def _posted_lines(b: SapBackend, doc: Document) -> list[Params]:
+    """T_LINES: the document's lines as posted (the kit reads them back from BSEG), so the
+    caller sees what FB05 booked, including differences it booked itself within tolerance."""
+    return [
+        {"ITEM_NUM": f"{n:03d}", "POST_KEY": ln.bschl, "ACCT_TYPE": ln.koart,
+         "DB_CR_IND": ln.shkzg, "GL_ACCOUNT": ln.hkont,
+         "CUSTOMER": ln.account if ln.koart == "D" else "",
+         "AMT_DOCCUR": b.external(ln.amount, doc.waers), "COSTCENTER": ln.kostl,
+         "REASON_CDE": ln.rstgr, "INV_REF": ln.rebzg[0],
+         "CLEARED": "X" if ln.cleared_by_self else "", "ITEM_TEXT": ln.sgtxt[:50]}
+        for n, ln in enumerate(doc.lines, start=1)
+    ]  # fmt: skip
+
+
+def z_otc_ar_on_account(b: SapBackend, session: str, p: Params) -> Params:
+    """The kit's self-committing posting: BAPI_ACC_DOCUMENT_CHECK (test run) or _POST, then
+    BAPI_TRANSACTION_COMMIT WAIT in the same ABAP session, so a stateless SOAP POST carries a
+    whole LUW (docs/specs/sap.md §8)."""
+    blank: Params = {"OBJ_TYPE": "", "OBJ_KEY": "", "OBJ_SYS": ""}
+    if _s(p, "I_TESTRUN") == "X":
+        return {**blank, "RETURN": bapi_acc_document_check(b, session, p)["RETURN"]}
+    posted = bapi_acc_document_post(b, session, p)
+    if any(r["TYPE"] in ("E", "A") for r in posted["RETURN"]):
+        b.rollback(session)
+        return {**blank, "RETURN": posted["RETURN"]}
+    failed = b.commit(session)
+    if failed:  # the update failed: nothing was posted, say so with the update's message
+        return {**blank, "RETURN": [bapiret2(failed)]}
+    return {k: posted[k] for k in ("OBJ_TYPE", "OBJ_KEY", "OBJ_SYS", "RETURN")}
+
+
+def _customer_commit(b: SapBackend, session: str, answer: Params) -> Params:
+    """Commit the customer BAPI's work in its own session, or roll it back on an error."""
+    if answer["RETURN"] and answer["RETURN"].get("TYPE") in ("E", "A"):
+        b.rollback(session)
+        return answer
+    failed = b.commit(session)
+    if failed:
+        return {**answer, "CUSTOMERNO": "", "RETURN": bapiret1(failed)}
+    return answer
+
+
+def z_otc_customer_create(b: SapBackend, session: str, p: Params) -> Params:
+    """BAPI_CUSTOMER_CREATEFROMDATA1 + BAPI_TRANSACTION_COMMIT WAIT in one call (the kit)."""
+    return _customer_commit(b, session, bapi_customer_createfromdata1(b, session, p))
+
+
+def z_otc_customer_change(b: SapBackend, session: str, p: Params) -> Params:
+    """BAPI_CUSTOMER_CHANGEFROMDATA1 + BAPI_TRANSACTION_COMMIT WAIT in one call (the kit)."""
+    return _customer_commit(b, session, bapi_customer_changefromdata1(b, session, p))
 
 
 # -- customers ------------------------------------------------------------------------------------
@@ -415,19 +469,14 @@ def _format(value: Any, f: tables.Field) -> str:
     return str(value).ljust(f.length)[: f.length]
 
 
-# Keyset continuation for ROWSKIPS paging: (store, table, where, binds, rowskips) -> (last rowid,
-# store generation, store total_changes). A page that starts where the previous one ended
-# continues after that rowid instead of re-skipping ROWSKIPS rows; any write invalidates it.
-_PAGES: OrderedDict[tuple[Any, ...], tuple[int, int, int]] = OrderedDict()
-_PAGES_LOCK = threading.Lock()
-
-
 def rfc_read_table(b: SapBackend, session: str, p: Params) -> Params:
-    """Generic table read with the six classic exceptions (docs/specs/sap.md §2.3, §7.5).
+    """Generic table read with the six classic exceptions (docs/specs/sap.md §2.3, §7.5, §8).
 
-    Rows come in rowid order — the seed inserts in a seeded random permutation, so the order is
-    neither the key nor stable across re-seeds (SAP promises none), yet paging one query with
-    ROWSKIPS/ROWCOUNT over an unchanged table returns each row exactly once.
+    The real module runs ``SELECT ... WHERE (OPTIONS)`` with no ORDER BY and skips ROWSKIPS
+    rows by counting them (docs/specs/sap.md §8). Setting ``read_table_order``: "random" (the
+    default) answers in a fresh order on every call, as HANA may, so ROWSKIPS pages miss and
+    repeat rows; "key" answers in primary-key order. Packed values too wide for their output
+    field come back as ``*...`` (``_format``), amounts >= 1e9 in CURR(13,2) included.
     """
     table = _s(p, "QUERY_TABLE")
     if table in tables.STRUCTURES:
@@ -436,6 +485,10 @@ def rfc_read_table(b: SapBackend, session: str, p: Params) -> Params:
         raise _exc("NOT_AUTHORIZED")
     if table not in tables.CATALOGUE:
         raise _exc("TABLE_NOT_AVAILABLE", msg_class="SV", number="029", v1=table)
+    if table == "TCURX":
+        b.sync_tcurx()
+    elif table in ("CVERS", "TFDIR"):
+        sync_system_tables(b, table, list(HANDLERS))
     catalogue = tables.field_map(table)
     wanted = [_s(r, "FIELDNAME") for r in p.get("FIELDS") or [] if _s(r, "FIELDNAME")]
     for name in wanted:
@@ -458,32 +511,18 @@ def rfc_read_table(b: SapBackend, session: str, p: Params) -> Params:
     cond = where.parse()
     skips, count = max(0, int(p.get("ROWSKIPS") or 0)), max(0, int(p.get("ROWCOUNT") or 0))
     cols = ", ".join(f'"{f.name}"' for f in fields)
-    store = b.store
-    with store.lock:
-        state = (store.generation, store.total_changes())
-        key = (id(store), table, cond, tuple(where.binds), skips)
-        with _PAGES_LOCK:
-            hit = _PAGES.get(key)
-        after, offset_sql = (hit[0], 0) if hit and hit[1:] == state else (None, skips)
-        clauses = [f"({cond})"] if cond else []
-        binds = list(where.binds)
-        if after is not None:
-            clauses.append("rowid > ?")
-            binds.append(after)
-        sql = f'SELECT rowid, {cols} FROM "{table}"'
-        sql += (" WHERE " + " AND ".join(clauses)) if clauses else ""
-        sql += " ORDER BY rowid LIMIT ? OFFSET ?"
-        try:
-            rows = store.query(sql, [*binds, count or -1, offset_sql])
-        except Exception as exc:  # a type clash SQLite refuses: SAP would not parse it either
-            raise _exc("OPTION_NOT_VALID") from exc
-    if rows and count:
-        with _PAGES_LOCK:
-            _PAGES[(*key[:-1], skips + len(rows))] = (rows[-1][0], *state)
-            while len(_PAGES) > 256:
-                _PAGES.popitem(last=False)
+    if b.settings.read_table_order == "key":
+        order = ", ".join(f'"{f.name}"' for f in tables.CATALOGUE[table] if f.key)
+    else:
+        order = "random()"
+    sql = f'SELECT {cols} FROM "{table}"' + (f" WHERE {cond}" if cond else "")
+    sql += f" ORDER BY {order} LIMIT ? OFFSET ?"
+    try:
+        rows = b.store.query(sql, [*where.binds, count or -1, skips])
+    except Exception as exc:  # a type clash SQLite refuses: SAP would not parse it either
+        raise _exc("OPTION_NOT_VALID") from exc
     data = [
-        {"WA": delim.join(_format(v, f) for v, f in zip(r[1:], fields, strict=True)).rstrip()}
+        {"WA": delim.join(_format(v, f) for v, f in zip(r, fields, strict=True)).rstrip()}
         for r in rows
     ]
     return {"FIELDS": out_fields, "DATA": data, "OPTIONS": list(p.get("OPTIONS") or [])}
@@ -498,8 +537,12 @@ HANDLERS: dict[str, Handler] = {
     "BAPI_TRANSACTION_COMMIT": bapi_transaction_commit,
     "BAPI_TRANSACTION_ROLLBACK": bapi_transaction_rollback,
     "Z_OTC_AR_CLEAR": z_otc_ar_clear,
+    "Z_OTC_AR_ON_ACCOUNT": z_otc_ar_on_account,
+    "Z_OTC_CUSTOMER_CREATE": z_otc_customer_create,
+    "Z_OTC_CUSTOMER_CHANGE": z_otc_customer_change,
     "BAPI_CUSTOMER_GETLIST": bapi_customer_getlist,
     "BAPI_CUSTOMER_GETDETAIL2": bapi_customer_getdetail2,
     "BAPI_CUSTOMER_CREATEFROMDATA1": bapi_customer_createfromdata1,
     "BAPI_CUSTOMER_CHANGEFROMDATA1": bapi_customer_changefromdata1,
 }
+HANDLERS.update(SYSTEM_HANDLERS)  # release, user defaults, kit version (mock_erp/sap/system.py)

@@ -33,7 +33,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from mock_erp.faults import FaultSet, drop_connection, pick
+from mock_erp.faults import FaultSet, drop_connection, gateway_page, pick
 from mock_erp.sap import soap
 from mock_erp.sap.abap import AbapException, InvalidParameter
 from mock_erp.sap.ddic import ConversionError, FunctionModule, get_function
@@ -54,6 +54,32 @@ Handler = Callable[[Any, str, dict[str, Any]], dict[str, Any]]
 def _page(title: str, text: str) -> str:
     """An ICF error page: HTML that is not well-formed XML, as SAP's (zeep: TransportError)."""
     return f"<!DOCTYPE html><html><body><h1>{title}</h1><p>{text}<br></body></html>"
+
+
+def icm_page(status: int) -> Response:
+    """The ICM's own error page (HTML, is/HTTP/show_detailed_errors on): 503 ENOTAVAIL when no
+    work process took the call, 500 ETIMEOUT when the ICM stopped waiting for one that did
+    ("Error Handling Using the ICM", error names:
+    https://help.sap.com/saphelp_autoid2007/helpdata/EN/f6/3c0b0389cea34ba66f10d62b718a1a/content.htm).
+    """
+    if status == 503:
+        title, error, detail = (
+            "503 Service Unavailable",
+            "ENOTAVAIL",
+            "Service is not reachable: no work process took the request",
+        )
+    else:
+        title, error, detail = (
+            "500 SAP Internal Server Error",
+            "ETIMEOUT",
+            "ICM timeout: the application server did not answer in time (ICM_HTTP_TIMEOUT)",
+        )
+    html = (  # HTML, not well-formed XML (an unclosed <br>), as the ICM's pages
+        f"<!DOCTYPE html><html><head><title>{title}</title></head><body><h2><b>{title}</b></h2>"
+        f"<br><table><tr><td>Error:</td><td>{error}</td></tr><tr><td>Component:</td><td>ICM</td>"
+        f"</tr><tr><td>Detail:</td><td>{detail}</td></tr></table></body></html>"
+    )
+    return Response(html, status, media_type="text/html")
 
 
 @dataclass
@@ -104,6 +130,8 @@ class SapPersona:
         self.soap_sessions: dict[str, _Session] = {}  # sap-contextid -> session
         self.rfc_sessions: dict[str, _Session] = {}  # X-Mock-Rfc-Session -> session
         self.calls = 0
+        self._enqueued: dict[tuple[str, str], str] = {}  # (BUKRS, KUNNR) -> holding session id
+        self._enqueue_lock = threading.Lock()
         self.settings = SapSettings()  # build_app shares the app's MockSettings.sap here
 
     def routes(self) -> list[BaseRoute]:
@@ -197,6 +225,8 @@ class SapPersona:
                         v1=fm.name,
                         message=f"Function module {fm.name} not found",
                     )
+                self.backend.settings = self.settings  # a reset builds a fresh backend
+                self.backend.logon_user = self.config.user
                 result = handler(self.backend, sid, params)
             except AbapException as exc:
                 return _Outcome(exception=exc)
@@ -212,28 +242,115 @@ class SapPersona:
             log.error("%s returned a value that does not fit: %s", fm.name, exc)
             return _Outcome(dump=f"CONVT_OVERFLOW: {exc}")
 
+    # -- enqueue: a posting holds its customer for the whole call ---------------------------------
+
+    @staticmethod
+    def _enqueue_keys(function: str, params: dict[str, Any]) -> list[tuple[str, str]]:
+        """(BUKRS, KUNNR) a posting locks: FB05 and the accounting BAPI lock the customer
+        account per company code (lock object EFKNB1A, KUNNR + BUKRS: public copies of SAPF124,
+        FORM sperren_konto, ``CALL FUNCTION 'ENQUEUE_EFKNB1A'``)."""
+        if function == "Z_OTC_AR_CLEAR":
+            bukrs, kunnr = str(params.get("I_COMP_CODE") or ""), str(params.get("I_CUSTOMER") or "")
+            return [(bukrs, kunnr)] if kunnr else []
+        if function == "BAPI_ACC_DOCUMENT_POST":
+            header = params.get("DOCUMENTHEADER") or {}
+            bukrs = str(header.get("COMP_CODE") or "")
+            rows = params.get("ACCOUNTRECEIVABLE") or []
+            found = {(str(r.get("COMP_CODE") or bukrs), str(r.get("CUSTOMER") or "")) for r in rows}
+            return sorted(k for k in found if k[1])
+        return []
+
+    def _take(self, keys: list[tuple[str, str]], sid: str) -> tuple[list[tuple[str, str]], str]:
+        """Enqueue all keys for ``sid`` or none; returns (taken, holder's user or '')."""
+        with self._enqueue_lock:
+            for key in keys:
+                holder = self._enqueued.get(key)
+                if holder is not None and holder != sid:
+                    with self.lock:
+                        return [], str(self.backend.session_user(holder))
+            taken = [k for k in keys if k not in self._enqueued]
+            for key in taken:
+                self._enqueued[key] = sid
+            return taken, ""
+
+    def _release(self, keys: list[tuple[str, str]]) -> None:
+        with self._enqueue_lock:
+            for key in keys:
+                self._enqueued.pop(key, None)
+
+    def _work(
+        self, fm: FunctionModule, sid: str, params: dict[str, Any], delay_s: float
+    ) -> _Outcome:
+        """The ERP's side of a call, run in a worker thread to its end whatever the client does:
+        the customer's enqueue, the latency (time the call runs), the handler and its commit."""
+        keys = self._enqueue_keys(fm.name, params) if self.settings.enqueue_during_call else []
+        taken, holder = self._take(keys, sid)
+        if holder:
+            with self.lock:
+                result = self.backend.lock_response(fm.name, params, holder)
+            return _Outcome(outputs=fm.normalize_outputs(result))
+        try:
+            if delay_s:
+                time.sleep(delay_s)
+            return self._invoke(fm, sid, params)
+        finally:
+            self._release(taken)
+
     async def _run(
         self, request: Request, fm: FunctionModule, sid: str, params: dict[str, Any]
-    ) -> tuple[_Outcome | None, Response | None, list[Any]]:
-        """Apply faults around the handler. Returns (outcome, early response, fired rules)."""
+    ) -> tuple[_Outcome | None, Response | None, list[Any], threading.Event | None]:
+        """Apply faults around the ERP's work. Returns (outcome, early response, fired rules,
+        the event set when detached work ends: the session must live until then, else None).
+
+        The work runs in the threadpool, which the request cannot cancel: a client that hangs
+        up (a timeout, a killed process) does not stop the ERP, which commits all the same.
+        """
         fired = self.faults.draw(PERSONA, fm.name)
-        if rule := pick(fired, "latency"):
-            await asyncio.sleep(rule.ms / 1000)
+        latency = pick(fired, "latency")
+        delay_s = latency.ms / 1000 if latency else 0.0
         if pick(fired, "unavailable"):
-            html = _page("503 Service Unavailable", "Try again later")
-            return None, Response(html, 503, media_type="text/html"), fired
+            await asyncio.sleep(delay_s)  # queued at the ICM, then refused: nothing ran
+            return None, icm_page(503), fired, None
         if pick(fired, "drop_before"):
+            await asyncio.sleep(delay_s)
             await drop_connection(request.scope)
-            return None, Response(b""), fired
+            return None, Response(b""), fired, None
         if pick(fired, "lock_conflict"):
             with self.lock:
                 result = self.backend.lock_response(fm.name, params)
-            return _Outcome(outputs=fm.normalize_outputs(result)), None, fired
-        outcome = await run_in_threadpool(self._invoke, fm, sid, params)
+            return _Outcome(outputs=fm.normalize_outputs(result)), None, fired, None
+        if rule := pick(fired, "icm_timeout"):
+            done = threading.Event()
+
+            def detached() -> None:
+                try:
+                    self._work(fm, sid, params, delay_s)
+                finally:
+                    done.set()
+
+            threading.Thread(target=detached, name=f"mock-sap-{fm.name}", daemon=True).start()
+            await asyncio.sleep(rule.ms / 1000)
+            return None, icm_page(500), fired, done
+        outcome = await run_in_threadpool(self._work, fm, sid, params, delay_s)
         if pick(fired, "drop_after_commit"):
             await drop_connection(request.scope)
-            return None, Response(b""), fired
-        return outcome, None, fired
+            return None, Response(b""), fired, None
+        if rule := pick(fired, "gateway_timeout_after_commit"):
+            status = rule.status or 504
+            return None, Response(gateway_page(status), status, media_type="text/html"), fired, None
+        return outcome, None, fired, None
+
+    def _end_after(self, sid: str, done: threading.Event | None) -> None:
+        """End a session now, or once the detached work on it has finished."""
+        if done is None or done.is_set():
+            self._end(sid)
+            return
+
+        def later() -> None:
+            done.wait()
+            self._end(sid)
+
+        threading.Thread(target=later, name="mock-sap-end-session", daemon=True).start()
 
     @staticmethod
     def _maybe_malformed(fired: list[Any], body: bytes, status: int, media_type: str) -> Response:
@@ -269,6 +386,9 @@ class SapPersona:
         body = await request.body()
         set_cookie: str | None = None
         stateful: _Session | None = None
+        if not self.settings.soap_sessions:  # a real /sap/bc/soap/rfc keeps no state (§8)
+            cmd = "" if cmd == "open" else cmd
+            cookie = None
         if cmd == "open":
             stateful = _Session(self._open())
             set_cookie = secrets.token_urlsafe(24)
@@ -298,11 +418,12 @@ class SapPersona:
                 Response(soap.render_fault(fault), 500, media_type=XML), set_cookie
             )
         sid = stateful.sid if stateful else self._open()
+        done: threading.Event | None = None
         try:
-            outcome, early, fired = await self._run(request, call.function, sid, params)
+            outcome, early, fired, done = await self._run(request, call.function, sid, params)
         finally:
             if stateful is None:  # stateless POST: its session, and pending LUW, end here (§4)
-                self._end(sid)
+                self._end_after(sid, done)
         if early is not None:
             return early
         assert outcome is not None
@@ -449,11 +570,11 @@ class SapPersona:
                 "ExternalRuntimeError", 20, "RFC_INVALID_PARAMETER", "bad request body"
             )
         not_requested = set(body.get("not_requested") or [])
-        outcome, early, fired = await self._run(request, fm, sess.sid, params)
+        outcome, early, fired, done = await self._run(request, fm, sess.sid, params)
         if early is not None:
             if early.status_code != 503:  # a dropped connection kills the ABAP session (§7.8)
                 self.rfc_sessions.pop(request.headers[RFC_SESSION_HEADER], None)
-                self._end(sess.sid)
+                self._end_after(sess.sid, done)
             return early
         assert outcome is not None
         if outcome.exception is not None:

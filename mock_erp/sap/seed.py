@@ -247,6 +247,13 @@ def _config(conn: Any, comps: list[tuple[str, str]], today: date) -> dict[str, i
         "FRYE2, TOPE2, TOYE2) VALUES ('0', ?, ?, 'ZZZZZZZZZZ', ?, ?, ?, ?, ?, ?, ?, ?)",
         t001b,
     )
+    # OBA4 default tolerance group per company code (internal amounts): read by otc doctor
+    conn.executemany(
+        "INSERT INTO T043T (RFPRO, BUKRS, BETRS, BETRH, PROZS, PROZH, SKNTS, SKNTH, MAXBT, "
+        "MAXEB, MAXSK) VALUES ('', ?, '5.00', '5.00', '1.0', '1.0', '5.00', '5.00', "
+        "'9999999999999.99', '99999999999.99', '5.000')",
+        [(b,) for b, _ in comps],
+    )
     conn.executemany("INSERT INTO T003 (BLART, NUMKR) VALUES (?, ?)",
                      list(DOC_TYPE_RANGES.items()))  # fmt: skip
     conn.executemany(

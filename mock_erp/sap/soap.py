@@ -1,4 +1,4 @@
-"""SOAP 1.1 wire shapes of SOAP-for-RFC: request parsing, ``FM.Response``, faults (docs/specs/sap.md §4).
+"""SOAP 1.1 wire shapes of SOAP-for-RFC: request parsing, ``FM.Response``, faults (specs/sap.md §4).
 
 Why a module of its own: the business rules (responses.py) speak handler dicts, the HTTP layer
 (routes.py) speaks requests; this module is the only place that knows the XML. Requests match by
@@ -19,7 +19,7 @@ from mock_erp.sap.ddic import FunctionModule, Parameter, get_function
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 RFC_NS = "urn:sap-com:document:sap:rfc:functions"
-SOAP_FUNCTIONS_NS = "urn:sap-com:document:sap:soap:functions"  # system errors (docs/specs/sap.md §4)
+SOAP_FUNCTIONS_NS = "urn:sap-com:document:sap:soap:functions"  # system errors (specs/sap.md §4)
 
 _PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=False

@@ -1,7 +1,7 @@
 """SAP tables of the mock: DDIC field catalogue as data, DDL generated from it.
 
 Why one catalogue: RFC_READ_TABLE must answer with DDIC metadata (``FIELDS``: ABAP type, DDIC
-length, cumulative offset; docs/specs/sap.md §2.3) and format fixed-width rows from it, and the SQLite
+length, cumulative offset; specs/sap.md §2.3) and format fixed-width rows from it, and the SQLite
 DDL must hold the same columns. Keeping both in one list means they cannot drift.
 
 Storage rules (docs/specs/sap.md §3): every column is TEXT in SAP's own external-to-RFC form: CHAR
@@ -93,6 +93,17 @@ CATALOGUE: dict[str, list[Field]] = {
     "ZMOCK_T001_ACCOUNTS": _f("BUKRS C 4 key; AKONT C 10; BANK_GL C 10; DISC_GL C 10;"
                               "REV_GL C 10; WRITEOFF_GL C 10"),
     "TCURX": _f("CURRKEY C 5 key; CURRDEC b 3"),
+    # software components (client-independent): S4CORE marks S/4HANA; rows follow the
+    # customer_bapis setting (mock_erp/sap/system.py)
+    "CVERS": _f("COMPONENT C 30 key; RELEASE C 10; EXTRELEASE C 10; COMP_TYPE C 1"),
+    # function modules of the system (client-independent): the kit's presence
+    "TFDIR": _f("FUNCNAME C 30 key; PNAME C 40; INCLUDE C 2; FMODE C 1"),
+    # FI tolerance groups for employees, per company code (OBA4; RFPRO '' = default group);
+    # fields and types: https://leanx.eu/en/sap/table/t043t.html
+    "T043T": _f("MANDT C 3 key; RFPRO C 4 key; BUKRS C 4 key; BETRS P 7,2 ref=T001-WAERS;"
+                "BETRH P 7,2 ref=T001-WAERS; PROZS P 3,1; PROZH P 3,1;"
+                "SKNTS P 7,2 ref=T001-WAERS; SKNTH P 7,2 ref=T001-WAERS;"
+                "MAXBT P 15,2 ref=T001-WAERS; MAXEB P 13,2 ref=T001-WAERS; MAXSK P 5,3"),
     # open periods per variant (BUKRS = variant) and account type (+ D K S), two intervals
     "T001B": _f("MANDT C 3 key; RRCTY C 1 key; BUKRS C 4 key; MKOAR C 1 key; BKONT C 10 key;"
                 "VKONT C 10; FRPE1 N 3; FRYE1 N 4; TOPE1 N 3; TOYE1 N 4; FRPE2 N 3; FRYE2 N 4;"
@@ -153,6 +164,9 @@ FIELD_TEXTS: dict[str, str] = {
     "BKTXT": "Document Header Text", "AWTYP": "Reference procedure", "AWKEY": "Object key",
     "OBJECTCLAS": "Object class", "OBJECTID": "Object value", "CHANGENR": "Document number",
     "UDATE": "Date", "CURRKEY": "Currency", "CURRDEC": "Decimals",
+    "COMPONENT": "Component", "RELEASE": "Release", "FUNCNAME": "Function Module",
+    "RFPRO": "Tolerance group", "BETRS": "Max. Payment Diff. Revenue",
+    "BETRH": "Max. Payment Diff. Expense", "MAXBT": "Max. Amount per Document",
 }
 # fmt: on
 
@@ -180,8 +194,7 @@ def _column_sql(f: Field) -> str:
 
 
 def ddl() -> str:
-    """CREATE statements for every catalogued table (rowid tables: RFC_READ_TABLE orders by
-    rowid, which the seed fills in shuffled order, see responses.py)."""
+    """CREATE statements for every catalogued table (RFC_READ_TABLE's order: responses.py)."""
     out = []
     for table, fields in CATALOGUE.items():
         cols = [_column_sql(f) for f in fields]

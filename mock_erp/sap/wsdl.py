@@ -71,7 +71,7 @@ def _structure_type(schema: etree._Element, s: Structure) -> None:
     ctype = etree.SubElement(schema, _x("complexType"), name=s.name)
     seq = etree.SubElement(ctype, _x("sequence"))
     for f in s.fields:
-        # Fields optional so a client may send only what it sets [unconfirmed] (docs/specs/sap.md §4).
+        # Fields optional so a client may send only what it sets [unconfirmed] (specs/sap.md §4).
         el = etree.SubElement(seq, _x("element"), name=f.name, minOccurs="0")
         _field_type(el, f)
 

@@ -118,3 +118,16 @@ def test_dutch_keyed_86(tmp_path: Path) -> None:
     assert first["invoice_refs"] == ["2024-0017", "2024-0018"]
     assert (second["payer_name"], second["payer_account"]) == ("PIETERS", "NL66INGB0000123456")
     assert second["invoice_refs"] == ["991"]
+
+
+def test_generated_mt940_reconciles_and_keeps_references(tmp_path: Path) -> None:
+    payments = generate.random_payments(seed=17, count=200)
+    for dialect in ("zka", "dutch"):
+        path = tmp_path / f"{dialect}.sta"
+        path.write_text(generate.mt940(payments, dialect=dialect), encoding="utf-8")
+        parsed = parse(path)
+        assert parsed.warnings == [], dialect  # every statement: opening + lines = closing
+        assert sorted(parsed.frame["bank_reference"].to_list()) == sorted(
+            str(p.reference) for p in payments
+        )
+        assert parsed.frame["customer_reference"].null_count() == parsed.frame.height  # NONREF

@@ -126,6 +126,65 @@ def test_not_a_camt_document(tmp_path: Path) -> None:
     assert v.column == "/Invoice" and "not a camt" in v.rule
 
 
+def derived(tmp_path: Path, source: Path, old: str, new: str) -> Path:
+    """`source` with `old` replaced by `new` (once): the one change that breaks it."""
+    text = source.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    path = tmp_path / source.name
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("namespace", "shown"),
+    [
+        ('xmlns="urn:example:bank:statement"', "'urn:example:bank:statement'"),
+        ("", "'(none)'"),
+    ],
+)
+def test_camt_unknown_namespace_refused(tmp_path: Path, namespace: str, shown: str) -> None:
+    path = derived(
+        tmp_path,
+        REAL / "bank-camt" / "genkgo-camt053.v8.xml",
+        'xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"',
+        namespace,
+    )
+    with pytest.raises(ContractError) as caught:
+        parse(path)
+    (v,) = caught.value.violations
+    assert (v.row, v.column) == (2, "/Document")
+    assert f"unknown namespace {shown}" in v.rule and str(path) in str(caught.value)
+
+
+def test_camt_without_statement_refused() -> None:
+    path = REAL / "bank-refused" / "genkgo-camt053.v2.wrong.xml"  # GrpHdr, then nothing
+    with pytest.raises(ContractError) as caught:
+        parse(path)
+    (v,) = caught.value.violations
+    assert (v.row, v.column) == (3, "/Document/BkToCstmrStmt")
+    assert "no Stmt element" in v.rule
+
+
+def test_mt940_garbled_closing_balance_refused() -> None:
+    # Oldenburgische Landesbank: the closing balance came out as `:65F:Dnullnull7414,3` and
+    # there is no :62F:; the one line reads, but without a closing balance the statement
+    # cannot be shown complete, so it is refused (jejik/mt940 fixture oldenburgischelandesbank2)
+    with pytest.raises(ContractError) as caught:
+        parse(REAL / "bank-refused" / "jejik-oldenburgischelandesbank2.txt")
+    found = {(v.row, v.column): v for v in caught.value.violations}
+    assert set(found) == {(6, ":62F:"), (10, ":65F:")}
+    assert found[(10, ":65F:")].value == "Dnullnull7414,3"
+
+
+def test_mt940_february_30_refused() -> None:
+    # German banks date year-end closings 30 February; svenstaro/mt940-rs refuses it too
+    # (tests/integration_tests_mt940.rs, fail_februrary_30): no real day to book on.
+    with pytest.raises(ContractError) as caught:
+        parse(REAL / "bank-refused" / "mt940rs-february_30.sta")
+    (v,) = caught.value.violations
+    assert (v.row, v.column, v.value) == (6, ":61: value date", "160230")
+
+
 # ---------------------------------------------------------------- MT940
 
 

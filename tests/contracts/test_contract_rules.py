@@ -15,6 +15,21 @@ from adapters.errors import Violation
 Case = tuple[str, dict[int, dict[str, str]], int, str, str]
 
 CASES: dict[str, Case] = {
+    # idempotency keys: the tag `otc:<key>;` must stay unambiguous (adapters/tags.py)
+    "write_offs.writeoff_id.tag_delimiter": (
+        "write_offs",
+        {0: {"writeoff_id": "WO;1"}},
+        0,
+        "writeoff_id",
+        "str_matches",
+    ),
+    "write_offs.writeoff_id.too_long": (
+        "write_offs",
+        {1: {"writeoff_id": "W" * 65}},
+        1,
+        "writeoff_id",
+        "str_matches",
+    ),
     # customers
     "customers.customer_id.alpha_zeros": (
         "customers",
@@ -233,12 +248,26 @@ CASES: dict[str, Case] = {
         "payment_amount",
         "greater_than",
     ),
-    "cash.applied_amount.positive": (
+    "cash.applied_amount.negative_on_account": (
         "cash_applications",
         {2: {"applied_amount": "-50.00"}},
         2,
         "applied_amount",
-        "greater_than",
+        "credit_memo_rows",
+    ),
+    "cash.applied_amount.negative_without_invoice": (
+        "cash_applications",
+        {1: {"applied_amount": "-5950.00"}},
+        1,
+        "applied_amount",
+        "credit_memo_rows",
+    ),
+    "cash.applied_amount.zero": (
+        "cash_applications",
+        {2: {"applied_amount": "0.00"}},
+        2,
+        "applied_amount",
+        "not_equal_to",
     ),
     "cash.discount.negative": (
         "cash_applications",
@@ -373,3 +402,16 @@ def test_rule_is_reported_at_its_row_and_column(
     assert hits, f"expected {column}/{rule}, got {[str(v) for v in violations]}"
     assert any(v.row == index + 2 for v in hits), [str(v) for v in hits]
     assert all(v.file.endswith(f"{entity}.csv") for v in violations)
+
+
+def test_idempotency_keys_are_bounded_and_hold_no_tag_delimiter() -> None:
+    """Keys travel as `otc:<key>;` (adapters/tags.py): `;`, whitespace and over-long keys
+    are refused by the contract, naming the column."""
+    import re
+
+    from contracts.rules import KEY_MAX_LENGTH, KEY_PATTERN
+
+    ok = re.compile(KEY_PATTERN)
+    assert ok.match("WO-P1") and ok.match("K" * KEY_MAX_LENGTH)
+    for bad in ("", "A;B", "A B", "K" * (KEY_MAX_LENGTH + 1)):
+        assert not ok.match(bad), bad

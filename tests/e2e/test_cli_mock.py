@@ -75,13 +75,19 @@ def otc(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_doctor_reaches_every_written_system(served: Path) -> None:
     done = otc(served, "doctor")
     assert done.returncode == 0, done.stdout + done.stderr
-    for system in ("sap", "sap_rfc", "oracle", "oracle_db"):
+    for system in ("sap", "sap_rfc", "s4", "oracle", "oracle_db"):
         assert f"{system}: reachable" in done.stdout
 
 
 @pytest.mark.parametrize(
     ("system", "suffix"),
-    [("sap", "csv"), ("sap_rfc", "parquet"), ("oracle", "jsonl"), ("oracle_db", "parquet")],
+    [
+        ("sap", "csv"),
+        ("sap_rfc", "parquet"),
+        ("s4", "csv"),
+        ("oracle", "jsonl"),
+        ("oracle_db", "parquet"),
+    ],
 )
 def test_pull_open_items_from_each_system(served: Path, system: str, suffix: str) -> None:
     out = served.parent / f"{system}.{suffix}"

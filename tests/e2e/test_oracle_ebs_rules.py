@@ -15,6 +15,7 @@ import httpx
 import polars as pl
 import pytest
 
+from adapters.errors import ContractError
 from adapters.oracle.adapter import OracleAdapter
 from adapters.oracle.keys import MAX_KEY_LENGTH
 from adapters.oracle.settings import OracleSettings
@@ -146,11 +147,16 @@ def test_a_manual_receipt_with_our_number_is_never_adopted(
 
 
 def test_a_key_longer_than_the_comments_hold_is_refused(make: Maker, admin: httpx.Client) -> None:
+    """Every key the contract admits fits the comments with its tag; a longer one never
+    reaches the adapter: the contract refuses it, naming the column and the limit."""
+    from contracts.rules import KEY_MAX_LENGTH
+
+    assert KEY_MAX_LENGTH <= MAX_KEY_LENGTH
     ebs = make()
     item = invoices(open_items(ebs, ["US"]), "US", 1)
-    key = "K" * (MAX_KEY_LENGTH + 1)
-    result = ebs.post_cash_applications(payment(key, item, [Decimal("1.00")])).row(0, named=True)
-    assert result["status"] == "rejected" and f"at most {MAX_KEY_LENGTH}" in result["message"]
+    key = "K" * (KEY_MAX_LENGTH + 1)
+    with pytest.raises(ContractError, match="application_id"):
+        ebs.post_cash_applications(payment(key, item, [Decimal("1.00")]))
     assert table(admin, "AR_CASH_RECEIPTS_ALL", COMMENTS=f"otc:{key};") == []
 
 

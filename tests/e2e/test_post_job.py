@@ -3,6 +3,7 @@ pre-flight, workers, dry runs; through the job API and through the `otc` CLI."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -77,7 +78,14 @@ def test_drop_after_commit_then_rerun_posts_exactly_once(
     first = PostJob(sap, journal, "cash_application", PostOptions(sleep=no_sleep)).run(path)
     assert first.counts() == {"posted": 2, "unknown": 1} and first.exit_code == 3
     assert [e.key for e in journal.entries(statuses=[Status.UNKNOWN])] == ["PAY-001"]
-    again = PostJob(sap, journal, "cash_application", PostOptions(sleep=no_sleep)).run(path)
+    # at once: the lost call may still be running in the ERP, so it stays unknown, unsent
+    soon = PostJob(sap, journal, "cash_application", PostOptions(sleep=no_sleep)).run(path)
+    assert soon.counts() == {"duplicate": 2, "unknown": 1} and soon.exit_code == 3
+    assert "grace period" in soon.results.filter(pl.col("key") == "PAY-001")["message"][0]
+    # once the grace period has passed it is looked up (found) instead of posted again
+    again = PostJob(sap, journal, "cash_application", PostOptions(sleep=no_sleep, grace_s=0)).run(
+        path
+    )
     assert again.counts() == {"duplicate": 3} and again.exit_code == 0
     for key in ("PAY-000", "PAY-001", "PAY-002"):
         assert documents(admin, "1000", key) == 1
@@ -90,18 +98,22 @@ def test_pending_left_by_a_crash_is_settled_not_reposted(
     path = cash_file(tmp_path / "cash.csv", items)
     journal = SqliteJournal(tmp_path / "journal.db")
     # a crashed runner: key 0 was sent and committed, key 1 was marked pending but never sent
-    job = PostJob(sap, journal, "cash_application", PostOptions(lease_s=0.01))
+    job = PostJob(sap, journal, "cash_application")
     units = job.units(read_frame(path, "cash_applications"))
     from jobs.post import content_hash
 
     journal.register(
         "sap", "cash_application", {k: content_hash(g) for k, g in units.items()}, "crashed"
     )
-    journal.claim("sap", "cash_application", "dead", statuses=[Status.QUEUED], lease_s=0.01)
+    journal.claim("sap", "cash_application", "dead", statuses=[Status.QUEUED], lease_s=1)
     journal.mark("sap", "cash_application", "PAY-000", Status.PENDING, runner="dead")
     journal.mark("sap", "cash_application", "PAY-001", Status.PENDING, runner="dead")
     assert sap.post_payment(units["PAY-000"])["status"] == "posted"  # what the dead runner did
-    report = PostJob(sap, journal, "cash_application", PostOptions(sleep=no_sleep)).run(path)
+    time.sleep(1.1)  # its lease runs out
+    # the grace period (timeout + margin) after the send has passed: settle, then post
+    report = PostJob(sap, journal, "cash_application", PostOptions(sleep=no_sleep, grace_s=0)).run(
+        path
+    )
     assert dict(zip(report.results["key"], report.results["status"], strict=True)) == {
         "PAY-000": "duplicate",
         "PAY-001": "posted",
@@ -165,7 +177,7 @@ def test_dry_run_posts_nothing(sap: SapAdapter, admin: httpx.Client, tmp_path: P
     path = cash_file(tmp_path / "cash.csv", invoices(sap, "1000", 2))
     journal = SqliteJournal(tmp_path / "journal.db")
     report = PostJob(sap, journal, "cash_application", PostOptions(dry_run=True)).run(path)
-    assert report.counts() == {"posted": 2} and set(report.results["erp_document"]) == {"DRY-RUN"}
+    assert report.counts() == {"checked": 2} and set(report.results["erp_document"]) == {"DRY-RUN"}
     assert documents(admin, "1000", "PAY-000") == 0 and journal.entries() == []
 
 

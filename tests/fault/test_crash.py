@@ -11,27 +11,20 @@ from __future__ import annotations
 import os
 import random
 import signal
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import httpx
-import polars as pl
 import psycopg
 import pytest
 
-from adapters.sap.keys import xblnr_for
-from contracts.io import write_frame
-from jobs.full_payments import paid_in_full
+from tests.fault.cli_runs import PG_DSN, cash_file, count_documents, finish, otc, write_config
 
 KILLS = int(os.environ.get("OTC_CHAOS_KILLS", "3"))
 PAYMENTS = int(os.environ.get("OTC_CHAOS_PAYMENTS", "12"))
-PG_DSN = os.environ.get("OTC_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 @pytest.fixture(scope="module")
@@ -43,92 +36,6 @@ def erp() -> Iterator[Any]:
         yield server
     finally:
         server.stop()
-
-
-def write_config(path: Path, erp: Any, journal: str) -> Path:
-    path.write_text(
-        f'[systems.sap]\nadapter = "sap"\ntransport = "soap"\nurl = "{erp.url}"\nclient = "100"\n'
-        f'user = "otc"\npassword_env = "OTC_MOCK_PASSWORD"\ncompanies = ["1000", "2000"]\n'
-        f'wsdl_cache = "{path.parent / "wsdl"}"\ntimeout_s = 20\n\n[journal]\n{journal}\n',
-        encoding="utf-8",
-    )
-    return path
-
-
-def cash_file(erp: Any, path: Path, count: int) -> tuple[Path, list[tuple[str, str]]]:
-    """`count` payments, each paying one open invoice in full."""
-    from adapters.sap.adapter import SapAdapter
-    from adapters.sap.settings import SapSettings
-
-    sap = SapAdapter(
-        SapSettings.from_section(
-            "sap",
-            {
-                "transport": "soap",
-                "url": erp.url,
-                "client": "100",
-                "user": "otc",
-                "companies": ["1000", "2000"],
-                "wsdl_cache": str(path.parent / "wsdl"),
-            },
-            {"password": "otc-mock"},
-        )
-    )
-    items = pl.concat(list(sap.pull_open_items(["1000", "2000"])))
-    sap.close()
-    blocked = {
-        k.lstrip("0")
-        for (k,) in erp.state.store.query(
-            "SELECT KUNNR FROM KNA1 WHERE SPERR <> '' UNION SELECT KUNNR FROM KNB1 WHERE SPERR <> ''"
-        )
-    }
-    items = items.filter(
-        (pl.col("document_type") == "invoice")
-        & (pl.col("amount") > 0)
-        & ~pl.col("customer_id").is_in(list(blocked))
-    )
-    assert items.height >= count
-    picked = items.sort("company", "document_id").head(count).rows(named=True)
-    run = uuid.uuid4().hex[:6].upper()
-    keys = [f"CHAOS-{run}-{i:03d}" for i in range(len(picked))]
-    frame = paid_in_full(picked, keys, date.today())
-    write_frame(frame, path, "cash_applications")
-    return path, [(it["company"], key) for it, key in zip(picked, keys, strict=True)]
-
-
-def otc(config: Path, *args: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "OTC_MOCK_PASSWORD": "otc-mock"}
-    return subprocess.Popen(
-        [sys.executable, "-m", "jobs", "--config", str(config), "--log-format", "json", *args],
-        env=env,
-        cwd=config.parent,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-
-
-def finish(config: Path, cash: Path, runs: int = 4) -> int:
-    """Rerun until everything is settled and posted (exit 0)."""
-    code = -1
-    for _ in range(runs):
-        proc = otc(config, "cash", "post", str(cash), "--system", "sap", "--workers", "3")
-        _, err = proc.communicate(timeout=300)
-        code = proc.returncode
-        if code == 0:
-            return code
-        assert code in (1, 3), err.decode()[-2000:]
-    return code
-
-
-def count_documents(erp: Any, keys: list[tuple[str, str]]) -> dict[str, int]:
-    return {
-        key: len(
-            erp.state.store.query(
-                'SELECT 1 FROM "BKPF" WHERE BUKRS = ? AND XBLNR = ?', (company, xblnr_for(key))
-            )
-        )
-        for company, key in keys
-    }
 
 
 def chaos(erp: Any, configs: list[Path], cash: Path, kills: int, rng: random.Random) -> None:

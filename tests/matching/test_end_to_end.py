@@ -74,3 +74,18 @@ def test_a_statement_of_one_day_with_erp_shaped_references(tmp_path: Path) -> No
     figures = generate.score(result.applications, parsed, truth, truth_id="bank_reference")
     assert figures["match_rate"] >= 0.95, figures
     assert figures["wrong_rate"] < 0.005, figures
+
+
+def test_an_independent_realistic_month_matches_the_truth() -> None:
+    """jobs.matching.month: other numbering, payers' reference forms, credit notes, groups."""
+    from jobs.matching.month import month
+
+    people, ledger, lines, truth = month(seed=3, customers=600, items=9000, lines=2000)
+    assert set(truth["kind"]) >= {"credit_note", "deduction", "group", "small", "multi"}
+    result = match(lines, ledger, people)
+    figures = generate.score(result.applications, lines, truth)
+    assert figures["match_rate"] >= 0.95, figures
+    assert figures["wrong_rate"] < 0.005, figures
+    netted = result.applications.filter(pl.col("applied_amount") < 0)
+    assert netted.height > 0 and set(netted["match_rule"]) == {"reference"}
+    assert "deduction" in set(result.applications["match_rule"])

@@ -72,8 +72,13 @@ def test_fuzzy_name_identifies_the_payer() -> None:
     result = match(line, LEDGER, PEOPLE)
     assert sorted(result.applications["customer_id"].to_list()) == ["100", "100"]
     assert result.applications["match_score"].min() < 0.9  # a fuzzy name lowers the score
-    strict = match(line, LEDGER, PEOPLE, MatchConfig(name_threshold=99))
+    strict = match(line, LEDGER, PEOPLE, MatchConfig(name_threshold=99, name_candidate_threshold=0))
     assert strict.exceptions["reason"].to_list() == ["unidentified"]
+    # Below name_threshold the name still makes a candidate an exact amount alone confirms.
+    like = match(line, LEDGER, PEOPLE, MatchConfig(name_threshold=99))
+    assert like.applications["match_rule"].to_list() == ["exact_amount", "exact_amount"]
+    assert like.applications["match_score"].min() == pytest.approx(0.9 * 0.8)
+    assert like.exceptions.height == 0
 
 
 def test_two_invoices_with_the_same_amount_are_not_guessed() -> None:
@@ -137,7 +142,9 @@ def test_discount_within_terms_only() -> None:
     late = bank({"amount": D("490.00"), "payer_account": ACME_IBAN,
                  "booking_date": date(2026, 10, 30)})  # fmt: skip
     result = match(late, LEDGER, PEOPLE, MatchConfig(short_tolerance_pct=D("1")))
-    assert applied(result.applications)[0][1:] == (D("490"), D(0), None, "on_account")
+    assert result.applications.height == 0  # 2 % short, no reference: not applied (issue 17)
+    assert result.exceptions["reason"].to_list() == ["unreferenced_deduction"]
+    assert "1800000104" in result.exceptions["candidates"][0]
     wide = match(late, LEDGER, PEOPLE, MatchConfig(short_tolerance_pct=D("3")))
     assert applied(wide.applications) == [("1800000104", D("490"), D(0), "SHORT",
                                            "short_payment")]  # fmt: skip

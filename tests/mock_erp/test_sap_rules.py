@@ -593,9 +593,7 @@ def test_read_table_numeric_comparison_on_amounts(sap: SapBackend) -> None:
     assert len(values) == expected and all(v >= 10000 for v in values)
 
 
-def test_read_table_paging_returns_each_row_once_in_no_key_order(sap: SapBackend) -> None:
-    where = ["BUKRS = '1000'"]
-    total = count(sap, "SELECT COUNT(*) FROM BSID WHERE BUKRS = '1000'")
+def rowskips_pages(sap: SapBackend, where: list[str]) -> list[str]:
     seen: list[str] = []
     skips = 0
     while True:
@@ -604,11 +602,29 @@ def test_read_table_paging_returns_each_row_once_in_no_key_order(sap: SapBackend
         seen += [r["WA"] for r in page]
         skips += 37
         if len(page) < 37:
-            break
+            return seen
+
+
+def test_read_table_paging_returns_each_row_once_in_key_order(sap: SapBackend) -> None:
+    sap.settings.read_table_order = "key"  # the gentler variant (docs/mock-erp.md)
+    where = ["BUKRS = '1000'"]
+    total = count(sap, "SELECT COUNT(*) FROM BSID WHERE BUKRS = '1000'")
+    seen = rowskips_pages(sap, where)
     assert len(seen) == total == len(set(seen))
-    assert seen != sorted(seen)  # SAP promises no order; the mock does not sort by key
     again = [r["WA"] for r in read(sap, "BSID", where, ["KUNNR", "BELNR", "GJAHR"])["DATA"]]
-    assert again == seen  # paging by keyset continuation agrees with one unpaged read
+    assert again == seen  # paging agrees with one unpaged read
+
+
+def test_read_table_answers_in_a_fresh_order_on_every_call(sap: SapBackend) -> None:
+    """The default: no ORDER BY, ROWSKIPS skipped by counting (docs/specs/sap.md §8)."""
+    where = ["BUKRS = '1000'"]
+    total = count(sap, "SELECT COUNT(*) FROM BSID WHERE BUKRS = '1000'")
+    first = [r["WA"] for r in read(sap, "BSID", where, ["KUNNR", "BELNR", "GJAHR"])["DATA"]]
+    second = [r["WA"] for r in read(sap, "BSID", where, ["KUNNR", "BELNR", "GJAHR"])["DATA"]]
+    assert sorted(first) == sorted(second) and len(set(first)) == total
+    assert first != second and first != sorted(first)
+    paged = rowskips_pages(sap, where)
+    assert len(paged) == total > len(set(paged))  # rows repeated, so others missed
 
 
 # -- customers -------------------------------------------------------------------------------------

@@ -35,6 +35,9 @@ CALLS: dict[str, dict[str, Any]] = {
         "KEYDATE": "2024-12-31",
     },
     "RFC_READ_TABLE": {"QUERY_TABLE": "T001", "ROWCOUNT": 1},
+    "RFC_SYSTEM_INFO": {},
+    "BAPI_USER_GET_DETAIL": {"USERNAME": "NOBODY"},  # RETURN: E 01 124
+    "Z_OTC_KIT_VERSION": {},
     "BAPI_ACC_DOCUMENT_CHECK": {"DOCUMENTHEADER": {"COMP_CODE": "1000"}},
     "BAPI_ACC_DOCUMENT_POST": {"DOCUMENTHEADER": {"COMP_CODE": "1000"}},
     "BAPI_TRANSACTION_COMMIT": {"WAIT": "X"},
@@ -54,6 +57,10 @@ CALLS: dict[str, dict[str, Any]] = {
         "PI_COPYREFERENCE": {"SALESORG": "1000", "REF_CUSTMR": "0000000001"}
     },
     "BAPI_CUSTOMER_CHANGEFROMDATA1": {"CUSTOMERNO": "0000000001", "PI_SALESORG": "1000"},
+    # the kit's self-committing modules: inputs that fail, so nothing is committed
+    "Z_OTC_AR_ON_ACCOUNT": {"DOCUMENTHEADER": {"COMP_CODE": "1000"}, "I_TESTRUN": "X"},
+    "Z_OTC_CUSTOMER_CREATE": {"PI_COPYREFERENCE": {"SALESORG": "1000", "REF_CUSTMR": "0009999999"}},
+    "Z_OTC_CUSTOMER_CHANGE": {"CUSTOMERNO": "0009999999", "PI_SALESORG": "1000"},
 }
 
 
@@ -237,6 +244,18 @@ def test_without_cookie_each_post_is_its_own_session(
 
 
 def test_stateful_session_by_cookie_commits(
+    erp: Any, admin: httpx.Client, open_item: dict[str, Any], accounts: dict[str, Any]
+) -> None:
+    # the old, gentler variant: a real /sap/bc/soap/rfc ignores sessions (soap_sessions false,
+    # tests/mock_erp/test_sap_soap_sessions.py)
+    admin.put("/_mock/settings", json={"sap": {"soap_sessions": True}}).raise_for_status()
+    try:
+        _stateful_session_commits(erp, admin, open_item, accounts)
+    finally:
+        admin.put("/_mock/settings", json={"sap": {"soap_sessions": False}}).raise_for_status()
+
+
+def _stateful_session_commits(
     erp: Any, admin: httpx.Client, open_item: dict[str, Any], accounts: dict[str, Any]
 ) -> None:
     ref = "C" + uuid.uuid4().hex[:12].upper()

@@ -18,9 +18,9 @@ def client() -> Any:
         yield c
 
 
-def test_get_lists_both_personas(client: Any) -> None:
+def test_get_lists_every_persona(client: Any) -> None:
     body = client.get("/_mock/settings").json()
-    assert set(body) == {"sap", "oracle"}
+    assert set(body) == {"sap", "oracle", "s4"}
     assert body == MockSettings().public()
 
 

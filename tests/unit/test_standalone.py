@@ -38,7 +38,7 @@ def test_no_tracked_file_points_outside_the_repo(clone: Path) -> None:
     )
     assert hits.returncode == 1, f"files refer to {OUTSIDE}:\n{hits.stdout}"
     hits = subprocess.run(
-        ["git", "grep", "-n", "-E", "/work/" + "shared|parents\\[3\\] / \"" + "shared\""],
+        ["git", "grep", "-n", "-E", "/work/" + 'shared|parents\\[3\\] / "' + 'shared"'],
         cwd=clone,
         capture_output=True,
         text=True,

@@ -1,6 +1,4 @@
-"""AR_ADJUST_PUB.CREATE_ADJUSTMENT: invoice write-offs, partial adjustments.
-
-docs/specs/oracle.md §3.5.
+"""AR_ADJUST_PUB.CREATE_ADJUSTMENT: invoice write-offs, partial adjustments (specs/oracle.md §3.5).
 
 Checks run in the spec's order; a blank status becomes A inside the user's ADJ approval limits
 and W (pending approval, balance untouched) outside them (§7 item 10).

@@ -1,7 +1,6 @@
 """AR_RECEIPT_API_PUB.APPLY, CREATE_AND_APPLY and UNAPPLY: receipts against invoice installments.
 
-Row patterns and PS arithmetic: docs/specs/oracle.md §2 ("Apply X", "Unapply"); errors §3.3
-and §7 item 8
+Row patterns and PS arithmetic: specs/oracle.md §2 ("Apply X", "Unapply"); errors §3.3 and §7 item 8
 (AR_CKAP_OVERAPP, AR_RW_APP_NEG_UNAPP and the four date rules).
 """
 
@@ -317,8 +316,8 @@ def apply(
     return ctx.frame(f"{PKG}.APPLY", body, init_msg_list=p_init_msg_list, api_version=p_api_version)
 
 
-# unconfirmed: docs/specs/oracle.md "Open questions" — CREATE_AND_APPLY atomicity: the mock
-# undoes the receipt too when the application fails (one savepoint for the whole call).
+# unconfirmed: specs/oracle.md "Open questions" — CREATE_AND_APPLY atomicity: the mock undoes the
+# receipt too when the application fails (one savepoint for the whole call).
 CREATE_AND_APPLY_ATOMIC = True
 
 

@@ -1,6 +1,4 @@
-"""FND_GLOBAL, MO_GLOBAL, FND_MSG_PUB, FND_MESSAGE, FND_API, DBMS_OUTPUT.
-
-docs/specs/oracle.md §3.1, §4.
+"""FND_GLOBAL, MO_GLOBAL, FND_MSG_PUB, FND_MESSAGE, FND_API, DBMS_OUTPUT (specs/oracle.md §3.1, §4).
 
 Why they matter: every block initialises the apps and MO context first (ORDS sessions last one
 request), and reads the message stack last; the adapter classifies failures by message name.

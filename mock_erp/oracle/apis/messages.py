@@ -45,7 +45,9 @@ TEXTS: dict[str, str] = {
     "AR_RW_VAL_DISCOUNT": "The discount cannot exceed the discount available: &DISC_AVAILABLE.",
     "AR_RW_VAL_UNEARNED_DISCOUNT": "Unearned discounts are not allowed.",
     "AR_NO_PARTIAL_DISC": "Discounts are not allowed on partial payments.",
-    "AR_RAPI_X_RATE_TYPE_NULL": "Please enter an exchange rate type for a foreign receipt.",
+    "AR_RAPI_X_RATE_TYPE_NULL": (
+        "Please enter an exchange rate type for a foreign currency receipt."
+    ),
     "AR_RAPI_X_RATE_NULL": "Please enter an exchange rate for the User exchange rate type.",
     "AR_RAPI_X_RATE_INVALID": "The exchange rate must be null unless the rate type is User.",
     "AR_NO_RATE_DATA_FOUND": "No exchange rate was found for this currency, rate type and date.",

@@ -1,6 +1,4 @@
-"""TCA V2 APIs: parties, accounts, locations, party/account sites, site uses.
-
-docs/specs/oracle.md §3.6.
+"""TCA V2 APIs: parties, accounts, locations, party/account sites, site uses (specs/oracle.md §3.6).
 
 Rules the mock keeps (§7 item 12): created_by_module from lookup HZ_CREATED_BY_MODULES; account
 numbers generated when AR_SYSTEM_PARAMETERS.GENERATE_CUSTOMER_NUMBER = 'Y'; updates check the

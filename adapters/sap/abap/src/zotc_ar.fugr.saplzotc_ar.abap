@@ -1,0 +1,8 @@
+*******************************************************************
+*   System-defined Include-files.                                 *
+*******************************************************************
+INCLUDE lzotc_artop.                       " Global Declarations
+INCLUDE lzotc_aruxx.                       " Function Modules
+INCLUDE lzotc_arc01.                       " lcl_clearing_lines
+INCLUDE lzotc_arc02.                       " lcl_fb05
+INCLUDE lzotc_art99.                       " ABAP Unit tests

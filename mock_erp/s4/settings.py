@@ -1,0 +1,22 @@
+"""The S/4HANA persona's real-system variants (``PUT /_mock/settings {"s4": {...}}``).
+
+Defaults are the harsher variant wherever real systems differ; see ``docs/mock-erp.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mock_erp.faults import FaultRuleError
+
+
+@dataclass
+class S4Settings:
+    # Server-driven paging: Gateway cuts a collection into pages and answers ``__next``
+    # with a ``$skiptoken`` when the service implements it. Small by default so a client that
+    # ignores ``__next`` loses rows in every test (the harsher variant). 0 = no server paging.
+    odata_page_size: int = 1000
+
+    def check_odata_page_size(self, value: int) -> None:
+        if value < 0:
+            raise FaultRuleError("s4.odata_page_size", "must be >= 0 (0: no server paging)")
