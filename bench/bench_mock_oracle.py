@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     url, server, thread = _serve(store)
-    ords_url = f"{url}/ords/apps/_/sql"
+    ords_url = f"{url}/ords/otc/_/sql"
     client = httpx.Client(auth=("OTC", "otc-mock"), timeout=300)
     keyset = (
         f"SELECT {COLUMNS} FROM ar_payment_schedules_all WHERE payment_schedule_id > :after "

@@ -92,7 +92,7 @@ def _baseline_ords(url: str, page_size: int) -> dict[str, float]:
     from adapters.oracle.adapter import sql_text
 
     statement = sql_text("open_items")
-    endpoint = f"{url}/ords/apps/_/sql"
+    endpoint = f"{url}/ords/otc/_/sql"
     headers = {"Content-Type": "application/json"}
     before = current_rss_mib()
     rows = frames = 0

@@ -19,9 +19,10 @@ from rich.table import Table
 from contracts.io import write_frame
 from jobs.post import Report
 
-STATUSES = ("posted", "checked", "duplicate", "rejected", "unknown")
+STATUSES = ("posted", "pending_approval", "checked", "duplicate", "rejected", "unknown")
 STATUS_STYLE = {
     "posted": "green",
+    "pending_approval": "magenta",  # in the ERP, waiting for an approver (EBS adjustment W)
     "checked": "green",
     "duplicate": "cyan",
     "rejected": "red",

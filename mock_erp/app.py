@@ -80,6 +80,7 @@ class MockState:
                     sap_companies=sizes["companies"],
                 )
                 counts.update({f"oracle.{k}": v for k, v in oracle_counts.items()})
+                self.oracle.backend.forget_settings()  # the seed rewrote the settings' tables
         return counts
 
     def reset(self, reseed: bool) -> dict[str, int]:

@@ -20,6 +20,7 @@ from typing import Any
 
 import polars as pl
 
+from adapters.doctor import Finding
 from adapters.errors import ConfigError, ErpRejected, OutcomeUnknown, TransientError
 from adapters.oracle import plsql
 from adapters.oracle.errors import api_outcome
@@ -668,6 +669,12 @@ class OracleAdapter:
                 "status": "rejected",
                 "message": f"not posted: {exc}",
             }
+
+    def deep_check(self) -> list[Finding]:
+        """The go-live check (`otc doctor --deep`): read-only, every query named."""
+        from adapters.oracle.doctor import deep_check
+
+        return deep_check(self)
 
     def close(self) -> None:
         self.transport.close()

@@ -17,6 +17,7 @@ from adapters.errors import ConfigError, ErpRejected, OutcomeUnknown
 from adapters.oracle import plsql
 from adapters.oracle.errors import api_outcome
 from adapters.oracle.errors import reason as _reason
+from adapters.oracle.keys import receipt_number_for
 
 if TYPE_CHECKING:
     from adapters.oracle.adapter import OracleAdapter
@@ -67,8 +68,18 @@ def _create(
 ) -> dict[str, Any]:
     orgs = _orgs(adapter)
     s = adapter.settings
-    block = plsql.create_customer(len(orgs), dry_run=dry_run)
+    generated = _tca_numbering(adapter)
+    party_no = not generated.get("HZ_GENERATE_PARTY_NUMBER", True)
+    site_no = not generated.get("HZ_GENERATE_PARTY_SITE_NUMBER", True)
+    locations = not all(generated.get(f"AUTO_SITE_NUMBERING {org}", True) for org in orgs)
+    block = plsql.create_customer(
+        len(orgs), dry_run=dry_run, party_number=party_no, site_number=site_no,
+        locations=locations,
+    )  # fmt: skip
     binds: dict[str, Any] = {
+        "party_no": receipt_number_for(key),
+        "psite_no": receipt_number_for(f"{key}/1"),
+        **{f"loc_{i}": _location(key, org) for i, org in enumerate(orgs, 1)},
         **adapter._context(orgs[0]),
         "name": row["name"],
         "tax": _norm(row.get("tax_id")),
@@ -90,6 +101,27 @@ def _create(
         raise OutcomeUnknown(adapter.name, "customer block answered without an account", key=key)
     message = "already created: found in EBS" if outs.get("already") == "Y" else "created"
     return {"status": "posted", "erp_document": str(number), "message": message}
+
+
+def _tca_numbering(adapter: OracleAdapter) -> dict[str, bool]:
+    """What TCA generates itself (tca_numbering.sql; read once per adapter): the HZ profiles
+    at site level and AR's Automatic Site Numbering per operating unit. Unset means yes."""
+    cached: dict[str, bool] | None = getattr(adapter, "_tca_numbers", None)
+    if cached is None:
+        cached = {}
+        for row in adapter._lookup("tca_numbering", {}):
+            name = str(row["SETTING"])
+            if row["ORG_ID"] is not None:
+                name = f"{name} {int(row['ORG_ID'])}"
+            cached[name] = row["VALUE"] != "N"
+        adapter._tca_numbers = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _location(key: str, org: int) -> str:
+    """A site use's LOCATION (VARCHAR2(40)) when AR does not number sites: stable per key."""
+    text = f"{key}-{org}"
+    return text if len(text) <= 40 else receipt_number_for(text)
 
 
 def _update(

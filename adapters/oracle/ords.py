@@ -208,6 +208,11 @@ class OrdsTransport:
                 outs[str(bind["name"]).lower()] = bind.get("result")
         return outs
 
+    def time_zone(self) -> str:
+        """ORDS's `env.defaultTimeZone`: the zone it renders DATE values from (doctor)."""
+        item = self._post("SELECT 1 one FROM dual", {}, writes=False, limit=1)
+        return str((item.get("env") or {}).get("defaultTimeZone") or "UTC")
+
     def close(self) -> None:
         with self._lock:
             for client in self._clients:

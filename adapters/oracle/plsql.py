@@ -217,10 +217,19 @@ BEGIN
     )
 
 
-def create_customer(org_count: int, *, dry_run: bool) -> Block:
+def create_customer(
+    org_count: int,
+    *,
+    dry_run: bool,
+    party_number: bool = False,
+    site_number: bool = False,
+    locations: bool = False,
+) -> Block:
     """Account + organization, location, party site, then per org an account site and a
     primary BILL_TO (`:org_1`, ...) (§3.6). IN: `:name`, `:tax`, `:key`, `:module`,
-    `:acct_no` (NULL under auto-numbering), `:country`, `:street`, `:city`, `:postal`."""
+    `:acct_no` (NULL under auto-numbering), `:country`, `:street`, `:city`, `:postal`; where
+    TCA does not generate them (HZ profiles, AR Automatic Site Numbering): `:party_no`,
+    `:psite_no`, `:loc_1`, ... (else HZ_API_MISSING_COLUMN)."""
     sites = "".join(
         f"""  IF l_st = 'S' THEN
     mo_global.set_policy_context('S', :org_{i});
@@ -236,7 +245,7 @@ def create_customer(org_count: int, *, dry_run: bool) -> Block:
   IF l_st = 'S' THEN
     l_use.cust_acct_site_id := l_site_id;
     l_use.site_use_code := 'BILL_TO';
-    l_use.primary_flag := 'Y';
+    l_use.primary_flag := 'Y';{f"{chr(10)}    l_use.location := :loc_{i};" if locations else ""}
     l_use.org_id := :org_{i};
     l_use.created_by_module := :module;
     hz_cust_account_site_v2pub.create_cust_site_use(p_init_msg_list => 'F',
@@ -247,6 +256,8 @@ def create_customer(org_count: int, *, dry_run: bool) -> Block:
 """
         for i in range(1, org_count + 1)
     )
+    party_no = "\n  l_org.party_rec.party_number := :party_no;" if party_number else ""
+    psite_no = "\n    l_psite.party_site_number := :psite_no;" if site_number else ""
     text = f"""DECLARE
 {STD_DECLARE}  l_org hz_party_v2pub.organization_rec_type;
   l_acct hz_cust_account_v2pub.cust_account_rec_type;
@@ -277,7 +288,7 @@ BEGIN
   ELSE
   l_org.organization_name := :name;
   l_org.tax_reference := :tax;
-  l_org.party_rec.orig_system_reference := :key;
+  l_org.party_rec.orig_system_reference := :key;{party_no}
   l_org.created_by_module := :module;
   l_acct.account_name := SUBSTR(:name, 1, 240);
   l_acct.account_number := :acct_no;
@@ -301,7 +312,7 @@ BEGIN
   IF l_st = 'S' THEN
     l_psite.party_id := l_party_id;
     l_psite.location_id := l_loc_id;
-    l_psite.identifying_address_flag := 'Y';
+    l_psite.identifying_address_flag := 'Y';{psite_no}
     l_psite.created_by_module := :module;
     hz_party_site_v2pub.create_party_site(p_init_msg_list => 'F', p_party_site_rec => l_psite,
       x_party_site_id => l_ps_id, x_party_site_number => l_ps_no, x_return_status => l_st,

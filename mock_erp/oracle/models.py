@@ -229,6 +229,8 @@ class OracleBackend:
             fixed = dt.datetime(today.year, today.month, today.day, 12, 0, 0)
             clock = lambda: fixed  # noqa: E731 - a fixed SYSDATE for reproducible runs
         self.engine = OracleSql(store, clock=clock)
+        self._applied: str | None = None  # apply_settings: the state last written
+        self._seeded_limits: dict[str, list[Any]] = {}
         self.settings = OracleSettings()  # the persona replaces it with the app's shared one
         self.sessions: dict[str, ClientSession] = {}
         self._lock = threading.Lock()
@@ -319,6 +321,71 @@ class OracleBackend:
         self._settings = value
         self.engine.settings = value
 
+    def apply_settings(self) -> None:
+        """Write the settings EBS keeps in its own tables, where EBS keeps them, so that SQL
+        reads them as on a real system (``otc doctor --deep``): the AR system option
+        UNEARNED_DISCOUNT and AUTO_SITE_NUMBERING, the site-level profiles
+        AR_DEFAULT_EXCHANGE_RATE_TYPE and HZ_GENERATE_PARTY(_SITE)_NUMBER, and the apps
+        users' ADJ rows of AR_APPROVAL_USER_LIMITS (``approval_limits``; the seeded rows of a
+        user come back when the user leaves the setting). Called before each request; a no-op
+        while nothing changed. Not a session's work: no undo log, nothing to roll back."""
+        s = self.settings
+        state = repr(
+            (s.unearned_discounts, s.rate_type_profile, s.approval_limits, s.hz_generate_numbers)
+        )
+        if state == self._applied:
+            return
+        ctx = self.engine.ctx
+        with self.store.lock:
+            saved, ctx.txn_session = ctx.txn_session, None
+            try:
+                with self.store.transaction() as conn:
+                    conn.execute(
+                        "UPDATE AR_SYSTEM_PARAMETERS_ALL SET UNEARNED_DISCOUNT = ?",
+                        ("Y" if s.unearned_discounts else "N",),
+                    )
+                    _site_profile(conn, "AR_DEFAULT_EXCHANGE_RATE_TYPE", s.rate_type_profile)
+                    numbers = "Y" if s.hz_generate_numbers else "N"
+                    _site_profile(conn, "HZ_GENERATE_PARTY_NUMBER", numbers)
+                    _site_profile(conn, "HZ_GENERATE_PARTY_SITE_NUMBER", numbers)
+                    conn.execute(
+                        "UPDATE AR_SYSTEM_PARAMETERS_ALL SET AUTO_SITE_NUMBERING = ?", (numbers,)
+                    )
+                    self._apply_limits(conn, s.approval_limits or {})
+            finally:
+                ctx.txn_session = saved
+        self._applied = state
+
+    def _apply_limits(self, conn: Any, limits: dict[str, dict[str, list[str]]]) -> None:
+        users = set(limits) | set(self._seeded_limits)
+        for user in users:
+            uid = int(user)
+            if user in limits and user not in self._seeded_limits:
+                self._seeded_limits[user] = conn.execute(
+                    "SELECT USER_ID, CURRENCY_CODE, DOCUMENT_TYPE, AMOUNT_FROM, AMOUNT_TO FROM "
+                    "AR_APPROVAL_USER_LIMITS WHERE USER_ID = ? AND DOCUMENT_TYPE = 'ADJ'",
+                    (uid,),
+                ).fetchall()
+            conn.execute(
+                "DELETE FROM AR_APPROVAL_USER_LIMITS WHERE USER_ID = ? AND DOCUMENT_TYPE = 'ADJ'",
+                (uid,),
+            )
+            rows = (
+                [(uid, cur, "ADJ", b[0], b[1]) for cur, b in limits[user].items()]
+                if user in limits
+                else self._seeded_limits.pop(user)
+            )
+            conn.executemany(
+                "INSERT INTO AR_APPROVAL_USER_LIMITS (USER_ID, CURRENCY_CODE, DOCUMENT_TYPE, "
+                "AMOUNT_FROM, AMOUNT_TO) VALUES (?, ?, ?, ?, ?)",
+                [tuple(r) for r in rows],
+            )
+
+    def forget_settings(self) -> None:
+        """After a reseed: the tables hold the seed's values again."""
+        self._applied = None
+        self._seeded_limits = {}
+
     def commit(self, session: OracleSession) -> None:
         self.engine.commit_session(session.id)
 
@@ -357,3 +424,24 @@ def _only_used(engine: OracleSql, sql: str, values: dict[str, Any]) -> dict[str,
     """ORDS passes all request binds to every statement of a script; keep the ones it names."""
     used = set(engine.compile(sql).binds)
     return {k: v for k, v in values.items() if k in used}
+
+
+def _site_profile(conn: Any, name: str, value: str | None) -> None:
+    """A site-level (LEVEL_ID 10001) profile value; None removes it."""
+    row = conn.execute(
+        "SELECT PROFILE_OPTION_ID, APPLICATION_ID FROM FND_PROFILE_OPTIONS "
+        "WHERE PROFILE_OPTION_NAME = ?",
+        (name,),
+    ).fetchone()
+    if row is None:
+        return
+    conn.execute(
+        "DELETE FROM FND_PROFILE_OPTION_VALUES WHERE PROFILE_OPTION_ID = ? AND LEVEL_ID = 10001",
+        (row[0],),
+    )
+    if value is not None:
+        conn.execute(
+            "INSERT INTO FND_PROFILE_OPTION_VALUES (APPLICATION_ID, PROFILE_OPTION_ID, LEVEL_ID, "
+            "LEVEL_VALUE, PROFILE_OPTION_VALUE) VALUES (?, ?, 10001, 0, ?)",
+            (row[1], row[0], value),
+        )

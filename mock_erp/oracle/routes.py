@@ -280,6 +280,7 @@ class OraclePersona:
         injected: OraError | None,
     ) -> bytes:
         """One ORDS session: run in order, stop at the first error; commit or roll back."""
+        self.backend.apply_settings()
         session = OracleSession()
         items = []
         failed = False
@@ -413,6 +414,7 @@ class OraclePersona:
         return Response(data, media_type=JSON)
 
     def _execute_sync(self, cs: Any, stmt: Statement, body: dict[str, Any], many: bool) -> str:
+        self.backend.apply_settings()
         session: OracleSession = cs.session
         if many:
             total = 0

@@ -35,6 +35,11 @@ from mock_erp.oracle.tables import AR_APPLICATION_ID, FAR_FUTURE
 
 BATCH = 50_000
 VISION_USER, OTC_USER, RESP_ID, SECURITY_PROFILE = 0, 1318, 20678, 42  # spec §4 Vision demo ids
+SITE_PROFILES = {
+    "AR_DEFAULT_EXCHANGE_RATE_TYPE": 10,
+    "HZ_GENERATE_PARTY_NUMBER": 11,
+    "HZ_GENERATE_PARTY_SITE_NUMBER": 12,
+}
 FIRST_ID = 1000
 CURRENCIES = {"USD": 2, "EUR": 2, "JPY": 0, "KWD": 3, "GBP": 2}  # FND_CURRENCIES.PRECISION
 _OU_TEMPLATES = (  # (org id, name, country, currency)
@@ -322,6 +327,17 @@ def _setup(conn: Any, ous: list[tuple[int, str, str, str]], today: date) -> dict
         "VALUES (?, 0, ?)",
         [(1, "XLA_MO_SECURITY_PROFILE_LEVEL"), (2, "ORG_ID"), (3, "DEFAULT_ORG_ID")],
     )
+    # profiles the persona's settings write at site level (mock_erp/oracle/models.py
+    # OracleBackend.apply_settings): rate type default, TCA number generation
+    conn.executemany(
+        "INSERT INTO FND_PROFILE_OPTIONS (PROFILE_OPTION_ID, APPLICATION_ID, PROFILE_OPTION_NAME) "
+        "VALUES (?, 222, ?)",
+        [(pid, name) for name, pid in SITE_PROFILES.items()],
+    )
+    conn.execute(
+        "INSERT INTO PRODUCT_COMPONENT_VERSION (PRODUCT, VERSION, VERSION_FULL, STATUS) VALUES "
+        "('Oracle Database 19c Enterprise Edition', '19.0.0.0.0', '19.20.0.0.0', 'Production')"
+    )
     conn.executemany(
         "INSERT INTO FND_PROFILE_OPTION_VALUES (APPLICATION_ID, PROFILE_OPTION_ID, LEVEL_ID, "
         "LEVEL_VALUE, "
@@ -405,6 +421,16 @@ def _setup(conn: Any, ous: list[tuple[int, str, str, str]], today: date) -> dict
                 _money(-100_000 * 10**prec // 100, 2),
                 country,
             ),
+        )
+        conn.execute(
+            "INSERT INTO CE_BANK_ACCT_USES_ALL (BANK_ACCT_USE_ID, BANK_ACCOUNT_ID, ORG_ID) "
+            "VALUES (?, ?, ?)",
+            (10_000 + org, 20_000 + org, org),
+        )
+        conn.execute(
+            "INSERT INTO CE_BANK_ACCOUNTS (BANK_ACCOUNT_ID, BANK_ACCOUNT_NAME, BANK_ACCOUNT_NUM, "
+            "CURRENCY_CODE) VALUES (?, ?, ?, ?)",
+            (20_000 + org, f"{name} Operating", f"{org}0001", cur),
         )
         conn.execute(
             "INSERT INTO AR_RECEIPT_METHOD_ACCOUNTS_ALL (RECEIPT_METHOD_ID, "

@@ -32,6 +32,10 @@ class OracleSettings:
     #: UTC with a Z (env.defaultTimeZone tells which). A zone east of UTC moves midnight dates
     #: to the day before, the harsher variant.
     ords_time_zone: str = "Europe/Berlin"
+    #: TCA numbering: profiles HZ_GENERATE_PARTY_NUMBER and HZ_GENERATE_PARTY_SITE_NUMBER and
+    #: the AR system option AUTO_SITE_NUMBERING. Off (the harsher variant): party numbers,
+    #: party-site numbers and site-use LOCATIONs must be supplied (HZ_API_MISSING_COLUMN).
+    hz_generate_numbers: bool = False
     #: ORDS database authentication: "schema" (a user may only call its own schema's URL,
     #: as ORDS does) or "any" (the mock's old leniency).
     ords_auth: Literal["schema", "any"] = "schema"

@@ -191,7 +191,8 @@ _SPECS: dict[str, str] = {
     ),
     "AR_SYSTEM_PARAMETERS_ALL": (
         "ORG_ID id; SET_OF_BOOKS_ID id; MAX_WRTOFF_AMOUNT money; MIN_WRTOFF_AMOUNT money;"
-        "GENERATE_CUSTOMER_NUMBER v1; DEFAULT_COUNTRY v60; UNEARNED_DISCOUNT v1"
+        "GENERATE_CUSTOMER_NUMBER v1; DEFAULT_COUNTRY v60; UNEARNED_DISCOUNT v1;"
+        "AUTO_SITE_NUMBERING v1"
     ),
     "AR_APPROVAL_USER_LIMITS": (
         "USER_ID id; CURRENCY_CODE v15; DOCUMENT_TYPE v30; AMOUNT_FROM money; AMOUNT_TO money"
@@ -249,6 +250,13 @@ _SPECS: dict[str, str] = {
         "PERIOD_NUM id; START_DATE date; END_DATE date; CLOSING_STATUS v1; "
         "ADJUSTMENT_PERIOD_FLAG v1"
     ),
+    # Cash Management: the remittance bank account behind a receipt method's account use
+    "CE_BANK_ACCT_USES_ALL": "BANK_ACCT_USE_ID pk; BANK_ACCOUNT_ID id; ORG_ID id",
+    "CE_BANK_ACCOUNTS": (
+        "BANK_ACCOUNT_ID pk; BANK_ACCOUNT_NAME v100; BANK_ACCOUNT_NUM v30; CURRENCY_CODE v15"
+    ),
+    # the database's own version (SELECT ... FROM product_component_version)
+    "PRODUCT_COMPONENT_VERSION": "PRODUCT v80; VERSION v80; VERSION_FULL v80; STATUS v80",
     "GL_DAILY_RATES": (
         "FROM_CURRENCY v15; TO_CURRENCY v15; CONVERSION_DATE date; CONVERSION_TYPE v30;"
         "CONVERSION_RATE money; STATUS_CODE v1"

@@ -106,19 +106,20 @@ def open_items(adapter: OracleAdapter, companies: list[str], **kw: Any) -> pl.Da
 _used: set[str] = set()
 
 
-def invoices(items: pl.DataFrame, company: str, count: int) -> pl.DataFrame:
-    """`count` open, undisputed invoices of one customer no other test used yet."""
+def invoices(items: pl.DataFrame, company: str, count: int, used: set[str] = _used) -> pl.DataFrame:
+    """`count` open, undisputed invoices of one customer no other test used yet (`used`: the
+    customers taken so far, one set per mock)."""
     pool = items.filter(
         (pl.col("company") == company)
         & (pl.col("document_type") == "invoice")
         & (pl.col("amount") > 100)
         & (pl.col("disputed_amount") == 0)
-        & ~pl.col("customer_id").is_in(list(_used))
+        & ~pl.col("customer_id").is_in(list(used))
     )
     counts = pool.group_by("customer_id").len().filter(pl.col("len") >= count)
     assert counts.height, f"seed has no fresh customer with {count} invoices in {company}"
     customer = counts.sort("customer_id")["customer_id"][0]
-    _used.add(customer)
+    used.add(customer)
     return pool.filter(pl.col("customer_id") == customer).sort(KEY).head(count)
 
 

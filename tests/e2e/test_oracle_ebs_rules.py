@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 from typing import Any
 
 import httpx
@@ -19,6 +20,7 @@ from adapters.oracle.adapter import OracleAdapter
 from adapters.oracle.keys import MAX_KEY_LENGTH
 from adapters.oracle.settings import OracleSettings
 from contracts.io import schema_of
+from tests.e2e import test_oracle_adapter as base
 from tests.e2e.test_oracle_adapter import (
     KEY,
     TODAY,
@@ -31,16 +33,9 @@ from tests.e2e.test_oracle_adapter import (
     table,
 )
 
-
-@pytest.fixture(scope="module")
-def erp() -> Iterator[Any]:
-    from mock_erp.server import start
-
-    server = start(companies=4, customers=80, open_items=700, today=TODAY, fault_seed=7)
-    try:
-        yield server
-    finally:
-        server.stop()
+# the same fixtures as the adapter tests; module-scoped, so this module gets its own mock
+erp = base.erp
+make = base.make
 
 
 @pytest.fixture
@@ -52,40 +47,8 @@ def admin(erp: Any) -> Iterator[httpx.Client]:
         client.put("/_mock/settings", json={"oracle": defaults["oracle"]}).raise_for_status()
 
 
-@pytest.fixture(params=["ords", "oracledb"])
-def make(request: pytest.FixtureRequest, erp: Any, admin: httpx.Client) -> Iterator[Maker]:
-    made: list[OracleAdapter] = []
-
-    def build(**extra: Any) -> OracleAdapter:
-        settings = OracleSettings.from_section(
-            "ebs", section(erp, request.param, **extra), {"password": "otc-mock"}
-        )
-        adapter = OracleAdapter(settings)
-        made.append(adapter)
-        return adapter
-
-    yield build
-    for adapter in made:
-        adapter.close()
-
-
-_used: set[str] = set()  # this module has its own mock: its own fresh customers
-
-
-def invoices(items: pl.DataFrame, company: str, count: int) -> pl.DataFrame:
-    """`count` open, undisputed invoices of one customer no other test here used yet."""
-    pool = items.filter(
-        (pl.col("company") == company)
-        & (pl.col("document_type") == "invoice")
-        & (pl.col("amount") > 100)
-        & (pl.col("disputed_amount") == 0)
-        & ~pl.col("customer_id").is_in(list(_used))
-    )
-    counts = pool.group_by("customer_id").len().filter(pl.col("len") >= count)
-    assert counts.height, f"seed has no fresh customer with {count} invoices in {company}"
-    customer = counts.sort("customer_id")["customer_id"][0]
-    _used.add(customer)
-    return pool.filter(pl.col("customer_id") == customer).sort(KEY).head(count)
+# this module has its own mock, so its own set of customers taken
+invoices = partial(base.invoices, used=set())
 
 
 def settings(admin: httpx.Client, **oracle: Any) -> None:
@@ -104,6 +67,16 @@ def sql(erp: Any, statement: str, binds: list[dict[str, Any]] | None = None) -> 
     item: dict[str, Any] = answer.json()["items"][0]
     assert "errorCode" not in item, item
     return item
+
+
+def on_account_only(
+    key: str, item: pl.DataFrame, amount: Decimal, currency: str | None = None
+) -> pl.DataFrame:
+    both = payment(key, item, [Decimal("0.01")], on_account=amount)
+    money = both.schema["payment_amount"]
+    return both.filter(pl.col("document_id").is_null()).with_columns(
+        payment_amount=pl.lit(amount, dtype=money), currency=pl.lit(currency or both["currency"][0])
+    )
 
 
 def write_off(key: str, item: dict[str, Any], amount: Decimal) -> pl.DataFrame:
@@ -195,10 +168,7 @@ def test_an_on_account_only_payment_posts(make: Maker, admin: httpx.Client) -> N
     ebs = make()
     t = ebs.settings.transport
     item = invoices(open_items(ebs, ["US"]), "US", 1)
-    both = payment(f"PAY-ONLY-OA-{t}", item, [Decimal("0.01")], on_account=Decimal("42.10"))
-    frame = both.filter(pl.col("document_id").is_null()).with_columns(
-        payment_amount=pl.lit(Decimal("42.10"), dtype=both.schema["payment_amount"])
-    )
+    frame = on_account_only(f"PAY-ONLY-OA-{t}", item, Decimal("42.10"))
     result = ebs.post_cash_applications(frame).row(0, named=True)
     assert result["status"] == "posted", result["message"]
     receipt = table(admin, "AR_CASH_RECEIPTS_ALL", CASH_RECEIPT_ID=result["erp_document"])[0]
@@ -356,14 +326,6 @@ def test_pulled_items_carry_the_discount_terms_of_the_ledger(
 # ---------------------------------------------------------------- foreign currency (item 5)
 
 
-def on_account_only(key: str, item: pl.DataFrame, amount: Decimal, currency: str) -> pl.DataFrame:
-    both = payment(key, item, [Decimal("0.01")], on_account=amount)
-    money = both.schema["payment_amount"]
-    return both.filter(pl.col("document_id").is_null()).with_columns(
-        payment_amount=pl.lit(amount, dtype=money), currency=pl.lit(currency)
-    )
-
-
 def test_a_usd_receipt_in_an_eur_ledger_needs_a_rate_type(make: Maker, admin: httpx.Client) -> None:
     plain = make()
     t = plain.settings.transport
@@ -435,9 +397,8 @@ def test_as_of_means_open_at_the_key_date_including_items_cleared_later(
     ebs = make()
     t = ebs.settings.transport
     yesterday = TODAY - dt.timedelta(days=1)
-    # invoices that existed yesterday: one posted today is rightly not open at yesterday
-    earlier = open_items(ebs, ["US"]).filter(pl.col("posting_date") < yesterday)
-    two = invoices(earlier, "US", 2)
+    posted_before = open_items(ebs, ["US"]).filter(pl.col("posting_date") < yesterday)
+    two = invoices(posted_before, "US", 2)
     first, second = two.row(0, named=True), two.row(1, named=True)
     part = Decimal("10.00")
     done = ebs.post_cash_applications(payment(f"PAY-ASOF-{t}", two, [first["amount"], part])).row(
@@ -481,3 +442,142 @@ def test_ords_database_auth_allows_only_the_users_own_schema(erp: Any, admin: ht
     other.close()
     default = OracleSettings.from_section("ebs", section(erp, "ords"), {"password": "otc-mock"})
     assert default.schema is None  # the transport then calls /ords/otc/: the user's own
+
+
+# ---------------------------------------------------------------- doctor --deep
+
+
+def findings(adapter: OracleAdapter) -> dict[str, Any]:
+    return {f.check: f for f in adapter.deep_check()}
+
+
+def test_doctor_deep_reads_each_setting_and_names_its_queries(
+    make: Maker, admin: httpx.Client
+) -> None:
+    ebs = make()
+    before = findings(ebs)
+    assert all(f.reads for f in before.values())
+    assert before["MOAC US"].verdict == "ok" and "204" in before["MOAC US"].found
+    assert "(EUR)" in before["receipt method in 301"].found
+    assert before["approval limits EUR"].found == "ADJ -1000 .. 1000 EUR"
+    assert before["exchange rate type"].verdict == "warn"  # no profile, no setting
+    assert before["unearned discounts 301"].found == "not allowed"
+    assert before["GL period today 301"].verdict == "ok"
+    assert before["database version"].found == "19.20.0.0.0"
+    if ebs.settings.transport == "ords":
+        assert before["ORDS time zone"].found == "env.defaultTimeZone = Europe/Berlin"
+        # the mock user has no EXECUTE on the ORDS package, as a least-privilege user
+        assert "ORA-00904" in before["ORDS version"].found
+    else:
+        assert "ORDS time zone" not in before
+    settings(
+        admin,
+        unearned_discounts=True,
+        approval_limits={"1318": {"EUR": ["-5", "5"]}},
+        rate_type_profile="Corporate",
+        ords_time_zone="UTC",
+    )
+    after = findings(ebs)
+    assert after["unearned discounts 301"].found == "allowed"
+    assert after["approval limits EUR"].found == "ADJ -5 .. 5 EUR"
+    assert "approval limits USD" not in after or after["approval limits USD"].verdict == "warn"
+    assert after["exchange rate type"].verdict == "ok"
+    assert "Corporate" in after["exchange rate type"].found
+    assert "USD 0.92" in after["today's Corporate rates into EUR"].found
+    if ebs.settings.transport == "ords":
+        assert after["ORDS time zone"].found == "env.defaultTimeZone = UTC"
+    settings(admin, approval_limits={"1318": {}})
+    assert findings(ebs)["approval limits EUR"].verdict == "warn"
+
+
+def test_doctor_deep_through_the_cli(erp: Any, tmp_path: Any) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    config = tmp_path / "otc.toml"
+    units = ", ".join(f'"{c}" = {o}' for c, o in {"US": 204, "DE": 301}.items())
+    config.write_text(
+        "[systems.ebs]\n"
+        'adapter = "oracle"\ntransport = "ords"\n'
+        f'url = "{erp.url}"\nuser = "otc"\npassword_env = "OTC_EBS_PASSWORD"\n'
+        'companies = ["US", "DE"]\n'
+        f"operating_units = {{ {units} }}\n"
+        'receipt_method = "Manual Check"\napps_user_id = 1318\n'
+    )
+    run = subprocess.run(
+        [str(Path(sys.executable).parent / "otc"), "--config", str(config), "doctor", "--deep",
+         "--system", "ebs", "--format", "json"],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "OTC_EBS_PASSWORD": "otc-mock"},
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    checks = {f["check"]: f for f in json.loads(run.stdout)["findings"]}
+    assert checks["MOAC DE"]["verdict"] == "ok"
+    assert checks["MOAC DE"]["reads"] == ["sql/doctor_operating_unit.sql", "sql/doctor_moac.sql"]
+
+
+# ---------------------------------------------------------------- TCA numbering (item 7)
+
+
+@pytest.mark.parametrize("generate", [False, True])
+def test_customers_are_created_whether_tca_numbers_them_or_not(
+    make: Maker, admin: httpx.Client, generate: bool
+) -> None:
+    settings(admin, hz_generate_numbers=generate)
+    ebs = make()  # reads the profiles fresh
+    t = ebs.settings.transport
+    template = pl.concat(list(ebs.pull_customers(["US"]))).filter(pl.col("street").is_not_null())
+    key = f"TCA-{'GEN' if generate else 'OWN'}-{t}"
+    new = template.head(1).with_columns(pl.lit(key).alias("customer_id"))
+    result = ebs.upsert_customers(new).row(0, named=True)
+    assert (result["status"], result["message"]) == ("posted", "created"), result
+    party = table(admin, "HZ_PARTIES", ORIG_SYSTEM_REFERENCE=key)[0]
+    account = table(admin, "HZ_CUST_ACCOUNTS", ORIG_SYSTEM_REFERENCE=key)[0]
+    sites = table(admin, "HZ_CUST_ACCT_SITES_ALL", CUST_ACCOUNT_ID=account["CUST_ACCOUNT_ID"])
+    use = table(admin, "HZ_CUST_SITE_USES_ALL", CUST_ACCT_SITE_ID=sites[0]["CUST_ACCT_SITE_ID"])[0]
+    if generate:  # TCA's sequences
+        assert party["PARTY_NUMBER"].isdigit() and use["LOCATION"] == str(use["SITE_USE_ID"])
+    else:  # ours, since the profiles say N
+        assert party["PARTY_NUMBER"] == key and use["LOCATION"] == f"{key}-204"
+
+
+def test_a_posting_run_reports_pending_approval_and_never_posts_it_again(
+    make: Maker, admin: httpx.Client, tmp_path: Any
+) -> None:
+    """Through the job: journaled final (the document exists), a rerun is a duplicate, the
+    report prints it."""
+    import io
+
+    from rich.console import Console
+
+    from contracts.io import write_frame
+    from jobs.journal import SqliteJournal, Status
+    from jobs.post import PostJob, PostOptions
+    from jobs.report import print_report, summary_text
+
+    ebs = make()
+    t = ebs.settings.transport
+    (a,) = invoices(open_items(ebs, ["DE"]), "DE", 1).iter_rows(named=True)
+    settings(admin, approval_limits={"1318": {}})
+    path = write_frame(
+        write_off(f"WO-JOB-{t}", a, Decimal("3.00")), tmp_path / "wo.csv", "write_offs"
+    )
+    journal = SqliteJournal(tmp_path / "journal.db")
+    first = PostJob(ebs, journal, "write_off", PostOptions(sleep=lambda _: None)).run(path)
+    assert first.counts() == {"pending_approval": 1} and first.exit_code == 0
+    (entry,) = journal.entries(ebs.name, "write_off")
+    assert entry.status is Status.POSTED and entry.erp_document
+    out = io.StringIO()
+    print_report(Console(file=out, width=200), first)
+    assert "pending_approval" in out.getvalue() and "1 pending_approval" in summary_text(first, "x")
+    again = PostJob(ebs, journal, "write_off", PostOptions(sleep=lambda _: None)).run(path)
+    assert again.counts() == {"duplicate": 1}
+    mine = [
+        m
+        for m in table(admin, "AR_ADJUSTMENTS_ALL", CREATED_FROM="OTC_ADAPTERS")
+        if str(m["COMMENTS"]).startswith(f"otc:WO-JOB-{t};")
+    ]
+    assert [m["STATUS"] for m in mine] == ["W"]

@@ -40,11 +40,8 @@ OUTS = ("p_return_status", "p_msg_count", "p_msg_data")
 
 
 def _limits(ctx: ApiContext, currency: str) -> tuple[Decimal, Decimal] | None:
-    """The user's ADJ range in the currency: the setting's override, else the seeded table."""
-    override = ctx.settings.approval_limits
-    if override is not None and str(ctx.user_id) in override:
-        bounds = override[str(ctx.user_id)].get(currency)
-        return None if bounds is None else (Decimal(bounds[0]), Decimal(bounds[1]))
+    """The user's ADJ range in the currency (the setting ``approval_limits`` is written into
+    this table by OracleBackend.apply_settings)."""
     lim = ctx.one(
         "SELECT AMOUNT_FROM, AMOUNT_TO FROM AR_APPROVAL_USER_LIMITS WHERE USER_ID = ? AND "
         "CURRENCY_CODE = ? AND DOCUMENT_TYPE = 'ADJ'",

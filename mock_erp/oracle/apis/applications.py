@@ -23,6 +23,7 @@ from mock_erp.oracle.apis.receipts import (
     _set_ps,
     _split_buckets,
     default_amount_applied,
+    resolve,
 )
 from mock_erp.oracle.apis.registry import api
 
@@ -47,14 +48,13 @@ def _target_ps(ctx: ApiContext, org: int, a: dict[str, Any]) -> dict[str, Any]:
         if ps is None or ps["CLASS"] not in APPLICABLE_CLASSES:
             raise ctx.fail("AR_RAPI_APP_PS_ID_INVALID")
         return ps
-    trx = a.get("p_customer_trx_id")
-    if trx is None and a.get("p_trx_number") is not None:
-        row = ctx.one(
-            "SELECT CUSTOMER_TRX_ID FROM RA_CUSTOMER_TRX_ALL WHERE TRX_NUMBER = ? AND ORG_ID = ?",
-            a["p_trx_number"],
-            org,
-        )
-        trx = row["CUSTOMER_TRX_ID"] if row else -1
+    trx = resolve(
+        ctx,
+        a.get("p_customer_trx_id"),
+        a.get("p_trx_number"),
+        "SELECT CUSTOMER_TRX_ID FROM RA_CUSTOMER_TRX_ALL WHERE TRX_NUMBER = ? AND ORG_ID = ?",
+        org,
+    )
     rows = (
         []
         if trx is None

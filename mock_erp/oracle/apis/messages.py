@@ -51,6 +51,8 @@ TEXTS: dict[str, str] = {
     "AR_RAPI_X_RATE_NULL": "Please enter an exchange rate for the User exchange rate type.",
     "AR_RAPI_X_RATE_INVALID": "The exchange rate must be null unless the rate type is User.",
     "AR_NO_RATE_DATA_FOUND": "No exchange rate was found for this currency, rate type and date.",
+    "HZ_API_PARTY_NUMBER_AUTO_ON": "You cannot pass a party number: party numbers are generated.",
+    "HZ_API_PARTY_SITE_NUM_AUTO_ON": "You cannot pass a party site number: numbers are generated.",
     "AR_RW_APP_NEG_UNAPP": "The amount applied exceeds the unapplied amount of the receipt.",
     "AR_RAPI_AMT_APP_FROM_INVALID": "The amount applied from is invalid.",
     "AR_APPLY_BEFORE_TRANSACTION": "The apply date is before the transaction date.",

@@ -30,6 +30,17 @@ _FAR = dt.datetime(4712, 12, 31)  # GL_DATE_CLOSED / ACTUAL_DATE_CLOSED while op
 
 
 # ---- shared pieces -------------------------------------------------------------------------------
+def resolve(ctx: ApiContext, given: Any, name: Any, sql: str, *params: Any) -> Any:
+    """The AR APIs' "id, or else its name/number" parameters (p_customer_id or
+    p_customer_number, p_receipt_method_id or _name, p_customer_trx_id or p_trx_number): the
+    id as passed; else the one ``sql`` finds for the name, -1 when none does (so the API's own
+    invalid-id check speaks); None when neither was passed."""
+    if given is not None or name is None:
+        return given
+    row = ctx.one(sql, name, *params)
+    return next(iter(row.values())) if row else -1
+
+
 def _receipt(ctx: ApiContext, org: int, cr_id: Any, number: Any = None) -> dict[str, Any]:
     if cr_id is None and number is not None:
         row = ctx.one(
@@ -141,13 +152,12 @@ def _create_cash(ctx: ApiContext, org: int, a: dict[str, Any]) -> int:
     currency = a.get("p_currency_code") or (ledger["CURRENCY_CODE"] if ledger else None)
     if ctx.precision(currency) is None:
         ctx.error("AR_RAPI_CURR_CODE_INVALID")
-    customer = a.get("p_customer_id")
-    if customer is None and a.get("p_customer_number") is not None:
-        row = ctx.one(
-            "SELECT CUST_ACCOUNT_ID FROM HZ_CUST_ACCOUNTS WHERE ACCOUNT_NUMBER = ?",
-            a["p_customer_number"],
-        )
-        customer = row["CUST_ACCOUNT_ID"] if row else -1
+    customer = resolve(
+        ctx,
+        a.get("p_customer_id"),
+        a.get("p_customer_number"),
+        "SELECT CUST_ACCOUNT_ID FROM HZ_CUST_ACCOUNTS WHERE ACCOUNT_NUMBER = ?",
+    )
     site_use = a.get("p_customer_site_use_id")
     if customer is not None:
         if (
@@ -176,13 +186,12 @@ def _create_cash(ctx: ApiContext, org: int, a: dict[str, Any]) -> int:
                 site_use = row["SITE_USE_ID"] if row else None
     elif site_use is not None:
         ctx.error("AR_RAPI_CUS_SITE_USE_ID_INVALID")
-    method = a.get("p_receipt_method_id")
-    if method is None and a.get("p_receipt_method_name") is not None:
-        row = ctx.one(
-            "SELECT RECEIPT_METHOD_ID FROM AR_RECEIPT_METHODS WHERE NAME = ?",
-            a["p_receipt_method_name"],
-        )
-        method = row["RECEIPT_METHOD_ID"] if row else -1
+    method = resolve(
+        ctx,
+        a.get("p_receipt_method_id"),
+        a.get("p_receipt_method_name"),
+        "SELECT RECEIPT_METHOD_ID FROM AR_RECEIPT_METHODS WHERE NAME = ?",
+    )
     account = (
         None
         if method is None

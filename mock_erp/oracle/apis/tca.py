@@ -121,10 +121,14 @@ ORG_COLUMNS = {
 def _create_party(ctx: ApiContext, org_rec: Record) -> tuple[int, str]:
     _created_by(ctx, org_rec)
     _require(ctx, org_rec, "organization_name")
-    ctx.stop_if_errors()
     party: Record = org_rec.values["party_rec"]
+    given = _numbered(
+        ctx, party.get("party_number"), "HZ_GENERATE_PARTY_NUMBER", "party_number",
+        "HZ_API_PARTY_NUMBER_AUTO_ON",
+    )  # fmt: skip
+    ctx.stop_if_errors()
     party_id = ctx.next_id("HZ_PARTIES_S")
-    number = _clean(party.get("party_number")) or str(ctx.next_id("HZ_PARTY_NUMBER_S"))
+    number = given or str(ctx.next_id("HZ_PARTY_NUMBER_S"))
     values = {col: _clean(_path(org_rec, path)) for path, col in ORG_COLUMNS.items()}
     values.update(
         {
@@ -201,16 +205,13 @@ def update_organization(
         _nonupdateable(ctx, row, changes, "PARTY_NUMBER")
         if "PARTY_NAME" in changes and changes["PARTY_NAME"] is None:
             ctx.error("HZ_API_MISSING_COLUMN", COLUMN="organization_name")
-        ctx.stop_if_errors()
-        ovn = int(row["OBJECT_VERSION_NUMBER"]) + 1
-        ctx.update(
-            "HZ_PARTIES", "PARTY_ID", int(party_id), {**changes, "OBJECT_VERSION_NUMBER": ovn}
-        )
-        return {"p_party_object_version_number": Decimal(ovn), "x_profile_id": None}
+        ovn = _write_version(ctx, "HZ_PARTIES", "PARTY_ID", int(party_id), row, changes)
+        return {"p_party_object_version_number": ovn, "x_profile_id": None}
 
-    out = _frame(ctx, "HZ_PARTY_V2PUB.UPDATE_ORGANIZATION", p_init_msg_list, body)
-    out.setdefault("p_party_object_version_number", p_party_object_version_number)
-    return out
+    return _versioned_frame(
+        ctx, "HZ_PARTY_V2PUB.UPDATE_ORGANIZATION", p_init_msg_list, body,
+        "p_party_object_version_number", p_party_object_version_number,
+    )  # fmt: skip
 
 
 # ---- accounts ------------------------------------------------------------------------------------
@@ -348,19 +349,15 @@ def update_cust_account(
                 VALUE=changes["STATUS"],
                 LOOKUP_TYPE="REGISTRY_STATUS",
             )
-        ctx.stop_if_errors()
-        ovn = int(row["OBJECT_VERSION_NUMBER"]) + 1
-        ctx.update(
-            "HZ_CUST_ACCOUNTS",
-            "CUST_ACCOUNT_ID",
-            row["CUST_ACCOUNT_ID"],
-            {**changes, "OBJECT_VERSION_NUMBER": ovn},
+        ovn = _write_version(
+            ctx, "HZ_CUST_ACCOUNTS", "CUST_ACCOUNT_ID", row["CUST_ACCOUNT_ID"], row, changes
         )
-        return {"p_object_version_number": Decimal(ovn)}
+        return {"p_object_version_number": ovn}
 
-    out = _frame(ctx, "HZ_CUST_ACCOUNT_V2PUB.UPDATE_CUST_ACCOUNT", p_init_msg_list, body)
-    out.setdefault("p_object_version_number", p_object_version_number)
-    return out
+    return _versioned_frame(
+        ctx, "HZ_CUST_ACCOUNT_V2PUB.UPDATE_CUST_ACCOUNT", p_init_msg_list, body,
+        "p_object_version_number", p_object_version_number,
+    )  # fmt: skip
 
 
 # ---- locations -----------------------------------------------------------------------------------
@@ -440,19 +437,13 @@ def update_location(
         for f in MANDATORY_LOCATION:
             if f.upper() in changes and changes[f.upper()] is None:
                 ctx.error("HZ_API_MISSING_COLUMN", COLUMN=f)
-        ctx.stop_if_errors()
-        ovn = int(row["OBJECT_VERSION_NUMBER"]) + 1
-        ctx.update(
-            "HZ_LOCATIONS",
-            "LOCATION_ID",
-            row["LOCATION_ID"],
-            {**changes, "OBJECT_VERSION_NUMBER": ovn},
-        )
-        return {"p_object_version_number": Decimal(ovn)}
+        ovn = _write_version(ctx, "HZ_LOCATIONS", "LOCATION_ID", row["LOCATION_ID"], row, changes)
+        return {"p_object_version_number": ovn}
 
-    out = _frame(ctx, "HZ_LOCATION_V2PUB.UPDATE_LOCATION", p_init_msg_list, body)
-    out.setdefault("p_object_version_number", p_object_version_number)
-    return out
+    return _versioned_frame(
+        ctx, "HZ_LOCATION_V2PUB.UPDATE_LOCATION", p_init_msg_list, body,
+        "p_object_version_number", p_object_version_number,
+    )  # fmt: skip
 
 
 # ---- party sites, account sites, site uses -------------------------------------------------------
@@ -482,9 +473,13 @@ def create_party_site(
         _created_by(ctx, rec)
         party_id = _fk(ctx, rec, "party_id", "HZ_PARTIES", "PARTY_ID")
         location_id = _fk(ctx, rec, "location_id", "HZ_LOCATIONS", "LOCATION_ID")
+        given = _numbered(
+            ctx, rec.get("party_site_number"), "HZ_GENERATE_PARTY_SITE_NUMBER",
+            "party_site_number", "HZ_API_PARTY_SITE_NUM_AUTO_ON",
+        )  # fmt: skip
         ctx.stop_if_errors()
         site_id = ctx.next_id("HZ_PARTY_SITES_S")
-        number = _clean(rec.get("party_site_number")) or str(ctx.next_id("HZ_PARTY_SITE_NUMBER_S"))
+        number = given or str(ctx.next_id("HZ_PARTY_SITE_NUMBER_S"))
         first = ctx.one("SELECT 1 FROM HZ_PARTY_SITES WHERE PARTY_ID = ?", int(party_id)) is None
         ctx.insert(
             "HZ_PARTY_SITES",
@@ -591,6 +586,9 @@ def create_cust_site_use(
                 VALUE=code,
                 LOOKUP_TYPE="SITE_USE_CODE",
             )
+        location = _clean(rec.get("location"))
+        if location is None and not _auto_site_numbering(ctx, org):
+            ctx.error("HZ_API_MISSING_COLUMN", COLUMN="location")
         ctx.stop_if_errors()
         use_id = ctx.next_id("HZ_CUST_SITE_USES_S")
         primary = _clean(rec.get("primary_flag")) or "N"
@@ -610,7 +608,7 @@ def create_cust_site_use(
                 "SITE_USE_CODE": code,
                 "PRIMARY_FLAG": primary,
                 "STATUS": _clean(rec.get("status")) or "A",
-                "LOCATION": _clean(rec.get("location")) or str(use_id),
+                "LOCATION": location or str(use_id),
                 "BILL_TO_SITE_USE_ID": _clean(rec.get("bill_to_site_use_id")),
                 "PAYMENT_TERM_ID": _clean(rec.get("payment_term_id")),
                 "ORIG_SYSTEM_REFERENCE": _clean(rec.get("orig_system_reference")) or str(use_id),
@@ -622,3 +620,60 @@ def create_cust_site_use(
         return {"x_site_use_id": Decimal(use_id)}
 
     return _frame(ctx, "HZ_CUST_ACCOUNT_SITE_V2PUB.CREATE_CUST_SITE_USE", p_init_msg_list, body)
+
+
+def _generates(ctx: ApiContext, profile: str) -> bool:
+    """An HZ numbering profile at site level: 'N' = the caller supplies the number; unset or
+    'Y' = TCA generates it (setting ``hz_generate_numbers`` writes these profiles)."""
+    row = ctx.one(
+        "SELECT v.PROFILE_OPTION_VALUE FROM FND_PROFILE_OPTION_VALUES v JOIN FND_PROFILE_OPTIONS o "
+        "ON o.PROFILE_OPTION_ID = v.PROFILE_OPTION_ID AND o.APPLICATION_ID = v.APPLICATION_ID "
+        "WHERE o.PROFILE_OPTION_NAME = ? AND v.LEVEL_ID = 10001",
+        profile,
+    )
+    return row is None or row["PROFILE_OPTION_VALUE"] != "N"
+
+
+def _numbered(ctx: ApiContext, value: Any, profile: str, column: str, auto_on: str) -> str | None:
+    """The number a create takes: generated under the profile (passing one is ``auto_on``),
+    else mandatory (HZ_API_MISSING_COLUMN), as the TCA V2 APIs do (docs/specs/oracle.md §3.6
+    for the account number; the party and party-site profiles alike)."""
+    given = _clean(value)
+    if _generates(ctx, profile):
+        if given is not None:
+            ctx.error(auto_on)
+        return None
+    if given is None:
+        ctx.error("HZ_API_MISSING_COLUMN", COLUMN=column)
+    return None if given is None else str(given)
+
+
+def _auto_site_numbering(ctx: ApiContext, org: int) -> bool:
+    """AR system option Automatic Site Numbering: off, a site use needs its LOCATION."""
+    row = ctx.one("SELECT AUTO_SITE_NUMBERING FROM AR_SYSTEM_PARAMETERS_ALL WHERE ORG_ID = ?", org)
+    return row is None or row["AUTO_SITE_NUMBERING"] != "N"
+
+
+def _write_version(
+    ctx: ApiContext, table: str, key: str, value: Any, row: dict[str, Any], changes: dict[str, Any]
+) -> Decimal:
+    """An update's common end (§3.6): stop on any failed check, else write the changes with
+    OBJECT_VERSION_NUMBER + 1 and return it for the IN OUT version parameter."""
+    ctx.stop_if_errors()
+    ovn = int(row["OBJECT_VERSION_NUMBER"]) + 1
+    ctx.update(table, key, value, {**changes, "OBJECT_VERSION_NUMBER": ovn})
+    return Decimal(ovn)
+
+
+def _versioned_frame(
+    ctx: ApiContext,
+    name: str,
+    init_msg_list: Any,
+    body: Callable[[], dict[str, Any]],
+    version_param: str,
+    version_in: Any,
+) -> dict[str, Any]:
+    """The frame of an update: a failed one hands the IN OUT version back unchanged."""
+    out = _frame(ctx, name, init_msg_list, body)
+    out.setdefault(version_param, version_in)
+    return out

@@ -262,3 +262,19 @@ def test_callproc_callfunc_and_decimal_out_var(shim: Any) -> None:
     out = cur.var(Decimal)
     cur.execute("BEGIN :x := 10.1 + 0.2; END;", {"x": out})
     assert out.getvalue() == Decimal("10.3")  # exact: a float would give 10.299999999999999
+
+
+def test_a_named_bind_the_statement_does_not_use_is_dpy_4008(shim: Any) -> None:
+    """python-oracledb thin checks bind names against the statement's placeholders before
+    sending anything; literals, comments and `:=` are not placeholders."""
+    cur = shim().cursor()
+    with pytest.raises(oracledb.DatabaseError) as caught:
+        cur.execute("SELECT 1 FROM dual WHERE 1 = :a", {"a": 1, "key": "x"})
+    (err,) = caught.value.args
+    assert err.full_code == "DPY-4008"
+    assert err.message == 'DPY-4008: no bind placeholder named ":key" was found in the SQL text'
+    out = cur.var(str)
+    cur.execute("BEGIN :out := ':lit' || :a; -- :b\nEND;", {"out": out, "A": "1"})
+    assert out.getvalue() == ":lit1"
+    with pytest.raises(oracledb.DatabaseError, match="DPY-4008"):
+        cur.execute("BEGIN :out := 'x:b'; END;", {"out": out, "b": 1})
