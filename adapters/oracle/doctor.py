@@ -2,7 +2,7 @@
 
 Read-only: SELECTs from adapters/oracle/sql/doctor_*.sql (each Finding names the files it
 ran) and, over ORDS, the `env` of a `SELECT 1 FROM dual`. Each check says what it found and
-what the adapter will do with it (docs/go-live-ebs.md). A `fail` means posting would not work
+what the adapter will do with it (docs/go-live.md, EBS). A `fail` means posting would not work
 or would be wrong; `warn` means it works with a consequence the user should know.
 """
 
