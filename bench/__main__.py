@@ -11,6 +11,7 @@ BENCHMARKS = (
     "bench.bench_mock_serving",
     "bench.bench_mock_oracle",
     "bench.bench_sap_pull",
+    "bench.bench_s4_pull",
     "bench.bench_oracle_pull",
     "bench.bench_post",
     "bench.bench_matching",
