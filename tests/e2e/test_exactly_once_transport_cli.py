@@ -281,7 +281,9 @@ def test_preflight_and_settle_reads_retry(
     first = otc(cfg, "cash", "post", str(cash), "--system", system)
     assert first.returncode == 3, first.stderr[-3000:]
     assert sum(f["operation"] == READS[system] for f in fired(admin)) >= 1
-    # run 2: settling the unknown key reads the ERP, and half of those reads fail at first
+    # run 2: settling the unknown key reads the ERP, and half of those reads fail at first;
+    # it may be looked up only once its grace period has passed (the call may still run)
+    time.sleep(TIMEOUT_S)
     admin.delete("/_mock/faults")
     fault(admin, persona=system, operation=READS[system], kind="unavailable", nth=1)
     fault(admin, persona=system, operation=READS[system], kind="unavailable", rate=0.5, seed=6)
