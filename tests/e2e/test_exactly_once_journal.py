@@ -101,6 +101,7 @@ def post_args(cash: Path, *extra: str) -> tuple[str, ...]:
 # ------------------------------------------------------------------ kill -9, rerun at once
 
 
+@pytest.mark.long
 def test_kill_during_a_slow_commit_then_immediate_rerun_posts_once(
     erp: Any, admin: httpx.Client, tmp_path: Path, picked: list[dict[str, Any]]
 ) -> None:
@@ -229,6 +230,7 @@ def _two_runners(
     return keys, journal, config
 
 
+@pytest.mark.long
 def test_short_lease_is_renewed_while_a_slow_run_works(
     erp: Any, admin: httpx.Client, tmp_path: Path, picked: list[dict[str, Any]]
 ) -> None:
@@ -236,6 +238,7 @@ def test_short_lease_is_renewed_while_a_slow_run_works(
     assert set(statuses(journal).values()) == {"posted"}
 
 
+@pytest.mark.long
 def test_runner_clock_ahead_does_not_move_leases(
     erp: Any, admin: httpx.Client, tmp_path: Path, picked: list[dict[str, Any]]
 ) -> None:
@@ -286,6 +289,7 @@ def test_lost_claim_still_records_the_posted_document(
 # ------------------------------------------------------------------ where the journal is
 
 
+@pytest.mark.long
 def test_two_working_directories_share_the_journal_beside_the_config(
     erp: Any, tmp_path: Path, picked: list[dict[str, Any]]
 ) -> None:
@@ -498,6 +502,7 @@ class Proxy:
                 pass
 
 
+@pytest.mark.long
 def test_journal_outage_exit_codes(
     erp: Any, admin: httpx.Client, tmp_path: Path, picked: list[dict[str, Any]], pg_table: str
 ) -> None:

@@ -188,6 +188,7 @@ def keys_of(prefix: str, count: int) -> list[str]:
 # ---------------------------------------------------------------- gateway answers after commit
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("system", ["sap", "oracle"])
 def test_gateway_answers_after_commit_are_settled_never_posted_twice(
     served: tuple[str, str], admin: httpx.Client, tmp_path: Path, system: str
@@ -296,6 +297,7 @@ def test_preflight_and_settle_reads_retry(
 # ---------------------------------------------------------------- 10 % unavailable everywhere
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("system", ["sap", "oracle"])
 def test_ten_percent_unavailable_on_every_call_still_posts_130_payments_once(
     served: tuple[str, str], admin: httpx.Client, tmp_path: Path, system: str

@@ -26,6 +26,8 @@ ROUNDS = max(1, int(os.environ.get("OTC_CHAOS_KILLS", "3")) // 3)
 PAYMENTS = max(6, int(os.environ.get("OTC_CHAOS_PAYMENTS", "12")) // 2)
 TIMEOUT_S, MARGIN_S = 5, 1  # grace: 6 s after a key was sent
 
+pytestmark = pytest.mark.long  # `make chaos` (README): slow, real processes killed
+
 
 @pytest.fixture(scope="module")
 def erp() -> Iterator[Any]:
