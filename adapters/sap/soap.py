@@ -55,9 +55,9 @@ def _fields(complex_type: Any) -> dict[str, Kind]:
     return {name: _kind_of(el.type) for name, el in complex_type.elements}
 
 
-def response_shape(client: Any, function: str) -> Shape:
-    """From the WSDL: which response parameters are tables, structures or scalars."""
-    element = client.get_element(f"{{{RFC_NS}}}{function}.Response")
+def _shape(client: Any, element_name: str) -> Shape:
+    """The parameters of one WSDL element: tables, structures (with field kinds) or scalars."""
+    element = client.get_element(f"{{{RFC_NS}}}{element_name}")
     shape: Shape = {}
     for name, el in element.type.elements:
         sub = getattr(el.type, "elements", None)
@@ -70,6 +70,11 @@ def response_shape(client: Any, function: str) -> Shape:
         else:
             shape[name] = _kind_of(el.type)
     return shape
+
+
+def response_shape(client: Any, function: str) -> Shape:
+    """From the WSDL: which response parameters are tables, structures or scalars."""
+    return _shape(client, f"{function}.Response")
 
 
 class UnreadableValue(TransportError):
@@ -143,19 +148,7 @@ def _to_wsdl(value: Any, kind: Kind) -> Any:
 
 def request_shape(client: Any, function: str) -> Shape:
     """From the WSDL: the kinds of the request's parameters (tables, structures, scalars)."""
-    element = client.get_element(f"{{{RFC_NS}}}{function}")
-    shape: Shape = {}
-    for name, el in element.type.elements:
-        sub = getattr(el.type, "elements", None)
-        if sub:
-            items = [(n, e) for n, e in el.type.elements if n == "item"]
-            if items and (items[0][1].max_occurs == "unbounded" or items[0][1].max_occurs > 1):
-                shape[name] = ("table", _fields(items[0][1].type))
-            else:
-                shape[name] = ("struct", _fields(el.type))
-        else:
-            shape[name] = _kind_of(el.type)
-    return shape
+    return _shape(client, function)
 
 
 def to_wsdl_params(params: dict[str, Any], shape: Shape) -> dict[str, Any]:
