@@ -6,9 +6,10 @@ timeouts (zeep's own `timeout` covers WSDL loading only) and the answer is parse
 lxml straight into pyrfc-typed values: zeep's deserializer needs ~9x the time and ~3x the
 memory on large tables (measured in issue 6), and large reads are the common case.
 
-Sessions (docs/specs/sap.md §4): without a cookie each POST is its own ABAP session, so
-postings that need a commit go through `session()`, which opens a stateful ICF session
-(`sap-sessioncmd=open`, cookie `sap-contextid`) and logs it off at the end.
+Sessions: `/sap/bc/soap/rfc` keeps no state across POSTs on a real system (docs/specs/sap.md
+§8, measured on a live system), so every POST is its own LUW. No write relies on a session
+over SOAP: each goes through one of the kit's self-committing function modules
+(Z_OTC_AR_CLEAR, Z_OTC_AR_ON_ACCOUNT, Z_OTC_CUSTOMER_CREATE/_CHANGE; docs/sap-setup.md).
 """
 
 from __future__ import annotations
