@@ -47,10 +47,12 @@ def _on_account(key: str, items: pl.DataFrame, amount: Decimal) -> pl.DataFrame:
 
 
 def _one_item(sap: SapAdapter) -> pl.DataFrame:
-    items = pl.concat(list(sap.pull_open_items(["1000"])))
-    return items.filter(
-        (pl.col("amount") > 0) & ~pl.col("customer_id").is_in(["1003", "1004"])
-    ).head(1)
+    items = pl.concat(list(sap.pull_open_items(["1000"])))  # in no fixed order (HANA-like)
+    return (
+        items.filter((pl.col("amount") > 0) & ~pl.col("customer_id").is_in(["1003", "1004"]))
+        .sort(["customer_id", "fiscal_year", "document_id", "line"])
+        .head(1)
+    )
 
 
 def test_on_account_payment_is_in_bkpf_when_reported_posted(
@@ -79,7 +81,9 @@ def test_rejected_on_account_payment_leaves_nothing(soap: SapAdapter, admin: htt
 
 def test_customer_create_and_change_are_committed(soap: SapAdapter, admin: httpx.Client) -> None:
     current = pl.concat(list(soap.pull_customers(["1000"])))
-    existing = current.filter(~pl.col("customer_id").is_in(["1003", "1004"])).head(1)
+    existing = (  # the pull comes in no fixed order (HANA-like): pick deterministically
+        current.filter(~pl.col("customer_id").is_in(["1003", "1004"])).sort("customer_id").head(1)
+    )
     changed = existing.with_columns(pl.lit("Committed City").alias("city"))
     new = existing.with_columns(
         pl.lit("NEW-SOAP-1").alias("customer_id"), pl.lit("Stateless GmbH").alias("name")
