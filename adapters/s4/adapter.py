@@ -15,6 +15,7 @@ from typing import Any
 
 import polars as pl
 
+from adapters.companies import chosen_companies
 from adapters.errors import ConfigError
 from adapters.protocol import PostingKind
 from adapters.s4.odata import ODataReader, any_of, literal
@@ -73,13 +74,7 @@ class S4Adapter:
         self.reader.close()
 
     def _companies(self, companies: Sequence[str]) -> list[str]:
-        chosen = list(companies) or list(self.settings.companies)
-        if not chosen:
-            raise ConfigError(
-                f"[systems.{self.name}] name the company codes: --company 1010 or "
-                'companies = ["1010"] in the config'
-            )
-        return chosen
+        return chosen_companies(self.name, companies, self.settings.companies, "1010")
 
     @staticmethod
     def open_filter(company: str, customers: Sequence[str] | None, as_of: date | None) -> str:

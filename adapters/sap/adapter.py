@@ -17,8 +17,9 @@ from typing import Any
 
 import polars as pl
 
+from adapters.companies import chosen_companies
 from adapters.doctor import Finding
-from adapters.errors import ConfigError, ErpRejected, OutcomeUnknown, TransientError
+from adapters.errors import ErpRejected, OutcomeUnknown, TransientError
 from adapters.protocol import PostingKind
 from adapters.sap.currency import sap_decimals, to_external, to_internal_text
 from adapters.sap.errors import raise_for_return
@@ -88,13 +89,7 @@ class SapAdapter:
     # ------------------------------------------------------------------ helpers
 
     def _companies(self, companies: Sequence[str]) -> list[str]:
-        chosen = list(companies) or list(self.settings.companies)
-        if not chosen:
-            raise ConfigError(
-                f"[systems.{self.name}] name the company codes: --company 1000 or "
-                'companies = ["1000"] in the config'
-            )
-        return chosen
+        return chosen_companies(self.name, companies, self.settings.companies)
 
     def tcurx(self) -> dict[str, int]:
         """The system's currency decimals (TCURX; currencies it lacks have 2)."""
