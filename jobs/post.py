@@ -419,6 +419,8 @@ class PostJob:
             else:
                 results[entry.key] = row
         problems = self._preflight(todo)
+        if problems:
+            problems = self._taken_meanwhile(problems, todo, results)
         rejections = {p.key: f"pre-flight: {p.message}" for p in problems}
         if problems and not self.options.post_valid:
             for key in todo:
@@ -437,6 +439,29 @@ class PostJob:
             on_total(len(todo))
         self._post_all(todo, results, on_progress)
         return results, problems
+
+    def _taken_meanwhile(
+        self,
+        problems: list[preflight.Problem],
+        todo: dict[str, pl.DataFrame],
+        results: dict[str, dict[str, Any]],
+    ) -> list[preflight.Problem]:
+        """Problems of keys another runner claimed or posted after this run read the journal
+        are not rejections: their item is no longer open because that runner posted it (a
+        runner claims a key before it sends it). They are reported as that runner left them,
+        and taken out of this run; the other problems stand."""
+        now = self.journal.now_ms()
+        failed = sorted({p.key for p in problems})
+        taken: set[str] = set()
+        for entry in self.journal.entries(self.system, self.kind, keys=failed):
+            other = entry.claimed_by not in (None, self.runner)
+            if entry.status is Status.POSTED or (other and entry.status is not Status.REJECTED):
+                row = self._skip(entry, now) or self._held(entry.key, entry.claimed_by)
+                results[entry.key] = row
+                taken.add(entry.key)
+        for key in taken:
+            todo.pop(key, None)
+        return [p for p in problems if p.key not in taken]
 
     def _skip(self, entry: Entry, now: int) -> dict[str, Any] | None:
         """The report row of a key this run does not post, or None to post it."""

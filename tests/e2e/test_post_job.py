@@ -154,6 +154,47 @@ def test_preflight_failure_posts_nothing_unless_post_valid(
     assert documents(admin, "1000", "PAY-000") == 1 and documents(admin, "1000", "PAY-001") == 0
 
 
+class RacedAdapter:
+    """An adapter whose first pre-flight read lets another runner post the whole file first:
+    the interleaving of two runners started together, made deterministic."""
+
+    def __init__(self, inner: SapAdapter, meanwhile: Any) -> None:
+        self.inner, self.meanwhile = inner, meanwhile
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def _first(self) -> None:
+        if self.meanwhile is not None:
+            run, self.meanwhile = self.meanwhile, None
+            run()
+
+    def pull_customers(self, *args: Any, **kwargs: Any) -> Any:
+        self._first()
+        return self.inner.pull_customers(*args, **kwargs)
+
+    def pull_open_items(self, *args: Any, **kwargs: Any) -> Any:
+        self._first()
+        return self.inner.pull_open_items(*args, **kwargs)
+
+
+def test_keys_another_runner_posts_during_preflight_are_duplicates_not_rejections(
+    sap: SapAdapter, admin: httpx.Client, tmp_path: Path
+) -> None:
+    path = cash_file(tmp_path / "cash.csv", invoices(sap, "1000", 3), prefix="RACE")
+    db = tmp_path / "journal.db"
+    other = PostJob(sap, SqliteJournal(db), "cash_application")
+    other.runner = "other-host:4242:ns:a1b2c3d4"  # a runner on another machine
+    reports: list[Any] = []
+    raced = RacedAdapter(sap, lambda: reports.append(other.run(path)))
+    report = PostJob(raced, SqliteJournal(db), "cash_application").run(path)  # type: ignore[arg-type]
+    assert reports[0].counts() == {"posted": 3}
+    assert report.preflight == [] and report.counts() == {"duplicate": 3}, report.results
+    assert report.exit_code == 0
+    assert all(documents(admin, "1000", f"RACE-{i:03d}") == 1 for i in range(3))
+    assert {e.status for e in SqliteJournal(db).entries()} == {Status.POSTED}
+
+
 def test_workers_post_in_parallel_once_each(
     sap: SapAdapter, admin: httpx.Client, tmp_path: Path
 ) -> None:
