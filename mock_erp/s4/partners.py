@@ -26,13 +26,20 @@ def _flag(col: str) -> str:
     return f"({col} = 'X')"
 
 
+#: the ETag property (Edm.String 26): BUT000's change time and counter, so every change of
+#: the partner's KNA1 row (through either persona) gives a new one [unconfirmed format]
+ETAG = "COALESCE(NULLIF(p.CHANGED, ''), k.ERDAT || '000000') || '.' || COALESCE(p.VERSION, 1)"
+
 BUSINESS_PARTNER = Source(
-    from_sql="KNA1 AS k",
+    from_sql="KNA1 AS k LEFT JOIN BUT000 AS p ON p.PARTNER = k.KUNNR",
     order="k.KUNNR",
     columns={
         "BusinessPartner": "k.KUNNR",
         "Customer": "k.KUNNR",
-        "BusinessPartnerCategory": "'2'",  # organization
+        "BusinessPartnerCategory": "COALESCE(p.BU_TYPE, '2')",  # seeded ones: organizations
+        "BusinessPartnerGrouping": "COALESCE(p.BU_GROUP, '')",
+        "BusinessPartnerIDByExtSystem": "COALESCE(p.BPEXT, '')",
+        "ETag": ETAG,
         "BusinessPartnerFullName": "trim(k.NAME1 || ' ' || k.NAME2)",
         "BusinessPartnerName": "k.NAME1",
         "OrganizationBPName1": "k.NAME1",
@@ -50,6 +57,16 @@ BUSINESS_PARTNER = Source(
         "BusinessPartnerIsBlocked": _flag("k.SPERR"),
         "IsMarkedForArchiving": _flag("k.LOEVM"),
     },
+)
+
+#: roles follow the customer tables (CVI): FLCU01 for every customer, FLCU00 with company data
+ROLE = Source(
+    from_sql=(
+        "(SELECT KUNNR, 'FLCU01' AS RLTYP FROM KNA1 "
+        "UNION SELECT DISTINCT KUNNR, 'FLCU00' FROM KNB1) AS r"
+    ),
+    order="r.KUNNR, r.RLTYP",
+    columns={"BusinessPartner": "r.KUNNR", "BusinessPartnerRole": "r.RLTYP"},
 )
 
 CUSTOMER = Source(

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import secrets
 import threading
 from typing import Any
 from urllib.parse import urlencode
@@ -22,9 +21,10 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from mock_erp.faults import FaultSet, drop_connection, pick
-from mock_erp.s4 import cube, odata, partners
+from mock_erp.s4 import cube, odata, partners, partners_models
 from mock_erp.s4.filter import FilterError, column_of, to_sql
 from mock_erp.s4.metadata import EntitySet, service
+from mock_erp.s4.partners_http import PartnerWrites, etag_header
 from mock_erp.s4.settings import S4Settings
 from mock_erp.s4.source import Source, row_values
 
@@ -39,6 +39,7 @@ SOURCES: dict[tuple[str, str], Source] = {
     ("API_BUSINESS_PARTNER", "A_CustomerCompany"): partners.CUSTOMER_COMPANY,
     ("API_BUSINESS_PARTNER", "A_BusinessPartnerAddress"): partners.ADDRESS,
     ("API_BUSINESS_PARTNER", "A_BusinessPartnerTaxNumber"): partners.TAX_NUMBER,
+    ("API_BUSINESS_PARTNER", "A_BusinessPartnerRole"): partners.ROLE,
     ("API_JOURNALENTRYITEMBASIC_SRV", "A_CompanyCode"): partners.COMPANY_CODE,
 }
 SERVICES = tuple(sorted({svc for svc, _ in SOURCES}))
@@ -50,7 +51,8 @@ class S4Persona:
     def __init__(self, sap: Any, faults: FaultSet, lock: threading.Lock) -> None:
         self.sap, self.faults, self.lock = sap, faults, lock
         self.settings = S4Settings()  # build_app shares the app's MockSettings.s4 here
-        self.csrf_token = secrets.token_urlsafe(18)
+        self.writes = PartnerWrites(self)  # single entities, POST, PATCH/MERGE
+        partners_models.install(sap.backend.store)
         self.calls = 0
 
     def routes(self) -> list[BaseRoute]:
@@ -60,6 +62,11 @@ class S4Persona:
             Route(f"{ROOT}/{{service}}", self.service_document, methods=["GET"]),
             Route(f"{ROOT}/{{service}}/{{entity_set}}/$count", self.count, methods=["GET"]),
             Route(f"{ROOT}/{{service}}/{{entity_set}}", self.collection, methods=["GET"]),
+            Route(
+                f"{ROOT}/{{service}}/{{entity_set}}",
+                self.writes.write,
+                methods=["POST", "PUT", "PATCH", "MERGE"],
+            ),
         ]
 
     # -- gate -------------------------------------------------------------------------------------
@@ -78,12 +85,19 @@ class S4Persona:
                     " version '0001'",
                 )
             )
+        if request.path_params["service"] in self.settings.forbidden_services:
+            svc = request.path_params["service"]
+            return self._error(  # [unconfirmed message id]
+                odata.ODataError(
+                    403,
+                    "/IWFND/CM_CONSUMER/101",
+                    f"No authorization to access Service '{svc}_0001'",
+                )
+            )
         return None
 
     def _headers(self, request: Request) -> dict[str, str]:
-        if request.headers.get("x-csrf-token", "").lower() == "fetch":
-            return {"x-csrf-token": self.csrf_token}
-        return {}
+        return self.writes.csrf.fetch_headers(request)
 
     @staticmethod
     def _error(exc: odata.ODataError) -> Response:
@@ -152,8 +166,8 @@ class S4Persona:
     ) -> bytes:
         where, binds = self._where(query, entity, source)
         stored = [p for p in query.select if source.stored(p)]
-        for key in entity.keys:  # the key builds __metadata.uri, selected or not
-            if key not in stored:
+        for key in (*entity.keys, *(["ETag"] if "ETag" in entity.properties else [])):
+            if key not in stored:  # the key builds __metadata.uri, the ETag __metadata.etag
                 stored.append(key)
         page_size = self.settings.odata_page_size
         offset = query.skip + query.skiptoken
@@ -193,6 +207,8 @@ class S4Persona:
             values = row_values(dict(zip(names, raw, strict=True)), tcurx, scales, source.amounts)
             uri = f"{base}/{odata.key_predicate(entity, values)}"
             item: dict[str, Any] = {"__metadata": {"id": uri, "uri": uri, "type": type_name}}
+            if "ETag" in values:
+                item["__metadata"]["etag"] = etag_header(str(values["ETag"]))
             for name in query.select:
                 prop = props[name]
                 item[name] = (
@@ -219,6 +235,8 @@ class S4Persona:
         if pick(fired, "drop_before"):
             await drop_connection(request.scope)
             return Response(b"")
+        if "(" in request.path_params["entity_set"]:
+            return await self.writes.get(request)
         try:
             entity, source = self._entity(request)
             params = dict(request.query_params)

@@ -5,7 +5,7 @@ Defaults are the harsher variant wherever real systems differ; see ``docs/mock-e
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from mock_erp.faults import FaultRuleError
 
@@ -16,6 +16,12 @@ class S4Settings:
     # with a ``$skiptoken`` when the service implements it. Small by default so a client that
     # ignores ``__next`` loses rows in every test (the harsher variant). 0 = no server paging.
     odata_page_size: int = 1000
+    # CSRF tokens are bound to the session cookie they were fetched with (SAP_BASIS >= 7.03
+    # with security sessions, the default there); false: any token this server issued passes
+    csrf_session_bound: bool = True
+    # services whose communication arrangement the user lacks: every request to them is 403
+    # (what ``otc doctor --deep`` must name); none by default
+    forbidden_services: list[str] = field(default_factory=list)
 
     def check_odata_page_size(self, value: int) -> None:
         if value < 0:
