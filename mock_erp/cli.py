@@ -63,6 +63,7 @@ client = "{client}"
 user = "{user}"
 password_env = "{PASSWORD_ENV}"
 companies = ["1000", "2000", "3000", "4000"]
+reference_customer = "100"
 
 [systems.oracle]
 adapter = "oracle"

@@ -16,6 +16,7 @@ from typing import Any
 import polars as pl
 
 from adapters.companies import chosen_companies
+from adapters.doctor import Finding
 from adapters.errors import ConfigError
 from adapters.protocol import PostingKind
 from adapters.s4.odata import ODataReader, any_of, literal
@@ -240,10 +241,29 @@ class S4Adapter:
         raise self._not_yet("posting write-offs (Journal Entry – Post)")
 
     def upsert_customers(self, frame: pl.DataFrame) -> pl.DataFrame:
-        raise self._not_yet("creating or changing customers (Business Partner)")
+        """Business Partner deep insert or PATCH per customer (adapters/s4/customers.py)."""
+        from adapters.s4.customers import upsert_customers
+        from adapters.sap.adapter import results_frame
+
+        validate(frame, "customers", source="customers")
+        return results_frame(upsert_customers(self, frame))
 
     def find_posted(self, kind: PostingKind, keys: Sequence[str]) -> pl.DataFrame:
-        raise self._not_yet("looking up posted documents")
+        if kind != "customer":
+            raise self._not_yet("looking up posted documents")
+        from adapters.s4.customers import find_customers
+
+        found = find_customers(self, keys)
+        return pl.DataFrame(
+            {"key": list(keys), "erp_document": [found.get(k) for k in keys]},
+            schema={"key": pl.String, "erp_document": pl.String},
+        )
+
+    def deep_check(self) -> list[Finding]:
+        """The go-live check (`otc doctor --deep`): read-only, every request named."""
+        from adapters.s4.doctor import deep_check
+
+        return deep_check(self)
 
     def ping(self) -> str:
         """Reads the cube's ``$metadata``: proves the user, the service and its version."""

@@ -21,6 +21,10 @@ class S4Settings:
     timeout_s: float = 120.0
     page_size: int = 5000  # $top asked per request; the server may page smaller (__next)
     odata_root: str = "/sap/opu/odata/sap"
+    # customer creates (Business Partner): company code data copied from this customer, and
+    # the BP grouping (number range) when the system has no default grouping
+    reference_customer: str | None = None
+    bp_grouping: str | None = None
 
     @classmethod
     def from_section(

@@ -157,7 +157,7 @@ def encode(value: Any, prop: Property) -> Any:
 
 def initial(prop: Property) -> Any:
     """What Gateway answers for a property the backend leaves initial."""
-    if prop.edm_type == "Edm.DateTime":
+    if prop.edm_type in ("Edm.DateTime", "Edm.DateTimeOffset"):
         return None
     return encode(None, prop)
 

@@ -151,6 +151,8 @@ class S4Persona:
         return f" AND {sql}", params
 
     def _tcurx(self) -> dict[str, int]:
+        if self.settings.cube_amounts == "internal":
+            return {}  # no shift: every amount as stored (two decimals)
         return {
             str(c): int(d)
             for c, d in self.sap.backend.store.query("SELECT CURRKEY, CURRDEC FROM TCURX")

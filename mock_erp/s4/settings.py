@@ -6,6 +6,7 @@ Defaults are the harsher variant wherever real systems differ; see ``docs/mock-e
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from mock_erp.faults import FaultRuleError
 
@@ -22,6 +23,10 @@ class S4Settings:
     # services whose communication arrangement the user lacks: every request to them is 403
     # (what ``otc doctor --deep`` must name); none by default
     forbidden_services: list[str] = field(default_factory=list)
+    # amounts of the cube: "external" = shifted to the currency's decimals (TCURX), as the
+    # pull expects; "internal" = SAP's stored form (JPY 12,345 as 123.45), the variant
+    # ``otc doctor --deep`` must catch. Which one a live Gateway answers is unconfirmed.
+    cube_amounts: Literal["external", "internal"] = "external"
 
     def check_odata_page_size(self, value: int) -> None:
         if value < 0:
