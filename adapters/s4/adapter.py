@@ -20,6 +20,7 @@ from adapters.doctor import Finding
 from adapters.errors import ConfigError
 from adapters.protocol import PostingKind
 from adapters.s4.odata import ODataReader, any_of, literal
+from adapters.s4.readahead import read_ahead
 from adapters.s4.settings import S4Settings
 from contracts.validate import validate
 from mappings.compile import compile_shipped
@@ -122,7 +123,8 @@ class S4Adapter:
                     top=self.settings.page_size,
                     order_by=CUBE_KEY,
                 )
-                for raw in _batched(pages, CUBE_FIELDS, FRAME_ROWS):
+                # the next page is fetched while this one is mapped (adapters/s4/readahead.py)
+                for raw in _batched(read_ahead(pages), CUBE_FIELDS, FRAME_ROWS):
                     frame = mapping.apply(raw).with_columns(
                         pl.lit(self.name).alias("source_system")
                     )
