@@ -21,7 +21,7 @@ def test_items_come_in_order_and_at_most_depth_ahead() -> None:
             produced.append(n)
             yield n
 
-    seen = []
+    seen: list[int] = []
     for item in read_ahead(pages(), depth=2):
         time.sleep(0.001)
         assert len(produced) - len(seen) <= 4  # the queue's 2, one in hand, one being put
@@ -35,7 +35,7 @@ def test_an_error_arrives_after_the_items_before_it() -> None:
         yield 2
         raise TransportError("s4", "HTTP 500")
 
-    seen = []
+    seen: list[int] = []
     with pytest.raises(TransportError, match="HTTP 500"):
         for item in read_ahead(pages()):
             seen.append(item)
