@@ -3,8 +3,9 @@
 Why the cube: ``API_OPLACCTGDOCITEMCUBE_SRV`` is SAP's released API for AR/AP items on
 S/4HANA Cloud and on-premise alike, with the net due date and cash-discount terms already
 derived (docs/specs/sap.md §6), so the pull needs no custom ABAP and no RFC.
-Posting, clearing and customer writes over ``s4api`` are not built yet: they are refused with a
-message naming the transports that can do them, never half-done.
+Customers are created and changed through the Business Partner (adapters/s4/customers.py).
+Posting and clearing over ``s4api`` are not built yet: they are refused with a message naming
+the transports that can do them, never half-done.
 """
 
 from __future__ import annotations

@@ -36,8 +36,9 @@ if TYPE_CHECKING:
 SERVICE = "API_BUSINESS_PARTNER"
 EXTERNAL_ID_LENGTH = 20
 KEYS_PER_FILTER = 40
-#: our keys that fit BPEXT as they are: upper case only, since whether SAP keeps the field's
-#: case is not confirmed; anything else goes in as a digest (upper-case base32)
+#: our keys that fit BPEXT as they are: upper case only, since the field is upper case
+#: (sap:display-format="UpperCase" in SAP's EDMX) and `oracle:1` would come back `ORACLE:1`,
+#: the same as a key `ORACLE:1`; anything else goes in as a digest (upper-case base32)
 _PLAIN = re.compile(r"^[A-Z0-9:_./#-]{1,20}$")
 #: canonical column -> A_BusinessPartnerAddress property
 ADDRESS = {

@@ -68,6 +68,10 @@ UPDATABLE: dict[tuple[str, str], tuple[str, str, int]] = {
 }
 
 
+#: fields with sap:display-format="UpperCase" in SAP's EDMX, kept in upper case
+UPPER_CASE = frozenset({"BPEXT", "SORTL"})
+
+
 def install(store: Store) -> None:
     """BUT000 and its triggers, re-applied by every store reset."""
     store.register_schema("s4", DDL)
@@ -169,7 +173,8 @@ def parse_deep_insert(body: Mapping[str, Any]) -> NewPartner:
         name1=name1[:40],
         name2=_text(body.get("OrganizationBPName2"))[:40],
         search_term=_text(body.get("SearchTerm1"))[:20],
-        external_id=_text(body.get("BusinessPartnerIDByExtSystem"))[:20],
+        # sap:display-format="UpperCase" in SAP's EDMX: the field is kept in upper case
+        external_id=_text(body.get("BusinessPartnerIDByExtSystem")).upper()[:20],
         language=_text(body.get("Language") or body.get("CorrespondenceLanguage") or "E")[:1],
         roles=roles,
         address=address,
@@ -266,6 +271,8 @@ def change(
             continue  # read-only or not kept by the mock: Gateway ignores it [unconfirmed]
         table, column, length = target
         text = ("X" if value else "") if isinstance(value, bool) else _text(value)[:length]
+        if column in UPPER_CASE:
+            text = text.upper()
         sets[(table, column)] = text
     if entity_set == "A_BusinessPartnerTaxNumber" and "BPTaxNumber" in values:
         kind = key.get("BPTaxType", "")

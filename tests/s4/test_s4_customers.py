@@ -306,3 +306,15 @@ def test_customers_sync_to_s4_through_the_cli_creates_once(
         r["erp_document"] for r in created
     )
     assert os.environ["OTC_MOCK_PASSWORD"] not in config.read_text(encoding="utf-8")
+
+
+def test_the_external_number_is_upper_case_so_mixed_case_keys_go_in_as_digests(
+    client: Any,
+) -> None:
+    created = new_partner(client, "Case Probe Ltd", "lower-1")
+    assert created.BusinessPartnerIDByExtSystem == "LOWER-1"  # sap:display-format UpperCase
+    assert external_id("ORACLE:1") == "ORACLE:1"
+    digest = external_id("oracle:1")
+    assert digest != external_id("ORACLE:1") and digest == digest.upper()
+    assert digest.startswith("OTC#") and len(digest) == 20
+    assert external_id("X" * 21).startswith("OTC#")
