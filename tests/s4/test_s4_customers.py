@@ -65,8 +65,9 @@ def session_with_token(erp: Any) -> requests.Session:
     return session
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def client(erp: Any) -> Any:
+    """One client per module: pyodata parses the 600 KB EDMX of the BP service once."""
     return pyodata.Client(erp.url + BP + "/", session_with_token(erp))
 
 
