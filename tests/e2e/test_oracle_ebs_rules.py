@@ -107,7 +107,7 @@ def test_a_key_never_finds_a_longer_keys_adjustment(make: Maker, admin: httpx.Cl
     first = ebs.post_write_offs(write_off(long_key, a, Decimal("1.00"))).row(0, named=True)
     assert first["status"] == "posted", first["message"]
     fresh = make()  # another process: it has not seen the rows
-    assert fresh.find_posted("write_off", [short_key]).rows() == [(short_key, None)]
+    assert fresh.find_posted("write_off", [short_key]).rows() == [(short_key, None, None)]
     second = fresh.post_write_offs(write_off(short_key, b, Decimal("1.00"))).row(0, named=True)
     assert second["status"] == "posted", second["message"]
     assert second["erp_document"] != first["erp_document"]
@@ -138,7 +138,7 @@ def test_a_manual_receipt_with_our_number_is_never_adopted(
         "WHERE cash_receipt_id = :id",
         [{"name": "id", "data_type": "NUMBER", "value": int(cr_id)}],
     )
-    assert ebs.find_posted("cash_application", [key]).rows() == [(key, None)]
+    assert ebs.find_posted("cash_application", [key]).rows() == [(key, None, None)]
     again = ebs.post_payment(payment(key, item, [Decimal("10.00")]))
     assert again["status"] == "posted", again
     assert again["erp_document"] != cr_id and "already" not in (again["message"] or "")
@@ -191,7 +191,8 @@ def test_write_off_over_the_limit_waits_then_rejected_reposts_under_a_new_key(
     assert "pending approval" in first["message"] and first["erp_document"]
     ps = schedule(admin, a["document_id"])
     assert Decimal(str(ps["AMOUNT_DUE_REMAINING"])) == a["amount"]  # W moves nothing
-    assert ebs.find_posted("write_off", [key])["erp_document"][0] == first["erp_document"]
+    waiting = (key, first["erp_document"], "awaiting_approval")
+    assert ebs.find_posted("write_off", [key]).rows() == [waiting]
     again = ebs.post_write_off(write_off(key, a, Decimal("50.00")).row(0, named=True))
     assert again["status"] == "pending_approval" and "already posted" in again["message"]
     # an approver rejects it
@@ -200,7 +201,9 @@ def test_write_off_over_the_limit_waits_then_rejected_reposts_under_a_new_key(
         "UPDATE ar_adjustments_all SET status = 'R' WHERE adjustment_number = :no",
         [{"name": "no", "data_type": "VARCHAR2", "value": first["erp_document"]}],
     )
-    assert ebs.find_posted("write_off", [key]).rows() == [(key, None)]
+    # the job is told which one, and that nothing was written off (issue 15)
+    rejected = (key, first["erp_document"], "rejected")
+    assert ebs.find_posted("write_off", [key]).rows() == [rejected]
     old = make().post_write_off(write_off(key, a, Decimal("50.00")).row(0, named=True))
     assert old["status"] == "rejected" and "rejected by an approver" in old["message"], old
     settings(admin, approval_limits=None)  # back to the seeded limits (±1000)
