@@ -2,8 +2,9 @@
 
 `find_posted` answers (key, erp_document) and may add `state` (issue 15): "posted",
 "awaiting_approval" (the document exists, an approver has not decided yet) or "rejected"
-(an approver rejected it: nothing took effect). No `state` column means "posted" wherever
-a document was found.
+(an approver rejected it: nothing took effect). Without a `state` column a document
+found is posted (reference-interface rule; an adapter that hides rejected documents still
+gets an approver's no noticed: the document is then not found).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ STATES = (POSTED, AWAITING, REJECTED)
 @dataclass(frozen=True)
 class Found:
     document: str | None
-    state: str
+    state: str | None  # None: the adapter answers no state column (= posted)
 
 
 def read(found: pl.DataFrame) -> dict[str, Found]:
@@ -31,13 +32,13 @@ def read(found: pl.DataFrame) -> dict[str, Found]:
     columns = ["key", "erp_document", *(["state"] if has_state else [])]
     out: dict[str, Found] = {}
     for row in found.select(columns).iter_rows(named=True):
-        state = (row.get("state") or POSTED) if has_state else POSTED
-        if state not in STATES:
+        state = (row.get("state") or POSTED) if has_state else None
+        if state is not None and state not in STATES:
             raise OtcError(
                 f"find_posted answered state {state!r} for {row['key']}: the adapter and "
                 f"the job disagree (known states: {', '.join(STATES)})"
             )
-        if row["erp_document"] or state != POSTED:
+        if row["erp_document"] or state in (AWAITING, REJECTED):
             out[str(row["key"])] = Found(row["erp_document"], state)
     return out
 

@@ -169,7 +169,6 @@ class PostJob:
         passes: list[tuple[list[Status], float, bool | None]] = [
             ([Status.PENDING, Status.UNKNOWN], self.grace_s, None),
             ([Status.QUEUED], 0.0, True),
-            ([Status.AWAITING], 0.0, None),  # has the approver decided?
         ]
         for statuses, grace_s, needs_lookup in passes:
             while batch := self.journal.claim(
@@ -182,6 +181,22 @@ class PostJob:
                 lease_s=self.options.lease_s,
                 grace_s=grace_s,
                 needs_lookup=needs_lookup,
+            ):
+                settled |= self._look_up(batch)
+        # has the approver decided? Asked once per run: a key still waiting stays waiting
+        waiting = [
+            e.key for e in self.journal.entries(self.system, self.kind, [Status.AWAITING], keys)
+        ]
+        for start in range(0, len(waiting), self.options.lookup_batch):
+            chunk = waiting[start : start + self.options.lookup_batch]
+            if batch := self.journal.claim(
+                self.system,
+                self.kind,
+                self.runner,
+                statuses=[Status.AWAITING],
+                keys=chunk,
+                limit=len(chunk),
+                lease_s=self.options.lease_s,
             ):
                 settled |= self._look_up(batch)
         return settled
