@@ -33,6 +33,8 @@ SAMPLES = {
     "open_items": "open_items.csv",
     "cash_applications": "cash_applications.csv",
     "write_offs": "write_offs.csv",
+    "reversals": "reversals.csv",
+    "refunds": "refunds.csv",
 }
 #: The money column summed per currency in the summary, by entity.
 TOTALS = {
@@ -40,6 +42,7 @@ TOTALS = {
     "open_items": "amount",
     "cash_applications": "applied_amount",
     "write_offs": "amount",
+    "refunds": "item_amount",
 }
 BLOCKED = {"1003", "1004"}
 
@@ -58,11 +61,13 @@ def check_samples(console: Console) -> None:
         table.add_column(column)
     for entity, name in SAMPLES.items():
         frame = read_frame(sample_path(name), entity)
-        column = TOTALS[entity]
-        totals = frame.group_by("currency").agg(pl.col(column).sum()).sort("currency")
-        shown = ", ".join(
-            f"{a} {c}" for c, a in totals.select("currency", money_text(column)).iter_rows()
-        )
+        money = TOTALS.get(entity)
+        shown = "-"  # a reversal names a posted payment, it carries no amount of its own
+        if money is not None:
+            totals = frame.group_by("currency").agg(pl.col(money).sum()).sort("currency")
+            shown = ", ".join(
+                f"{a} {c}" for c, a in totals.select("currency", money_text(money)).iter_rows()
+            )
         table.add_row(name, entity, str(frame.height), shown)
     console.print(table)
 

@@ -28,6 +28,8 @@ from adapters.oracle.errors import api_outcome
 from adapters.oracle.errors import reason as _reason
 from adapters.oracle.keys import comments, key_problem, receipt_number_for, tag, tagged
 from adapters.oracle.netting import NettingError, allocate, net_per_invoice
+from adapters.oracle.refunds import RefundPoster
+from adapters.oracle.reversals import ReversalPoster
 from adapters.oracle.settings import OracleSettings
 from adapters.oracle.transport import Keyset, OracleTransport, used_binds
 from adapters.protocol import PostingKind
@@ -115,6 +117,8 @@ class OracleAdapter:
         self._items: dict[str, tuple[int, str]] = {}  # write-off key -> (org, customer_trx_id)
         #: payment key -> (org, credit memo customer_trx_id) -> amount netted (positive)
         self._netted: dict[str, dict[tuple[int, str], Decimal]] = {}
+        self._reversals = ReversalPoster(self)
+        self._refunds = RefundPoster(self)
 
     # ------------------------------------------------------------------ helpers
 
@@ -267,14 +271,19 @@ class OracleAdapter:
 
     def expect(self, kind: PostingKind, frame: pl.DataFrame) -> None:
         """The rows a run is about to settle or post: lets `find_posted` look a write-off up
-        through its item's payment schedules (indexed) instead of by tag alone, and tells it
-        which credit memos a payment nets (found only when those applications exist too)."""
+        through its item's payment schedules (indexed) instead of by tag alone, tells it which
+        credit memos a payment nets (found only when those applications exist too), and an item
+        reversal through its application (an UNAPPLY carries no tag)."""
         if kind == "cash_application":
             for row in frame.filter(pl.col("applied_amount") < 0).iter_rows(named=True):
                 with suppress(ConfigError):
                     org = self.settings.org_id(str(row["company"]))
                     credits = self._netted.setdefault(str(row["application_id"]), {})
                     credits[(org, str(row["document_id"]))] = -Decimal(row["applied_amount"])
+            return
+        if kind == "reversal":
+            for row in frame.iter_rows(named=True):
+                self._reversals.expected[str(row["reversal_id"])] = row
             return
         if kind != "write_off":
             return
@@ -340,7 +349,9 @@ class OracleAdapter:
         when nothing is found. A payment that nets credit memos (see `expect`) is found only
         when its receipt AND each credit memo's applications exist: a receipt whose credit
         memo application is missing is not found, so the rerun completes it (the block skips
-        the receipt, docs/exactly-once.md).
+        the receipt, docs/exactly-once.md). A reversal: its tag on the reversed receipt (an
+        item reversal: its application's state); a refund: its tag on its live refund
+        applications.
         """
         found: dict[str, tuple[str, str]] = {}
         for key in keys:
@@ -351,6 +362,12 @@ class OracleAdapter:
             elif kind == "write_off":
                 if adjustment := self._adjustments(key):
                     found[key] = adjustment_state(adjustment)
+            elif kind == "reversal":
+                if (document := self._reversals.found(key)) is not None:
+                    found[key] = (document, "posted")
+            elif kind == "refund":
+                if (document := self._refunds.found(key)) is not None:
+                    found[key] = (document, "posted")
             else:
                 for row in self._lookup("find_customer", {"key": key}):
                     found[key] = (str(row["ACCOUNT_NUMBER"]), "posted")
@@ -776,6 +793,16 @@ class OracleAdapter:
                 "the balance is unchanged until an approver approves it in EBS",
             }
         return {**base, "status": "posted", "erp_document": number, "message": seen[:-2] or None}
+
+    def reverse_payment(self, row: Mapping[str, Any], dry_run: bool = False) -> dict[str, Any]:
+        """One Reversals row: REVERSE the receipt of `application_id`, or UNAPPLY its
+        application to one item (adapters/oracle/reversals.py)."""
+        return self._reversals.reverse(row, dry_run)
+
+    def post_refund(self, rows: pl.DataFrame, dry_run: bool = False) -> dict[str, Any]:
+        """The Refunds rows of one refund_id: a refund application per credit item, one block
+        (adapters/oracle/refunds.py)."""
+        return self._refunds.post(rows, dry_run)
 
     def post_cash_applications(self, frame: pl.DataFrame) -> pl.DataFrame:
         validate(frame, "cash_applications", source="cash applications")
