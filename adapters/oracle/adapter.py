@@ -15,8 +15,6 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from functools import cache
-from importlib.resources import files
 from typing import Any
 
 import polars as pl
@@ -31,6 +29,7 @@ from adapters.oracle.netting import NettingError, allocate, net_per_invoice
 from adapters.oracle.refunds import RefundPoster
 from adapters.oracle.reversals import ReversalPoster
 from adapters.oracle.settings import OracleSettings
+from adapters.oracle.sqlfiles import sql_text
 from adapters.oracle.transport import Keyset, OracleTransport, used_binds
 from adapters.protocol import PostingKind
 from contracts.io import schema_of
@@ -41,20 +40,6 @@ from mappings.compile import DEFAULT_KEY, compile_spec, load_spec, load_value_ma
 DRY_RUN = "DRY-RUN"
 FAR_FUTURE = "4712-12-31"
 EPOCH = "1900-01-01"
-
-
-@cache
-def sql_text(name: str) -> str:
-    """A statement from adapters/oracle/sql/, its leading `--` header lines dropped.
-
-    Oracle ignores them; they are dropped anyway so the text sent is the statement alone
-    (the mock's parser refuses a statement that starts with a comment).
-    """
-    text = (files("adapters.oracle") / "sql" / f"{name}.sql").read_text(encoding="utf-8")
-    lines = text.strip().splitlines()
-    while lines and lines[0].lstrip().startswith("--"):
-        lines.pop(0)
-    return "\n".join(lines).strip()
 
 
 def results_frame(rows: Sequence[Mapping[str, Any]]) -> pl.DataFrame:
@@ -275,11 +260,15 @@ class OracleAdapter:
         credit memos a payment nets (found only when those applications exist too), and an item
         reversal through its application (an UNAPPLY carries no tag)."""
         if kind == "cash_application":
+            netted: dict[str, dict[tuple[int, str], Decimal]] = {
+                str(k): {} for k in frame["application_id"].unique()
+            }
             for row in frame.filter(pl.col("applied_amount") < 0).iter_rows(named=True):
                 with suppress(ConfigError):
                     org = self.settings.org_id(str(row["company"]))
-                    credits = self._netted.setdefault(str(row["application_id"]), {})
-                    credits[(org, str(row["document_id"]))] = -Decimal(row["applied_amount"])
+                    credit = (org, str(row["document_id"]))
+                    netted[str(row["application_id"])][credit] = -Decimal(row["applied_amount"])
+            self._netted.update(netted)  # the file's rows replace what an older one said
             return
         if kind == "reversal":
             for row in frame.iter_rows(named=True):
@@ -563,7 +552,9 @@ class OracleAdapter:
                 [(j, -Decimal(r["applied_amount"])) for j, (r, _) in enumerate(credits)],
             )
         except NettingError as exc:
-            raise ErpRejected(self.name, key, "OTC", str(exc)) from None
+            row, item = credits[exc.credit]
+            shown = self._shown(item, row)
+            raise ErpRejected(self.name, key, "OTC", f"credit memo {shown} {exc}") from None
         net = net_per_invoice(
             [(i, Decimal(r["applied_amount"])) for i, (r, _) in enumerate(invoices)], pairs
         )

@@ -25,7 +25,11 @@ class Allocation:
 
 
 class NettingError(ValueError):
-    """The credit memos of a payment do not fit on its invoices."""
+    """The credit memos of a payment do not fit on its invoices; `credit` says which."""
+
+    def __init__(self, credit: int, message: str) -> None:
+        super().__init__(message)
+        self.credit = credit
 
 
 def allocate(
@@ -46,8 +50,9 @@ def allocate(
         if left > 0:
             total = sum((a for _, a in invoices), Decimal(0))
             raise NettingError(
-                f"credit memo {credit} ({amount}) does not fit on the invoices it is netted "
-                f"against ({total} in all, less the credit memos before it)"
+                credit,
+                f"({amount}) does not fit on the invoices it is netted against ({total} in "
+                "all, less the credit memos before it)",
             )
     return out
 

@@ -11,7 +11,7 @@ and a receipt whose credit memo application went missing is completed, not poste
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -138,6 +138,10 @@ def test_oracle_nets_a_credit_memo_against_two_invoices_exactly_once(
     assert row["status"] == "posted", row["message"]
     assert "credit memo application" in row["message"]
     assert still_open(ebs, picked).height == 0  # both invoices and the credit memo closed
+    # as of yesterday all three were open, the credit memo with its whole amount
+    then = pl.concat(list(ebs.pull_open_items(UNITS, as_of=date.today() - timedelta(days=1))))
+    then = then.join(picked.select(KEY), on=KEY, how="semi")
+    assert sorted(then["amount"].to_list()) == sorted(picked["amount"].to_list())
     (receipt,) = table(admin, "AR_CASH_RECEIPTS_ALL", CASH_RECEIPT_ID=row["erp_document"])
     net = Decimal(applications["payment_amount"][0])
     assert Decimal(str(receipt["AMOUNT"])) == net and receipt["STATUS"] == "APP"
@@ -263,3 +267,36 @@ def test_oracle_refuses_a_credit_memo_that_is_not_open_before_sending(
     (row,) = ebs.post_cash_applications(closed).iter_rows(named=True)
     assert row["status"] == "rejected" and "is not open" in row["message"], row
     assert len(table(admin, "AR_CASH_RECEIPTS_ALL")) == receipts + 1  # only the first
+
+
+def ords_sql(erp: Any, statement: str) -> None:
+    answer = httpx.post(f"{erp.url}/ords/otc/_/sql", auth=("OTC", "otc-mock"), timeout=30,
+                        json={"statementText": statement})  # fmt: skip
+    answer.raise_for_status()
+    assert "errorCode" not in answer.json()["items"][0], answer.json()
+
+
+def test_ebs_refusing_the_credit_memo_application_leaves_nothing(
+    ebs: OracleAdapter, erp: Any, admin: httpx.Client
+) -> None:
+    """Closed GL periods: APPLY_ON_ACCOUNT answers AR_INVALID_APP_GL_DATE; the block rolls
+    back, no receipt and no credit memo application stay, the key is rejected with EBS's
+    message."""
+    _, picked, applications = oracle_case(ebs)
+    key = str(applications["application_id"][0])
+    memo = picked.filter(pl.col("amount") < 0).row(0, named=True)
+    marks = {"O": "X", "F": "Y"}  # open and future-enterable, closed under a mark each
+    for was, mark in marks.items():
+        ords_sql(erp, f"UPDATE gl_period_statuses SET closing_status = '{mark}' "
+                      f"WHERE application_id = 222 AND closing_status = '{was}'")  # fmt: skip
+    try:
+        (row,) = ebs.post_cash_applications(applications).iter_rows(named=True)
+    finally:
+        for was, mark in marks.items():
+            ords_sql(erp, f"UPDATE gl_period_statuses SET closing_status = '{was}' "
+                          f"WHERE application_id = 222 AND closing_status = '{mark}'")  # fmt: skip
+    assert row["status"] == "rejected", row
+    assert row["message"].startswith("AR_INVALID_APP_GL_DATE"), row["message"]
+    assert table(admin, "AR_CASH_RECEIPTS_ALL", RECEIPT_NUMBER=key) == []
+    assert credit_applications(admin, memo["document_id"], key) == []
+    assert still_open(ebs, picked).height == 3
