@@ -98,7 +98,7 @@ def test_sap_clears_a_netted_credit_memo_with_the_invoices(
 @pytest.fixture(params=["ords", "oracledb"])
 def ebs(request: pytest.FixtureRequest, erp: Any) -> Iterator[OracleAdapter]:
     settings = OracleSettings.from_section(
-        "ebs", oracle_section(erp, request.param), {"password": "otc-mock"}
+        "ebs", oracle_section(erp, request.param, page_size=1000), {"password": "otc-mock"}
     )
     adapter = OracleAdapter(settings)
     try:
