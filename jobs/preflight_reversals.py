@@ -14,6 +14,7 @@ from typing import Any
 
 import polars as pl
 
+from contracts.money import quantize
 from jobs.preflight import (
     KEY,
     Problem,
@@ -91,15 +92,21 @@ def _credit_problem(
     open_amount = Decimal(item["amount"])
     if open_amount >= 0:
         return (
-            f"item {shown} is not a credit (open {open_amount} {item['currency']}): only "
+            f"item {shown} is not a credit (open {quantize(open_amount, str(item['currency']))} "
+            f"{item['currency']}): only "
             "credit memos and payments on account can be refunded"
         )
     if item["currency"] != row["currency"]:
         return f"credit item {shown} is in {item['currency']}, the refund in {row['currency']}"
-    used[item_key] = used.get(item_key, Decimal(0)) + Decimal(row["item_amount"])
-    if used[item_key] > -open_amount:
+    currency = str(item["currency"])
+    before = used.get(item_key, Decimal(0))
+    wanted = before + Decimal(row["item_amount"])
+    if wanted > -open_amount:  # refunds earlier in the file keep their share
+        left = quantize(-open_amount - before, currency)
         return (
-            f"credit item {shown} has {-open_amount} {item['currency']} of credit open, "
-            f"less than the {used[item_key]} refunded"
+            f"credit item {shown} has {left} {currency} of credit open"
+            + (" after the refunds above it in the file" if before else "")
+            + f", less than the {quantize(Decimal(row['item_amount']), currency)} refunded"
         )
+    used[item_key] = wanted
     return None
