@@ -1,7 +1,8 @@
 """Pre-flight for reversals and refunds (issue 18): ask the ERP before anything is sent.
 
 A reversal needs its cash application posted (found by its own key, `find_posted`): there
-is nothing to take back otherwise, and a payment reversed already is no longer found. A
+is nothing to take back otherwise (on SAP a payment reversed already is no longer found;
+on Oracle a reversed receipt keeps its key, and the adapter refuses a second reversal). A
 refund needs each credit item open for that customer, a credit (negative open amount), in
 the refund's currency, with at least the refunded amount left.
 """
@@ -49,7 +50,7 @@ def check_reversals(
                 Problem(
                     row["reversal_id"],
                     f"not posted: nothing to reverse (cash application {application} is not "
-                    f"found posted in {system}; a payment reversed already is not found)",
+                    f"found posted in {system})",
                 )
             )
     return problems
