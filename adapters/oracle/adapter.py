@@ -26,6 +26,8 @@ from adapters.oracle import plsql
 from adapters.oracle.errors import api_outcome
 from adapters.oracle.errors import reason as _reason
 from adapters.oracle.keys import comments, key_problem, receipt_number_for, tag, tagged
+from adapters.oracle.refunds import RefundPoster
+from adapters.oracle.reversals import ReversalPoster
 from adapters.oracle.settings import OracleSettings
 from adapters.oracle.transport import Keyset, OracleTransport, used_binds
 from adapters.protocol import PostingKind
@@ -83,6 +85,8 @@ class OracleAdapter:
         self._currencies: dict[int, str] | None = None
         self._method: int | None = settings.receipt_method_id
         self._items: dict[str, tuple[int, str]] = {}  # write-off key -> (org, customer_trx_id)
+        self._reversals = ReversalPoster(self)
+        self._refunds = RefundPoster(self)
 
     # ------------------------------------------------------------------ helpers
 
@@ -235,7 +239,12 @@ class OracleAdapter:
 
     def expect(self, kind: PostingKind, frame: pl.DataFrame) -> None:
         """The rows a run is about to settle or post: lets `find_posted` look a write-off up
-        through its item's payment schedules (indexed) instead of by tag alone."""
+        through its item's payment schedules (indexed) instead of by tag alone, and an item
+        reversal through its application (an UNAPPLY carries no tag)."""
+        if kind == "reversal":
+            for row in frame.iter_rows(named=True):
+                self._reversals.expected[str(row["reversal_id"])] = row
+            return
         if kind != "write_off":
             return
         for row in frame.iter_rows(named=True):
@@ -259,7 +268,8 @@ class OracleAdapter:
     def find_posted(self, kind: PostingKind, keys: Sequence[str]) -> pl.DataFrame:
         """Which keys have a live document: receipt number and tag, adjustment tag (pending
         approval counts: it exists and must not be posted twice; rejected does not), customer
-        OSR."""
+        OSR, a reversal's tag on the reversed receipt (an item reversal: its application's
+        state), a refund's tag on its live refund applications."""
         found: dict[str, str] = {}
         for key in keys:
             if kind == "cash_application":
@@ -278,6 +288,12 @@ class OracleAdapter:
                     if row.get("STATUS") != "R":
                         found[key] = str(row["ADJUSTMENT_NUMBER"] or row["ADJUSTMENT_ID"])
                         break
+            elif kind == "reversal":
+                if (document := self._reversals.found(key)) is not None:
+                    found[key] = document
+            elif kind == "refund":
+                if (document := self._refunds.found(key)) is not None:
+                    found[key] = document
             else:
                 for row in self._lookup("find_customer", {"key": key}):
                     found[key] = str(row["ACCOUNT_NUMBER"])
@@ -618,6 +634,16 @@ class OracleAdapter:
                 "the balance is unchanged until an approver approves it in EBS",
             }
         return {**base, "status": "posted", "erp_document": number, "message": seen[:-2] or None}
+
+    def reverse_payment(self, row: Mapping[str, Any], dry_run: bool = False) -> dict[str, Any]:
+        """One Reversals row: REVERSE the receipt of `application_id`, or UNAPPLY its
+        application to one item (adapters/oracle/reversals.py)."""
+        return self._reversals.reverse(row, dry_run)
+
+    def post_refund(self, rows: pl.DataFrame, dry_run: bool = False) -> dict[str, Any]:
+        """The Refunds rows of one refund_id: a refund application per credit item, one block
+        (adapters/oracle/refunds.py)."""
+        return self._refunds.post(rows, dry_run)
 
     def post_cash_applications(self, frame: pl.DataFrame) -> pl.DataFrame:
         validate(frame, "cash_applications", source="cash applications")

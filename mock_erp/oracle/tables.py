@@ -150,7 +150,8 @@ _SPECS: dict[str, str] = {
         "EXCHANGE_RATE money; EXCHANGE_RATE_TYPE v30; EXCHANGE_DATE date; PAY_FROM_CUSTOMER id;"
         "CUSTOMER_SITE_USE_ID id; RECEIPT_METHOD_ID id; REMIT_BANK_ACCT_USE_ID id;"
         "CUSTOMER_RECEIPT_REFERENCE v30; COMMENTS v2000; TYPE v20; STATUS v30; REVERSAL_DATE date;"
-        "REVERSAL_CATEGORY v20; ATTRIBUTE_CATEGORY v30;" + _attrs("ATTRIBUTE", 15) + ";"
+        "REVERSAL_CATEGORY v20; REVERSAL_REASON_CODE v30; REVERSAL_COMMENTS v240;"
+        "ATTRIBUTE_CATEGORY v30;" + _attrs("ATTRIBUTE", 15) + ";"
         "SET_OF_BOOKS_ID id; ORG_ID id"
     ),
     "AR_CASH_RECEIPT_HISTORY_ALL": (
@@ -206,6 +207,19 @@ _SPECS: dict[str, str] = {
     "AR_RECEIPT_METHOD_ACCOUNTS_ALL": (
         "RECEIPT_METHOD_ID id; REMIT_BANK_ACCT_USE_ID id; PRIMARY_FLAG v1; START_DATE date;"
         "END_DATE date; ORG_ID id"
+    ),
+    # Payables: the payment request a Receivables refund creates (AR_REFUNDS_PVT.Create_Refund,
+    # INVOICE_TYPE_LOOKUP_CODE 'PAYMENT REQUEST'); its id is the refund application's
+    # APPLICATION_REF_ID / _NUM (docs/specs/oracle.md, corrections)
+    "AP_INVOICES_ALL": (
+        "INVOICE_ID pk; INVOICE_NUM v50; INVOICE_TYPE_LOOKUP_CODE v25; INVOICE_DATE date;"
+        "GL_DATE date; INVOICE_AMOUNT money; INVOICE_CURRENCY_CODE v15; PAYMENT_METHOD_CODE v30;"
+        "PARTY_ID id; PARTY_SITE_ID id; DESCRIPTION v240; SOURCE v25; APPROVAL_STATUS v25;"
+        "CANCELLED_DATE date; CANCELLED_AMOUNT money; ORG_ID id"
+    ),
+    # Oracle Payments' payment methods (a view over IBY_PAYMENT_METHODS_B/_TL in EBS)
+    "IBY_PAYMENT_METHODS_VL": (
+        "PAYMENT_METHOD_CODE v30; PAYMENT_METHOD_NAME v100; INACTIVE_DATE date"
     ),
     "AR_LOOKUPS": (
         "LOOKUP_TYPE v30; LOOKUP_CODE v30; MEANING v80; DESCRIPTION v240; ENABLED_FLAG v1;"
@@ -326,6 +340,7 @@ SEQUENCES: tuple[str, ...] = (
     "HZ_PARTY_SITE_NUMBER_S",
     "HZ_LOCATIONS_S",
     "RA_CUST_TRX_TYPES_S",
+    "AP_INVOICES_S",
 )
 SEQ_TABLE = "ZMOCK_SEQUENCES"
 UNDO_TABLE = "ZMOCK_UNDO_LOG"

@@ -12,7 +12,9 @@ from mock_erp.oracle.apis import (  # noqa: F401  (registration side effects)
     fnd,
     receipts,
     records,
+    refunds,
     registry,
+    reversals,
     tca,
     writeoffs,
 )
