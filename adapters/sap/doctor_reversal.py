@@ -117,4 +117,29 @@ def refund_methods(adapter: SapAdapter) -> list[Finding]:
     return findings
 
 
-CHECKS = (reversal_kit, reversal_reasons, refund_methods)
+def reversal_lookup_index(adapter: SapAdapter) -> list[Finding]:
+    """`find_posted("reversal")` selects BKPF by BUKRS and XREF2_HD, which no standard index
+    covers: without one, every lookup scans the company codes' BKPF."""
+    reads = ("RFC_READ_TABLE(DD17S: INDEXNAME, FIELDNAME; SQLTAB = BKPF)",)
+    indexes = {
+        name
+        for page in read_table(
+            adapter.transport,
+            "DD17S",
+            ["INDEXNAME", "FIELDNAME"],
+            where=["SQLTAB = 'BKPF'", "FIELDNAME = 'XREF2_HD'"],
+            key=["INDEXNAME"],
+        )
+        for name, _ in page.iter_rows()
+    }
+    if indexes:
+        return [Finding("reversal lookup index", f"BKPF index {', '.join(sorted(indexes))} "
+                        "holds XREF2_HD", "reversal lookups read by index", "ok",
+                        reads)]  # fmt: skip
+    return [Finding("reversal lookup index", "no BKPF index holds XREF2_HD",
+                    "each reversal lookup scans BKPF of every company code: create a "
+                    "secondary index (SE11, BKPF: MANDT, BUKRS, XREF2_HD) before go-live on a "
+                    "large system (docs/sap-setup.md section 7)", "warn", reads)]  # fmt: skip
+
+
+CHECKS = (reversal_kit, reversal_reasons, refund_methods, reversal_lookup_index)

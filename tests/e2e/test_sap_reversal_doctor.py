@@ -29,6 +29,8 @@ def test_reversal_and_refund_findings(
     assert "with 02" in reasons[1]
     assert found["refund payment methods 1000"][:1] == ("paying out: T (T042E, T042Z DE)",)
     assert found["refund payment methods 2000"][0] == "paying out: C, T (T042E, T042Z US)"
+    lookup = found["reversal lookup index"]
+    assert lookup[2] == "warn" and "XREF2_HD" in lookup[0]  # the mock has no such index
     assert all(f.reads for check in CHECKS for f in check(sap))
     assert {f.check for f in sap.deep_check()} >= set(found)
     assert len(table(admin, "BKPF")) == before
