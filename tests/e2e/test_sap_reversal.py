@@ -87,6 +87,8 @@ def test_reversal_reopens_the_items_and_a_corrected_payment_posts(
     assert found == [("REV-1", rev), ("REV-NEVER", None)]
     assert sap.find_posted("cash_application", ["PAY-REV-1"])["erp_document"][0] is None
 
+    rerun = sap.reverse_payment(reversal("REV-1", "PAY-REV-1"))  # after a lost answer
+    assert (rerun["status"], rerun["erp_document"]) == ("posted", rev), rerun
     again = sap.reverse_payment(reversal("REV-2", "PAY-REV-1"))
     assert (again["status"], again["stage"]) == ("rejected", "check")
     assert "not posted" in again["message"]
