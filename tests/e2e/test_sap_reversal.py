@@ -197,3 +197,12 @@ def test_payment_on_account_reversed_unless_its_credit_was_used(
     assert (refused["status"], refused["stage"]) == ("rejected", "check"), refused
     assert refused["message"].startswith("ZOTC 023")
     assert refunded["erp_document"][:10] in refused["message"]
+
+
+def test_mock_settings_for_closed_periods_are_checked(admin: httpx.Client) -> None:
+    for body, field in (
+        ({"closed_through": {"1000": "2026-11"}}, "sap.closed_through.1000"),
+        ({"reverse_closed_period": "sometimes"}, "sap.reverse_closed_period"),
+    ):
+        answer = admin.put("/_mock/settings", json={"sap": body})
+        assert answer.status_code == 400 and field in answer.text, answer.text
