@@ -10,7 +10,9 @@ from typing import Any
 
 import httpx
 import polars as pl
+import pytest
 
+from adapters.errors import OutcomeUnknown
 from contracts.io import schema_of
 from tests.e2e import test_oracle_adapter as base
 from tests.e2e.test_oracle_adapter import TODAY, Maker, open_items, schedule, table
@@ -175,3 +177,61 @@ def test_doctor_reports_reversal_and_refund_setup(make: Maker) -> None:
     wrong = {f.check: f for f in make(refund_activity="Small Balance Write-off").deep_check()}
     assert wrong["refund activity 301"].verdict == "fail"
     assert "(WRITEOFF, A)" in wrong["refund activity 301"].found
+
+
+def test_reversing_a_refunded_receipt_cancels_or_refuses(
+    make: Maker, erp: Any, admin: httpx.Client
+) -> None:
+    from tests.e2e.test_oracle_reversals import reversal
+
+    ebs = make(**ACTIVITY)
+    t = ebs.settings.transport
+    cm = credit_memo(open_items(ebs, ["US"]), "US")
+    keys = {}
+    for name in ("paid", "open"):
+        app_key = f"PAY-RR-{name}-{t}"
+        receipt = unapplied_receipt(ebs, app_key, cm, Decimal("25.00"))
+        posted = ebs.post_refund(refund(f"RF-RR-{name}-{t}", cm, [(receipt, Decimal("25.00"))]))
+        assert posted["status"] == "posted", posted["message"]
+        keys[name] = (app_key, receipt[2:], posted["erp_document"])
+    # Payables paid the first payment request: it can no longer be cancelled
+    app_key, cr_id, request = keys["paid"]
+    sql(
+        erp,
+        "UPDATE ap_invoices_all SET payment_status_flag = 'Y' WHERE invoice_id = :i",
+        [{"name": "i", "data_type": "NUMBER", "value": int(request)}],
+    )
+    refused = ebs.reverse_payment(reversal(f"REV-RR-paid-{t}", app_key, cm))
+    assert refused["status"] == "rejected"
+    assert "AP_INV_CANCEL_EFF_PAYMENT" in refused["message"], refused["message"]
+    assert table(admin, "AR_CASH_RECEIPTS_ALL", CASH_RECEIPT_ID=cr_id)[0]["STATUS"] == "APP"
+    # the other one is cancelled with the reversal, and the refund is no longer live
+    app_key, cr_id, request = keys["open"]
+    done = ebs.reverse_payment(reversal(f"REV-RR-open-{t}", app_key, cm))
+    assert done["status"] == "posted", done["message"]
+    cancelled = table(admin, "AP_INVOICES_ALL", INVOICE_ID=request)[0]
+    assert cancelled["CANCELLED_DATE"] is not None
+    assert Decimal(str(cancelled["CANCELLED_AMOUNT"])) == Decimal("25.00")
+    assert ebs.find_posted("refund", [f"RF-RR-open-{t}"])["erp_document"][0] is None
+
+
+def test_lost_answer_is_unknown_then_found(make: Maker, admin: httpx.Client) -> None:
+    ebs = make(**ACTIVITY)
+    t = ebs.settings.transport
+    cm = credit_memo(open_items(ebs, ["JP"]), "JP")
+    key = f"RF-LOST-{t}"
+    rows = refund(key, cm, [(cm["document_id"], Decimal("50"))])
+    admin.post(
+        "/_mock/faults",
+        json={"persona": "oracle", "operation": "AR_CM_APPLICATION_PUB.ACTIVITY_APPLICATION",
+              "kind": "drop_after_commit", "nth": 1},
+    )  # fmt: skip
+    with pytest.raises(OutcomeUnknown):
+        ebs.post_refund(rows)
+    found = make(**ACTIVITY).find_posted("refund", [key])["erp_document"][0]
+    assert found is not None
+    again = ebs.post_refund(rows)
+    assert again["status"] == "posted" and again["erp_document"] == found
+    assert Decimal(str(schedule(admin, cm["document_id"])["AMOUNT_DUE_REMAINING"])) == (
+        cm["amount"] + 50
+    )
