@@ -244,7 +244,8 @@ def deep_check(ebs: OracleAdapter) -> list[Finding]:
 def _reversal_and_refunds(ebs: OracleAdapter, orgs: list[int]) -> list[Finding]:
     """What `otc cash reverse` and `otc refunds post` need (issue 18): the reversal category
     the adapter sends and the reason lookup REVERSE validates against, the refund activity
-    (TYPE CM_REFUND) in each operating unit, and Oracle Payments' methods."""
+    (TYPE CM_REFUND) in each operating unit, and Oracle Payments' methods. A gap is `warn`,
+    not `fail`: cash posting works without them, only reversals or refunds would be refused."""
     s = ebs.settings
     out: list[Finding] = []
     lookups = _sql("doctor_lookups")
@@ -260,7 +261,7 @@ def _reversal_and_refunds(ebs: OracleAdapter, orgs: list[int]) -> list[Finding]:
             f"reversals without a category are sent as {s.reversal_category} "
             "(reversal_category)"
             + ("" if known else ": not enabled, so EBS refuses them (AR_RAPI_REV_CAT_CD_INVALID)"),
-            "ok" if known else "fail",
+            "ok" if known else "warn",
             (lookups,),
         )
     )
@@ -276,7 +277,7 @@ def _reversal_and_refunds(ebs: OracleAdapter, orgs: list[int]) -> list[Finding]:
             "a reversal's reason_code is sent as it is (or through the value map "
             "reversal_reason) and must be one of these (else AR_RAPI_REV_REAS_CD_INVALID)"
             + (f"; mapped but missing: {', '.join(mapped)}" if mapped else ""),
-            "fail" if not reasons else "warn" if mapped else "ok",
+            "warn" if mapped or not reasons else "ok",
             (lookups,),
         )
     )
@@ -297,7 +298,7 @@ def _reversal_and_refunds(ebs: OracleAdapter, orgs: list[int]) -> list[Finding]:
                 if len(good) == len(names)
                 else "refunds need an active receivables activity of type CM_REFUND (Refund) "
                 "with that name (refund_activity): EBS refuses others (AR_RAPI_ACTIVITY_X_INVALID)",
-                "ok" if len(good) == len(names) else "fail",
+                "ok" if len(good) == len(names) else "warn",
                 (_sql("doctor_refund_activity"),),
             )
         )
@@ -310,7 +311,7 @@ def _reversal_and_refunds(ebs: OracleAdapter, orgs: list[int]) -> list[Finding]:
             "a refund's payment_method (or its value map refund_payment_method) must be one of "
             "these: Payables rejects others (INVALID PAY METHOD)"
             + (f"; mapped but missing: {', '.join(wanted)}" if wanted else ""),
-            "fail" if not methods else "warn" if wanted else "ok",
+            "warn" if wanted or not methods else "ok",
             (_sql("doctor_payment_methods"),),
         )
     )

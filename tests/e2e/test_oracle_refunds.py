@@ -171,11 +171,11 @@ def test_doctor_reports_reversal_and_refund_setup(make: Maker) -> None:
     assert good["refund payment methods"].verdict == "ok"
     assert "CHECK" in good["refund payment methods"].found
     missing = {f.check: f for f in make(refund_activity="Refund").deep_check()}
-    assert missing["refund activity 204"].verdict == "fail"
+    assert missing["refund activity 204"].verdict == "warn"  # cash posting works without it
     assert missing["refund activity 204"].found == "no activity named Refund"
     assert "CM_REFUND" in missing["refund activity 204"].action
     wrong = {f.check: f for f in make(refund_activity="Small Balance Write-off").deep_check()}
-    assert wrong["refund activity 301"].verdict == "fail"
+    assert wrong["refund activity 301"].verdict == "warn"
     assert "(WRITEOFF, A)" in wrong["refund activity 301"].found
 
 

@@ -99,6 +99,13 @@ def test_whole_reversal_opens_the_items_and_a_corrected_file_posts(
     assert "already reversed" in again["message"]
     assert len(table(admin, "AR_CASH_RECEIPT_HISTORY_ALL", CASH_RECEIPT_ID=cr_id)) == 2
 
+    # the reversed payment's key stays taken: rerunning the old cash file posts nothing
+    assert fresh.find_posted("cash_application", [app_key])["erp_document"][0] == cr_id
+    rerun = fresh.post_payment(payment(app_key, two, two["amount"].to_list()))
+    assert rerun["status"] == "posted" and rerun["erp_document"] == cr_id
+    assert len(table(admin, "AR_CASH_RECEIPTS_ALL", RECEIPT_NUMBER=app_key)) == 1
+    assert still_open(ebs, "US", two).height == 2
+
     # the corrected cash file, under a new key, pays the first invoice only
     first = two.head(1)
     fixed = ebs.post_cash_applications(payment(f"PAY-FIX-{t}", first, first["amount"].to_list()))
