@@ -70,7 +70,7 @@ def run_reversal(console: Console, sap: Any, journal: Any, work: Path, today: da
     import polars as pl
 
     from contracts.io import schema_of, write_frame
-    from jobs.post import PostJob
+    from jobs.post import Kind, PostJob
     from jobs.report import print_report, write_run
 
     console.print("\n7. a payment applied to the wrong invoice: reverse it, re-apply it")
@@ -101,7 +101,7 @@ def run_reversal(console: Console, sap: Any, journal: Any, work: Path, today: da
         )
         console.print(f"   {step}: {shown}")
 
-    def post(kind: str, frame: Any, entity: str, file: str, command: str) -> Any:
+    def post(kind: Kind, frame: Any, entity: str, file: str, command: str) -> Any:
         path = write_frame(frame, work / file, entity)
         report = PostJob(sap, journal, kind).run(path)
         print_report(console, report, write_run(report, command, work / "runs"))
