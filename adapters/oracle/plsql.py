@@ -191,7 +191,6 @@ BEGIN
 {CONTEXT}  FOR r IN (SELECT cr.cash_receipt_id FROM ar_cash_receipts_all cr
              WHERE cr.receipt_number = :rno AND cr.pay_from_customer = :cust
                AND cr.org_id = :org_id AND cr.type = 'CASH'
-               AND cr.status NOT IN ('REV', 'NSF', 'STOP')
                AND SUBSTR(cr.comments, 1, :tag_length) = :tag_only) LOOP
     l_cr := r.cash_receipt_id;
     l_already := 'Y';

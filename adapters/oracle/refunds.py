@@ -25,6 +25,7 @@ from adapters.oracle.errors import api_outcome
 from adapters.oracle.errors import reason as _reason
 from adapters.oracle.keys import comments, key_problem, tag, tagged
 from adapters.oracle.transport import OUT_TEXT
+from contracts.money import quantize
 
 if TYPE_CHECKING:
     from adapters.oracle.adapter import OracleAdapter
@@ -220,8 +221,9 @@ class RefundPoster:
                     self.a.name,
                     key,
                     "OTC",
-                    f"receipt {r['RECEIPT_NUMBER']} ({shown}) has {r['UNAPPLIED']} unapplied, "
-                    f"less than the {amount} to refund",
+                    f"receipt {r['RECEIPT_NUMBER']} ({shown}) has "
+                    f"{quantize(Decimal(r['UNAPPLIED']), row['currency'])} unapplied, less than "
+                    f"the {quantize(amount, row['currency'])} to refund",
                 )
             return "receipt", int(r["CASH_RECEIPT_ID"]), _day(r["RECEIPT_DATE"]), _day(r["GL_DATE"])
         if not document.isdigit():
@@ -254,8 +256,9 @@ class RefundPoster:
                 self.a.name,
                 key,
                 "OTC",
-                f"credit memo {s['TRX_NUMBER']} ({shown}) has {open_credit} open, less than "
-                f"the {amount} to refund",
+                f"credit memo {s['TRX_NUMBER']} ({shown}) has "
+                f"{quantize(open_credit, row['currency'])} open, less than the "
+                f"{quantize(amount, row['currency'])} to refund",
             )
         return "cm", int(document), _day(s["TRX_DATE"]), _day(s["GL_DATE"])
 

@@ -13,6 +13,7 @@ import httpx
 import polars as pl
 import pytest
 
+from adapters.errors import OutcomeUnknown, TransientError
 from contracts.io import schema_of
 from tests.e2e import test_oracle_adapter as base
 from tests.e2e.test_oracle_adapter import TODAY, Maker, open_items, payment, schedule, table
@@ -98,6 +99,13 @@ def test_whole_reversal_opens_the_items_and_a_corrected_file_posts(
     assert "already reversed" in again["message"]
     assert len(table(admin, "AR_CASH_RECEIPT_HISTORY_ALL", CASH_RECEIPT_ID=cr_id)) == 2
 
+    # the reversed payment's key stays taken: rerunning the old cash file posts nothing
+    assert fresh.find_posted("cash_application", [app_key])["erp_document"][0] == cr_id
+    rerun = fresh.post_payment(payment(app_key, two, two["amount"].to_list()))
+    assert rerun["status"] == "posted" and rerun["erp_document"] == cr_id
+    assert len(table(admin, "AR_CASH_RECEIPTS_ALL", RECEIPT_NUMBER=app_key)) == 1
+    assert still_open(ebs, "US", two).height == 2
+
     # the corrected cash file, under a new key, pays the first invoice only
     first = two.head(1)
     fixed = ebs.post_cash_applications(payment(f"PAY-FIX-{t}", first, first["amount"].to_list()))
@@ -134,13 +142,15 @@ def test_item_reversal_unapplies_one_application(make: Maker, admin: httpx.Clien
     fresh = make()
     frame = pl.DataFrame([row], schema=schema_of("reversals"))
     fresh.expect("reversal", frame)
-    assert fresh.find_posted("reversal", [row["reversal_id"]])["erp_document"][0] == (
-        result["erp_document"]
+    assert (
+        fresh.find_posted("reversal", [row["reversal_id"]])["erp_document"][0]
+        == (result["erp_document"])
     )
     again = fresh.reverse_payment(row)
     assert again["status"] == "posted" and "already reversed" in again["message"]
-    assert Decimal(str(schedule(admin, wrong["document_id"])["AMOUNT_DUE_REMAINING"])) == (
-        wrong["amount"]
+    assert (
+        Decimal(str(schedule(admin, wrong["document_id"])["AMOUNT_DUE_REMAINING"]))
+        == (wrong["amount"])
     )
     # a whole reversal of the same receipt after that still works: the rest opens too
     whole = ebs.reverse_payment(reversal(f"REV-REST-{t}", app_key, wrong))
@@ -207,9 +217,7 @@ def test_dry_run_keeps_nothing(make: Maker, admin: httpx.Client, scope: str) -> 
     item = one.row(0, named=True)
     app_key = f"PAY-DRY-{scope}-{t}"
     cr_id = paid(ebs, app_key, one)
-    extra = (
-        {k: item[k] for k in ("document_id", "fiscal_year", "line")} if scope == "item" else {}
-    )
+    extra = {k: item[k] for k in ("document_id", "fiscal_year", "line")} if scope == "item" else {}
     row = reversal(f"REV-DRY-{scope}-{t}", app_key, item, **extra)
     checked = ebs.reverse_payment(row, dry_run=True)
     assert checked["status"] == "checked", checked["message"]
@@ -220,3 +228,40 @@ def test_dry_run_keeps_nothing(make: Maker, admin: httpx.Client, scope: str) -> 
     bad = ebs.reverse_payment(early, dry_run=True)
     name = "AR_RW_BEFORE_RECEIPT_GL_DATE" if scope == "whole" else "AR_RW_BEFORE_APP_GL_DATE"
     assert bad["status"] == "rejected" and name in bad["message"], bad
+
+
+@pytest.mark.parametrize(
+    ("scope", "operation"),
+    [("whole", "AR_RECEIPT_API_PUB.REVERSE"), ("item", "AR_RECEIPT_API_PUB.UNAPPLY")],
+)
+def test_lost_answer_is_unknown_then_found_and_never_done_twice(
+    make: Maker, admin: httpx.Client, scope: str, operation: str
+) -> None:
+    ebs = make()
+    t = ebs.settings.transport
+    one = invoices(open_items(ebs, ["US"]), "US", 1)
+    item = one.row(0, named=True)
+    app_key = f"PAY-LOST-{scope}-{t}"
+    cr_id = paid(ebs, app_key, one)
+    extra = {k: item[k] for k in ("document_id", "fiscal_year", "line")} if scope == "item" else {}
+    row = reversal(f"REV-LOST-{scope}-{t}", app_key, item, **extra)
+    fault = {"persona": "oracle", "operation": operation, "nth": 1}
+    # a deadlock: EBS rolled the block back, nothing happened, a retry is safe
+    admin.post("/_mock/faults", json={**fault, "kind": "deadlock"})
+    with pytest.raises(TransientError):
+        ebs.reverse_payment(row)
+    assert schedule(admin, item["document_id"])["STATUS"] == "CL"
+    # the connection drops after the commit: unknown, then found by the lookup
+    admin.post("/_mock/faults", json={**fault, "kind": "drop_after_commit"})
+    with pytest.raises(OutcomeUnknown):
+        ebs.reverse_payment(row)
+    fresh = make()
+    fresh.expect("reversal", pl.DataFrame([row], schema=schema_of("reversals")))
+    found = fresh.find_posted("reversal", [row["reversal_id"]])["erp_document"][0]
+    assert found is not None
+    assert schedule(admin, item["document_id"])["STATUS"] == "OP"
+    again = fresh.reverse_payment(row)
+    assert again["status"] == "posted" and again["erp_document"] == found
+    receipt_ps = table(admin, "AR_PAYMENT_SCHEDULES_ALL", CASH_RECEIPT_ID=cr_id)[0]
+    unapplied = -Decimal(str(receipt_ps["AMOUNT_DUE_REMAINING"]))
+    assert unapplied == (item["amount"] if scope == "item" else 0)

@@ -122,6 +122,7 @@ TEXTS: dict[str, str] = {
     "AR_REF_CM_APP_NEG": "The refund amount cannot be negative.",
     "AR_RW_AMOUNT_LESS_THAN_APP": "The amount applied exceeds the unapplied amount of the receipt.",
     "GENERIC_MESSAGE": "&GENERIC_TEXT",
+    "AP_INV_CANCEL_EFF_PAYMENT": "This invoice has effective payments and cannot be cancelled.",
     "AR_REF_NOT_OACM": "Only on-account credit memos can be refunded.",
     "AR_REF_CM_INCOMPLETE": "The credit memo is not complete.",
     "AR_REF_CM_POSITIVE": "A credit memo with a positive amount cannot be refunded.",

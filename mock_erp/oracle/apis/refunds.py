@@ -109,6 +109,7 @@ def _payment_request(
             "DESCRIPTION": a.get("p_remittance_message1") or a.get("p_comments"),
             "SOURCE": "Receivables",
             "APPROVAL_STATUS": "REQUIRES REAPPROVAL",  # p_needs_invoice_approval => 'Y'
+            "PAYMENT_STATUS_FLAG": "N",  # Payables sets Y (or P) once it pays it
             "ORG_ID": org,
         },
     )

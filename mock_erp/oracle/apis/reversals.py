@@ -19,6 +19,9 @@ AR_RECEIPT_LIB_PVT.Default_reverse_info (ARXPRELB.pls), ARP_REVERSE_RECEIPT.reve
   application's apply date (AR_RW_BEF_RCPT_APP_DATE).
 - A receipt with a short-term-debt (−2) application cannot be reversed the standard way
   (AR_RAPI_NON_REVERSIBLE: a debit memo reversal is the other kind, not implemented here).
+- A refund on the receipt is cancelled in Payables first (AR_REFUNDS_PVT.cancel_refund ->
+  AP_CANCEL_PKG.Ap_Cancel_Single_Invoice); a payment request Payables has paid cannot be
+  (AP_INV_CANCEL_EFF_PAYMENT, then GENERIC_MESSAGE "CANCEL_REFUND : ...") and the reversal fails.
 - On success every live application is taken back (invoices open again), a refund's payment
   request is cancelled, the receipt's schedule closes at 0, the receipt gets STATUS = the
   category (REV, NSF, STOP) and its REVERSAL_* columns, and a current history row REVERSED.
@@ -131,6 +134,22 @@ def _dates(
     if last_apply and rev_date < last_apply:
         ctx.error("AR_RW_BEF_RCPT_APP_DATE", APPLY_DATE=last_apply)
     return rev_gl, rev_date
+
+
+def _refunds_cancellable(ctx: ApiContext, cr_id: int) -> None:
+    """Each live refund's payment request must still be cancellable (not paid)."""
+    for app in _live_applications(ctx, cr_id):
+        if app["APPLIED_PAYMENT_SCHEDULE_ID"] != REFUND_PS or app["APPLICATION_REF_ID"] is None:
+            continue
+        invoice = ctx.one(
+            "SELECT PAYMENT_STATUS_FLAG FROM AP_INVOICES_ALL WHERE INVOICE_ID = ?",
+            app["APPLICATION_REF_ID"],
+        )
+        if invoice is not None and (invoice["PAYMENT_STATUS_FLAG"] or "N") != "N":
+            ctx.error("AP_INV_CANCEL_EFF_PAYMENT", "AP")
+            ctx.error(
+                "GENERIC_MESSAGE", GENERIC_TEXT=f"CANCEL_REFUND : {app['APPLICATION_REF_ID']}"
+            )
 
 
 def _live_applications(ctx: ApiContext, cr_id: int) -> list[dict[str, Any]]:
@@ -305,6 +324,7 @@ def reverse(
         ]
         if debts:
             ctx.error("AR_RAPI_NON_REVERSIBLE")
+        _refunds_cancellable(ctx, int(receipt["CASH_RECEIPT_ID"]))
         ctx.stop_if_errors()
         _reverse(
             ctx,
