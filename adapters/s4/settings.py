@@ -21,6 +21,11 @@ class S4Settings:
     timeout_s: float = 120.0
     page_size: int = 5000  # $top asked per request; the server may page smaller (__next)
     odata_root: str = "/sap/opu/odata/sap"
+    soap_root: str = "/sap/bc/srt/scs_ext/sap"  # Journal Entry – Post / Clear (SAP_COM_0002)
+    # Journal Entry – Clear is asynchronous: how long a posting reads the ledger back for the
+    # clearing before it reports the key `unknown` (settled by the lookup on a later run)
+    clear_wait_s: float = 30.0
+    clear_poll_s: float = 0.5
 
     @classmethod
     def from_section(
