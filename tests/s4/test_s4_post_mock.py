@@ -228,7 +228,9 @@ def test_clearing_is_accepted_then_lands_later_with_a_short_payment_residual(erp
             "</OtherDeductionAmountInDspCrcy><PaymentDifferenceReason>001</PaymentDifferenceReason>",
         ),
     ]  # fmt: skip
-    answer = send_clearing(erp, clearing_envelope("T-CLR-1", inv["company"], inv["currency"], items))
+    answer = send_clearing(
+        erp, clearing_envelope("T-CLR-1", inv["company"], inv["currency"], items)
+    )
     assert (answer.status_code, answer.content) == (202, b"")
     open_now = erp.state.store.query(
         "SELECT 1 FROM BSID WHERE BUKRS = ? AND BELNR = ?", (inv["company"], inv["belnr"])
@@ -256,7 +258,9 @@ def test_clearing_failures_show_only_in_the_log_and_change_nothing(erp: Any) -> 
     settings(erp, clearing_delay_ms=0)
     before = erp.state.store.query_one("SELECT COUNT(*) FROM BKPF")[0]
     not_open = [ap_ar(inv["kunnr"], inv["gjahr"], "0000000001", "001")]
-    answer = send_clearing(erp, clearing_envelope("T-FAIL-1", inv["company"], inv["currency"], not_open))
+    answer = send_clearing(
+        erp, clearing_envelope("T-FAIL-1", inv["company"], inv["currency"], not_open)
+    )
     assert answer.status_code == 202
     [logged] = wait_log(erp, "T-FAIL-1")
     assert (logged["status"], logged["log"][0]["SeverityCode"]) == ("failed", "3")
@@ -271,7 +275,9 @@ def test_a_repeated_message_id_is_dropped_and_a_broken_message_is_a_soap_fault(e
     inv = payable(erp, skip=4)[0]
     settings(erp, clearing_delay_ms=0)
     body = clearing_envelope("T-DUP-1", inv["company"], inv["currency"], [])
-    body = body.replace(b"</JournalEntry>", ap_ar(inv["kunnr"], "2000", "1", "1").encode() + b"</JournalEntry>")
+    body = body.replace(
+        b"</JournalEntry>", ap_ar(inv["kunnr"], "2000", "1", "1").encode() + b"</JournalEntry>"
+    )
     assert send_clearing(erp, body).status_code == 202
     assert send_clearing(erp, body).status_code == 202
     time.sleep(0.3)
