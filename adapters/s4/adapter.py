@@ -10,6 +10,7 @@ a message naming the transports that can do them, never half-done.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -74,6 +75,7 @@ class S4Adapter:
             settings.timeout_s,
         )
         self._poster: S4Posting | None = None
+        self._poster_lock = threading.Lock()  # the job's workers share one adapter
 
     def close(self) -> None:
         self.reader.close()
@@ -82,11 +84,12 @@ class S4Adapter:
 
     def _posting(self) -> S4Posting:
         """Posting over SOAP, built on first use (reads need no SOAP client)."""
-        if self._poster is None:
-            from adapters.s4.posting import S4Posting
+        with self._poster_lock:
+            if self._poster is None:
+                from adapters.s4.posting import S4Posting
 
-            self._poster = S4Posting(self)
-        return self._poster
+                self._poster = S4Posting(self)
+            return self._poster
 
     def _companies(self, companies: Sequence[str]) -> list[str]:
         return chosen_companies(self.name, companies, self.settings.companies, "1010")

@@ -41,6 +41,7 @@ class S4Soap:
         self.seen_ids: set[str] = set()  # bulk MessageHeader IDs received (duplicates dropped)
         self.log: list[dict[str, Any]] = []  # the message log (AIF Message Dashboard)
         self._log_lock = threading.Lock()
+        self._system: Any = None  # the backend the log belongs to (POST /_mock/reset replaces it)
 
     def routes(self) -> list[BaseRoute]:
         return [
@@ -55,6 +56,17 @@ class S4Soap:
         sap = self.persona.sap
         sap.backend.settings = sap.settings  # a reset builds a fresh backend
         return sap.backend
+
+    def _current(self) -> Any:
+        """The backend now; a reset (a new backend) empties the log and the seen message IDs,
+        as a freshly installed system has neither."""
+        backend = self._backend
+        with self._log_lock:
+            if backend is not self._system:
+                self._system = backend
+                self.log.clear()
+                self.seen_ids.clear()
+        return backend
 
     def _refused(self, request: Request) -> Response | None:
         sap = self.persona.sap
@@ -124,8 +136,13 @@ class S4Soap:
         with self._log_lock:
             self.log.append(entry)
 
-    def _process(self, bulk: journal_entry_clear.BulkClearing, received: float) -> None:
-        """The background part: every clearing request of the message, each on its own."""
+    def _process(
+        self, bulk: journal_entry_clear.BulkClearing, received: float, system: Any
+    ) -> None:
+        """The background part: every clearing request of the message, each on its own.
+        A message accepted before a reset is gone with the system it was sent to."""
+        if self._current() is not system:
+            return
         for req in bulk.requests:
             try:
                 with self.persona.lock:
@@ -143,6 +160,7 @@ class S4Soap:
         """Queue the message (or drop a duplicate); raises RequestError for a SOAP fault."""
         root, _ = body_root(raw)
         bulk = journal_entry_clear.parse(root)
+        system = self._current()
         received = time.time()
         with self._log_lock:
             duplicate = bulk.message_id in self.seen_ids
@@ -159,7 +177,7 @@ class S4Soap:
             )
             return
         delay_s = self.persona.settings.clearing_delay_ms / 1000
-        timer = threading.Timer(delay_s, self._process, args=(bulk, received))
+        timer = threading.Timer(delay_s, self._process, args=(bulk, received, system))
         timer.daemon = True
         timer.name = f"mock-s4-clearing-{bulk.message_id}"
         timer.start()
@@ -180,6 +198,7 @@ class S4Soap:
         return Response(b"", 202)
 
     async def clearing_log(self, request: Request) -> Response:
+        self._current()
         with self._log_lock:
             entries = list(self.log)
         wanted = request.query_params.get("message_id")

@@ -277,6 +277,50 @@ def test_dry_run_checks_against_the_ledger_and_a_refusal_sends_nothing(erp: Any)
     assert documents(erp, key) == []
 
 
+def test_what_an_error_proves_decides_between_retry_and_unknown_and_a_repost_resumes(
+    erp: Any,
+) -> None:
+    """In process, the adapter as the job calls it: the ICM's 503 before SAP acted is a
+    TransientError (nothing posted; the job retries), a gateway's 504 after SAP committed is
+    OutcomeUnknown; posting the key again resumes where the ledger says it stopped."""
+    from adapters.errors import OutcomeUnknown, TransientError
+    from adapters.s4.adapter import S4Adapter
+    from adapters.s4.settings import S4Settings
+
+    settings(erp, clearing_delay_ms=100)
+    section = {"url": erp.url, "user": "otc", "client": "100", "clear_poll_s": 0.05}
+    adapter = S4Adapter(S4Settings.from_section("s4", section, {"password": "otc-mock"}))
+    it = invoice(erp, payable(erp, skip=16)[0])
+    key = f"S4-ERR-{run_id()}"
+    rows = pl.DataFrame(
+        [cash_row(key, it, it["amount"], it["amount"])], schema=schema_of("cash_applications")
+    )
+    try:
+        fault(erp, "JournalEntryCreateRequestConfirmation_In", "unavailable")
+        with pytest.raises(TransientError, match=r"ENOTAVAIL|503"):
+            adapter.post_payment(rows)
+        assert documents(erp, key) == []
+        httpx.delete(erp.url + "/_mock/faults")
+        fault(erp, "JournalEntryCreateRequestConfirmation_In", "gateway_timeout_after_commit")
+        with pytest.raises(OutcomeUnknown):
+            adapter.post_payment(rows)
+        assert len(documents(erp, key)) == 1  # step 1 committed, its answer lost
+        assert adapter.find_posted("cash_application", [key]).rows() == [(key, None)]
+        httpx.delete(erp.url + "/_mock/faults")
+        fault(erp, "JournalEntryBulkClearingRequest_In", "unavailable")
+        with pytest.raises(TransientError):
+            adapter.post_payment(rows)  # resumes at step 2, whose request never got in
+        httpx.delete(erp.url + "/_mock/faults")
+        done = adapter.post_payment(rows)
+        assert done["status"] == "posted", done
+        assert len(documents(erp, key)) == 2  # still one payment, now one clearing
+        assert adapter.find_posted("cash_application", [key]).rows() == [
+            (key, done["erp_document"])
+        ]
+    finally:
+        adapter.close()
+
+
 def log_entries(erp: Any) -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = httpx.get(erp.url + "/_mock/s4/clearing-log").json()["entries"]
     return entries
