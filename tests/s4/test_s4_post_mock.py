@@ -286,6 +286,32 @@ def test_a_repeated_message_id_is_dropped_and_a_broken_message_is_a_soap_fault(e
     assert broken.status_code == 500 and b"Fault" in broken.content
 
 
+def test_a_test_message_is_checked_and_posts_nothing(erp: Any) -> None:
+    inv = payable(erp, skip=6)[0]
+    amount = real_amount(erp, inv["internal"], inv["currency"])
+    credit = post(zeep_service(erp.url), entry(inv, amount, "T-TEST-1"))
+    doc = credit["JournalEntryCreateConfirmation"]
+    settings(erp, clearing_delay_ms=0)
+    items = [
+        ap_ar(inv["kunnr"], doc["FiscalYear"], doc["AccountingDocument"], "001"),
+        ap_ar(inv["kunnr"], inv["gjahr"], inv["belnr"], inv["buzei"]),
+    ]
+    body = clearing_envelope("T-TEST-1", inv["company"], inv["currency"], items).replace(
+        b"</CreationDateTime></MessageHeader><JournalEntryClearingRequest>",
+        b"</CreationDateTime><TestDataIndicator>true</TestDataIndicator></MessageHeader>"
+        b"<JournalEntryClearingRequest>",
+        1,
+    )
+    assert send_clearing(erp, body).status_code == 202
+    [logged] = wait_log(erp, "T-TEST-1")
+    assert (logged["status"], logged["document"]) == ("simulated", ""), logged
+    still_open = erp.state.store.query(
+        "SELECT 1 FROM BSID WHERE BUKRS = ? AND BELNR = ? AND GJAHR = ? AND BUZEI = ?",
+        (inv["company"], inv["belnr"], inv["gjahr"], inv["buzei"]),
+    )
+    assert still_open
+
+
 def test_faults_unavailable_refuses_before_and_drop_after_commit_posts(erp: Any) -> None:
     inv = payable(erp, skip=5)[0]
     service = zeep_service(erp.url)
