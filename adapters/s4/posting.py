@@ -64,6 +64,7 @@ LOOKUP_FIELDS = (
     "AccountingDocumentHeaderText",
     "DocumentItemText",
     "IsCleared",
+    "IsReversed",
     "ClearingAccountingDocument",
     "ClearingDate",
 )
@@ -214,6 +215,8 @@ class S4Posting:
             roles = any_of("DocumentItemText", [TO_CLEAR, ON_ACCOUNT])
             filter_ = f"{any_of('DocumentReferenceID', chunk)} and {roles}"
             for r in self._rows(LOOKUP_FIELDS, filter_):
+                if r.get("IsReversed"):
+                    continue  # reversed: as if never posted (ECC's lookup skips BKPF-STBLG)
                 for key in by_reference.get(r["DocumentReferenceID"], []):
                     if r["AccountingDocumentHeaderText"] not in header_texts(key):
                         continue

@@ -317,6 +317,13 @@ def test_what_an_error_proves_decides_between_retry_and_unknown_and_a_repost_res
         assert adapter.find_posted("cash_application", [key]).rows() == [
             (key, done["erp_document"])
         ]
+        company, payment, _ = documents(erp, key)[0]
+        with erp.state.store.transaction() as conn:  # reversed in SAP (FB08): STBLG is set
+            conn.execute(
+                "UPDATE BKPF SET STBLG = '9999999999' WHERE BUKRS = ? AND BELNR = ?",
+                (company, payment),
+            )
+        assert adapter.find_posted("cash_application", [key]).rows() == [(key, None)]
     finally:
         adapter.close()
 
