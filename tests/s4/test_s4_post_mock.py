@@ -325,3 +325,12 @@ def test_faults_unavailable_refuses_before_and_drop_after_commit_posts(erp: Any)
     with pytest.raises(requests.exceptions.ConnectionError):
         post(service, entry(inv, "3.00", "T-F-DROP"))
     assert len(bkpf(erp, "T-F-DROP")) == 1, "the ERP committed before the answer was lost"
+
+
+def test_the_adapter_ships_sap_wsdl_unchanged() -> None:
+    from importlib.resources import files
+
+    from s4_post_helpers import WSDL
+
+    shipped = files("adapters.s4") / "wsdl" / WSDL.name
+    assert shipped.read_bytes() == WSDL.read_bytes()
