@@ -336,6 +336,41 @@ def test_what_an_error_proves_decides_between_retry_and_unknown_and_a_repost_res
         adapter.close()
 
 
+def test_an_icm_timeout_is_unknown_and_the_posting_lands_behind_it(erp: Any) -> None:
+    """The ICM answers its HTML 500 (ETIMEOUT) while SAP still posts: `unknown`, and the
+    document appears afterwards; the lookup, not a resend, settles it."""
+    from adapters.errors import OutcomeUnknown
+    from adapters.s4.adapter import S4Adapter
+    from adapters.s4.settings import S4Settings
+
+    section = {"url": erp.url, "user": "otc", "client": "100"}
+    adapter = S4Adapter(S4Settings.from_section("s4", section, {"password": "otc-mock"}))
+    it = invoice(erp, payable(erp, skip=17)[0])
+    key = f"S4-ICM-{run_id()}"
+    rows = pl.DataFrame([cash_row(key, it, Decimal(4), Decimal(0), document_id=None,
+                                  fiscal_year=None, line=None, applied_amount=Decimal(4))],
+                        schema=schema_of("cash_applications"))  # fmt: skip
+    httpx.post(erp.url + "/_mock/faults", json=[
+        {"persona": "s4", "operation": "JournalEntryCreateRequestConfirmation_In",
+         "kind": "latency", "ms": 500, "nth": 1},
+        {"persona": "s4", "operation": "JournalEntryCreateRequestConfirmation_In",
+         "kind": "icm_timeout", "ms": 0, "nth": 1},
+    ]).raise_for_status()  # fmt: skip
+    try:
+        with pytest.raises(OutcomeUnknown, match="ETIMEOUT"):
+            adapter.post_payment(rows)
+        deadline = time.monotonic() + 10
+        while not documents(erp, key):
+            assert time.monotonic() < deadline, "the posting never landed"
+            time.sleep(0.05)
+        [(company, belnr, _)] = documents(erp, key)
+        assert adapter.find_posted("cash_application", [key]).rows() == [
+            (key, f"{belnr}{company}{date.today().year}")
+        ]
+    finally:
+        adapter.close()
+
+
 def log_entries(erp: Any) -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = httpx.get(erp.url + "/_mock/s4/clearing-log").json()["entries"]
     return entries
