@@ -23,122 +23,35 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from functools import partial
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from adapters.errors import ErpRejected, OutcomeUnknown, TransientError, TransportError
 from adapters.protocol import PostingKind
-from adapters.s4.odata import any_of, literal
+from adapters.s4.posting_ledger import ON_ACCOUNT, TO_CLEAR, Ledger, Posted
+from adapters.s4.posting_plan import Plan, Planner, rejected
 from adapters.s4.soap import Confirmation, JournalEntrySoap
 from adapters.s4.soap_clearing import Clearing, ClearItem, plain
-from adapters.sap.keys import header_text, header_texts, xblnr_for
-from mappings.compile import DEFAULT_KEY, load_spec, load_value_maps
-from mappings.convert import alpha_in
+from adapters.sap.keys import header_text, xblnr_for
 
 if TYPE_CHECKING:
     from adapters.s4.adapter import S4Adapter
 
-CUBE_SERVICE = "API_OPLACCTGDOCITEMCUBE_SRV"
-CUBE_SET = "A_OperationalAcctgDocItemCube"
-TO_CLEAR = "OTC to clear"  # item text of the customer credit that step 2 clears
-ON_ACCOUNT = "OTC on account"  # item text of the money left over
 DRY_RUN = "DRY-RUN"
-ITEM_FIELDS = (
-    "CompanyCode",
-    "FiscalYear",
-    "AccountingDocument",
-    "AccountingDocumentItem",
-    "Customer",
-    "TransactionCurrency",
-    "AmountInTransactionCurrency",
-)
-LOOKUP_FIELDS = (
-    *ITEM_FIELDS,
-    "DocumentReferenceID",
-    "AccountingDocumentHeaderText",
-    "DocumentItemText",
-    "IsCleared",
-    "IsReversed",
-    "ClearingAccountingDocument",
-    "ClearingDate",
-)
-KEY_ORDER = ("CompanyCode", "FiscalYear", "AccountingDocument", "AccountingDocumentItem")
-REFERENCES_PER_FILTER = 40  # keeps the URL well under Gateway's 8 KiB request line
-
-ItemKey = tuple[str, int, int]
-
-
-def _doc_out(value: str) -> str:
-    value = value.strip()
-    return value.lstrip("0") or "0" if value.isdigit() else value
-
-
-def _year_of(odata_date: Any) -> str:
-    """The year of an OData V2 ``/Date(ms)/`` (the clearing's fiscal year: calendar variant)."""
-    text = str(odata_date or "")
-    if not text.startswith("/Date("):
-        return ""
-    ms = int(text[6:].split(")", maxsplit=1)[0].split("+", maxsplit=1)[0])
-    return f"{datetime.fromtimestamp(ms / 1000, UTC).year:04d}"
-
-
-@dataclass(frozen=True)
-class Posted:
-    """Step 1 as the ledger shows it: the document and its customer items by role."""
-
-    company: str
-    fiscal_year: str
-    document: str
-    to_clear: list[dict[str, Any]] = field(default_factory=list)
-    on_account: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def obj_key(self) -> str:
-        return f"{self.document}{self.company:<4}{self.fiscal_year}"
-
-    def amount(self, rows: list[dict[str, Any]]) -> Decimal:
-        return sum((-Decimal(str(r["AmountInTransactionCurrency"])) for r in rows), Decimal(0))
-
-    def clearing(self) -> str | None:
-        """The clearing document's key once every "to clear" item is cleared, else None."""
-        if not self.to_clear or not all(r.get("IsCleared") for r in self.to_clear):
-            return None
-        first = self.to_clear[0]
-        year = _year_of(first.get("ClearingDate")) or self.fiscal_year
-        return f"{first['ClearingAccountingDocument']}{self.company:<4}{year}"
-
-
-@dataclass(frozen=True)
-class Plan:
-    """One key's two steps: what step 1 posts and what step 2 clears."""
-
-    key: str
-    kind: str
-    company: str
-    customer: str  # internal form
-    currency: str
-    posting_date: date
-    doc_type: str
-    gl_account: str
-    gl_amount: Decimal  # the G/L debit: the payment, or the write-off
-    to_clear: Decimal
-    on_account: Decimal
-    items: tuple[ClearItem, ...]
 
 
 class S4Posting:
-    """Posting for one S/4 system; holds its SOAP endpoints and posting value maps."""
+    """Posting for one S/4 system: its ledger reads, its plans and its SOAP endpoints."""
 
     def __init__(self, adapter: S4Adapter, soap: JournalEntrySoap | None = None) -> None:
         settings = adapter.settings
-        self.adapter, self.name, self.settings = adapter, adapter.name, settings
-        self.reader = adapter.reader
+        self.name, self.settings = adapter.name, settings
+        self.ledger = Ledger(adapter.reader, settings.page_size)
+        self.planner = Planner(adapter.name, self.ledger, settings.value_maps)
         self.soap = soap or JournalEntrySoap(
             settings.name,
             settings.url,
@@ -148,219 +61,19 @@ class S4Posting:
             settings.soap_root,
             settings.timeout_s,
         )
-        self._maps = {k: dict(v) for k, v in load_spec("s4", "posting")["value_maps"].items()}
-        for map_name, table in load_value_maps(settings.value_maps).items():
-            self._maps.setdefault(map_name, {}).update(table)
 
     def close(self) -> None:
         self.soap.close()
 
-    def _posting_value(self, map_name: str, key: str) -> str:
-        """The ECC rules' hook (adapters/sap/posting.py): a value map lookup."""
-        table = self._maps.get(map_name, {})
-        value = table.get(key, table.get(DEFAULT_KEY))
-        if value is None:
-            raise ErpRejected(
-                self.name, key, "MAPPING", f"no value for {key!r} in value map {map_name!r}"
-            )
-        return str(value)
-
-    # ------------------------------------------------------------------ reading the ledger
-
-    def _rows(self, select: Sequence[str], filter_: str) -> Iterator[dict[str, Any]]:
-        for page in self.reader.pages(
-            CUBE_SERVICE,
-            CUBE_SET,
-            select=select,
-            filter_=filter_,
-            top=self.settings.page_size,
-            order_by=KEY_ORDER,
-        ):
-            yield from page
-
-    def open_items_by_key(
-        self, company: str, items: Sequence[ItemKey]
-    ) -> dict[ItemKey, dict[str, Any]]:
-        """Open amount (real, signed), currency and customer of items, from the cube."""
-        out: dict[ItemKey, dict[str, Any]] = {}
-        documents = sorted({alpha_in(doc) for doc, _, _ in items})
-        for start in range(0, len(documents), REFERENCES_PER_FILTER):
-            chunk = documents[start : start + REFERENCES_PER_FILTER]
-            filter_ = (
-                f"CompanyCode eq {literal(company)} and FinancialAccountType eq {literal('D')} "
-                f"and IsCleared eq false and {any_of('AccountingDocument', chunk)}"
-            )
-            for r in self._rows(ITEM_FIELDS, filter_):
-                key = (
-                    _doc_out(r["AccountingDocument"]),
-                    int(r["FiscalYear"]),
-                    int(r["AccountingDocumentItem"]),
-                )
-                out[key] = {
-                    "amount": Decimal(str(r["AmountInTransactionCurrency"])),
-                    "currency": r["TransactionCurrency"],
-                    "customer": r["Customer"],
-                }
-        return out
-
-    def _posted(self, keys: Sequence[str]) -> dict[str, Posted]:
-        """Step 1 of each key, found by reference and tag in every company code."""
-        by_reference: dict[str, list[str]] = {}
-        for key in keys:
-            by_reference.setdefault(xblnr_for(key), []).append(key)
-        found: dict[str, Posted] = {}
-        references = sorted(by_reference)
-        for start in range(0, len(references), REFERENCES_PER_FILTER):
-            chunk = references[start : start + REFERENCES_PER_FILTER]
-            roles = any_of("DocumentItemText", [TO_CLEAR, ON_ACCOUNT])
-            filter_ = f"{any_of('DocumentReferenceID', chunk)} and {roles}"
-            for r in self._rows(LOOKUP_FIELDS, filter_):
-                if r.get("IsReversed"):
-                    continue  # reversed: as if never posted (ECC's lookup skips BKPF-STBLG)
-                for key in by_reference.get(r["DocumentReferenceID"], []):
-                    if r["AccountingDocumentHeaderText"] not in header_texts(key):
-                        continue
-                    doc = (r["CompanyCode"], r["FiscalYear"], r["AccountingDocument"])
-                    posted = found.get(key)
-                    if posted is None:
-                        posted = found[key] = Posted(*doc)
-                    if (posted.company, posted.fiscal_year, posted.document) != doc:
-                        continue  # a second document for one key: the first one counts
-                    role = (
-                        posted.to_clear if r["DocumentItemText"] == TO_CLEAR else posted.on_account
-                    )
-                    role.append(r)
-        return found
-
-    def find_posted(self, kind: PostingKind, keys: Sequence[str]) -> pl.DataFrame:
-        """A key is posted once both steps are in the ledger: the "to clear" item cleared (its
-        clearing document is the answer), or step 1 alone when it has nothing to clear. A key
-        whose step 1 is there but not yet cleared is not posted: posting it again resumes at
-        step 2, as the module docstring says."""
-        posted = self._posted(keys)
-        documents: dict[str, str | None] = {}
-        for key, doc in posted.items():
-            documents[key] = doc.clearing() if doc.to_clear else doc.obj_key
-        return pl.DataFrame(
-            {"key": list(keys), "erp_document": [documents.get(k) for k in keys]},
-            schema={"key": pl.String, "erp_document": pl.String},
-        )
-
-    # ------------------------------------------------------------------ planning
-
-    def _rejected(
-        self, key: str, kind: str, text: str, stage: str | None = "check"
-    ) -> dict[str, Any]:
-        row = {"key": key, "kind": kind, "system": self.name, "status": "rejected"}
-        return {**row, "message": text, **({"stage": stage} if stage else {})}
-
-    def _items(
-        self,
-        key: str,
-        t_items: list[dict[str, Any]],
-        open_items: Mapping[ItemKey, Any],
-        customer: str,
-    ) -> tuple[tuple[ClearItem, ...], Decimal]:
-        """The ECC clearing rows as clearing items, and what they take from the credit."""
-        items: list[ClearItem] = []
-        takes = Decimal(0)
-        for it in t_items:
-            year, line = int(it["FISC_YEAR"]), int(it["ITEM_NUM"])
-            open_amount = Decimal(open_items[(_doc_out(it["DOC_NO"]), year, line)]["amount"])
-            paid, discount = Decimal(it["AMT_PAID"]), Decimal(it["DISC_AMT"])
-            base = {
-                "customer": customer,
-                "fiscal_year": year,
-                "document": it["DOC_NO"],
-                "line": line,
-            }
-            mode = it["CLR_MODE"]
-            if mode == "F":
-                takes += open_amount - discount
-                items.append(ClearItem(**base, discount=discount))
-            elif mode == "R":
-                takes += paid
-                residual = open_amount - paid - discount
-                items.append(
-                    ClearItem(**base, discount=discount, residual=residual, reason=it["REASON_CDE"])
-                )
-            else:
-                takes += paid
-                items.append(ClearItem(**base, partial=paid, reason=it["REASON_CDE"]))
-        return tuple(items), takes
-
     def payment_plan(self, rows: pl.DataFrame) -> Plan | dict[str, Any]:
-        """The plan of one payment, or a `rejected` result (nothing was sent)."""
-        from adapters.sap.posting import payment_call
-
-        first = rows.row(0, named=True)
-        key, company = str(first["application_id"]), str(first["company"])
-        customer, currency = alpha_in(str(first["customer_id"])), str(first["currency"])
-        payment = Decimal(first["payment_amount"])
-        wanted = [
-            (r["document_id"], r["fiscal_year"], r["line"])
-            for r in rows.iter_rows(named=True)
-            if r["document_id"] is not None
-        ]
-        items: tuple[ClearItem, ...] = ()
-        takes = Decimal(0)
-        if wanted:
-            open_items = self.open_items_by_key(company, wanted)
-            try:  # the ECC rules, one place; they need only `name` and `_posting_value`
-                params = payment_call(cast(Any, self), rows, open_items)
-            except ErpRejected as exc:
-                return self._rejected(key, "cash_application", exc.text)
-            items, takes = self._items(key, params["T_ITEMS"], open_items, customer)
-            if takes <= 0:
-                return self._rejected(
-                    key, "cash_application", f"the items take {takes}: nothing to clear"
-                )
-        if takes > payment:
-            return self._rejected(
-                key, "cash_application", f"the items take {takes}, the payment is {payment}"
-            )
-        return Plan(
-            key=key,
-            kind="cash_application",
-            company=company,
-            customer=customer,
-            currency=currency,
-            posting_date=first["payment_date"],
-            doc_type="DZ",
-            gl_account=alpha_in(self._posting_value("bank_gl_account", company)),
-            gl_amount=payment,
-            to_clear=takes,
-            on_account=payment - takes,
-            items=items,
-        )
+        return self.planner.payment_plan(rows)
 
     def write_off_plan(self, row: Mapping[str, Any]) -> Plan | dict[str, Any]:
-        from adapters.sap.posting import write_off_call
+        return self.planner.write_off_plan(row)
 
-        key, company = str(row["writeoff_id"]), str(row["company"])
-        item = (row["document_id"], row["fiscal_year"], row["line"])
-        open_items = self.open_items_by_key(company, [item])
-        try:
-            params = write_off_call(cast(Any, self), row, open_items)
-        except ErpRejected as exc:
-            return self._rejected(key, "write_off", exc.text)
-        customer = alpha_in(str(row["customer_id"]))
-        items, takes = self._items(key, params["T_ITEMS"], open_items, customer)
-        gl = params["T_GLLINES"][0]
-        return Plan(
-            key=key,
-            kind="write_off",
-            company=company,
-            customer=customer,
-            currency=str(row["currency"]),
-            posting_date=row["posting_date"],
-            doc_type="AB",
-            gl_account=str(gl["GL_ACCOUNT"]),
-            gl_amount=Decimal(gl["AMT_DOCCUR"]),
-            to_clear=takes,
-            on_account=Decimal(0),
-            items=items,
-        )
+    def find_posted(self, kind: PostingKind, keys: Sequence[str]) -> pl.DataFrame:
+        """Both kinds are found the same way (posting_ledger.Ledger.find_posted)."""
+        return self.ledger.find_posted(keys)
 
     # ------------------------------------------------------------------ the two steps
 
@@ -409,7 +122,7 @@ class S4Posting:
         deadline = time.monotonic() + self.settings.clear_wait_s
         while True:
             try:
-                found = self._posted([plan.key]).get(plan.key)
+                found = self.ledger.posted([plan.key]).get(plan.key)
             except TransportError as exc:  # reading failed: the request is out all the same
                 raise OutcomeUnknown(
                     self.name,
@@ -431,12 +144,13 @@ class S4Posting:
     def execute(self, plan: Plan, dry_run: bool) -> dict[str, Any]:
         """Step 1 unless the ledger has it, then step 2 unless it has landed."""
         base = {"key": plan.key, "kind": plan.kind, "system": self.name}
-        posted = self._posted([plan.key]).get(plan.key)
+        posted = self.ledger.posted([plan.key]).get(plan.key)
         if posted is not None and (
             posted.amount(posted.to_clear) != plan.to_clear
             or posted.amount(posted.on_account) != plan.on_account
         ):
-            return self._rejected(
+            return rejected(
+                self.name,
                 plan.key,
                 plan.kind,
                 f"document {posted.obj_key} already carries this key with other amounts "
@@ -455,11 +169,11 @@ class S4Posting:
         if posted is None:
             confirmation: Confirmation = self.soap.post(_message_id(), self._entry(plan), plan.key)
             if confirmation.document is None:  # Journal Entry – Post stores all or nothing
-                return self._rejected(plan.key, plan.kind, "; ".join(confirmation.log))
+                return rejected(self.name, plan.key, plan.kind, "; ".join(confirmation.log))
             posted = Posted(confirmation.company, confirmation.fiscal_year, confirmation.document)
         if not plan.items:
             return {**base, "status": "posted", "erp_document": posted.obj_key}
-        found = self._posted([plan.key]).get(plan.key)
+        found = self.ledger.posted([plan.key]).get(plan.key)
         if found is not None and (clearing := found.clearing()) is not None:
             return {**base, "status": "posted", "erp_document": clearing}
         credit = (found or posted).to_clear
