@@ -47,6 +47,12 @@ class S4Settings:
         page_size = options.get("page_size", 5000)
         if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
             raise ConfigError(f"{where} page_size must be a positive integer, not {page_size!r}")
+        for seconds in ("clear_wait_s", "clear_poll_s"):
+            value = options.get(seconds, 0)
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise ConfigError(
+                    f"{where} {seconds} must be a number of seconds >= 0, not {value!r}"
+                )
         companies = options.pop("companies", ())
         if not isinstance(companies, list | tuple) or not all(
             isinstance(c, str) for c in companies

@@ -448,3 +448,12 @@ def test_kill_9_mid_run_then_rerun_posts_every_key_exactly_once(erp: Any, tmp_pa
     assert code == 0, summary
     for key in keys:
         assert len(documents(erp, key)) == 2, key
+
+
+def test_clearing_wait_settings_must_be_seconds() -> None:
+    from adapters.errors import ConfigError
+    from adapters.s4.settings import S4Settings
+
+    section = {"url": "http://127.0.0.1:9", "user": "otc", "clear_wait_s": "ten"}
+    with pytest.raises(ConfigError, match=r"\[systems.s4\] clear_wait_s must be a number"):
+        S4Settings.from_section("s4", section, {"password": "x"})
