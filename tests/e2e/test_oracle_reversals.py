@@ -91,8 +91,8 @@ def test_whole_reversal_opens_the_items_and_a_corrected_file_posts(
     # another process finds it by our tag alone, and a rerun reverses nothing twice
     fresh = make()
     assert fresh.find_posted("reversal", [rev_key, "REV-NEVER"]).rows() == [
-        (rev_key, cr_id),
-        ("REV-NEVER", None),
+        (rev_key, cr_id, "posted"),
+        ("REV-NEVER", None, None),
     ]
     again = fresh.reverse_payment(row)
     assert again["status"] == "posted" and again["erp_document"] == cr_id
