@@ -935,6 +935,14 @@ def credit_balances_command(
     min_amount: Annotated[
         str, typer.Option("--min-amount", help="Only credits of at least this amount.")
     ] = "0",
+    as_refunds: Annotated[
+        Path | None,
+        typer.Option(
+            "--as-refunds",
+            help="Also write the candidates as a Refunds file to approve: fill in "
+            "payment_method and approval_reference, then `otc refunds post`.",
+        ),
+    ] = None,
 ) -> None:
     """Customers whose open items net to a credit (refund candidates), with the credit items."""
     from rich.table import Table
@@ -950,6 +958,12 @@ def credit_balances_command(
     try:
         found = credit_balances(read_frame(open_items, "open_items"), minimum)
         write_frame(found, out_file)
+        if as_refunds is not None:
+            from datetime import date
+
+            from jobs.refund_template import as_refunds as refunds_of
+
+            write_frame(refunds_of(found, date.today()), as_refunds)
     except OtcError as exc:
         fail(exc)
     who = customers_of(found)
@@ -965,6 +979,12 @@ def credit_balances_command(
         table.add_row(*(escape(str(v)) for v in row))
     out.print(table)
     out.print(f"written to {escape(str(out_file))}", highlight=False)
+    if as_refunds is not None:
+        out.print(
+            f"refunds to approve written to {escape(str(as_refunds))}: fill in payment_method "
+            "and approval_reference, then `otc refunds post`",
+            highlight=False,
+        )
 
 
 @app.command("reconcile")

@@ -1,7 +1,8 @@
 """Pre-flight for reversals and refunds (issue 18): ask the ERP before anything is sent.
 
 A reversal needs its cash application posted (found by its own key, `find_posted`): there
-is nothing to take back otherwise, and a payment reversed already is no longer found. A
+is nothing to take back otherwise (on SAP a payment reversed already is no longer found;
+on Oracle a reversed receipt keeps its key, and the adapter refuses a second reversal). A
 refund needs each credit item open for that customer, a credit (negative open amount), in
 the refund's currency, with at least the refunded amount left.
 """
@@ -14,6 +15,7 @@ from typing import Any
 
 import polars as pl
 
+from contracts.money import quantize
 from jobs.preflight import (
     KEY,
     Problem,
@@ -48,7 +50,7 @@ def check_reversals(
                 Problem(
                     row["reversal_id"],
                     f"not posted: nothing to reverse (cash application {application} is not "
-                    f"found posted in {system}; a payment reversed already is not found)",
+                    f"found posted in {system})",
                 )
             )
     return problems
@@ -91,15 +93,21 @@ def _credit_problem(
     open_amount = Decimal(item["amount"])
     if open_amount >= 0:
         return (
-            f"item {shown} is not a credit (open {open_amount} {item['currency']}): only "
+            f"item {shown} is not a credit (open {quantize(open_amount, str(item['currency']))} "
+            f"{item['currency']}): only "
             "credit memos and payments on account can be refunded"
         )
     if item["currency"] != row["currency"]:
         return f"credit item {shown} is in {item['currency']}, the refund in {row['currency']}"
-    used[item_key] = used.get(item_key, Decimal(0)) + Decimal(row["item_amount"])
-    if used[item_key] > -open_amount:
+    currency = str(item["currency"])
+    before = used.get(item_key, Decimal(0))
+    wanted = before + Decimal(row["item_amount"])
+    if wanted > -open_amount:  # refunds earlier in the file keep their share
+        left = quantize(-open_amount - before, currency)
         return (
-            f"credit item {shown} has {-open_amount} {item['currency']} of credit open, "
-            f"less than the {used[item_key]} refunded"
+            f"credit item {shown} has {left} {currency} of credit open"
+            + (" after the refunds above it in the file" if before else "")
+            + f", less than the {quantize(Decimal(row['item_amount']), currency)} refunded"
         )
+    used[item_key] = wanted
     return None

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from adapters.errors import ErpRejected, OutcomeUnknown
+from adapters.protocol import PostingKind
 from adapters.sap.errors import raise_for_return
 from adapters.sap.keys import header_text, reversal_ref, xblnr_for
 from adapters.sap.table_reader import in_list, read_table
@@ -44,6 +45,17 @@ def _date(value: Any) -> str:
 
 def _refused(base: Mapping[str, Any], text: str, stage: str = "check") -> dict[str, Any]:
     return {**base, "status": "rejected", "stage": stage, "message": text}
+
+
+def _already(adapter: SapAdapter, kind: PostingKind, key: str) -> dict[str, Any] | None:
+    """The key's own document when it took effect before (a rerun after a lost answer):
+    what made the check fail (nothing left to reverse, items no longer open) is then this
+    key's own work, and the answer is "posted", never "rejected"."""
+    document = adapter.find_posted(kind, [key])["erp_document"][0]
+    if document is None:
+        return None
+    return {"status": "posted", "erp_document": document,
+            "message": "found posted under this key (an earlier run)"}  # fmt: skip
 
 
 def run_kit(
@@ -83,6 +95,8 @@ def reverse_payment(adapter: SapAdapter, row: Mapping[str, Any], dry_run: bool) 
     application = str(row["application_id"])
     found = adapter.find_posted("cash_application", [application])["erp_document"][0]
     if found is None:
+        if (done := _already(adapter, "reversal", key)) is not None:
+            return {**base, **done}
         return _refused(base, f"not posted: no unreversed document carries {application}")
     belnr, bukrs, gjahr = found[:10], found[10:14].strip(), found[14:18]
     if bukrs != str(row["company"]):
@@ -118,6 +132,8 @@ def post_refund(adapter: SapAdapter, rows: pl.DataFrame, dry_run: bool) -> dict[
         doc = f"{item[0]}/{item[1]}/{item[2]}"
         found = open_items.get(item)
         if found is None or found["customer"] != customer:
+            if (done := _already(adapter, "refund", key)) is not None:
+                return {**base, **done}
             return _refused(base, f"item {doc} is not open for customer {first['customer_id']}")
         credit: Decimal = -found["amount"]
         if credit <= 0:

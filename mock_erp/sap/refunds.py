@@ -18,6 +18,7 @@ payment block (ZLSPR blank): the open item F110 pays out to the customer. Checke
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -34,6 +35,33 @@ from mock_erp.sap.models import (
 #: posting keys of the refund document [unconfirmed, as models.POSTING_KEYS]: the clearing
 #: line offsets the cleared credits (05), residual and refund lines are customer credits (11)
 CLEARING_KEY, CREDIT_KEY = "05", "11"
+
+
+@dataclass(frozen=True)
+class PlanLine:
+    """A line the kit posts besides the cleared credits: REFUND (the one credit F110 pays
+    out, item 0) or RESIDUAL (what stays open of the 1-based item `item`)."""
+
+    role: str
+    key: str
+    amount: int
+    item: int
+
+
+def refund_plan(items: list[tuple[int, int]], total: int) -> tuple[list[PlanLine], str, int]:
+    """(lines, refusing ZOTC number or "", 1-based item it names) for (open credit, refund)
+    per item. The ABAP twin is lcl_refund_lines=>build (LZOTC_ARC03); both are tested on
+    tests/fixtures/reversal_cases.json."""
+    for n, (open_credit, want) in enumerate(items, start=1):
+        if open_credit <= 0:
+            return [], "032", n
+        if want <= 0 or want > open_credit:
+            return [], "033", n
+    if sum(want for _, want in items) != total:
+        return [], "034", 0
+    lines = [PlanLine("RESIDUAL", CREDIT_KEY, o - w, n)
+             for n, (o, w) in enumerate(items, start=1) if w < o]  # fmt: skip
+    return [*lines, PlanLine("REFUND", CREDIT_KEY, total, 0)], "", 0
 
 
 def _s(p: dict[str, Any], name: str) -> str:
@@ -99,21 +127,23 @@ def _refund(b: SapBackend, sid: str, p: dict[str, Any]) -> tuple[Document | None
             raise msg("ZOTC", "001", *key, kunnr)
         if row[3] != waers:
             raise msg("ZOTC", "005", key[0], row[3], waers)
-        if row[0] != "H":
-            raise msg("ZOTC", "032", *key)
-        open_minor = minor_of_internal(row[1])
-        if want <= 0 or want > open_minor:
-            raise msg("ZOTC", "033", b.fmt_amount(want, waers), b.fmt_amount(open_minor, waers),
-                      "/".join(key))  # fmt: skip
-        credits.append((key, open_minor, minor_of_internal(row[2]), want))
-    if sum(c[3] for c in credits) != total:
+        sign = 1 if row[0] == "H" else -1  # a credit is positive here
+        credits.append((key, sign * minor_of_internal(row[1]), minor_of_internal(row[2]), want))
+    plan, refused, index = refund_plan([(c[1], c[3]) for c in credits], total)
+    if refused == "034":
         raise msg("ZOTC", "034", b.fmt_amount(total, waers),
                   b.fmt_amount(sum(c[3] for c in credits), waers))  # fmt: skip
+    if refused:
+        key, open_credit, _, want = credits[index - 1]
+        if refused == "032":
+            raise msg("ZOTC", "032", *key)
+        raise msg("ZOTC", "033", b.fmt_amount(want, waers), b.fmt_amount(open_credit, waers),
+                  "/".join(key))  # fmt: skip
     if holder := b.locked_by(bukrs, kunnr, b.session_user(sid)):
         raise msg("ZOTC", "010", kunnr, holder)
     if _s(p, "I_TESTRUN") == "X":
         return None, [msg("ZOTC", "009", type="S")]
-    doc = _document(b, sid, p, comp, cust, bldat, budat, gjahr, monat, credits, total)
+    doc = _document(b, sid, p, comp, cust, (bldat, budat, gjahr, monat), credits, plan)
     doc.belnr = b.draw_number(bukrs, doc.blart, gjahr)
     writes = b._document_writes(doc)
     for key, *_ in credits:
@@ -143,13 +173,13 @@ def _document(
     p: dict[str, Any],
     comp: dict[str, str],
     cust: dict[str, str],
-    bldat: str,
-    budat: str,
-    gjahr: str,
-    monat: str,
+    dates: tuple[str, str, str, str],
     credits: list[tuple[tuple[str, str, str], int, int, int]],
-    total: int,
+    plan: list[PlanLine],
 ) -> Document:
+    """FB05's document as the mock stores it: a clearing line for the cleared credits (the
+    mock's way of booking them, models.py), then the plan's lines in order."""
+    bldat, budat, gjahr, monat = dates
     waers = _s(p, "I_CURRENCY")
     kunnr = _s(p, "I_CUSTOMER")
     ratio = (
@@ -178,10 +208,11 @@ def _document(
         tcode="FB05",
     )
     doc.lines.append(line("S", CLEARING_KEY, sum(c[1] for c in credits), cleared_by_self=True))
-    for key, open_minor, _, want in credits:
-        if want < open_minor:
-            doc.lines.append(line("H", CREDIT_KEY, open_minor - want, rebzg=key, sgtxt="Residual"))
-    doc.lines.append(
-        line("H", CREDIT_KEY, total, zlsch=_s(p, "I_PYMT_METH"), sgtxt=_s(p, "I_ITEM_TEXT"))
-    )
+    for pl in plan:
+        if pl.role == "RESIDUAL":
+            key = credits[pl.item - 1][0]
+            doc.lines.append(line("H", pl.key, pl.amount, rebzg=key, sgtxt="Residual"))
+        else:
+            doc.lines.append(line("H", pl.key, pl.amount, zlsch=_s(p, "I_PYMT_METH"),
+                                  sgtxt=_s(p, "I_ITEM_TEXT")))  # fmt: skip
     return doc

@@ -22,6 +22,7 @@ with the tag and STBLG set is exactly "this reversal took effect" (adapters/sap/
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from mock_erp.sap import tables
@@ -40,6 +41,47 @@ from mock_erp.sap.models import (
 #: pairs 01/12, 02/11, 05/15, 06/16, 40/50 as shipped; the mock's own keys follow them]
 REVERSE_KEY = {"01": "12", "12": "01", "02": "11", "11": "02", "05": "15", "15": "05",
                "06": "16", "16": "06", "40": "50", "50": "40"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ReversalFacts:
+    """What the kit reads before it calls FBRA (the inputs of the pure check)."""
+
+    reason: str
+    reason_known: bool
+    alt_date: bool  # T041C-XABWD of the reason
+    doc_found: bool
+    stblg: str
+    bstat: str
+    doc_budat: str
+    rev_budat: str
+    rev_period_open: bool
+    cleared_later_by: str  # AUGBL of a customer line of the payment other than itself
+
+
+def refusal(f: ReversalFacts) -> tuple[str, str] | None:
+    """The kit's check (class, number), in its order; None when FBRA may run. The ABAP twin
+    is lcl_reversal_rules=>check (LZOTC_ARC03), both tested on tests/fixtures/reversal_cases."""
+    if not f.reason:
+        return ("ZOTC", "021")
+    if not f.reason_known:
+        return ("ZOTC", "020")
+    if not f.doc_found:
+        return ("ZOTC", "025")
+    if f.stblg:
+        return ("F5", "361")
+    if f.bstat in ("A", "B"):
+        return ("F5", "360")
+    if f.rev_budat < f.doc_budat:
+        return ("ZOTC", "022")
+    if not f.rev_period_open:
+        return ("F5", "201")
+    if f.rev_budat != f.doc_budat and not f.alt_date:
+        return ("ZOTC", "024")
+    if f.cleared_later_by:
+        return ("ZOTC", "023")
+    return None
+
 
 _BSEG_COLS = ("BUZEI", "KOART", "SHKZG", "BSCHL", "WRBTR", "DMBTR", "HKONT", "KUNNR", "SGTXT",
               "ZUONR", "AUGBL")  # fmt: skip
@@ -61,36 +103,16 @@ def _reverse(
 ) -> tuple[Document | None, list[SapMessage]]:
     bukrs, belnr, gjahr = _s(p, "I_COMP_CODE"), _s(p, "I_DOC_NO"), _s(p, "I_FISC_YEAR")
     stgrd, budat = _s(p, "I_REASON"), _s(p, "I_PSTNG_DATE") or "00000000"
-    if not stgrd:
-        raise msg("ZOTC", "021")
     reason = b.store.query_one("SELECT XABWD FROM T041C WHERE STGRD = ?", (stgrd,))
-    if reason is None:
-        raise msg("ZOTC", "020", stgrd)
     head = b.store.query_one(
         "SELECT BLART, BLDAT, BUDAT, WAERS, HWAER, XBLNR, BKTXT, STBLG, BSTAT FROM BKPF "
         "WHERE BUKRS = ? AND BELNR = ? AND GJAHR = ?",
         (bukrs, belnr, gjahr),
     )
-    if head is None:
-        raise msg("ZOTC", "025", belnr, bukrs, gjahr)
-    blart, bldat, pay_budat, waers, hwaer, xblnr, bktxt, stblg, bstat = head
-    if stblg:
-        raise msg("F5", "361")
-    if bstat in ("A", "B"):
-        raise msg("F5", "360", bstat)
-    if budat == "00000000" or budat < pay_budat:
-        raise msg("ZOTC", "022", budat, pay_budat, belnr)
-    comp = b.company(bukrs)
-    assert comp is not None  # the document exists, so its company code does
+    blart, bldat, pay_budat, waers, hwaer, xblnr, bktxt, stblg, bstat = head or ("",) * 9
+    comp = b.company(bukrs) or {"PERIV": "K4"}
     rev_year, rev_month = b.fiscal_period(budat, comp["PERIV"])
-    if (closed := b.period_open(bukrs, rev_year, rev_month, "D")) is not None:
-        raise closed
-    if budat != pay_budat and reason[0] != "X":
-        raise msg("ZOTC", "024", stgrd, pay_budat)
-    pay_year, pay_month = b.fiscal_period(pay_budat, comp["PERIV"])
-    own_period = b.period_open(bukrs, pay_year, pay_month, "D")
-    if own_period is not None and b.settings.reverse_closed_period == "refuse":
-        raise own_period
+    rev_closed = b.period_open(bukrs, rev_year, rev_month, "D") if head else None
     lines = [
         dict(zip(_BSEG_COLS, r, strict=True))
         for r in b.store.query(
@@ -100,9 +122,34 @@ def _reverse(
         )
     ]
     customers = [ln for ln in lines if ln["KOART"] == "D"]
-    for ln in customers:
-        if ln["AUGBL"] and ln["AUGBL"] != belnr:
-            raise msg("ZOTC", "023", ln["BUZEI"], belnr, ln["AUGBL"])
+    later = next((ln for ln in customers if ln["AUGBL"] and ln["AUGBL"] != belnr), None)
+    facts = ReversalFacts(
+        reason=stgrd,
+        reason_known=reason is not None,
+        alt_date=reason is not None and reason[0] == "X",
+        doc_found=head is not None,
+        stblg=stblg,
+        bstat=bstat,
+        doc_budat=pay_budat,
+        rev_budat=budat,
+        rev_period_open=rev_closed is None,
+        cleared_later_by=later["AUGBL"] if later else "",
+    )
+    code = refusal(facts)
+    if code == ("F5", "201") and rev_closed is not None:
+        raise rev_closed
+    if code is not None:
+        variables = {
+            "020": (stgrd,), "022": (budat, pay_budat, belnr), "023": (
+                later["BUZEI"] if later else "", belnr, facts.cleared_later_by),
+            "024": (stgrd, pay_budat), "025": (belnr, bukrs, gjahr), "360": (bstat,),
+        }.get(code[1], ())  # fmt: skip
+        raise msg(*code, *variables)
+    # the system's own rule, not the kit's: resetting a clearing in a closed period (FBRA)
+    pay_year, pay_month = b.fiscal_period(pay_budat, comp["PERIV"])
+    own_period = b.period_open(bukrs, pay_year, pay_month, "D")
+    if own_period is not None and b.settings.reverse_closed_period == "refuse":
+        raise own_period
     kunnr = customers[0]["KUNNR"] if customers else ""
     if kunnr and (holder := b.locked_by(bukrs, kunnr, b.session_user(sid))):
         raise msg("ZOTC", "010", kunnr, holder)

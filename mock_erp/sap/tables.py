@@ -134,6 +134,10 @@ CATALOGUE: dict[str, list[Field]] = {
     # ones a paying company code may use (FBZP); F110 pays a customer item by its ZLSCH
     "T042Z": _f("MANDT C 3 key; LAND1 C 3 key; ZLSCH C 1 key; TEXT1 C 30; XEINZ C 1"),
     "T042E": _f("MANDT C 3 key; ZBUKR C 4 key; ZLSCH C 1 key"),
+    # DDIC index fields (client-independent): the mock seeds none beyond the primary keys, as
+    # a system without the BKPF index on XREF2_HD that docs/sap-setup.md section 7 advises
+    "DD17S": _f("SQLTAB C 30 key; INDEXNAME C 3 key; POSITION N 4 key; AS4LOCAL C 1 key;"
+                "AS4VERS N 4 key; FIELDNAME C 30"),
     # all lines of documents posted through the mock's BAPIs (the seed writes BKPF + BSID only)
     "BSEG": _f("MANDT C 3 key; BUKRS C 4 key; BELNR C 10 key; GJAHR N 4 key; BUZEI N 3 key;"
                "AUGDT D 8; AUGBL C 10; BSCHL C 2; KOART C 1; UMSKZ C 1; SHKZG C 1; GSBER C 4;"

@@ -14,13 +14,16 @@ from typing import Any
 
 import httpx
 import polars as pl
+import pytest
 
+from adapters.errors import ConfigError
 from adapters.sap.adapter import SapAdapter
 from adapters.sap.keys import xblnr_for
+from adapters.sap.settings import SapSettings
 from contracts.io import schema_of
 from contracts.validate import validate
 from mappings.convert import alpha_in
-from tests.e2e.conftest import payment, table
+from tests.e2e.conftest import payment, sap_section, table
 
 TODAY = date.today()
 
@@ -86,6 +89,8 @@ def test_refund_of_a_credit_memo_leaves_an_item_for_the_payment_run(
         ("RF-1", doc),
         ("RF-NEVER", None),
     ]
+    rerun = sap.post_refund(frame)  # the same key again, after a lost answer
+    assert (rerun["status"], rerun["erp_document"]) == ("posted", doc), rerun
     again = sap.post_refund(refund("RF-2", [credit], [amount]))
     assert (again["status"], again["stage"]) == ("rejected", "check")
     assert "not open" in again["message"]
@@ -143,3 +148,9 @@ def test_refund_refusals_carry_the_erp_message(
                   "ITEM_NUM": f"{credit['line']:03d}", "AMT_PAID": amount + 1}],
     )  # fmt: skip
     assert [(r["ID"], r["NUMBER"]) for r in answer["RETURN"]] == [("ZOTC", "033")]
+
+
+def test_payment_request_mode_is_a_config_error(erp: Any) -> None:
+    section = sap_section(erp, "soap", refund_mode="payment_request")
+    with pytest.raises(ConfigError, match='refund_mode must be "debit_posting"'):
+        SapSettings.from_section("sap", section, {"password": "otc-mock"})

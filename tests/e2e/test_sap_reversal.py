@@ -21,6 +21,7 @@ from adapters.sap.adapter import SapAdapter
 from adapters.sap.keys import xblnr_for
 from mappings.convert import alpha_in
 from tests.e2e.conftest import payment, table
+from tests.e2e.test_sap_refund import refund
 
 TODAY = date.today()
 LAST_MONTH = TODAY.replace(day=1) - timedelta(days=15)  # mid last month: an open period
@@ -86,6 +87,8 @@ def test_reversal_reopens_the_items_and_a_corrected_payment_posts(
     assert found == [("REV-1", rev), ("REV-NEVER", None)]
     assert sap.find_posted("cash_application", ["PAY-REV-1"])["erp_document"][0] is None
 
+    rerun = sap.reverse_payment(reversal("REV-1", "PAY-REV-1"))  # after a lost answer
+    assert (rerun["status"], rerun["erp_document"]) == ("posted", rev), rerun
     again = sap.reverse_payment(reversal("REV-2", "PAY-REV-1"))
     assert (again["status"], again["stage"]) == ("rejected", "check")
     assert "not posted" in again["message"]
@@ -159,3 +162,47 @@ def test_a_reversed_payment_is_not_reversed_twice(
     )  # fmt: skip
     assert [(r["ID"], r["NUMBER"]) for r in answer["RETURN"]] == [("F5", "361")]
     assert table(admin, "BKPF", BUKRS="1000", XBLNR=xblnr_for("PAY-REV-5"))
+
+
+def test_payment_on_account_reversed_unless_its_credit_was_used(
+    make_sap: Callable[..., SapAdapter], admin: httpx.Client
+) -> None:
+    """A payment wholly on account (the accounting BAPI's document) reverses like a clearing;
+    once its credit was cleared by a later document (here a refund), the kit refuses with
+    ZOTC 023 naming that document: reset that clearing first."""
+    sap = make_sap()
+    item = _invoice(sap)
+
+    def on_account(key: str) -> dict[str, Any]:
+        frame = payment(key, item, [Decimal("40.00")], when=TODAY).with_columns(
+            pl.lit(None, pl.String).alias("document_id"),
+            pl.lit(None, pl.Int64).alias("fiscal_year"),
+            pl.lit(None, pl.Int64).alias("line"),
+        )
+        assert sap.post_payment(frame)["status"] == "posted"
+        (credit,) = table(admin, "BSID", BUKRS="1000", XBLNR=xblnr_for(key))
+        return credit
+
+    first = on_account("PAY-OA-R1")
+    result = sap.reverse_payment(reversal("REV-OA-1", "PAY-OA-R1"))
+    assert result["status"] == "posted", result
+    assert not table(admin, "BSID", BUKRS="1000", BELNR=first["BELNR"], GJAHR=first["GJAHR"])
+
+    second = on_account("PAY-OA-R2")
+    row = {**item.row(0, named=True), "document_id": second["BELNR"].lstrip("0"),
+           "fiscal_year": int(second["GJAHR"]), "line": int(second["BUZEI"])}  # fmt: skip
+    refunded = sap.post_refund(refund("RF-OA-R2", [row], [Decimal("40.00")]))
+    assert refunded["status"] == "posted", refunded
+    refused = sap.reverse_payment(reversal("REV-OA-2", "PAY-OA-R2"))
+    assert (refused["status"], refused["stage"]) == ("rejected", "check"), refused
+    assert refused["message"].startswith("ZOTC 023")
+    assert refunded["erp_document"][:10] in refused["message"]
+
+
+def test_mock_settings_for_closed_periods_are_checked(admin: httpx.Client) -> None:
+    for body, field in (
+        ({"closed_through": {"1000": "2026-11"}}, "sap.closed_through.1000"),
+        ({"reverse_closed_period": "sometimes"}, "sap.reverse_closed_period"),
+    ):
+        answer = admin.put("/_mock/settings", json={"sap": body})
+        assert answer.status_code == 400 and field in answer.text, answer.text
