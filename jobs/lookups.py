@@ -81,7 +81,7 @@ def verdict(entry: Entry, found: Found | None, *, retried: bool) -> tuple[Status
         return (
             Status.AWAITING,
             found.document,
-            f"{noun} {shown} is in the ERP, awaiting approval (was {was})",
+            f"{noun} {shown} is in the ERP, awaiting approval",
         )
     if entry.status is Status.AWAITING:
         return Status.POSTED, found.document, f"found in the ERP: {noun} {shown} approved"

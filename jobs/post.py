@@ -484,7 +484,8 @@ class PostJob:
                 key,
                 "pending_approval",
                 erp_document=entry.erp_document,
-                message=f"in the ERP, still awaiting approval; not sent again ({entry.message})",
+                message=f"{entry.message or 'in the ERP, awaiting approval'}; not sent again "
+                "(looked up on every run until an approver decides)",
             )
         if entry.status is Status.POSTED:
             return self._row(

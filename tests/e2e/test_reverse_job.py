@@ -231,3 +231,26 @@ def test_an_adapter_without_reverse_payment_is_refused_before_anything(tmp_path:
     with pytest.raises(ConfigError, match=r"cannot post reversals.*reverse_payment"):
         PostJob(OldAdapter(), SqliteJournal(tmp_path / "j.db"), "reversal")
     assert SqliteJournal(tmp_path / "j.db").entries() == []
+
+
+def test_cli_refuses_a_bad_reversal_file_naming_file_row_column_and_rule(
+    cli_config: Path, admin: httpx.Client, tmp_path: Path
+) -> None:
+    bad = tmp_path / "rev.csv"
+    bad.write_text(
+        "reversal_id,application_id,company,customer_id,document_id,fiscal_year,line,"
+        "reason_code,reversal_date\n"
+        "REV-OK,PAY-1,1000,1001,,,,01,2026-12-01\n"
+        "REV-HALF,PAY-2,1000,1001,1800000001,,,01,2026-12-01\n"
+        "REV-OK,PAY-3,1000,1001,,,,01,2026-12-31\n",
+        encoding="utf-8",
+    )
+    result = run_cli(cli_config, "cash", "reverse", str(bad), "--system", "sap")
+    assert result.exit_code == 1, result.output
+    text = " ".join(result.output.split())
+    assert "rev.csv:3 column document_id" in text and "item_key_complete" in text
+    assert "rev.csv:4 column reversal_id" in text and "unique" in text
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "journal.db").exists() or not SqliteJournal(
+        tmp_path / "journal.db"
+    ).entries(kind="reversal")

@@ -4,7 +4,7 @@ SELECT ra.receivable_application_id,
        ra.display,
        ra.reversal_gl_date,
        ra.gl_date,
-       ps.terms_sequence_number,
+       CAST(NVL(ps.terms_sequence_number, 1) AS NUMBER(15)) terms_sequence_number,
        CAST(ra.amount_applied AS NUMBER(38, 4)) amount_applied
   FROM ar_receivable_applications_all ra
   JOIN ar_payment_schedules_all ps ON ps.payment_schedule_id = ra.applied_payment_schedule_id

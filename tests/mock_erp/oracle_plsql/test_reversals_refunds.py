@@ -185,3 +185,23 @@ def test_receipt_refund_rules(run: Run, sql: Sql, receipt: int) -> None:
     cr = sql("SELECT STATUS FROM AR_CASH_RECEIPTS_ALL WHERE CASH_RECEIPT_ID = ?", receipt)[0]
     assert cr["STATUS"] == "APP"  # nothing unapplied left
     assert sql("SELECT COUNT(*) AS N FROM AP_INVOICES_ALL")[0]["N"] == 1  # failures kept none
+
+
+@pytest.mark.parametrize(
+    ("state", "status"),
+    [("CONFIRMED", "S"), ("REMITTED", "S"), ("CLEARED", "S"), ("REVERSED", "E")],
+)
+def test_remitted_and_cleared_receipts_are_reversed(
+    run: Run, sql: Sql, receipt: int, state: str, status: str
+) -> None:
+    """Validate_reverse_info accepts APPROVED, CONFIRMED, CLEARED, REMITTED, RISK_ELIMINATED:
+    a standard reversal of a remitted or cleared receipt is allowed (issue 18 said otherwise)."""
+    sql(
+        "UPDATE AR_CASH_RECEIPT_HISTORY_ALL SET STATUS = ? WHERE CASH_RECEIPT_ID = ?",
+        state,
+        receipt,
+    )
+    out = reverse(run, receipt)
+    assert out["status"] == status, out["messages"]
+    if status == "E":
+        assert names(out["messages"]) == ["AR_RAPI_CASH_RCPT_ID_INVALID"]
