@@ -53,12 +53,14 @@ abap: abaplint abap-unit
 abaplint: node_modules/.installed
 	cd adapters/sap/abap && ../../../$(NODE_BIN)/abaplint abaplint.json
 
-# The line builder (include LZOTC_ARC01) and its tests (LZOTC_ART99, generated from
-# tests/fixtures/clearing_cases.json) as one program, byte for byte the shipped includes.
+# The line builder (include LZOTC_ARC01), the reversal and refund rules (LZOTC_ARC03) and their
+# tests (LZOTC_ART99, generated from tests/fixtures/clearing_cases.json and reversal_cases.json)
+# as one program, byte for byte the shipped includes.
 abap-unit: node_modules/.installed
 	$(PYTHON) tests/abap/gen_unit_tests.py --check
 	rm -rf $(ABAP_UNIT) && mkdir -p $(ABAP_UNIT)/src
 	{ echo "REPORT zotc_ar_unit."; cat adapters/sap/abap/src/zotc_ar.fugr.lzotc_arc01.abap \
+	  adapters/sap/abap/src/zotc_ar.fugr.lzotc_arc03.abap \
 	  adapters/sap/abap/src/zotc_ar.fugr.lzotc_art99.abap; } > $(ABAP_UNIT)/src/zotc_ar_unit.prog.abap
 	cp tests/abap/shims/*.abap $(ABAP_UNIT)/src/
 	$(NODE_BIN)/abap_transpile tests/abap/abap_transpile.json > $(ABAP_UNIT)/transpile.log \

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 if TYPE_CHECKING:
     import polars as pl
 
-PostingKind = Literal["cash_application", "write_off", "customer"]
+PostingKind = Literal["cash_application", "write_off", "customer", "reversal", "refund"]
 
 
 @runtime_checkable
@@ -55,6 +55,31 @@ class Adapter(Protocol):
 
     def ping(self) -> str:
         """A round trip to the ERP; returns a short description of what answered."""
+        ...
+
+
+@runtime_checkable
+class Reverser(Protocol):
+    """An adapter that can take back a posted cash application (issue 18).
+
+    Separate from `Adapter` so an adapter without it still loads; the job checks for it and
+    says clearly which system cannot reverse. Both methods return one PostingResults row as
+    a dict (`key`, `kind`, `system`, `status`, `erp_document`, `message`, `stage`), raise
+    `TransientError` only when provably nothing reached the ERP and `OutcomeUnknown` when
+    it may have (docs/exactly-once.md).
+    """
+
+    def reverse_payment(self, row: Mapping[str, Any], dry_run: bool = False) -> dict[str, Any]:
+        """One Reversals row: the whole payment (null item key) or one item's application."""
+        ...
+
+
+@runtime_checkable
+class Refunder(Protocol):
+    """An adapter that can pay back credit balances (issue 18)."""
+
+    def post_refund(self, rows: pl.DataFrame, dry_run: bool = False) -> dict[str, Any]:
+        """The Refunds rows of one refund_id: one ERP refund over its credit items."""
         ...
 
 

@@ -89,7 +89,7 @@ def _baseline_ords(url: str, page_size: int) -> dict[str, float]:
     """The adapter's ORDS requests, raw: httpx POST, json.loads(parse_float=Decimal), count."""
     import httpx
 
-    from adapters.oracle.adapter import sql_text
+    from adapters.oracle.sqlfiles import sql_text
 
     statement = sql_text("open_items")
     endpoint = f"{url}/ords/otc/_/sql"
@@ -133,7 +133,7 @@ def _baseline_ords(url: str, page_size: int) -> dict[str, float]:
 
 def _baseline_oracledb(url: str, page_size: int) -> dict[str, float]:
     """The adapter's statements through the mock's oracledb connection: fetchmany, count."""
-    from adapters.oracle.adapter import sql_text
+    from adapters.oracle.sqlfiles import sql_text
     from adapters.oracle.sqlnet import _decimal_handler
     from mock_erp.clients.oracle import connect
 

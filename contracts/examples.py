@@ -70,6 +70,34 @@ EXAMPLES: dict[str, dict[str, str | None]] = {
         "posting_date": "2026-11-27",
         "memo": "rounding difference",
     },
+    "reversals": {
+        "reversal_id": "REV-2026-11-28-0001",
+        "application_id": "PAY-2026-11-27-0001",
+        "company": "1000",
+        "customer_id": "100001",
+        "document_id": None,
+        "fiscal_year": None,
+        "line": None,
+        "reason_code": "01",
+        "reversal_category": None,
+        "reversal_date": "2026-11-28",
+        "memo": "applied to the wrong invoice",
+    },
+    "refunds": {
+        "refund_id": "RF-2026-11-0001",
+        "company": "1000",
+        "customer_id": "100001",
+        "currency": "EUR",
+        "refund_amount": "476.00",
+        "document_id": "1600000007",
+        "fiscal_year": "2026",
+        "line": "1",
+        "item_amount": "476.00",
+        "payment_method": "T",
+        "approval_reference": "APR-2026-0042",
+        "refund_date": "2026-11-28",
+        "memo": "credit memo refunded by transfer",
+    },
     "posting_results": {
         "key": "PAY-2026-11-27-0001",
         "kind": "cash_application",
@@ -126,6 +154,33 @@ NOTES: dict[str, list[str]] = {
         *_ITEM_KEY,
     ],
     "write_offs": ["`writeoff_id` is the idempotency key. The item key is as for open_items."],
+    "reversals": [
+        "One row per reversal; `reversal_id` is the idempotency key. `application_id` names"
+        " the posted cash application (its `application_id` in the cash file) whose payment is"
+        " taken back. An empty item key reverses the whole payment: SAP resets the clearing"
+        " and reverses the payment document (FBRA, then FB08) in one step; Oracle EBS reverses"
+        " the receipt. An item key takes back only that item's application (Oracle"
+        " AR_RECEIPT_API_PUB.UNAPPLY); SAP refuses it, since it resets a clearing as a whole."
+        " `reason_code` is SAP's reversal reason (STGRD, table T041C) or Oracle's reversal"
+        " reason lookup code; `reversal_category` is Oracle's (empty: the system's configured"
+        " default; SAP ignores it). Pre-flight rejects a row whose `application_id` is not"
+        " posted (nothing to reverse). After a reversal the items are open again and a"
+        " corrected cash file posts under new keys.",
+        "",
+        *_ITEM_KEY,
+    ],
+    "refunds": [
+        "One row per (refund, credit item it pays back); `refund_id` is the idempotency key"
+        " and repeats on the rows of one refund, which agree on everything but the item and"
+        " `item_amount`; the item amounts add up to `refund_amount`. The items must be open"
+        " credits of the customer (pre-flight checks them against the ERP's open items):"
+        " SAP credit memos or payments on account, Oracle credit memos or receipts with"
+        " on-account or unapplied cash. `payment_method` is SAP's ZLSCH or Oracle's payment"
+        " method; `approval_reference` names the approval given outside the ERP."
+        " `otc credit-balances --as-refunds FILE` writes a start for this file.",
+        "",
+        *_ITEM_KEY,
+    ],
     "posting_results": [
         "Written by every posting run to `runs/<timestamp>-<command>/results.csv`. `checked`"
         " is a dry run the ERP accepted (nothing was kept)."

@@ -6,7 +6,7 @@ import pandera.polars as pa
 import polars as pl
 from pandera.api.polars.types import PolarsData
 
-KINDS = ("cash_application", "write_off", "customer")
+KINDS = ("cash_application", "write_off", "customer", "reversal", "refund")
 #: pending_approval: the ERP created the document but holds it for an approver (EBS adjustment
 #: status W over the user's approval limit); it exists, so it is never posted again, but the
 #: balance has not moved yet (docs/oracle-setup.md). `checked`: a dry run the ERP accepted (its

@@ -13,6 +13,8 @@ from contracts import (
     customers,
     open_items,
     posting_results,
+    refunds,
+    reversals,
     write_offs,
 )
 
@@ -38,6 +40,8 @@ ENTITIES: dict[str, Entity] = {
             cash_applications.OPTIONAL,
         ),
         Entity("write_offs", write_offs.WriteOffs, write_offs.RULE_COLUMNS, write_offs.OPTIONAL),
+        Entity("reversals", reversals.Reversals, reversals.RULE_COLUMNS, reversals.OPTIONAL),
+        Entity("refunds", refunds.Refunds, refunds.RULE_COLUMNS, refunds.OPTIONAL),
         Entity(
             "posting_results",
             posting_results.PostingResults,

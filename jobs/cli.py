@@ -27,8 +27,11 @@ app = typer.Typer(
 )
 contracts_app = typer.Typer(help="Check canonical files against their contracts.")
 config_app = typer.Typer(help="Show the resolved configuration.")
-cash_app = typer.Typer(help="Post cash applications (payments applied to open items).")
+cash_app = typer.Typer(
+    help="Post cash applications (payments applied to open items), or reverse them."
+)
 writeoffs_app = typer.Typer(help="Post write-offs.")
+refunds_app = typer.Typer(help="Refund credit balances to customers.")
 open_items_app = typer.Typer(help="Pull open receivables.")
 customers_app = typer.Typer(help="Pull and sync customer master data.")
 journal_app = typer.Typer(help="The idempotency journal: what was posted, and settling unknowns.")
@@ -36,6 +39,7 @@ app.add_typer(contracts_app, name="contracts")
 app.add_typer(config_app, name="config")
 app.add_typer(cash_app, name="cash")
 app.add_typer(writeoffs_app, name="write-offs")
+app.add_typer(refunds_app, name="refunds")
 app.add_typer(open_items_app, name="open-items")
 app.add_typer(customers_app, name="customers")
 app.add_typer(journal_app, name="journal")
@@ -63,8 +67,8 @@ DecimalCommaOpt = Annotated[
 EntityArg = Annotated[
     str,
     typer.Argument(
-        help="customers, open_items, cash_applications, write_offs, posting_results, "
-        "bank_transactions."
+        help="customers, open_items, cash_applications, write_offs, reversals, refunds, "
+        "posting_results, bank_transactions."
     ),
 ]
 
@@ -123,8 +127,8 @@ def contracts_check(
         str,
         typer.Option(
             "--entity",
-            help="customers, open_items, cash_applications, write_offs, posting_results, "
-            "bank_transactions.",
+            help="customers, open_items, cash_applications, write_offs, reversals, refunds, "
+            "posting_results, bank_transactions.",
         ),
     ],
     rejects: Annotated[
@@ -262,7 +266,7 @@ def _post(
         )
         job = PostJob(adapter, journal, kind, options)  # type: ignore[arg-type]
         with Progress(console=err, transient=True) as progress:
-            task = progress.add_task(f"posting to {system}", total=None)
+            task = progress.add_task(f"posting {job.spec.what} to {system}", total=None)
             report = job.run(
                 file,
                 on_progress=lambda n: progress.advance(task, n),
@@ -336,6 +340,62 @@ def write_offs_post(
         retry_rejected,
         post_valid,
         "write-offs-post",
+        csv_dialect(delimiter, decimal_comma),
+        output_format,
+    )
+
+
+@cash_app.command("reverse")
+def cash_reverse(
+    file: FileArg,
+    system: SystemOpt,
+    dry_run: DryRunOpt = False,
+    workers: Annotated[int, typer.Option("--workers", help="Reversals posted in parallel.")] = 1,
+    retry_rejected: RetryRejectedOpt = False,
+    post_valid: PostValidOpt = False,
+    delimiter: DelimiterOpt = ",",
+    decimal_comma: DecimalCommaOpt = False,
+    output_format: FormatOpt = "text",
+) -> None:
+    """Reverse the posted cash applications FILE names in SYSTEM, exactly once: the items
+    are open again; a corrected cash file then posts under new keys."""
+    _post(
+        "reversal",
+        file,
+        system,
+        dry_run,
+        workers,
+        retry_rejected,
+        post_valid,
+        "cash-reverse",
+        csv_dialect(delimiter, decimal_comma),
+        output_format,
+    )
+
+
+@refunds_app.command("post")
+def refunds_post(
+    file: FileArg,
+    system: SystemOpt,
+    dry_run: DryRunOpt = False,
+    workers: Annotated[int, typer.Option("--workers", help="Refunds posted in parallel.")] = 1,
+    retry_rejected: RetryRejectedOpt = False,
+    post_valid: PostValidOpt = False,
+    delimiter: DelimiterOpt = ",",
+    decimal_comma: DecimalCommaOpt = False,
+    output_format: FormatOpt = "text",
+) -> None:
+    """Post the approved refunds in FILE to SYSTEM, exactly once: each refund pays back
+    the credit items it names."""
+    _post(
+        "refund",
+        file,
+        system,
+        dry_run,
+        workers,
+        retry_rejected,
+        post_valid,
+        "refunds-post",
         csv_dialect(delimiter, decimal_comma),
         output_format,
     )
@@ -504,7 +564,9 @@ def journal_show(
     ] = None,
     status: Annotated[
         list[str] | None,
-        typer.Option("--status", help="queued, pending, posted, rejected, unknown."),
+        typer.Option(
+            "--status", help="queued, pending, posted, rejected, unknown, awaiting_approval."
+        ),
     ] = None,
     system: Annotated[str | None, typer.Option("--system")] = None,
     output_format: FormatOpt = "text",
@@ -589,9 +651,11 @@ def _entry_dict(entry: Any) -> dict[str, Any]:
 @journal_app.command("resolve")
 def journal_resolve(system: SystemOpt) -> None:
     """Settle `pending` and `unknown` keys by looking them up in SYSTEM (once their grace
-    period has passed: the call may still be running in the ERP)."""
+    period has passed: the call may still be running in the ERP), and ask the ERP about
+    documents awaiting approval (approved: posted; rejected by the approver: rejected)."""
     from jobs import config
     from jobs.journal import Status, open_journal
+    from jobs.kinds import SPECS
     from jobs.post import PostJob, PostOptions
     from jobs.systems import build_adapter
 
@@ -603,16 +667,20 @@ def journal_resolve(system: SystemOpt) -> None:
             lease_s=settings.journal.lease_s, grace_margin_s=settings.journal.grace_margin_s
         )
         settled: dict[str, str] = {}
-        for kind in ("cash_application", "write_off"):
-            settled |= PostJob(adapter, journal, kind, options).settle()
+        for kind, spec in SPECS.items():
+            if callable(getattr(adapter, spec.method, None)):  # else it never posted any
+                settled |= PostJob(adapter, journal, kind, options).settle()  # type: ignore[arg-type]
         left = journal.entries(system, statuses=[Status.PENDING, Status.UNKNOWN])
+        waiting = journal.entries(system, statuses=[Status.AWAITING])
     except OtcError as exc:
         fail(exc)
-    posted = sum(1 for v in settled.values() if v == "posted")
+    counts = {s: sum(1 for v in settled.values() if v == s) for s in set(settled.values())}
     out.print(
-        f"settled {len(settled)}: {posted} found posted, "
-        f"{len(settled) - posted} back in the queue; {len(left)} still unsettled"
+        f"settled {len(settled)}: {counts.get('posted', 0)} found posted, "
+        f"{counts.get('queued', 0)} back in the queue, "
+        f"{counts.get('rejected', 0)} rejected by an approver; {len(left)} still unsettled"
         + (" (within their grace period or held by a live runner: rerun later)" if left else "")
+        + (f"; {len(waiting)} still awaiting approval in the ERP" if waiting else "")
     )
     raise typer.Exit(3 if left else 0)
 
@@ -867,6 +935,14 @@ def credit_balances_command(
     min_amount: Annotated[
         str, typer.Option("--min-amount", help="Only credits of at least this amount.")
     ] = "0",
+    as_refunds: Annotated[
+        Path | None,
+        typer.Option(
+            "--as-refunds",
+            help="Also write the candidates as a Refunds file to approve: fill in "
+            "payment_method and approval_reference, then `otc refunds post`.",
+        ),
+    ] = None,
 ) -> None:
     """Customers whose open items net to a credit (refund candidates), with the credit items."""
     from rich.table import Table
@@ -882,6 +958,12 @@ def credit_balances_command(
     try:
         found = credit_balances(read_frame(open_items, "open_items"), minimum)
         write_frame(found, out_file)
+        if as_refunds is not None:
+            from datetime import date
+
+            from jobs.refund_template import as_refunds as refunds_of
+
+            write_frame(refunds_of(found, date.today()), as_refunds)
     except OtcError as exc:
         fail(exc)
     who = customers_of(found)
@@ -897,6 +979,12 @@ def credit_balances_command(
         table.add_row(*(escape(str(v)) for v in row))
     out.print(table)
     out.print(f"written to {escape(str(out_file))}", highlight=False)
+    if as_refunds is not None:
+        out.print(
+            f"refunds to approve written to {escape(str(as_refunds))}: fill in payment_method "
+            "and approval_reference, then `otc refunds post`",
+            highlight=False,
+        )
 
 
 @app.command("reconcile")

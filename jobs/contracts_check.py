@@ -48,7 +48,12 @@ def violations_table(violations: list[Violation], limit: int = 200) -> Table:
 
 
 #: The post commands refuse a file with no rows, so checking one for them says so too.
-NEEDS_ROWS = {"cash_applications": "otc cash post", "write_offs": "otc write-offs post"}
+NEEDS_ROWS = {
+    "cash_applications": "otc cash post",
+    "write_offs": "otc write-offs post",
+    "reversals": "otc cash reverse",
+    "refunds": "otc refunds post",
+}
 
 
 def violation_dicts(violations: list[Violation]) -> list[dict[str, Any]]:

@@ -7,12 +7,14 @@
    money on account, in EUR, JPY and KWD;
 5. write-offs are posted;
 6. the cash file is posted again: nothing is posted twice;
-7. a bank statement (camt.053, generated from SAP's open items with remittance noise: typos,
+7. a payment applied to the wrong invoice is reversed (the invoice is open again) and
+   re-applied under a new key (jobs/demo_reversal.py);
+8. a bank statement (camt.053, generated from SAP's open items with remittance noise: typos,
    missing references, combined, discounted and short payments, unknown payers) is parsed,
    matched to the open items and the matched cash posted; posted again, nothing doubles;
-8. the same on Oracle EBS over ORDS: open items pulled, receipts posted (one with a discount,
+9. the same on Oracle EBS over ORDS: open items pulled, receipts posted (one with a discount,
    one short), then posted again;
-9. customers are synced from SAP to Oracle (matched by tax id, then name and postal code).
+10. customers are synced from SAP to Oracle (matched by tax id, then name and postal code).
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ SAMPLES = {
     "open_items": "open_items.csv",
     "cash_applications": "cash_applications.csv",
     "write_offs": "write_offs.csv",
+    "reversals": "reversals.csv",
+    "refunds": "refunds.csv",
 }
 #: The money column summed per currency in the summary, by entity.
 TOTALS = {
@@ -40,6 +44,7 @@ TOTALS = {
     "open_items": "amount",
     "cash_applications": "applied_amount",
     "write_offs": "amount",
+    "refunds": "item_amount",
 }
 BLOCKED = {"1003", "1004"}
 
@@ -58,11 +63,13 @@ def check_samples(console: Console) -> None:
         table.add_column(column)
     for entity, name in SAMPLES.items():
         frame = read_frame(sample_path(name), entity)
-        column = TOTALS[entity]
-        totals = frame.group_by("currency").agg(pl.col(column).sum()).sort("currency")
-        shown = ", ".join(
-            f"{a} {c}" for c, a in totals.select("currency", money_text(column)).iter_rows()
-        )
+        money = TOTALS.get(entity)
+        shown = "-"  # a reversal names a posted payment, it carries no amount of its own
+        if money is not None:
+            totals = frame.group_by("currency").agg(pl.col(money).sum()).sort("currency")
+            shown = ", ".join(
+                f"{a} {c}" for c, a in totals.select("currency", money_text(money)).iter_rows()
+            )
         table.add_row(name, entity, str(frame.height), shown)
     console.print(table)
 
@@ -233,7 +240,7 @@ STATEMENT_SEED = 20261128
 def run_bank(
     console: Console, sap: Any, erp: Any, journal: Any, work: Path, today: date
 ) -> tuple[int, int]:
-    """Step 7: statement in, cash out. Returns (exit code, payments found already posted)."""
+    """Step 8: statement in, cash out. Returns (exit code, payments found already posted)."""
     import polars as pl
 
     from adapters.sap.keys import xblnr_for
@@ -258,7 +265,7 @@ def run_bank(
     write_frame(result.exceptions, work / "exceptions.csv")
     figures = generate.score(result.applications, lines, truth, truth_id="bank_reference")
     table = Table(
-        title=f"7. bank statement {statement.name}: {lines.height} lines parsed, matched to "
+        title=f"8. bank statement {statement.name}: {lines.height} lines parsed, matched to "
         f"{items.height} open items"
     )
     table.add_column("outcome")
@@ -302,7 +309,7 @@ def run_bank(
 
 
 def run_oracle(console: Console, erp: Any, work: Path, today: date) -> tuple[int, int]:
-    """Steps 8 and 9; returns (exit code of the first posting, duplicates on the rerun)."""
+    """Steps 9 and 10; returns (exit code of the first posting, duplicates on the rerun)."""
     import polars as pl
 
     from adapters.oracle.adapter import OracleAdapter
@@ -325,7 +332,7 @@ def run_oracle(console: Console, erp: Any, work: Path, today: date) -> tuple[int
     ebs = OracleAdapter(OracleSettings.from_section("oracle", section, {"password": "otc-mock"}))
     items = pl.concat(list(ebs.pull_open_items([])))
     console.print(
-        f"\n8. Oracle EBS over ORDS: {items.height} open items pulled and validated; "
+        f"\n9. Oracle EBS over ORDS: {items.height} open items pulled and validated; "
         "posting two receipts (one short)"
     )
     cash_file = write_frame(oracle_cash(items, today), work / "ebs_cash.csv", "cash_applications")
@@ -359,7 +366,7 @@ def run_oracle(console: Console, erp: Any, work: Path, today: date) -> tuple[int
     counts = sync.counts(plan, sync.outcomes(plan, sync.apply(ebs, plan)))
     replan = sync.plan(sync.pull_all(sap, []), sync.pull_all(ebs, []))
     console.print(
-        f"\n9. customers SAP -> Oracle: {len(plan.matched_by)} matched "
+        f"\n10. customers SAP -> Oracle: {len(plan.matched_by)} matched "
         f"({sum(1 for v in plan.matched_by.values() if v.endswith('by tax_id'))} by tax id); "
         + ", ".join(f"{n} {what}" for what, n in counts.items())
         + f"; a second sync finds {replan.create.height + replan.update.height} to do",
@@ -380,6 +387,7 @@ def run_demo(console: Console) -> int:
     from adapters.sap.settings import SapSettings
     from contracts.io import FrameWriter, read_frame, write_frame
     from jobs import logs
+    from jobs.demo_reversal import run_reversal
     from jobs.journal import SqliteJournal
     from jobs.post import PostJob
     from jobs.report import print_report, write_run
@@ -444,11 +452,12 @@ def run_demo(console: Console) -> int:
             len(erp.state.store.query('SELECT 1 FROM "BKPF" WHERE "XBLNR" = ?', (ref,)))
             for ref in (xblnr_for(k) for k in cash["application_id"].unique().to_list())
         )
+        reversal_code = run_reversal(console, sap, journal, work, today)
         bank_code, matched = run_bank(console, sap, erp, journal, work, today)
         sap.close()
         journal.close()
         ebs_code, ebs_duplicates = run_oracle(console, erp, work, today)
-    codes = {first.exit_code, wo.exit_code, bank_code, ebs_code}
+    codes = {first.exit_code, wo.exit_code, reversal_code, bank_code, ebs_code}
     posted_twice = documents != cash["application_id"].n_unique()
     duplicates = again.counts().get("duplicate", 0)
     payments, written_off = first.counts().get("posted", 0), wo.counts().get("posted", 0)

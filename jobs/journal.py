@@ -48,10 +48,16 @@ class Status(StrEnum):
     POSTED = "posted"
     REJECTED = "rejected"
     UNKNOWN = "unknown"
+    #: The ERP holds the document for an approver (EBS adjustment status W, issue 15): it
+    #: exists, so it is never sent again, but it is not final: every run and `otc journal
+    #: resolve` look it up; approved -> posted, rejected by the approver -> rejected.
+    AWAITING = "awaiting_approval"
 
 
 #: Outcomes that end a key's life unless the user asks to retry rejected ones.
 FINAL = frozenset({Status.POSTED})
+#: The document is in the ERP: these keys are never sent again (only looked up).
+IN_ERP = frozenset({Status.POSTED, Status.AWAITING})
 UNSETTLED = frozenset({Status.PENDING, Status.UNKNOWN})
 #: Bind parameters per statement: PostgreSQL allows 65,535, SQLite 32,766.
 CHUNK = 5000
@@ -144,6 +150,12 @@ ADDED_COLUMNS = {
     "reached_erp": "INTEGER NOT NULL DEFAULT 0",
     "needs_lookup": "INTEGER NOT NULL DEFAULT 0",
 }
+
+#: The journal's data version (SQLite `PRAGMA user_version`, a PostgreSQL table comment).
+#: 2: write-offs waiting for an approver have their own status (`awaiting_approval`);
+#: version 1 journaled them `posted` with the adapter's "is pending approval" message.
+SCHEMA_VERSION = 2
+PENDING_APPROVAL_MESSAGE = "%is pending approval (status %"
 
 HOST = socket.gethostname()
 
@@ -285,11 +297,38 @@ class SqlJournal:
     def _columns(self, cur: Any) -> set[str]:  # pragma: no cover - per backend
         raise NotImplementedError
 
+    def _schema_version(self, cur: Any) -> int:  # pragma: no cover - per backend
+        raise NotImplementedError
+
+    def _set_schema_version(self, cur: Any, version: int) -> None:  # pragma: no cover
+        raise NotImplementedError
+
     def _migrate(self, cur: Any) -> None:
+        """Bring an older journal up to date, once, inside the opening transaction (the
+        caller holds the write lock: SQLite `BEGIN IMMEDIATE`, a PostgreSQL advisory lock)."""
         have = self._columns(cur)
         for name, ddl in ADDED_COLUMNS.items():
             if name not in have:
                 cur.execute(f"ALTER TABLE {self.table} ADD COLUMN {name} {ddl}")
+        if self._schema_version(cur) >= SCHEMA_VERSION:
+            return
+        # v2: a write-off the ERP holds for an approver was journaled `posted` (final); it
+        # is `awaiting_approval` now, looked up on every run until the approver decides
+        cur.execute(
+            self._q(
+                f"UPDATE {self.table} SET status = ? WHERE kind = ? AND status = ? "
+                "AND message LIKE ?"
+            ),
+            [
+                Status.AWAITING.value,
+                "write_off",
+                Status.POSTED.value,
+                PENDING_APPROVAL_MESSAGE,
+            ],
+        )
+        if cur.rowcount:
+            log.info("journal migrated: write-offs awaiting approval", keys=cur.rowcount)
+        self._set_schema_version(cur, SCHEMA_VERSION)
 
     def _q(self, sql: str) -> str:
         return sql.replace("?", self.placeholder)
@@ -548,8 +587,12 @@ class SqlJournal:
         erp_document: str | None = None,
         message: str | None = None,
         stored_nothing: bool = False,
+        reached_erp: bool = False,
     ) -> bool:
         """Record a step under the claim `runner` (and `fence`) holds; True if it held.
+
+        `reached_erp`: the outcome proves the ERP had the key (an approver rejected its
+        document), even if this journal never sent it: its content is fixed from now on.
 
         `stored_nothing`: a rejection by the ERP's own check (test run, document check),
         which stores nothing; if this was the key's first send, it counts as never having
@@ -591,9 +634,9 @@ class SqlJournal:
                 "updated_ms = ?, claimed_by = NULL, lease_until_ms = NULL"
             )
             values: list[Any] = [status.value, erp_document, message, now]
-            if status in (Status.POSTED, Status.QUEUED):
+            if status in (Status.POSTED, Status.QUEUED, Status.AWAITING) or reached_erp:
                 sets += ", needs_lookup = 0"  # looked up or posted: the journal vouches now
-            if status is Status.POSTED:
+            if status in IN_ERP or reached_erp:
                 sets += ", reached_erp = 1"
             if status is Status.REJECTED and stored_nothing:
                 sets += ", reached_erp = CASE WHEN attempts <= 1 THEN 0 ELSE reached_erp END"
@@ -604,7 +647,7 @@ class SqlJournal:
                 params += held
             cur.execute(self._q(sql), params)
             ok = bool(cur.rowcount == 1)
-            if not ok and status is Status.POSTED:
+            if not ok and status in IN_ERP:
                 current = self._select(cur, where, ident)
                 log.error(
                     "journal conflict: posted under a lost claim; recorded anyway",
@@ -619,9 +662,9 @@ class SqlJournal:
                 cur.execute(
                     self._q(f"UPDATE {self.table} SET {sets} WHERE {where}"), [*values, *ident]
                 )
-            if ok or status is Status.POSTED:
+            if ok or status in IN_ERP:
                 self._history(cur, system, kind, [key], now, runner)
-        if not ok and status is not Status.POSTED:
+        if not ok and status not in IN_ERP:
             log.warning(
                 "journal: claim lost; outcome left to the new holder",
                 system=system,
@@ -779,6 +822,13 @@ class SqliteJournal(SqlJournal):
         cur.execute(f"PRAGMA table_info({self.table})")
         return {r[1] for r in cur.fetchall()}
 
+    def _schema_version(self, cur: Any) -> int:
+        cur.execute("PRAGMA user_version")
+        return int(cur.fetchone()[0])
+
+    def _set_schema_version(self, cur: Any, version: int) -> None:
+        cur.execute(f"PRAGMA user_version = {int(version)}")
+
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
@@ -869,6 +919,17 @@ class PostgresJournal(SqlJournal):
             [name, schema],
         )
         return {r[0] for r in cur.fetchall()}
+
+    def _schema_version(self, cur: Any) -> int:
+        """The version lives in the table's comment (`otc-journal schema N`): no extra table
+        to create, grant or drop."""
+        cur.execute("SELECT obj_description(to_regclass(%s), 'pg_class')", [self.table])
+        comment = (cur.fetchone() or [None])[0] or ""
+        prefix = "otc-journal schema "
+        return int(comment[len(prefix) :]) if comment.startswith(prefix) else 0
+
+    def _set_schema_version(self, cur: Any, version: int) -> None:
+        cur.execute(f"COMMENT ON TABLE {self.table} IS 'otc-journal schema {int(version)}'")
 
     def _conn(self) -> Any:
         conn = getattr(self._local, "conn", None)

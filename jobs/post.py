@@ -1,4 +1,7 @@
-"""Post a file of cash applications or write-offs exactly once.
+"""Post a file of cash applications, write-offs, reversals or refunds exactly once.
+
+What differs between the kinds (the file, the unit, the adapter call, pre-flight) is in
+jobs/kinds.py; the rest is this one job for all of them.
 
 The order of a run (docs/exactly-once.md has the states, leases and lookups):
 1. validate the whole file against its contract: any violation posts nothing;
@@ -27,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import polars as pl
 
@@ -35,9 +38,10 @@ from adapters.errors import ContractError, OutcomeUnknown, TransientError, Viola
 from adapters.retry import transient_policy
 from contracts.io import COMMA, CsvDialect, read_frame, schema_of
 from contracts.validate import validate
-from jobs import logs, preflight
+from jobs import logs, lookups, preflight
 from jobs.clock import runner_now
 from jobs.journal import (
+    IN_ERP,
     Entry,
     JournalUnavailable,
     LeaseLost,
@@ -46,14 +50,9 @@ from jobs.journal import (
     runner_id,
     runner_is_dead,
 )
+from jobs.kinds import SPECS, Kind, spec_for
 
-Kind = Literal["cash_application", "write_off"]
-ENTITY: dict[str, str] = {"cash_application": "cash_applications", "write_off": "write_offs"}
-KEY_COLUMN: dict[str, str] = {"cash_application": "application_id", "write_off": "writeoff_id"}
-AMOUNTS: dict[str, dict[str, str]] = {
-    "cash_application": {"applied": "applied_amount", "discount": "discount_amount"},
-    "write_off": {"applied": "amount"},
-}
+__all__ = ["SPECS", "Kind", "PostJob", "PostOptions", "Report", "content_hash"]
 #: Seconds added to the transport timeout before a sent key may be looked up and requeued:
 #: a real ERP keeps working after its client gave up (issue 13).
 GRACE_MARGIN_S = 30.0
@@ -123,6 +122,7 @@ class PostJob:
         run_id: str | None = None,
     ) -> None:
         self.adapter, self.journal, self.kind = adapter, journal, kind
+        self.spec = spec_for(kind, adapter)
         self.options = options or PostOptions()
         self.system = str(adapter.name)
         self.run_id = run_id or runner_now().strftime("%Y%m%dT%H%M%SZ") + "-" + runner_id()[-6:]
@@ -139,23 +139,24 @@ class PostJob:
             "otc.jobs.post", system=self.system, kind=kind, run_id=self.run_id, runner=self.runner
         )
         self._journal_failed: JournalUnavailable | None = None
+        self._retrying: set[str] = set()  # reached the ERP, rejected, retried on this run
         self._unrecorded: list[str] = []
         self._lock = threading.Lock()
 
     # -------------------------------------------------------------- input
 
     def read(self, path: Path) -> pl.DataFrame:
-        frame = read_frame(path, ENTITY[self.kind], self.options.dialect)
+        frame = read_frame(path, self.spec.entity, self.options.dialect)
         if frame.height == 0:
             raise ContractError(
-                ENTITY[self.kind],
+                self.spec.entity,
                 str(path),
                 [Violation(str(path), None, None, "the file holds no rows", None)],
             )
         return frame
 
     def units(self, frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
-        key = KEY_COLUMN[self.kind]
+        key = self.spec.key_column
         return {str(k): g for (k,), g in frame.group_by(key, maintain_order=True)}
 
     # -------------------------------------------------------------- looking in the ERP
@@ -182,38 +183,43 @@ class PostJob:
                 needs_lookup=needs_lookup,
             ):
                 settled |= self._look_up(batch)
+        # has the approver decided? Asked once per run: a key still waiting stays waiting
+        waiting = [
+            e.key for e in self.journal.entries(self.system, self.kind, [Status.AWAITING], keys)
+        ]
+        for start in range(0, len(waiting), self.options.lookup_batch):
+            chunk = waiting[start : start + self.options.lookup_batch]
+            if batch := self.journal.claim(
+                self.system,
+                self.kind,
+                self.runner,
+                statuses=[Status.AWAITING],
+                keys=chunk,
+                limit=len(chunk),
+                lease_s=self.options.lease_s,
+            ):
+                settled |= self._look_up(batch)
         return settled
 
     def _look_up(self, batch: list[Entry]) -> dict[str, str]:
-        found = self.adapter.find_posted(self.kind, [e.key for e in batch])
-        documents = dict(found.iter_rows())
+        found = lookups.read(self.adapter.find_posted(self.kind, [e.key for e in batch]))
         settled: dict[str, str] = {}
         for entry in batch:
-            document = documents.get(entry.key)
-            was = entry.status.value + (" (new to the journal)" if entry.needs_lookup else "")
-            if document:
-                self.journal.mark(
-                    self.system,
-                    self.kind,
-                    entry.key,
-                    Status.POSTED,
-                    runner=self.runner,
-                    fence=entry.fence,
-                    erp_document=document,
-                    message=f"found in the ERP (was {was})",
-                )
-                settled[entry.key] = "posted"
-            else:
-                self.journal.mark(
-                    self.system,
-                    self.kind,
-                    entry.key,
-                    Status.QUEUED,
-                    runner=self.runner,
-                    fence=entry.fence,
-                    message=f"looked up: not in the ERP (was {was})",
-                )
-                settled[entry.key] = "queued"
+            status, document, message = lookups.verdict(
+                entry, found.get(entry.key), retried=entry.key in self._retrying
+            )
+            self.journal.mark(
+                self.system,
+                self.kind,
+                entry.key,
+                status,
+                runner=self.runner,
+                fence=entry.fence,
+                erp_document=document,
+                message=message,
+                reached_erp=status is Status.REJECTED,  # only an approver's no: it was there
+            )
+            settled[entry.key] = status.value
         self.log.info(
             "looked up",
             count=len(batch),
@@ -279,9 +285,12 @@ class PostJob:
         except Exception as exc:  # anything else after `pending`: an outcome we cannot vouch for
             self.log.exception("posting failed", key=key)
             return self._record(entry, Status.UNKNOWN, None, repr(exc))
-        # pending_approval: the document exists in the ERP (awaiting an approver): final
+        # pending_approval: the document exists in the ERP, held for an approver: never sent
+        # again, looked up on every run until the approver decides (issue 15)
         posted = result["status"] in ("posted", "pending_approval")
-        status = Status.POSTED if posted else Status.REJECTED
+        status = {"posted": Status.POSTED, "pending_approval": Status.AWAITING}.get(
+            str(result["status"]), Status.REJECTED
+        )
         return self._record(
             entry,
             status,
@@ -348,10 +357,7 @@ class PostJob:
         )
 
     def _poster(self, rows: pl.DataFrame) -> Callable[[bool], dict[str, Any]]:
-        if self.kind == "cash_application":
-            return lambda dry: dict(self.adapter.post_payment(rows, dry_run=dry))
-        row = rows.row(0, named=True)
-        return lambda dry: dict(self.adapter.post_write_off(row, dry_run=dry))
+        return lambda dry: self.spec.post(self.adapter, rows, dry)
 
     def _row(
         self, key: str, status: str, *, erp_document: str | None = None, message: str | None = None
@@ -405,7 +411,9 @@ class PostJob:
         # rejected before the ERP (pre-flight): checked again on every run
         self.journal.requeue_rejected(self.system, self.kind, keys, reached_erp=False)
         if self.options.retry_rejected:  # the ERP may have posted it anyway: look first
-            self.journal.requeue_rejected(self.system, self.kind, keys, reached_erp=True)
+            self._retrying = set(
+                self.journal.requeue_rejected(self.system, self.kind, keys, reached_erp=True)
+            )
         if callable(expect := getattr(self.adapter, "expect", None)):
             # the rows: an adapter may look keys up by item (indexed) when it settles them
             expect(self.kind, pl.concat(list(units.values())))
@@ -455,7 +463,7 @@ class PostJob:
         taken: set[str] = set()
         for entry in self.journal.entries(self.system, self.kind, keys=failed):
             other = entry.claimed_by not in (None, self.runner)
-            if entry.status is Status.POSTED or (other and entry.status is not Status.REJECTED):
+            if entry.status in IN_ERP or (other and entry.status is not Status.REJECTED):
                 row = self._skip(entry, now) or self._held(entry.key, entry.claimed_by)
                 results[entry.key] = row
                 taken.add(entry.key)
@@ -471,6 +479,14 @@ class PostJob:
             and (entry.lease_until_ms or 0) >= now
             and not runner_is_dead(entry.claimed_by)
         )
+        if entry.status is Status.AWAITING:
+            return self._row(
+                key,
+                "pending_approval",
+                erp_document=entry.erp_document,
+                message=f"{entry.message or 'in the ERP, awaiting approval'}; not sent again "
+                "(looked up on every run until an approver decides)",
+            )
         if entry.status is Status.POSTED:
             return self._row(
                 key,
@@ -513,13 +529,8 @@ class PostJob:
     def _preflight(self, todo: dict[str, pl.DataFrame]) -> list[preflight.Problem]:
         if not todo:
             return []
-        return preflight.check(
-            self.adapter,
-            pl.concat(list(todo.values())),
-            KEY_COLUMN[self.kind],
-            AMOUNTS[self.kind],
-            companies=self.companies,
-            system=self.system,
+        return self.spec.preflight(
+            self.adapter, pl.concat(list(todo.values())), self.companies, self.system
         )
 
     def _post_all(
@@ -582,11 +593,11 @@ class PostJob:
         for key in keys:
             if key in claimed:
                 rows.append(self._post_one(claimed[key], todo[key]))
-            elif (other := others.get(key)) is not None and other.status is Status.POSTED:
+            elif (other := others.get(key)) is not None and other.status in IN_ERP:
                 rows.append(
                     self._row(
                         key,
-                        "duplicate",
+                        "duplicate" if other.status is Status.POSTED else "pending_approval",
                         erp_document=other.erp_document,
                         message="posted meanwhile by another runner; skipped",
                     )

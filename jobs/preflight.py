@@ -23,7 +23,7 @@ class Problem:
     message: str
 
 
-def _customers(adapter: Any, companies: list[str], wanted: set[str]) -> dict[str, bool]:
+def customers_of(adapter: Any, companies: list[str], wanted: set[str]) -> dict[str, bool]:
     """customer_id -> posting blocked, for the customers we need (others are not read)."""
     found: dict[str, bool] = {}
     for frame in adapter.pull_customers(companies):
@@ -34,7 +34,7 @@ def _customers(adapter: Any, companies: list[str], wanted: set[str]) -> dict[str
     return found
 
 
-def _open_items(
+def open_items_of(
     adapter: Any, company: str, customers: list[str]
 ) -> dict[tuple[Any, ...], dict[str, Any]]:
     items: dict[tuple[Any, ...], dict[str, Any]] = {}
@@ -42,6 +42,34 @@ def _open_items(
         for row in frame.iter_rows(named=True):
             items[tuple(row[k] for k in KEY)] = row
     return items
+
+
+def outside_companies(
+    part: pl.DataFrame, key_column: str, companies: Sequence[str], system: str
+) -> list[Problem]:
+    """With `companies` configured, a posting to any other company is refused before
+    anything is read or sent (the lookups `find_posted` makes are scoped to them)."""
+    company = str(part["company"][0])
+    if not companies or company in companies:
+        return []
+    listed = ", ".join(f'"{c}"' for c in companies)
+    return [
+        Problem(
+            key,
+            f"company {company} is not one of the companies configured for this "
+            f"system ([systems.{system}] companies = [{listed}]); "
+            f'add "{company}" to companies to post there',
+        )
+        for key in dict.fromkeys(part[key_column].to_list())
+    ]
+
+
+def customer_problem(known: Mapping[str, bool], customer: str, company: str) -> str | None:
+    if customer not in known:
+        return f"customer {customer} does not exist in company {company}"
+    if known[customer]:
+        return f"customer {customer} is blocked for posting in company {company}"
+    return None
 
 
 def closest_item(items: Iterable[Mapping[str, Any]], customer: str, document_id: str) -> str:
@@ -88,33 +116,17 @@ def check(
     applied_col = amount_columns["applied"]
     discount_col = amount_columns.get("discount")
     for (company,), part in frame.group_by("company", maintain_order=True):
-        if companies and str(company) not in companies:
-            listed = ", ".join(f'"{c}"' for c in companies)
-            problems += [
-                Problem(
-                    key,
-                    f"company {company} is not one of the companies configured for this "
-                    f"system ([systems.{system or adapter.name}] companies = [{listed}]); "
-                    f'add "{company}" to companies to post there',
-                )
-                for key in dict.fromkeys(part[key_column].to_list())
-            ]
+        if outside := outside_companies(part, key_column, companies, system or adapter.name):
+            problems += outside
             continue
         customers = sorted(set(part["customer_id"].to_list()))
-        known = _customers(adapter, [str(company)], set(customers))
-        items = _open_items(adapter, str(company), [c for c in customers if c in known])
+        known = customers_of(adapter, [str(company)], set(customers))
+        items = open_items_of(adapter, str(company), [c for c in customers if c in known])
         used: dict[tuple[Any, ...], Decimal] = {}
         for row in part.iter_rows(named=True):
             key, customer = row[key_column], row["customer_id"]
-            if customer not in known:
-                problems.append(
-                    Problem(key, f"customer {customer} does not exist in company {company}")
-                )
-                continue
-            if known[customer]:
-                problems.append(
-                    Problem(key, f"customer {customer} is blocked for posting in company {company}")
-                )
+            if refused := customer_problem(known, customer, str(company)):
+                problems.append(Problem(key, refused))
                 continue
             if row.get("document_id") is None:
                 continue  # money on account: nothing to find open

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import suppress
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from functools import cache
-from importlib.resources import files
 from typing import Any
 
 import polars as pl
@@ -26,7 +25,11 @@ from adapters.oracle import plsql
 from adapters.oracle.errors import api_outcome
 from adapters.oracle.errors import reason as _reason
 from adapters.oracle.keys import comments, key_problem, receipt_number_for, tag, tagged
+from adapters.oracle.netting import NettingError, allocate, net_per_invoice
+from adapters.oracle.refunds import RefundPoster
+from adapters.oracle.reversals import ReversalPoster
 from adapters.oracle.settings import OracleSettings
+from adapters.oracle.sqlfiles import sql_text
 from adapters.oracle.transport import Keyset, OracleTransport, used_binds
 from adapters.protocol import PostingKind
 from contracts.io import schema_of
@@ -39,25 +42,28 @@ FAR_FUTURE = "4712-12-31"
 EPOCH = "1900-01-01"
 
 
-@cache
-def sql_text(name: str) -> str:
-    """A statement from adapters/oracle/sql/, its leading `--` header lines dropped.
-
-    Oracle ignores them; they are dropped anyway so the text sent is the statement alone
-    (the mock's parser refuses a statement that starts with a comment).
-    """
-    text = (files("adapters.oracle") / "sql" / f"{name}.sql").read_text(encoding="utf-8")
-    lines = text.strip().splitlines()
-    while lines and lines[0].lstrip().startswith("--"):
-        lines.pop(0)
-    return "\n".join(lines).strip()
-
-
 def results_frame(rows: Sequence[Mapping[str, Any]]) -> pl.DataFrame:
     now = datetime.now(UTC)
     data = [{"posted_at": now, "erp_document": None, "message": None, **r} for r in rows]
     frame = pl.DataFrame(data, schema=schema_of("posting_results"))
     return validate(frame, "posting_results", source="oracle posting results")
+
+
+#: AR_ADJUSTMENTS.STATUS (lookup APPROVAL_TYPE, AR_ADJUST_PUB.Validate_Adj_Approve): A approved,
+#: R rejected; W waiting for approval, M more research and any other are not yet approved.
+APPROVED, REJECTED = "A", "R"
+
+
+def adjustment_state(adjustments: Sequence[Mapping[str, Any]]) -> tuple[str, str]:
+    """(document, state) of a key's adjustments, oldest first: a live one wins (posted when
+    approved, else awaiting_approval); only rejected ones: the latest, rejected."""
+    live = [a for a in adjustments if a.get("STATUS") != REJECTED]
+    adj = live[0] if live else adjustments[-1]
+    number = str(adj.get("ADJUSTMENT_NUMBER") or adj.get("ADJUSTMENT_ID"))
+    status = str(adj.get("STATUS") or APPROVED)
+    if status == REJECTED:
+        return number, "rejected"
+    return number, "posted" if status == APPROVED else "awaiting_approval"
 
 
 def _iso(value: date | datetime) -> str:
@@ -66,6 +72,17 @@ def _iso(value: date | datetime) -> str:
 
 def _day(value: Any) -> date:
     return value.date() if isinstance(value, datetime) else value
+
+
+@dataclass
+class PaymentPlan:
+    """What one payment's block is rendered with: its binds and its shape."""
+
+    binds: dict[str, Any]
+    applications: int = 0
+    credit_memos: int = 0
+    write_off: bool = False
+    unapplied: Decimal = field(default_factory=Decimal)
 
 
 class OracleAdapter:
@@ -83,6 +100,10 @@ class OracleAdapter:
         self._currencies: dict[int, str] | None = None
         self._method: int | None = settings.receipt_method_id
         self._items: dict[str, tuple[int, str]] = {}  # write-off key -> (org, customer_trx_id)
+        #: payment key -> (org, credit memo customer_trx_id) -> amount netted (positive)
+        self._netted: dict[str, dict[tuple[int, str], Decimal]] = {}
+        self._reversals = ReversalPoster(self)
+        self._refunds = RefundPoster(self)
 
     # ------------------------------------------------------------------ helpers
 
@@ -235,7 +256,24 @@ class OracleAdapter:
 
     def expect(self, kind: PostingKind, frame: pl.DataFrame) -> None:
         """The rows a run is about to settle or post: lets `find_posted` look a write-off up
-        through its item's payment schedules (indexed) instead of by tag alone."""
+        through its item's payment schedules (indexed) instead of by tag alone, tells it which
+        credit memos a payment nets (found only when those applications exist too), and an item
+        reversal through its application (an UNAPPLY carries no tag)."""
+        if kind == "cash_application":
+            netted: dict[str, dict[tuple[int, str], Decimal]] = {
+                str(k): {} for k in frame["application_id"].unique()
+            }
+            for row in frame.filter(pl.col("applied_amount") < 0).iter_rows(named=True):
+                with suppress(ConfigError):
+                    org = self.settings.org_id(str(row["company"]))
+                    credit = (org, str(row["document_id"]))
+                    netted[str(row["application_id"])][credit] = -Decimal(row["applied_amount"])
+            self._netted.update(netted)  # the file's rows replace what an older one said
+            return
+        if kind == "reversal":
+            for row in frame.iter_rows(named=True):
+                self._reversals.expected[str(row["reversal_id"])] = row
+            return
         if kind != "write_off":
             return
         for row in frame.iter_rows(named=True):
@@ -256,34 +294,79 @@ class OracleAdapter:
             rows = self._lookup("find_adjustment_by_tag", binds)
         return [r for r in rows if tagged(r.get("COMMENTS"), key)]
 
+    def _receipt(self, key: str) -> str | None:
+        """Our live receipt for a payment key (receipt number and whole tag), or None."""
+        binds = {"receipt_number": receipt_number_for(key), "tag": tag(key),
+                 "tag_length": len(tag(key))}  # fmt: skip
+        for row in self._lookup("find_receipt", binds):
+            if tagged(row.get("COMMENTS"), key):
+                return str(row["CASH_RECEIPT_ID"])
+        return None
+
+    def _credit_applications(self, key: str) -> dict[tuple[int, str], dict[int, Decimal]]:
+        """Our live applications of each credit memo the payment nets: (org, credit memo)
+        -> applied schedule -> amount."""
+        found: dict[tuple[int, str], dict[int, Decimal]] = {}
+        for org, credit in self._netted.get(key, {}):
+            rows = self._lookup(
+                "find_cm_applications",
+                {"cm_trx_id": int(credit), "org_id": org, "tag": tag(key),
+                 "tag_length": len(tag(key))},
+            )  # fmt: skip
+            found[(org, credit)] = {
+                int(r["APPLIED_PAYMENT_SCHEDULE_ID"]): Decimal(r["AMOUNT_APPLIED"])
+                for r in rows
+                if tagged(r.get("COMMENTS"), key)
+            }
+        return found
+
+    def _netting_complete(
+        self, key: str, applied: dict[tuple[int, str], dict[int, Decimal]]
+    ) -> bool:
+        return all(
+            sum(applied.get(cm, {}).values(), Decimal(0)) == amount
+            for cm, amount in self._netted.get(key, {}).items()
+        )
+
     def find_posted(self, kind: PostingKind, keys: Sequence[str]) -> pl.DataFrame:
-        """Which keys have a live document: receipt number and tag, adjustment tag (pending
-        approval counts: it exists and must not be posted twice; rejected does not), customer
-        OSR."""
-        found: dict[str, str] = {}
+        """(key, erp_document, state) per key: which keys have a document in EBS.
+
+        `state` (issue 15): "posted" (live and effective), "awaiting_approval" (an adjustment
+        that waits for an approver: status W, M or any other not-final one; it exists and must
+        not be posted twice, but has not moved the balance), "rejected" (only rejected
+        adjustments exist: erp_document names the latest, so the job can say which); null
+        when nothing is found. A payment that nets credit memos (see `expect`) is found only
+        when its receipt AND each credit memo's applications exist: a receipt whose credit
+        memo application is missing is not found, so the rerun completes it (the block skips
+        the receipt, docs/exactly-once.md). A reversal: its tag on the reversed receipt (an
+        item reversal: its application's state); a refund: its tag on its live refund
+        applications.
+        """
+        found: dict[str, tuple[str, str]] = {}
         for key in keys:
             if kind == "cash_application":
-                for row in self._lookup(
-                    "find_receipt",
-                    {
-                        "receipt_number": receipt_number_for(key),
-                        "tag": tag(key),
-                        "tag_length": len(tag(key)),
-                    },
-                ):
-                    if tagged(row.get("COMMENTS"), key):
-                        found[key] = str(row["CASH_RECEIPT_ID"])
+                receipt = self._receipt(key)
+                if receipt and self._netting_complete(key, self._credit_applications(key)):
+                    found[key] = (receipt, "posted")
             elif kind == "write_off":
-                for row in self._adjustments(key):
-                    if row.get("STATUS") != "R":
-                        found[key] = str(row["ADJUSTMENT_NUMBER"] or row["ADJUSTMENT_ID"])
-                        break
+                if adjustment := self._adjustments(key):
+                    found[key] = adjustment_state(adjustment)
+            elif kind == "reversal":
+                if (document := self._reversals.found(key)) is not None:
+                    found[key] = (document, "posted")
+            elif kind == "refund":
+                if (document := self._refunds.found(key)) is not None:
+                    found[key] = (document, "posted")
             else:
                 for row in self._lookup("find_customer", {"key": key}):
-                    found[key] = str(row["ACCOUNT_NUMBER"])
+                    found[key] = (str(row["ACCOUNT_NUMBER"]), "posted")
         return pl.DataFrame(
-            {"key": list(keys), "erp_document": [found.get(k) for k in keys]},
-            schema={"key": pl.String, "erp_document": pl.String},
+            {
+                "key": list(keys),
+                "erp_document": [found[k][0] if k in found else None for k in keys],
+                "state": [found[k][1] if k in found else None for k in keys],
+            },
+            schema={"key": pl.String, "erp_document": pl.String, "state": pl.String},
         )
 
     def ping(self) -> str:
@@ -333,21 +416,6 @@ class OracleAdapter:
             )
         return int(row["CUST_ACCOUNT_ID"]), int(row["SITE_USE_ID"])
 
-    def _already(self, kind: PostingKind, key: str) -> dict[str, Any] | None:
-        """Our own duplicate check, before anything is checked or sent (docs/specs/oracle.md §6);
-        the block checks again, atomically, in case another runner posted meanwhile."""
-        document = self.find_posted(kind, [key])["erp_document"][0]
-        if document is None:
-            return None
-        return {
-            "key": key,
-            "kind": kind,
-            "system": self.name,
-            "status": "posted",
-            "erp_document": document,
-            "message": "already posted: found in EBS",
-        }
-
     def _rejected(self, key: str, kind: str, exc: ErpRejected) -> dict[str, Any]:
         return {
             "key": key,
@@ -360,31 +428,44 @@ class OracleAdapter:
     # ------------------------------------------------------------------ posting
 
     def post_payment(self, rows: pl.DataFrame, dry_run: bool = False) -> dict[str, Any]:
-        """One receipt (all rows of one application_id) applied to the items it pays.
+        """One receipt (all rows of one application_id) applied to the items it pays; credit
+        memos netted in are applied to those invoices first (AR_CM_API_PUB.APPLY_ON_ACCOUNT).
+
+        Our own duplicate check comes first (docs/specs/oracle.md §6); the block checks again,
+        atomically, in case another runner posted meanwhile. A receipt that exists while one
+        of its credit memo applications does not (reversed in EBS since) is completed: the
+        block applies only what is missing.
 
         Raises `TransientError` (nothing happened: retry) and `OutcomeUnknown` (look it up
         with `find_posted` first); the ERP's own "no" comes back as a `rejected` row.
         """
         first = rows.row(0, named=True)
         key = str(first["application_id"])
+        base = {"key": key, "kind": "cash_application", "system": self.name}
         if problem := key_problem(key):
-            return {"key": key, "kind": "cash_application", "system": self.name,
-                    "status": "rejected", "message": problem}  # fmt: skip
-        if done := self._already("cash_application", key):
-            return done
+            return {**base, "status": "rejected", "message": problem}
+        self.expect("cash_application", rows)
+        receipt = self._receipt(key)
+        applied = self._credit_applications(key)
+        if receipt and self._netting_complete(key, applied):
+            return {**base, "status": "posted", "erp_document": receipt,
+                    "message": "already posted: found in EBS"}  # fmt: skip
         try:
-            binds, applications, write_off, unapplied = self._payment_binds(rows)
+            plan = self._payment_binds(rows, receipt=receipt, applied=applied)
         except ErpRejected as exc:
             return self._rejected(key, "cash_application", exc)
         org = self.settings.org_id(str(first["company"]))
         foreign = str(first["currency"]) != self.currencies().get(org, str(first["currency"]))
         if foreign:
-            binds["rate_type"] = self.settings.exchange_rate_type
+            plan.binds["rate_type"] = self.settings.exchange_rate_type
         block = plsql.cash_receipt(
-            len(applications), write_off=write_off, dry_run=dry_run, foreign=foreign
+            plan.applications,
+            write_off=plan.write_off,
+            dry_run=dry_run,
+            foreign=foreign,
+            credit_memos=plan.credit_memos,
         )
-        outs = self._run(block, binds, writes=not dry_run)
-        base = {"key": key, "kind": "cash_application", "system": self.name}
+        outs = self._run(block, plan.binds, writes=not dry_run)
         try:
             messages = api_outcome(self.name, key, outs)
         except ErpRejected as exc:
@@ -397,8 +478,12 @@ class OracleAdapter:
                 self.name, "the receipt block answered without a receipt id", key=key
             )
         note = ["already posted: found in EBS"] if outs.get("already") == "Y" else []
-        if unapplied:
-            shown = quantize(unapplied, str(rows["currency"][0]))
+        if (made := int(Decimal(outs.get("cm_new") or 0))) and outs.get("already") == "Y":
+            note.append(f"{made} missing credit memo application(s) applied now")
+        elif plan.credit_memos:
+            note.append(f"{plan.credit_memos} credit memo application(s) netted")
+        if plan.unapplied:
+            shown = quantize(plan.unapplied, str(rows["currency"][0]))
             note.append(f"{shown} left unapplied on the receipt")
         note += [str(m) for m in messages if m.name and "SUCCESS" not in m.name.upper()][:3]
         return {
@@ -408,104 +493,185 @@ class OracleAdapter:
             "message": "; ".join(note) or None,
         }
 
-    def _payment_binds(self, rows: pl.DataFrame) -> tuple[dict[str, Any], list[int], bool, Decimal]:
+    def _payment_binds(
+        self,
+        rows: pl.DataFrame,
+        *,
+        receipt: str | None = None,
+        applied: Mapping[tuple[int, str], Mapping[int, Decimal]] | None = None,
+    ) -> PaymentPlan:
         """Binds of the receipt block; money on account without a write-off reason stays
-        unapplied on the receipt (EBS: the customer's unapplied cash)."""
+        unapplied on the receipt (EBS: the customer's unapplied cash). Negative item rows are
+        credit memos netted against the payment's invoices (`adapters/oracle/netting.py`).
+
+        With `receipt` (it exists, a credit memo application is missing) only the missing
+        credit memo applications are checked against today's balances: the receipt's own
+        applications are done and the block skips them."""
         first = rows.row(0, named=True)
         key = str(first["application_id"])
         org = self.settings.org_id(str(first["company"]))
         currency = str(first["currency"])
         when = _day(first["payment_date"])
         cust_id, site = self._customer(key, org, str(first["customer_id"]))
-        binds: dict[str, Any] = {
-            **self._context(org),
-            "rno": receipt_number_for(key),
-            "cust": cust_id,
-            "site": site,
-            "cur": currency,
-            "amt": Decimal(first["payment_amount"]),
-            "rdate": _iso(when),
-            "gl": _iso(when),
-            "method": self._receipt_method(),
-            "tag": comments(key),
-            "tag_only": tag(key),
-            "tag_length": len(tag(key)),
-            "key": key[:30],
-        }
-        applications: list[int] = []
-        on_account = Decimal(0)
-        write_off = False
+        plan = PaymentPlan(
+            {
+                **self._context(org),
+                "rno": receipt_number_for(key),
+                "cust": cust_id,
+                "site": site,
+                "cur": currency,
+                "amt": Decimal(first["payment_amount"]),
+                "rdate": _iso(when),
+                "gl": _iso(when),
+                "method": self._receipt_method(),
+                "tag": comments(key),
+                "tag_only": tag(key),
+                "tag_length": len(tag(key)),
+                "key": key[:30],
+            }
+        )
+        invoices: list[tuple[dict[str, Any], dict[str, Any]]] = []  # (row, schedule)
+        credits: list[tuple[dict[str, Any], dict[str, Any]]] = []
         for row in rows.iter_rows(named=True):
             if row["document_id"] is None:
                 reason = row.get("reason_code")
                 activity = self._value("receipt_writeoff_activity", str(reason)) if reason else None
                 if activity:
-                    binds["wo_amt"] = Decimal(row["applied_amount"])
-                    binds["wo_activity"] = self._activity(org, activity, key)
-                    write_off = True
+                    plan.binds["wo_amt"] = Decimal(row["applied_amount"])
+                    plan.binds["wo_activity"] = self._activity(org, activity, key)
+                    plan.write_off = True
                 else:
-                    on_account += Decimal(row["applied_amount"])
+                    plan.unapplied += Decimal(row["applied_amount"])
                 continue
-            if Decimal(row["applied_amount"]) < 0:  # issue 17: credit memo netted in a payment
-                raise ErpRejected(
-                    self.name,
-                    key,
-                    "OTC",
-                    f"item {row['document_id']}/{row['line']}: netting a credit memo in a "
-                    "receipt is not supported by the Oracle adapter yet; apply the credit memo "
-                    "to the invoice in Receivables first, then post the receipt without that row",
-                )
             item = self._installment(key, org, str(row["document_id"]), row["line"])
-            shown = f"{item['TRX_NUMBER']} ({row['document_id']}/{row['line']})"
-            if item["ACCOUNT_NUMBER"] != first["customer_id"]:
-                raise ErpRejected(
-                    self.name,
-                    key,
-                    "OTC",
-                    f"item {shown} belongs to customer "
-                    f"{item['ACCOUNT_NUMBER']}, not {first['customer_id']}",
-                )
-            if item["INVOICE_CURRENCY_CODE"] != currency:
-                raise ErpRejected(
-                    self.name,
-                    key,
-                    "OTC",
-                    f"item {shown} is in currency "
-                    f"{item['INVOICE_CURRENCY_CODE']}, the payment in {currency}: "
-                    "cross-currency receipts are not posted",
-                )
-            open_amount = Decimal(item["AMOUNT_DUE_REMAINING"])
-            paid, discount = Decimal(row["applied_amount"]), Decimal(row["discount_amount"])
-            if item["STATUS"] != "OP" or open_amount <= 0:
-                raise ErpRejected(
-                    self.name,
-                    key,
-                    "OTC",
-                    f"item {shown} is not open (status {item['STATUS']}, open {open_amount})",
-                )
-            if paid + discount > open_amount:
-                raise ErpRejected(
-                    self.name,
-                    key,
-                    "OTC",
-                    f"item {shown}: applied {paid} + discount "
-                    f"{discount} exceed the open {open_amount}",
-                )
-            i = len(applications) + 1
-            applications.append(int(item["PAYMENT_SCHEDULE_ID"]))
-            apply_day = max(when, _day(item["TRX_DATE"]))
-            reason = row.get("reason_code")
-            binds.update(
+            self._same_party(key, item, row, first["customer_id"], currency)
+            (credits if Decimal(row["applied_amount"]) < 0 else invoices).append((row, item))
+        try:
+            pairs = allocate(
+                [(i, Decimal(r["applied_amount"])) for i, (r, _) in enumerate(invoices)],
+                [(j, -Decimal(r["applied_amount"])) for j, (r, _) in enumerate(credits)],
+            )
+        except NettingError as exc:
+            row, item = credits[exc.credit]
+            shown = self._shown(item, row)
+            raise ErpRejected(self.name, key, "OTC", f"credit memo {shown} {exc}") from None
+        net = net_per_invoice(
+            [(i, Decimal(r["applied_amount"])) for i, (r, _) in enumerate(invoices)], pairs
+        )
+        for row, item in credits if receipt is None else []:
+            self._check_credit(key, item, -Decimal(row["applied_amount"]))
+        for pair in pairs:
+            (row, inv), (cm_row, cm) = invoices[pair.invoice], credits[pair.credit]
+            done = (applied or {}).get((org, str(cm_row["document_id"])), {})
+            if int(inv["PAYMENT_SCHEDULE_ID"]) in done:
+                continue
+            if receipt is not None:
+                self._check_credit(key, cm, pair.amount)
+                self._check_open(key, inv, row, pair.amount, Decimal(0))
+            j = plan.credit_memos = plan.credit_memos + 1
+            apply_day = max(when, _day(inv["TRX_DATE"]), _day(cm["TRX_DATE"]))
+            plan.binds.update(
                 {
-                    f"ps_{i}": int(item["PAYMENT_SCHEDULE_ID"]),
-                    f"amt_{i}": paid,
-                    f"disc_{i}": discount,  # 0, never NULL: NULL lets EBS default a discount
-                    f"adate_{i}": _iso(apply_day),
-                    f"agl_{i}": _iso(max(apply_day, _day(item["GL_DATE"]))),
-                    f"note_{i}": comments(key, f"short:{reason}" if reason else None),
+                    f"cm_{j}": int(cm["CUSTOMER_TRX_ID"]),
+                    f"cminv_{j}": int(inv["CUSTOMER_TRX_ID"]),
+                    f"cminst_{j}": int(inv["TERMS_SEQUENCE_NUMBER"] or 1),
+                    f"cmps_{j}": int(inv["PAYMENT_SCHEDULE_ID"]),
+                    f"cmamt_{j}": pair.amount,
+                    f"cmdate_{j}": _iso(apply_day),
+                    f"cmgl_{j}": _iso(max(apply_day, _day(inv["GL_DATE"]), _day(cm["GL_DATE"]))),
                 }
             )
-        return binds, applications, write_off, on_account
+        for i, (row, item) in enumerate(invoices):
+            paid, discount = net[i], Decimal(row["discount_amount"])
+            if receipt is None:
+                self._check_open(key, item, row, Decimal(row["applied_amount"]), discount)
+            if paid == 0 and discount == 0:
+                continue  # the credit memos cover it whole: no receipt application
+            n = plan.applications = plan.applications + 1
+            apply_day = max(when, _day(item["TRX_DATE"]))
+            reason = row.get("reason_code")
+            plan.binds.update(
+                {
+                    f"ps_{n}": int(item["PAYMENT_SCHEDULE_ID"]),
+                    f"amt_{n}": paid,
+                    f"disc_{n}": discount,  # 0, never NULL: NULL lets EBS default a discount
+                    f"adate_{n}": _iso(apply_day),
+                    f"agl_{n}": _iso(max(apply_day, _day(item["GL_DATE"]))),
+                    f"note_{n}": comments(key, f"short:{reason}" if reason else None),
+                }
+            )
+        return plan
+
+    @staticmethod
+    def _shown(item: Mapping[str, Any], row: Mapping[str, Any]) -> str:
+        return f"{item['TRX_NUMBER']} ({row['document_id']}/{row['line']})"
+
+    def _same_party(
+        self,
+        key: str,
+        item: Mapping[str, Any],
+        row: Mapping[str, Any],
+        customer: Any,
+        currency: str,
+    ) -> None:
+        shown = self._shown(item, row)
+        if item["ACCOUNT_NUMBER"] != customer:
+            raise ErpRejected(
+                self.name, key, "OTC",
+                f"item {shown} belongs to customer {item['ACCOUNT_NUMBER']}, not {customer}",
+            )  # fmt: skip
+        if item["INVOICE_CURRENCY_CODE"] != currency:
+            raise ErpRejected(
+                self.name, key, "OTC",
+                f"item {shown} is in currency {item['INVOICE_CURRENCY_CODE']}, the payment in "
+                f"{currency}: cross-currency receipts are not posted",
+            )  # fmt: skip
+
+    def _check_open(
+        self,
+        key: str,
+        item: Mapping[str, Any],
+        row: Mapping[str, Any],
+        paid: Decimal,
+        discount: Decimal,
+    ) -> None:
+        """An invoice the payment (credit memos included) settles must be open for it all."""
+        shown = self._shown(item, row)
+        open_amount = Decimal(item["AMOUNT_DUE_REMAINING"])
+        if item["STATUS"] != "OP" or open_amount <= 0:
+            raise ErpRejected(
+                self.name, key, "OTC",
+                f"item {shown} is not open (status {item['STATUS']}, open {open_amount})",
+            )  # fmt: skip
+        if paid + discount > open_amount:
+            raise ErpRejected(
+                self.name, key, "OTC",
+                f"item {shown}: applied {paid} + discount {discount} exceed the open {open_amount}",
+            )  # fmt: skip
+
+    def _check_credit(self, key: str, item: Mapping[str, Any], amount: Decimal) -> None:
+        """EBS does not check the credit memo side of APPLY_ON_ACCOUNT (AR_CM_VAL_PVT only
+        refuses a NULL amount): a closed one, an invoice in its place or more than it has left
+        would go through. Checked here, before anything is sent."""
+        shown = f"{item['TRX_NUMBER']} ({item['CUSTOMER_TRX_ID']})"
+        remaining = -Decimal(item["AMOUNT_DUE_REMAINING"])
+        if item["CLASS"] != "CM":
+            raise ErpRejected(
+                self.name, key, "OTC",
+                f"item {shown} has a negative applied amount but is a {item['CLASS']}, "
+                "not a credit memo: only credit memos are netted",
+            )  # fmt: skip
+        if item["STATUS"] != "OP" or remaining <= 0:
+            raise ErpRejected(
+                self.name, key, "OTC",
+                f"credit memo {shown} is not open (status {item['STATUS']}, "
+                f"remaining {-remaining})",
+            )  # fmt: skip
+        if amount > remaining:
+            raise ErpRejected(
+                self.name, key, "OTC",
+                f"credit memo {shown}: netting {amount} exceeds its remaining {remaining}",
+            )  # fmt: skip
 
     def post_write_off(self, row: Mapping[str, Any], dry_run: bool = False) -> dict[str, Any]:
         """An adjustment against the activity the reason code maps to (TYPE INVOICE closes
@@ -609,7 +775,7 @@ class OracleAdapter:
             pending = " (over the approval limit: it would wait for approval)"
             result = _accepted_in_dry_run(base)
             return {**result, "message": result["message"] + (pending if status != "A" else "")}
-        if status in ("W", "M"):
+        if status != APPROVED:  # W, M or another status that is not final
             return {
                 **base,
                 "status": "pending_approval",
@@ -618,6 +784,16 @@ class OracleAdapter:
                 "the balance is unchanged until an approver approves it in EBS",
             }
         return {**base, "status": "posted", "erp_document": number, "message": seen[:-2] or None}
+
+    def reverse_payment(self, row: Mapping[str, Any], dry_run: bool = False) -> dict[str, Any]:
+        """One Reversals row: REVERSE the receipt of `application_id`, or UNAPPLY its
+        application to one item (adapters/oracle/reversals.py)."""
+        return self._reversals.reverse(row, dry_run)
+
+    def post_refund(self, rows: pl.DataFrame, dry_run: bool = False) -> dict[str, Any]:
+        """The Refunds rows of one refund_id: a refund application per credit item, one block
+        (adapters/oracle/refunds.py)."""
+        return self._refunds.post(rows, dry_run)
 
     def post_cash_applications(self, frame: pl.DataFrame) -> pl.DataFrame:
         validate(frame, "cash_applications", source="cash applications")

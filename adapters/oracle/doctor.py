@@ -180,6 +180,8 @@ def deep_check(ebs: OracleAdapter) -> list[Finding]:
             )
         )
 
+    findings += _reversal_and_refunds(ebs, list(ledgers))
+
     # TCA numbering
     unit_rows = [ebs._lookup("doctor_operating_unit", {"org_id": o})[0] for o in ledgers]
     account_auto = {str(r["GENERATE_CUSTOMER_NUMBER"] or "N") for r in unit_rows}
@@ -237,6 +239,83 @@ def deep_check(ebs: OracleAdapter) -> list[Finding]:
         )
     )
     return findings
+
+
+def _reversal_and_refunds(ebs: OracleAdapter, orgs: list[int]) -> list[Finding]:
+    """What `otc cash reverse` and `otc refunds post` need (issue 18): the reversal category
+    the adapter sends and the reason lookup REVERSE validates against, the refund activity
+    (TYPE CM_REFUND) in each operating unit, and Oracle Payments' methods. A gap is `warn`,
+    not `fail`: cash posting works without them, only reversals or refunds would be refused."""
+    s = ebs.settings
+    out: list[Finding] = []
+    lookups = _sql("doctor_lookups")
+    categories = [
+        str(r["LOOKUP_CODE"])
+        for r in ebs._lookup("doctor_lookups", {"lookup_type": "REVERSAL_CATEGORY_TYPE"})
+    ]
+    known = s.reversal_category in categories
+    out.append(
+        Finding(
+            "reversal categories",
+            f"REVERSAL_CATEGORY_TYPE: {', '.join(categories) or 'none'}",
+            f"reversals without a category are sent as {s.reversal_category} "
+            "(reversal_category)"
+            + ("" if known else ": not enabled, so EBS refuses them (AR_RAPI_REV_CAT_CD_INVALID)"),
+            "ok" if known else "warn",
+            (lookups,),
+        )
+    )
+    reasons = [
+        str(r["LOOKUP_CODE"])
+        for r in ebs._lookup("doctor_lookups", {"lookup_type": "CKAJST_REASON"})
+    ]
+    mapped = sorted(set(ebs._maps.get("reversal_reason", {}).values()) - set(reasons))
+    out.append(
+        Finding(
+            "reversal reasons",
+            f"CKAJST_REASON: {', '.join(reasons) or 'none'}",
+            "a reversal's reason_code is sent as it is (or through the value map "
+            "reversal_reason) and must be one of these (else AR_RAPI_REV_REAS_CD_INVALID)"
+            + (f"; mapped but missing: {', '.join(mapped)}" if mapped else ""),
+            "warn" if mapped or not reasons else "ok",
+            (lookups,),
+        )
+    )
+    names = sorted({s.refund_activity, *ebs._maps.get("refund_activity", {}).values()})
+    for org in orgs:
+        rows = [
+            r
+            for n in names
+            for r in ebs._lookup("doctor_refund_activity", {"org_id": org, "name": n})
+        ]
+        good = [r for r in rows if r["TYPE"] == "CM_REFUND" and r["STATUS"] == "A"]
+        shown = ", ".join(f"{r['NAME']} ({r['TYPE']}, {r['STATUS']})" for r in rows)
+        out.append(
+            Finding(
+                f"refund activity {org}",
+                shown or f"no activity named {' or '.join(names)}",
+                "refunds are applied with it on schedule -8"
+                if len(good) == len(names)
+                else "refunds need an active receivables activity of type CM_REFUND (Refund) "
+                "with that name (refund_activity): EBS refuses others (AR_RAPI_ACTIVITY_X_INVALID)",
+                "ok" if len(good) == len(names) else "warn",
+                (_sql("doctor_refund_activity"),),
+            )
+        )
+    methods = [str(r["PAYMENT_METHOD_CODE"]) for r in ebs._lookup("doctor_payment_methods", {})]
+    wanted = sorted(set(ebs._maps.get("refund_payment_method", {}).values()) - set(methods))
+    out.append(
+        Finding(
+            "refund payment methods",
+            f"Oracle Payments: {', '.join(methods) or 'none'}",
+            "a refund's payment_method (or its value map refund_payment_method) must be one of "
+            "these: Payables rejects others (INVALID PAY METHOD)"
+            + (f"; mapped but missing: {', '.join(wanted)}" if wanted else ""),
+            "warn" if wanted or not methods else "ok",
+            (_sql("doctor_payment_methods"),),
+        )
+    )
+    return out
 
 
 def _money(value: Any) -> str:

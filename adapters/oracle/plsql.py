@@ -42,6 +42,9 @@ STD_DECLARE = """  l_st VARCHAR2(1);
 """
 
 
+CM_OUTS = "  :cm_ids := l_cms;\n  :cm_new := l_cm_new;\n"
+
+
 def _finish(dry_run: bool) -> str:
     if dry_run:
         return "  ROLLBACK;  -- dry run: the ERP checked everything, nothing stays\n"
@@ -65,8 +68,55 @@ class Block:
     outs: dict[str, Out]
 
 
+def credit_memo_applications(count: int) -> str:
+    """AR_CM_API_PUB.APPLY_ON_ACCOUNT per credit memo and invoice pair (`:cm_j`, `:cminv_j`,
+    `:cminst_j`, `:cmps_j`, `:cmamt_j`, `:cmdate_j`, `:cmgl_j`), each first looked up by our
+    tag on the credit memo's live application to that installment, so a rerun applies only a
+    missing one (docs/exactly-once.md, "Oracle: a credit memo netted in a payment").
+
+    The invoice goes in as transaction + installment, not as schedule id: EBS then finds it in
+    AR_OPEN_TRX_V with the credit memo's currency, customer and status OP; with only the
+    schedule id those checks are silently skipped (AR_CM_VAL_PVT.default_trx_info).
+    """
+    return "".join(
+        f"""  l_cm_done := 'N';
+  FOR r IN (SELECT ra.receivable_application_id id FROM ar_receivable_applications_all ra
+             WHERE ra.customer_trx_id = :cm_{j} AND ra.applied_payment_schedule_id = :cmps_{j}
+               AND ra.application_type = 'CM' AND ra.status = 'APP' AND ra.display = 'Y'
+               AND SUBSTR(ra.comments, 1, :tag_length) = :tag_only) LOOP
+    l_cm_done := 'Y';
+    l_cms := l_cms || r.id || ',';
+  END LOOP;
+  IF l_st = 'S' AND l_cm_done = 'N' THEN
+    l_cm_{j}.cm_customer_trx_id := :cm_{j};
+    l_cm_{j}.inv_customer_trx_id := :cminv_{j};
+    l_cm_{j}.installment := :cminst_{j};
+    l_cm_{j}.amount_applied := :cmamt_{j};
+    l_cm_{j}.apply_date := TO_DATE(:cmdate_{j}, 'YYYY-MM-DD');
+    l_cm_{j}.gl_date := TO_DATE(:cmgl_{j}, 'YYYY-MM-DD');
+    l_cm_{j}.comments := :tag;
+    ar_cm_api_pub.apply_on_account(p_api_version => 1.0, p_init_msg_list => 'F',
+      p_commit => 'F', p_cm_app_rec => l_cm_{j}, x_return_status => l_st,
+      x_msg_count => l_cnt, x_msg_data => l_data, x_out_rec_application_id => l_cm_ra,
+      x_acctd_amount_applied_from => l_acctd_from, x_acctd_amount_applied_to => l_acctd_to,
+      p_org_id => :org_id);
+    IF l_st = 'S' THEN
+      l_cms := l_cms || l_cm_ra || ',';
+      l_cm_new := l_cm_new + 1;
+    END IF;
+  END IF;
+"""
+        for j in range(1, count + 1)
+    )
+
+
 def cash_receipt(
-    applications: int, *, write_off: bool, dry_run: bool, foreign: bool = False
+    applications: int,
+    *,
+    write_off: bool,
+    dry_run: bool,
+    foreign: bool = False,
+    credit_memos: int = 0,
 ) -> Block:
     """CREATE_CASH, then one APPLY per installment (`:ps_i`, `:amt_i`, `:disc_i`, `:adate_i`,
     `:agl_i`, `:note_i`), then optionally ACTIVITY_APPLICATION (receipt write-off on PS -3).
@@ -77,6 +127,12 @@ def cash_receipt(
     `:wo_amt`, `:wo_activity`; with `foreign` (not the ledger's currency): `:rate_type`.
     `:disc_i` is always a number, 0 when no discount is granted:
     a NULL p_discount lets APPLY default one from the terms (docs/specs/oracle.md, corrections).
+
+    With `credit_memos` (issue 17, "invoice X less credit note Y"): the credit memos are
+    applied to the invoices first (`credit_memo_applications`), each unless already there,
+    then the receipt, unless already there, applies the net. One block, one transaction: a
+    failed step rolls all back. OUT `:cm_ids` (our credit memo applications) and `:cm_new`
+    (how many this block made).
     """
     applies = "".join(
         f"""    IF l_st = 'S' THEN
@@ -112,8 +168,19 @@ def cash_receipt(
             "\n      p_exchange_rate_type => :rate_type,"
             " p_exchange_rate_date => TO_DATE(:rdate, 'YYYY-MM-DD'),"
         )
+    netting, cm_declare, init = "", "", "'T'"
+    if credit_memos:
+        netting = "  fnd_msg_pub.initialize;\n  l_st := 'S';\n"
+        netting += credit_memo_applications(credit_memos)
+        cm_declare = "".join(
+            f"  l_cm_{j} ar_cm_api_pub.cm_app_rec_type;\n" for j in range(1, credit_memos + 1)
+        ) + (
+            "  l_cm_done VARCHAR2(1);\n  l_cm_ra NUMBER;\n  l_acctd_from NUMBER;\n"
+            "  l_acctd_to NUMBER;\n  l_cms VARCHAR2(4000);\n  l_cm_new NUMBER := 0;\n"
+        )
+        init = "'F'"
     text = f"""DECLARE
-{STD_DECLARE}  l_cr NUMBER;
+{STD_DECLARE}{cm_declare}  l_cr NUMBER;
   l_ra VARCHAR2(4000);
   l_wo NUMBER;
   l_ref_type VARCHAR2(30);
@@ -124,15 +191,14 @@ BEGIN
 {CONTEXT}  FOR r IN (SELECT cr.cash_receipt_id FROM ar_cash_receipts_all cr
              WHERE cr.receipt_number = :rno AND cr.pay_from_customer = :cust
                AND cr.org_id = :org_id AND cr.type = 'CASH'
-               AND cr.status NOT IN ('REV', 'NSF', 'STOP')
                AND SUBSTR(cr.comments, 1, :tag_length) = :tag_only) LOOP
     l_cr := r.cash_receipt_id;
     l_already := 'Y';
   END LOOP;
-  IF l_already = 'Y' THEN
-    l_st := 'S';
-  ELSE
-    ar_receipt_api_pub.create_cash(p_api_version => 1.0, p_init_msg_list => 'T',
+{netting}  IF l_already = 'Y' THEN
+    l_st := NVL(l_st, 'S');
+  {"ELSIF l_st = 'S' THEN" if credit_memos else "ELSE"}
+    ar_receipt_api_pub.create_cash(p_api_version => 1.0, p_init_msg_list => {init},
       x_return_status => l_st, x_msg_count => l_cnt, x_msg_data => l_data,
       p_currency_code => :cur,{rate} p_amount => :amt, p_receipt_number => :rno,
       p_receipt_date => TO_DATE(:rdate, 'YYYY-MM-DD'), p_gl_date => TO_DATE(:gl, 'YYYY-MM-DD'),
@@ -152,8 +218,11 @@ BEGIN
   :already := l_already;
   :cr_id := l_cr;
   :ra_ids := l_ra;
-{HANDLER}"""
-    return Block(text, {**STD_OUTS, "cr_id": OUT_NUMBER, "ra_ids": OUT_TEXT})
+{CM_OUTS if credit_memos else ""}{HANDLER}"""
+    outs = {**STD_OUTS, "cr_id": OUT_NUMBER, "ra_ids": OUT_TEXT}
+    if credit_memos:
+        outs.update({"cm_ids": OUT_TEXT, "cm_new": OUT_NUMBER})
+    return Block(text, outs)
 
 
 def adjustment(*, dry_run: bool) -> Block:

@@ -46,6 +46,12 @@ class OracleSettings:
     # as p_exchange_rate_type, with the daily rate of the receipt date; unset, EBS takes the
     # profile AR_DEFAULT_EXCHANGE_RATE_TYPE (docs/oracle-setup.md)
     exchange_rate_type: str | None = None
+    # reversals (issue 18): the REVERSAL_CATEGORY_TYPE code a reversal row without its own
+    # category is sent with (REV: a standard payment reversal; NSF and STOP set that status)
+    reversal_category: str = "REV"
+    # refunds: the receivables activity (type CM_REFUND, "Refund") a refund is applied with,
+    # by name; the value map `refund_activity` (payment method -> name) overrides it
+    refund_activity: str = "Refund"
     account_numbering: str = "auto"  # "key": the canonical customer id is the account number
     created_by_module: str = "TCA_V2_API"
     page_size: int = 5000

@@ -3,16 +3,17 @@
 Why the cube: ``API_OPLACCTGDOCITEMCUBE_SRV`` is SAP's released API for AR/AP items on
 S/4HANA Cloud and on-premise alike, with the net due date and cash-discount terms already
 derived (docs/specs/sap.md §6), so the pull needs no custom ABAP and no RFC.
-Customers are created and changed through the Business Partner (adapters/s4/customers.py).
-Posting and clearing over ``s4api`` are not built yet: they are refused with a message naming
-the transports that can do them, never half-done.
+Cash applications and write-offs go over SOAP (Journal Entry – Post, then Clear:
+adapters/s4/posting.py); customers are created and changed through the Business Partner
+(adapters/s4/customers.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -26,6 +27,9 @@ from adapters.s4.settings import S4Settings
 from contracts.validate import validate
 from mappings.compile import compile_shipped
 from mappings.convert import alpha_in
+
+if TYPE_CHECKING:
+    from adapters.s4.posting import S4Posting
 
 CUBE_SERVICE = "API_OPLACCTGDOCITEMCUBE_SRV"
 CUBE_SET = "A_OperationalAcctgDocItemCube"
@@ -72,9 +76,22 @@ class S4Adapter:
             settings.odata_root,
             settings.timeout_s,
         )
+        self._poster: S4Posting | None = None
+        self._poster_lock = threading.Lock()  # the job's workers share one adapter
 
     def close(self) -> None:
         self.reader.close()
+        if self._poster is not None:
+            self._poster.close()
+
+    def _posting(self) -> S4Posting:
+        """Posting over SOAP, built on first use (reads need no SOAP client)."""
+        with self._poster_lock:
+            if self._poster is None:
+                from adapters.s4.posting import S4Posting
+
+                self._poster = S4Posting(self)
+            return self._poster
 
     def _companies(self, companies: Sequence[str]) -> list[str]:
         return chosen_companies(self.name, companies, self.settings.companies, "1010")
@@ -237,11 +254,24 @@ class S4Adapter:
                 frame = mapping.apply(joined).with_columns(pl.lit(self.name).alias("source_system"))
                 yield validate(frame, "customers", source=f"{self.name} {BP_SERVICE} {company}")
 
+    def post_payment(self, rows: pl.DataFrame, dry_run: bool = False) -> dict[str, Any]:
+        """One payment (all rows of one application_id): adapters/s4/posting.py."""
+        plan = self._posting().payment_plan(rows)
+        return plan if isinstance(plan, dict) else self._posting().execute(plan, dry_run)
+
+    def post_write_off(self, row: Mapping[str, Any], dry_run: bool = False) -> dict[str, Any]:
+        plan = self._posting().write_off_plan(row)
+        return plan if isinstance(plan, dict) else self._posting().execute(plan, dry_run)
+
     def post_cash_applications(self, frame: pl.DataFrame) -> pl.DataFrame:
-        raise self._not_yet("posting cash applications (Journal Entry – Clear)")
+        from adapters.s4.posting import post_batch
+
+        return post_batch(self, "cash_application", frame)
 
     def post_write_offs(self, frame: pl.DataFrame) -> pl.DataFrame:
-        raise self._not_yet("posting write-offs (Journal Entry – Post)")
+        from adapters.s4.posting import post_batch
+
+        return post_batch(self, "write_off", frame)
 
     def upsert_customers(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Business Partner deep insert or PATCH per customer (adapters/s4/customers.py)."""
@@ -252,15 +282,15 @@ class S4Adapter:
         return results_frame(upsert_customers(self, frame))
 
     def find_posted(self, kind: PostingKind, keys: Sequence[str]) -> pl.DataFrame:
-        if kind != "customer":
-            raise self._not_yet("looking up posted documents")
-        from adapters.s4.customers import find_customers
+        if kind == "customer":
+            from adapters.s4.customers import find_customers
 
-        found = find_customers(self, keys)
-        return pl.DataFrame(
-            {"key": list(keys), "erp_document": [found.get(k) for k in keys]},
-            schema={"key": pl.String, "erp_document": pl.String},
-        )
+            found = find_customers(self, keys)
+            return pl.DataFrame(
+                {"key": list(keys), "erp_document": [found.get(k) for k in keys]},
+                schema={"key": pl.String, "erp_document": pl.String},
+            )
+        return self._posting().find_posted(kind, keys)
 
     def deep_check(self) -> list[Finding]:
         """The go-live check (`otc doctor --deep`): read-only, every request named."""

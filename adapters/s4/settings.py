@@ -25,6 +25,11 @@ class S4Settings:
     # the BP grouping (number range) when the system has no default grouping
     reference_customer: str | None = None
     bp_grouping: str | None = None
+    soap_root: str = "/sap/bc/srt/scs_ext/sap"  # Journal Entry – Post / Clear (SAP_COM_0002)
+    # Journal Entry – Clear is asynchronous: how long a posting reads the ledger back for the
+    # clearing before it reports the key `unknown` (settled by the lookup on a later run)
+    clear_wait_s: float = 30.0
+    clear_poll_s: float = 0.5
 
     @classmethod
     def from_section(
@@ -46,6 +51,12 @@ class S4Settings:
         page_size = options.get("page_size", 5000)
         if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
             raise ConfigError(f"{where} page_size must be a positive integer, not {page_size!r}")
+        for seconds in ("clear_wait_s", "clear_poll_s"):
+            value = options.get(seconds, 0)
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise ConfigError(
+                    f"{where} {seconds} must be a number of seconds >= 0, not {value!r}"
+                )
         companies = options.pop("companies", ())
         if not isinstance(companies, list | tuple) or not all(
             isinstance(c, str) for c in companies

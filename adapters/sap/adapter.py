@@ -477,11 +477,22 @@ class SapAdapter:
     def find_posted(self, kind: PostingKind, keys: Sequence[str]) -> pl.DataFrame:
         """Which keys already have a (not reversed) document: BKPF by XBLNR, then BKTXT.
 
+        A reversal is found by the tag on the payment it reversed (adapters/sap/reversal.py):
+        its erp_document is the reversal document.
+
         Every company code of the system is searched, not only the configured `companies`:
         a key posted to any company must be found, or a lost answer would be posted again.
         The predicates are the index BKPF BUKRS + XBLNR (IN lists, batched); the tag is
         then compared in full (adapters/sap/keys.py), never as a prefix.
         """
+        if kind == "reversal":
+            from adapters.sap.reversal import find_reversals
+
+            reversed_by = find_reversals(self, keys)
+            return pl.DataFrame(
+                {"key": list(keys), "erp_document": [reversed_by.get(k) for k in keys]},
+                schema={"key": pl.String, "erp_document": pl.String},
+            )
         by_xblnr: dict[str, list[str]] = {}
         for key in keys:
             by_xblnr.setdefault(xblnr_for(key), []).append(key)
@@ -600,6 +611,19 @@ class SapAdapter:
                 "message": exc.text,
             }
         return self._clear(key, "write_off", params, dry_run)
+
+    def reverse_payment(self, row: Mapping[str, Any], dry_run: bool = False) -> dict[str, Any]:
+        """Reset the clearing of the payment `application_id` posted and reverse it, one
+        LUW in the kit (Z_OTC_AR_REVERSE); item scope is refused (adapters/sap/reversal.py)."""
+        from adapters.sap.reversal import reverse_payment
+
+        return reverse_payment(self, row, dry_run)
+
+    def post_refund(self, rows: pl.DataFrame, dry_run: bool = False) -> dict[str, Any]:
+        """One refund (the rows of one refund_id) through Z_OTC_AR_REFUND, ready for F110."""
+        from adapters.sap.reversal import post_refund
+
+        return post_refund(self, rows, dry_run)
 
     def _clear(
         self, key: str, kind: str, params: dict[str, Any], dry_run: bool = False

@@ -41,7 +41,7 @@ def is_read_only(function: str, params: Mapping[str, Any]) -> bool:
     if function in READ_ONLY:
         return True
     return (
-        function in ("Z_OTC_AR_CLEAR", "Z_OTC_AR_ON_ACCOUNT")
+        function in ("Z_OTC_AR_CLEAR", "Z_OTC_AR_ON_ACCOUNT", "Z_OTC_AR_REVERSE", "Z_OTC_AR_REFUND")
         and str(params.get("I_TESTRUN", "")).upper() == "X"
     )
 

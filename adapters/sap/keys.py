@@ -46,3 +46,16 @@ def header_texts(key: str) -> tuple[str, ...]:
     (documents posted by earlier versions must still be found, or they would be posted twice;
     safe because XBLNR is compared as well, in full)."""
     return (header_text(key), (LEGACY_PREFIX + key)[:BKTXT_LENGTH])
+
+
+XREF2_HD_LENGTH = 20
+
+
+def reversal_ref(key: str) -> str:
+    """BKPF-XREF2_HD of the payment a reversal takes back: the reversal key's tag when it fits
+    CHAR 20, else `otc:#` + 14 digest characters + `;` (compared in full, like BKTXT)."""
+    full = tag(key)
+    if len(full) <= XREF2_HD_LENGTH:
+        return full
+    room = XREF2_HD_LENGTH - len(TAG_PREFIX) - len(TAG_END) - 1
+    return f"{TAG_PREFIX}#{_digest(key)[:room]}{TAG_END}"

@@ -49,6 +49,13 @@ class SapSettings:
     distr_chan: str = "10"
     division: str = "00"
     reference_customer: str | None = None
+    #: How a refund becomes an SAP document (docs/sap-setup.md "Reversal and refunds"):
+    #: "debit_posting" debits the customer against the credit items (Z_OTC_AR_REFUND clears
+    #: them) and leaves one credit item with the payment method for F110 to pay out.
+    refund_mode: str = "debit_posting"
+    refund_doc_type: str = "DA"  # BLART of the refund document (customer document)
+    #: T041C reason used when a Reversals row has none (the contract requires one today)
+    reversal_reason: str | None = None
 
     @classmethod
     def from_section(
@@ -88,6 +95,13 @@ class SapSettings:
         strategy = options.get("open_items_strategy", "bulk")
         if strategy not in STRATEGIES:
             raise ConfigError(f"{where} open_items_strategy must be one of {STRATEGIES}")
+        mode = options.get("refund_mode", "debit_posting")
+        if mode != "debit_posting":
+            raise ConfigError(
+                f'{where} refund_mode must be "debit_posting", not {mode!r}: a payment request '
+                "(F111 / FIPAYM) has no documented remote-enabled interface the kit could call, "
+                "so it is not supported (docs/sap-setup.md)"
+            )
         if "companies" in options:
             options["companies"] = tuple(str(c) for c in options["companies"])
         options["client"] = str(options["client"])

@@ -31,7 +31,7 @@ from mock_erp.oracle.sql import ColumnMeta, OracleSql, RowSource, bind_key
 log = logging.getLogger("mock_erp.oracle")
 DEFAULT_LIMIT = 10_000  # ORDS default/maximum rows per request (specs/oracle.md §5.2 "seen: 10000")
 _API = re.compile(
-    r"\b(AR_RECEIPT_API_PUB|AR_ADJUST_PUB|HZ_[A-Z_]+_V2PUB|FND_GLOBAL|MO_GLOBAL)\s*\.\s*([A-Z_0-9]+)",
+    r"\b(AR_[A-Z_]+_PUB|HZ_[A-Z_]+_V2PUB|FND_GLOBAL|MO_GLOBAL)\s*\.\s*([A-Z_0-9]+)",
     re.IGNORECASE,
 )
 

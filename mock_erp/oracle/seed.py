@@ -367,6 +367,24 @@ def _setup(conn: Any, ous: list[tuple[int, str, str, str]], today: date) -> dict
             ("DISPUTE", "Dispute"),
         )
     ]
+    # receipt reversal (AR_RECEIPT_VAL_PVT.Validate_reversal_catg_code / _reason_code):
+    # categories of REVERSAL_CATEGORY_TYPE (the receipt's status after it) and reasons of
+    # CKAJST_REASON; codes as EBS seeds them [derived from public reversal scripts]
+    lookups += [
+        ("REVERSAL_CATEGORY_TYPE", c, m)
+        for c, m in (("NSF", "Non-Sufficient Funds"), ("REV", "Reverse Payment"),
+                     ("STOP", "Stop Payment"))
+    ]  # fmt: skip
+    lookups += [
+        ("CKAJST_REASON", c, m)
+        for c, m in (
+            ("NSF", "Insufficient Funds"),
+            ("PAYMENT REVERSAL", "Payment Reversal"),
+            ("WRONG AMOUNT", "Wrong Amount"),
+            ("WRONG CUSTOMER", "Wrong Customer"),
+            ("WRONG INVOICE", "Wrong Invoice"),
+        )
+    ]
     lookups += [
         ("HZ_CREATED_BY_MODULES", c, m)
         for c, m in (("TCA_V2_API", "TCA V2 API"), ("HZ_CPUI", "Customers UI"))
@@ -376,6 +394,11 @@ def _setup(conn: Any, ous: list[tuple[int, str, str, str]], today: date) -> dict
         "START_DATE_ACTIVE) "
         "VALUES (?, ?, ?, 'Y', ?)",
         [(*lk, start) for lk in lookups],
+    )
+    conn.executemany(  # Oracle Payments' seeded methods a refund's payment request may use
+        "INSERT INTO IBY_PAYMENT_METHODS_VL (PAYMENT_METHOD_CODE, PAYMENT_METHOD_NAME) "
+        "VALUES (?, ?)",
+        [("CHECK", "Check"), ("EFT", "Electronic"), ("WIRE", "Wire")],
     )
     conn.execute(
         "INSERT INTO AR_RECEIPT_CLASSES VALUES (1, 'Manual', 'MANUAL', 'STANDARD', NULL, NULL, "

@@ -43,6 +43,7 @@ COLUMNS: dict[str, str] = {
     "ClearingAccountingDocument": "i.AUGBL",
     "ClearingDate": _date("i.AUGDT"),
     "IsCleared": "(i.AUGDT NOT IN ('', '00000000'))",
+    "IsReversed": "(COALESCE(b.STBLG, '') <> '')",  # reversed: BKPF-STBLG names the reversal
     "PostingDate": _date("i.BUDAT"),
     "DocumentDate": _date("i.BLDAT"),
     "AccountingDocumentType": "i.BLART",

@@ -260,7 +260,7 @@ class PartnerWrites:
         if not wanted:
             raise odata.ODataError(
                 428,
-                "ZMOCK/058",
+                "ZMOCK/078",
                 f"Precondition required for {entity.name}: send If-Match with the entity's ETag",
             )
         store = self.persona.sap.backend.store
@@ -278,7 +278,7 @@ class PartnerWrites:
         if wanted.strip() != "*" and wanted.strip() != etag_header(str(row[0])):
             raise odata.ODataError(
                 412,
-                "ZMOCK/059",
+                "ZMOCK/079",
                 f"Precondition failed for {entity.name}: the entity was changed since its ETag "
                 "was read; read it again",
             )

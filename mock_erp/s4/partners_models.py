@@ -77,7 +77,7 @@ def install(store: Store) -> None:
     store.register_schema("s4", DDL)
 
 
-def _bad(message: str, code: str = "ZMOCK/050") -> ODataError:
+def _bad(message: str, code: str = "ZMOCK/070") -> ODataError:
     return ODataError(400, code, message)
 
 
@@ -128,12 +128,12 @@ def parse_deep_insert(body: Mapping[str, Any]) -> NewPartner:
         name1 = f"{_text(body.get('FirstName'))} {_text(body.get('LastName'))}".strip()
     roles = {_text(r.get("BusinessPartnerRole")) for r in _many(body.get("to_BusinessPartnerRole"))}
     if unknown := sorted(roles - KNOWN_ROLES):
-        raise _bad(f"BP role {unknown[0]} does not exist", "ZMOCK/051")
+        raise _bad(f"BP role {unknown[0]} does not exist", "ZMOCK/071")
     if not roles & CUSTOMER_ROLES:
         raise _bad(
             "The mock's S/4 persona keeps business partners as customers: give the role "
             "FLCU01 (customer) and FLCU00 (financial accounting customer)",
-            "ZMOCK/057",
+            "ZMOCK/077",
         )
     addresses = _many(body.get("to_BusinessPartnerAddress"))
     if not addresses:
@@ -141,7 +141,7 @@ def parse_deep_insert(body: Mapping[str, Any]) -> NewPartner:
     first = addresses[0]
     country = _text(first.get("Country"))
     if not country:
-        raise _bad("Enter a country/region in the address (Country)", "ZMOCK/053")
+        raise _bad("Enter a country/region in the address (Country)", "ZMOCK/073")
     address = {
         "LAND1": country[:3],
         "ORT01": _text(first.get("CityName"))[:35],
@@ -154,7 +154,7 @@ def parse_deep_insert(body: Mapping[str, Any]) -> NewPartner:
         kind, number = _text(entry.get("BPTaxType")), _text(entry.get("BPTaxNumber"))
         column = TAX_FIELDS.get(kind[-1:]) if len(kind) == 3 else None
         if column is None:
-            raise _bad(f"Tax number category {kind} does not exist", "ZMOCK/052")
+            raise _bad(f"Tax number category {kind} does not exist", "ZMOCK/072")
         taxes[column] = number[:20]
     customer = body.get("to_Customer") or {}
     if not isinstance(customer, dict):
@@ -190,15 +190,15 @@ def create_partner(backend: Any, new: NewPartner, user: str) -> str:
     for company in new.companies:
         bukrs = company.get("CompanyCode", "")
         if bukrs not in known:
-            raise _bad(f"Company code {bukrs} does not exist", "ZMOCK/054")
+            raise _bad(f"Company code {bukrs} does not exist", "ZMOCK/074")
         if not company.get("ReconciliationAccount"):
             raise _bad(
                 f"Company code {bukrs}: enter a reconciliation account (ReconciliationAccount)",
-                "ZMOCK/055",
+                "ZMOCK/075",
             )
     if new.number:
         if store.query_one("SELECT 1 FROM KNA1 WHERE KUNNR = ?", (new.number.zfill(10),)):
-            raise _bad(f"Business partner {new.number} already exists", "ZMOCK/056")
+            raise _bad(f"Business partner {new.number} already exists", "ZMOCK/076")
         number = new.number.zfill(10)
     else:
         number = backend.draw_customer_number()
@@ -278,7 +278,7 @@ def change(
         kind = key.get("BPTaxType", "")
         tax_column = TAX_FIELDS.get(kind[-1:]) if len(kind) == 3 else None
         if tax_column is None:
-            raise _bad(f"Tax number category {kind} does not exist", "ZMOCK/052")
+            raise _bad(f"Tax number category {kind} does not exist", "ZMOCK/072")
         sets[("KNA1", tax_column)] = _text(values["BPTaxNumber"])[:20]
     bukrs = key.get("CompanyCode", "")
     if any(t == "KNB1" for t, _ in sets) and (

@@ -56,7 +56,11 @@ class S4Persona:
         self.calls = 0
 
     def routes(self) -> list[BaseRoute]:
+        from mock_erp.s4.soap_routes import S4Soap  # journal entries over SOAP
+
+        self.soap = S4Soap(self)
         return [
+            *self.soap.routes(),
             Route(f"{ROOT}/{{service}}/$metadata", self.metadata, methods=["GET"]),
             Route(f"{ROOT}/{{service}}/", self.service_document, methods=["GET"]),
             Route(f"{ROOT}/{{service}}", self.service_document, methods=["GET"]),

@@ -27,7 +27,15 @@ class S4Settings:
     # pull expects; "internal" = SAP's stored form (JPY 12,345 as 123.45), the variant
     # ``otc doctor --deep`` must catch. Which one a live Gateway answers is unconfirmed.
     cube_amounts: Literal["external", "internal"] = "external"
+    # Journal Entry – Clear is asynchronous: the clearing lands this long after the request was
+    # accepted (mock_erp/s4/soap_routes.py). Non-zero by default (the harsher variant): a
+    # client that reads the ledger at once sees nothing cleared yet. 0: at once, still async.
+    clearing_delay_ms: int = 1500
 
     def check_odata_page_size(self, value: int) -> None:
         if value < 0:
             raise FaultRuleError("s4.odata_page_size", "must be >= 0 (0: no server paging)")
+
+    def check_clearing_delay_ms(self, value: int) -> None:
+        if value < 0:
+            raise FaultRuleError("s4.clearing_delay_ms", "must be >= 0 (milliseconds)")

@@ -28,6 +28,25 @@ TEXTS: dict[tuple[str, str], str] = {
     ("ZOTC", "009"): "Test run: document can be posted",
     ("ZOTC", "010"): "Customer &1 is locked by user &2",
     ("ZOTC", "011"): "Date format &1 of user &2 is not supported: set 1 to 6 in SU01",
+    # FB08 / FBRA (docs/sap-setup.md "Reversal and refunds"): F5 361 for a document already
+    # reversed (SAP wiki "Reversal and Reversed documents", note 1515670); F5 360 for a
+    # clearing document (BSTAT A/B) sent to FB08 instead of FBRA (SAP's long text of F5 360)
+    ("F5", "361"): "Document was already reversed",
+    ("F5", "360"): "Special documents are not reversible",
+    # class ZOTC 020-034: the checks Z_OTC_AR_REVERSE / Z_OTC_AR_REFUND make before they
+    # call FBRA / FB05, so a refusal arrives with the cause and what to do [project]
+    ("ZOTC", "020"): "Reversal reason &1 is not defined (T041C)",
+    ("ZOTC", "021"): "Enter a reversal reason",
+    ("ZOTC", "022"): "Reversal date &1 is before posting date &2 of document &3",
+    ("ZOTC", "023"): "Line &1 of &2 was cleared later by &3: reset that clearing first",
+    ("ZOTC", "024"): "Reason &1 allows no posting date other than &2 (T041C-XABWD)",
+    ("ZOTC", "025"): "Document &1 does not exist in company code &2, year &3",
+    ("ZOTC", "026"): "Clearing reset and document &1 reversed by &2",
+    ("ZOTC", "030"): "Payment method &1 is not allowed in company code &2 (T042E)",
+    ("ZOTC", "031"): "Payment method &1 (&2) collects money: a refund must pay out (T042Z)",
+    ("ZOTC", "032"): "Item &1 &2 &3 is not a credit: nothing to refund",
+    ("ZOTC", "033"): "Refund &1 exceeds the open credit &2 of item &3",
+    ("ZOTC", "034"): "Refund amount &1 is not the sum &2 of its items",
     # batch input ran out of data for a screen FB05 showed (type S; the kit treats it as failed)
     ("00", "344"): "No batch input data for screen &1 &2",
 }

@@ -290,7 +290,7 @@ class SapBackend:
             or ""
         )
         user = holder or self.any_lock_user(kunnr)
-        if function == "Z_OTC_AR_CLEAR":
+        if function in ("Z_OTC_AR_CLEAR", "Z_OTC_AR_REFUND"):
             return {
                 "E_DOC_NO": "",
                 "E_FISC_YEAR": "0000",

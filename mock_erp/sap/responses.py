@@ -24,6 +24,7 @@ from mock_erp.sap.models import (
     dats,
     minor_of_internal,
 )
+from mock_erp.sap.responses_reversal import HANDLERS as REVERSAL_HANDLERS
 from mock_erp.sap.system import HANDLERS as SYSTEM_HANDLERS
 from mock_erp.sap.system import sync_system_tables
 
@@ -545,4 +546,5 @@ HANDLERS: dict[str, Handler] = {
     "BAPI_CUSTOMER_CREATEFROMDATA1": bapi_customer_createfromdata1,
     "BAPI_CUSTOMER_CHANGEFROMDATA1": bapi_customer_changefromdata1,
 }
+HANDLERS.update(REVERSAL_HANDLERS)  # Z_OTC_AR_REVERSE / _REFUND (mock_erp/sap/reversal.py...)
 HANDLERS.update(SYSTEM_HANDLERS)  # release, user defaults, kit version (mock_erp/sap/system.py)

@@ -250,7 +250,7 @@ class SapPersona:
         Z_OTC_AR_ON_ACCOUNT) lock the customer
         account per company code (lock object EFKNB1A, KUNNR + BUKRS: public copies of SAPF124,
         FORM sperren_konto, ``CALL FUNCTION 'ENQUEUE_EFKNB1A'``)."""
-        if function == "Z_OTC_AR_CLEAR":
+        if function in ("Z_OTC_AR_CLEAR", "Z_OTC_AR_REFUND"):
             bukrs, kunnr = str(params.get("I_COMP_CODE") or ""), str(params.get("I_CUSTOMER") or "")
             return [(bukrs, kunnr)] if kunnr else []
         if function in ("BAPI_ACC_DOCUMENT_POST", "Z_OTC_AR_ON_ACCOUNT"):

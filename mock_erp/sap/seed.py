@@ -36,6 +36,7 @@ from stdnum.us import ein as us_ein
 
 from mock_erp.sap import tables
 from mock_erp.sap.models import DOC_TYPE_RANGES, LOGICAL_SYSTEM, internal_text
+from mock_erp.sap.seed_reversal import seed_reversal_config
 from mock_erp.store import Store
 
 TCURX = {"JPY": 0, "KRW": 0, "KWD": 3, "BHD": 3, "OMR": 3, "JOD": 3, "TND": 3}
@@ -260,6 +261,7 @@ def _config(conn: Any, comps: list[tuple[str, str]], today: date) -> dict[str, i
         "INSERT INTO T052 (ZTERM, ZTAG1, ZPRZ1, ZTAG2, ZPRZ2, ZTAG3) VALUES (?,?,?,?,?,?)",
         [(k, f"{a:03d}", p1, f"{b:03d}", p2, f"{c:03d}") for k, (a, p1, b, p2, c) in TERMS.items()],
     )
+    seed_reversal_config(conn, comps)
     return {"T001": len(t001), "T001B": len(t001b), "TCURX": len(TCURX)}
 
 

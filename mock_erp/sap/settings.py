@@ -57,6 +57,28 @@ class SapSettings:
     #: F2 543, which is an error, not "no such customer".
     customers_unauthorized: list[str] = field(default_factory=list)
 
+    #: Z_OTC_AR_REVERSE of a payment whose clearing is in a closed period (docs/sap-setup.md
+    #: "Reversal and refunds"): "refuse" (default, harsher) answers F5 201 for the payment's
+    #: period, as FBRA does when the period of the clearing is closed (resetting it would change
+    #: a closed period); "alternative_date" plays a system that lets the reversal post into an
+    #: open period when the reason allows an alternative posting date (T041C-XABWD).
+    reverse_closed_period: Literal["refuse", "alternative_date"] = "refuse"
+    #: Month-end close per company code: ``{"1000": "202611"}`` closes every period up to and
+    #: including 2026/11 for all account types (T001B "from" moves past it), as OB52 would.
+    #: Periods only close (mock_erp/sap/periods.py): ``POST /_mock/reset`` reopens them.
+    closed_through: dict[str, str] = field(default_factory=dict)
+
+    def check_reverse_closed_period(self, value: str) -> None:
+        if value not in ("refuse", "alternative_date"):
+            raise FaultRuleError(
+                "sap.reverse_closed_period", "must be 'refuse' or 'alternative_date'"
+            )
+
+    def check_closed_through(self, value: dict[str, str]) -> None:
+        for bukrs, period in value.items():
+            if not re.match(r"^[0-9]{4}(0[1-9]|1[0-6])$", str(period)):
+                raise FaultRuleError(f"sap.closed_through.{bukrs}", "must be YYYYPP (period 01-16)")
+
     def check_tcurx(self, value: dict[str, int | None]) -> None:
         for currency, decimals in value.items():
             if not _CURRENCY.match(currency):

@@ -125,7 +125,19 @@ CATALOGUE: dict[str, list[Field]] = {
     "BKPF": _f("MANDT C 3 key; BUKRS C 4 key; BELNR C 10 key; GJAHR N 4 key; BLART C 2;"
                "BLDAT D 8; BUDAT D 8; MONAT N 2; CPUDT D 8; CPUTM T 6; USNAM C 12; TCODE C 20;"
                "XBLNR C 16; BKTXT C 25; WAERS C 5; HWAER C 5; BSTAT C 1; STBLG C 10; STJAH N 4;"
-               "AWTYP C 5; AWKEY C 20; AWSYS C 10"),
+               "AWTYP C 5; AWKEY C 20; AWSYS C 10; STGRD C 2; XREVERSAL C 1; XREF1_HD C 20;"
+               "XREF2_HD C 20"),
+    # reversal reasons (FB08/FBRA): XNEGP negative posting, XABWD alternative posting date
+    # allowed (the reason a reversal into another period, e.g. out of a closed one, needs)
+    "T041C": _f("MANDT C 3 key; STGRD C 2 key; XNEGP C 1; XABWD C 1"),
+    # payment methods per country (XEINZ X: incoming, i.e. collected, not paid out) and the
+    # ones a paying company code may use (FBZP); F110 pays a customer item by its ZLSCH
+    "T042Z": _f("MANDT C 3 key; LAND1 C 3 key; ZLSCH C 1 key; TEXT1 C 30; XEINZ C 1"),
+    "T042E": _f("MANDT C 3 key; ZBUKR C 4 key; ZLSCH C 1 key"),
+    # DDIC index fields (client-independent): the mock seeds none beyond the primary keys, as
+    # a system without the BKPF index on XREF2_HD that docs/sap-setup.md section 7 advises
+    "DD17S": _f("SQLTAB C 30 key; INDEXNAME C 3 key; POSITION N 4 key; AS4LOCAL C 1 key;"
+                "AS4VERS N 4 key; FIELDNAME C 30"),
     # all lines of documents posted through the mock's BAPIs (the seed writes BKPF + BSID only)
     "BSEG": _f("MANDT C 3 key; BUKRS C 4 key; BELNR C 10 key; GJAHR N 4 key; BUZEI N 3 key;"
                "AUGDT D 8; AUGBL C 10; BSCHL C 2; KOART C 1; UMSKZ C 1; SHKZG C 1; GSBER C 4;"
@@ -165,7 +177,11 @@ FIELD_TEXTS: dict[str, str] = {
     "OBJECTCLAS": "Object class", "OBJECTID": "Object value", "CHANGENR": "Document number",
     "UDATE": "Date", "CURRKEY": "Currency", "CURRDEC": "Decimals",
     "COMPONENT": "Component", "RELEASE": "Release", "FUNCNAME": "Function Module",
-    "RFPRO": "Tolerance group", "BETRS": "Max. Payment Diff. Revenue",
+    "RFPRO": "Tolerance group", "STGRD": "Reversal reason", "XABWD": "Alt. pstg date",
+    "XNEGP": "Neg. postings", "STBLG": "Reverse document", "STJAH": "Reverse doc. year",
+    "XREVERSAL": "Reversal indicator", "XREF2_HD": "Reference key 2 (header)",
+    "ZLSCH": "Payment method", "XEINZ": "Incoming payment", "ZBUKR": "Paying company code",
+    "BETRS": "Max. Payment Diff. Revenue",
     "BETRH": "Max. Payment Diff. Expense", "MAXBT": "Max. Amount per Document",
 }
 # fmt: on
@@ -174,7 +190,7 @@ FIELD_TEXTS: dict[str, str] = {
 _INDEXES: dict[str, list[tuple[str, ...]]] = {
     "BSID": [("BUKRS", "BELNR", "GJAHR", "BUZEI")],
     "BSAD": [("BUKRS", "BELNR", "GJAHR", "BUZEI"), ("BUKRS", "KUNNR", "AUGDT")],
-    "BKPF": [("BUKRS", "XBLNR")],
+    "BKPF": [("BUKRS", "XBLNR"), ("BUKRS", "XREF2_HD")],
     "CDHDR": [("OBJECTCLAS", "UDATE")],
 }
 

@@ -16,6 +16,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = ROOT / "tests" / "fixtures" / "clearing_cases.json"
+#: the reversal checks and refund lines (LZOTC_ARC03), shared with the mock (issue 18)
+REVERSAL_CASES = ROOT / "tests" / "fixtures" / "reversal_cases.json"
 KIT = ROOT / "adapters" / "sap" / "abap"
 TARGET = KIT / "src" / "zotc_ar.fugr.lzotc_art99.abap"
 TOP = KIT / "src" / "zotc_ar.fugr.lzotc_artop.abap"
@@ -240,6 +242,114 @@ def render(table: dict[str, Any]) -> str:
     return "\n".join(head + body) + "\n"
 
 
+R = "lcl_reversal_rules"
+F = "lcl_refund_lines"
+
+
+def _flag(value: bool) -> str:
+    return "abap_true" if value else "abap_false"
+
+
+def render_reversal(table: dict[str, Any]) -> str:
+    """ABAP Unit class of LZOTC_ARC03 from tests/fixtures/reversal_cases.json."""
+    checks = [(f"check_{n:02d}", c) for n, c in enumerate(table["reversal_checks"], start=1)]
+    refunds = [(f"refund_{n:02d}", c) for n, c in enumerate(table["refunds"], start=1)]
+    head = [
+        "",
+        "",
+        "*" + "-" * 70 + "*",
+        "* ABAP Unit tests of lcl_reversal_rules and lcl_refund_lines (LZOTC_ARC03),",
+        "* GENERATED from tests/fixtures/reversal_cases.json, the table the mock's",
+        "* twins are tested on too: do not edit, change the table and run the generator.",
+        "*" + "-" * 70 + "*",
+        "CLASS ltcl_reversal_cases DEFINITION FINAL FOR TESTING",
+        "  DURATION SHORT RISK LEVEL HARMLESS.",
+        "  PRIVATE SECTION.",
+    ]
+    for name, case in checks + refunds:
+        head.append(f'    METHODS {name} FOR TESTING. " {case["name"]}')
+    head += ["ENDCLASS.", "", "", "CLASS ltcl_reversal_cases IMPLEMENTATION.", ""]
+    body: list[str] = []
+    for name, case in checks:
+        expect = case["expect"]
+        msgid, msgno = (expect[:-3], expect[-3:]) if expect else ("", "")
+        body += [
+            f"  METHOD {name}.",
+            f'    " {case["name"]}',
+            f"    DATA ls_facts TYPE {R}=>ty_facts.",
+            f"    DATA ls_code TYPE {R}=>ty_code.",
+            "",
+            f"    ls_facts-reason = {_q(case['reason'])}.",
+            f"    ls_facts-reason_known = {_flag(case['reason_known'])}.",
+            f"    ls_facts-alt_date = {_flag(case['alt_date'])}.",
+            f"    ls_facts-doc_found = {_flag(case['doc_found'])}.",
+            f"    ls_facts-stblg = {_q(case['stblg'])}.",
+            f"    ls_facts-bstat = {_q(case['bstat'])}.",
+            f"    ls_facts-doc_budat = {_q(case['doc_budat'])}.",
+            f"    ls_facts-rev_budat = {_q(case['rev_budat'])}.",
+            f"    ls_facts-rev_period_open = {_flag(case['rev_period_open'])}.",
+            f"    ls_facts-cleared_later_by = {_q(case['cleared_later_by'])}.",
+            f"    ls_code = {R}=>check( ls_facts ).",
+            "    cl_abap_unit_assert=>assert_equals( act = ls_code-msgid",
+            f"                                        exp = {_q(msgid)}",
+            f"                                        msg = {_q(case['name'] + ': class')} ).",
+            "    cl_abap_unit_assert=>assert_equals( act = ls_code-msgno",
+            f"                                        exp = {_q(msgno)}",
+            f"                                        msg = {_q(case['name'] + ': number')} ).",
+            "  ENDMETHOD.",
+            "",
+            "",
+        ]
+    for name, case in refunds:
+        body += [
+            f"  METHOD {name}.",
+            f'    " {case["name"]}',
+            f"    DATA lt_items TYPE {F}=>ty_items.",
+            f"    DATA ls_item TYPE {F}=>ty_item.",
+            *([f"    DATA ls_line TYPE {F}=>ty_line."] if case["lines"] else []),
+            f"    DATA ls_result TYPE {F}=>ty_result.",
+            f"    DATA lv_total TYPE {F}=>ty_amount.",
+            "",
+        ]
+        for it in case["items"]:
+            body += [
+                f"    ls_item-open = {_q(it['open'])}.",
+                f"    ls_item-refund = {_q(it['refund'])}.",
+                "    APPEND ls_item TO lt_items.",
+            ]
+        body += [
+            f"    lv_total = {_q(case['total'])}.",
+            f"    ls_result = {F}=>build( it_items = lt_items",
+            "                                          iv_total = lv_total ).",
+            "    cl_abap_unit_assert=>assert_equals( act = ls_result-msgno",
+            f"                                        exp = {_q(case['expect'])}",
+            f"                                        msg = {_q(case['name'] + ': message')} ).",
+            "    cl_abap_unit_assert=>assert_equals( act = lines( ls_result-lines )",
+            f"                                        exp = {len(case['lines'])}",
+            f"                                        msg = {_q(case['name'] + ': lines')} ).",
+        ]
+        for n, ln in enumerate(case["lines"], start=1):
+            where = f"{case['name']} line {n}"
+            body += [
+                f"    READ TABLE ls_result-lines INTO ls_line INDEX {n}.",
+                "    cl_abap_unit_assert=>assert_subrc( act = sy-subrc",
+                f"                                       msg = {_q(where)} ).",
+            ]
+            for field, expected in (
+                ("role", _q(ln["role"])),
+                ("post_key", _q(ln["key"])),
+                ("amount", _q(ln["amount"])),
+                ("item", str(ln["item"])),
+            ):
+                body += [
+                    f"    cl_abap_unit_assert=>assert_equals( act = ls_line-{field}",
+                    f"                                        exp = {expected}",
+                    f"                                        msg = {_q(where + ': ' + field)} ).",
+                ]
+        body += ["  ENDMETHOD.", "", ""]
+    return "\n".join([*head, *body[:-2], "ENDCLASS."]) + "\n"
+
+
 def kit_digest(root: Path = KIT) -> str:
     """SHA-256 over the kit's .abap files (relative path and bytes, in path order) but the TOP
     include, which carries it: what Z_OTC_KIT_VERSION answers and `otc doctor --deep`
@@ -257,6 +367,7 @@ def render_top(digest: str) -> str:
 
 def main(argv: list[str]) -> int:
     text = render(json.loads(CASES.read_text()))
+    text += render_reversal(json.loads(REVERSAL_CASES.read_text()))
     if "--check" in argv:
         current = TARGET.read_text() if TARGET.exists() else ""
         top = TOP.read_text() if TOP.exists() else ""

@@ -22,8 +22,10 @@ from mock_erp.sap import ddic
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "adapters" / "sap" / "abap" / "src"
 CASES = json.loads((ROOT / "tests" / "fixtures" / "clearing_cases.json").read_text())
+REVERSAL_CASES = json.loads((ROOT / "tests" / "fixtures" / "reversal_cases.json").read_text())
 KIT_MODULES = ("Z_OTC_AR_CLEAR", "Z_OTC_AR_ON_ACCOUNT", "Z_OTC_CUSTOMER_CREATE",
-               "Z_OTC_CUSTOMER_CHANGE", "Z_OTC_KIT_VERSION")  # fmt: skip
+               "Z_OTC_CUSTOMER_CHANGE", "Z_OTC_KIT_VERSION", "Z_OTC_AR_REVERSE",
+               "Z_OTC_AR_REFUND")  # fmt: skip
 
 
 def _generator() -> Any:
@@ -41,7 +43,8 @@ def _fugr() -> etree._Element:
 
 
 def test_the_abap_unit_include_is_generated_from_the_case_table() -> None:
-    expected = _generator().render(CASES)
+    generator = _generator()
+    expected = generator.render(CASES) + generator.render_reversal(REVERSAL_CASES)
     assert (SRC / "zotc_ar.fugr.lzotc_art99.abap").read_text() == expected, (
         "stale: run python tests/abap/gen_unit_tests.py"
     )

@@ -226,7 +226,7 @@ def test_receipt_applied_to_two_invoices_with_discount(
     )
     assert sorted(Decimal(str(a["AMOUNT_APPLIED"])) for a in apps) == sorted(paid)
     found = ebs.find_posted("cash_application", [key, "PAY-NEVER"])
-    assert found.rows() == [(key, row["erp_document"]), ("PAY-NEVER", None)]
+    assert found.rows() == [(key, row["erp_document"], "posted"), ("PAY-NEVER", None, None)]
     # posting the same key again finds the receipt (our own check), posts nothing new
     again = ebs.post_payment(payment(key, two, paid, discounts=discounts))
     assert again["status"] == "posted", again
@@ -359,6 +359,7 @@ def test_adjustment_write_offs_full_and_partial(make: Maker, admin: httpx.Client
     assert Decimal(str(second["AMOUNT_DUE_REMAINING"])) == two["amount"][1] - Decimal("1.00")
     found = ebs.find_posted("write_off", [f"WO-{suffix}-1", f"WO-{suffix}-2", "WO-NEVER"])
     assert found["erp_document"].null_count() == 1
+    assert found["state"].to_list() == ["posted", "posted", None]
 
 
 # ---------------------------------------------------------------- customers
@@ -391,7 +392,7 @@ def test_customer_create_change_and_quotes(make: Maker, admin: httpx.Client) -> 
     )
     assert again.filter(pl.col("customer_id") == second["erp_document"])["name"][0] == nasty
     found = ebs.find_posted("customer", [f"NEW-{suffix}"])
-    assert found["erp_document"][0] == second["erp_document"]
+    assert found.rows() == [(f"NEW-{suffix}", second["erp_document"], "posted")]
 
 
 # ---------------------------------------------------------------- errors

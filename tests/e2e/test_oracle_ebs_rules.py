@@ -107,7 +107,7 @@ def test_a_key_never_finds_a_longer_keys_adjustment(make: Maker, admin: httpx.Cl
     first = ebs.post_write_offs(write_off(long_key, a, Decimal("1.00"))).row(0, named=True)
     assert first["status"] == "posted", first["message"]
     fresh = make()  # another process: it has not seen the rows
-    assert fresh.find_posted("write_off", [short_key]).rows() == [(short_key, None)]
+    assert fresh.find_posted("write_off", [short_key]).rows() == [(short_key, None, None)]
     second = fresh.post_write_offs(write_off(short_key, b, Decimal("1.00"))).row(0, named=True)
     assert second["status"] == "posted", second["message"]
     assert second["erp_document"] != first["erp_document"]
@@ -138,7 +138,7 @@ def test_a_manual_receipt_with_our_number_is_never_adopted(
         "WHERE cash_receipt_id = :id",
         [{"name": "id", "data_type": "NUMBER", "value": int(cr_id)}],
     )
-    assert ebs.find_posted("cash_application", [key]).rows() == [(key, None)]
+    assert ebs.find_posted("cash_application", [key]).rows() == [(key, None, None)]
     again = ebs.post_payment(payment(key, item, [Decimal("10.00")]))
     assert again["status"] == "posted", again
     assert again["erp_document"] != cr_id and "already" not in (again["message"] or "")
@@ -191,7 +191,8 @@ def test_write_off_over_the_limit_waits_then_rejected_reposts_under_a_new_key(
     assert "pending approval" in first["message"] and first["erp_document"]
     ps = schedule(admin, a["document_id"])
     assert Decimal(str(ps["AMOUNT_DUE_REMAINING"])) == a["amount"]  # W moves nothing
-    assert ebs.find_posted("write_off", [key])["erp_document"][0] == first["erp_document"]
+    waiting = (key, first["erp_document"], "awaiting_approval")
+    assert ebs.find_posted("write_off", [key]).rows() == [waiting]
     again = ebs.post_write_off(write_off(key, a, Decimal("50.00")).row(0, named=True))
     assert again["status"] == "pending_approval" and "already posted" in again["message"]
     # an approver rejects it
@@ -200,7 +201,9 @@ def test_write_off_over_the_limit_waits_then_rejected_reposts_under_a_new_key(
         "UPDATE ar_adjustments_all SET status = 'R' WHERE adjustment_number = :no",
         [{"name": "no", "data_type": "VARCHAR2", "value": first["erp_document"]}],
     )
-    assert ebs.find_posted("write_off", [key]).rows() == [(key, None)]
+    # the job is told which one, and that nothing was written off (issue 15)
+    rejected = (key, first["erp_document"], "rejected")
+    assert ebs.find_posted("write_off", [key]).rows() == [rejected]
     old = make().post_write_off(write_off(key, a, Decimal("50.00")).row(0, named=True))
     assert old["status"] == "rejected" and "rejected by an approver" in old["message"], old
     settings(admin, approval_limits=None)  # back to the seeded limits (±1000)
@@ -219,6 +222,90 @@ def test_write_off_over_the_limit_waits_then_rejected_reposts_under_a_new_key(
     settings(admin, approval_limits={"1318": {}})
     none = ebs.post_write_offs(write_off(f"WO-NOLIMIT-{t}", b, Decimal("1.00"))).row(0, named=True)
     assert none["status"] == "pending_approval", none
+
+
+APPROVER = 0  # SYSADMIN in the seed: an apps user with a Receivables responsibility
+
+APPROVE = """DECLARE
+  l_adj ar_adjustments%ROWTYPE; l_id NUMBER; l_org NUMBER; l_st VARCHAR2(1); l_cnt NUMBER;
+  l_data VARCHAR2(2000); l_m VARCHAR2(32000);
+BEGIN
+  SELECT adjustment_id, org_id INTO l_id, l_org FROM ar_adjustments_all
+   WHERE adjustment_number = :no;
+  fnd_global.apps_initialize(:user_id, 20678, 222);
+  mo_global.init('AR');
+  mo_global.set_policy_context('S', l_org);
+  l_adj.status := :decision;
+  ar_adjust_pub.approve_adjustment(p_api_name => 'AR_ADJUST_PUB', p_api_version => 1.0,
+    p_init_msg_list => 'T', p_commit_flag => 'F', p_validation_level => 100,
+    p_msg_count => l_cnt, p_msg_data => l_data, p_return_status => l_st, p_adj_rec => l_adj,
+    p_chk_approval_limits => 'T', p_move_deferred_tax => 'Y', p_old_adjust_id => l_id,
+    p_org_id => l_org);
+  FOR i IN 1 .. fnd_msg_pub.count_msg LOOP
+    l_m := l_m || fnd_msg_pub.get(p_msg_index => i, p_encoded => 'F') || ';';
+  END LOOP;
+  IF l_st <> 'S' THEN ROLLBACK; END IF;
+  :status := l_st;
+  :messages := l_m;
+END;"""
+
+
+def approver(erp: Any, number: str, decision: str, user: int = APPROVER) -> dict[str, Any]:
+    """An approver's decision over ORDS with AR_ADJUST_PUB.Approve_Adjustment, as another apps
+    user: (status, messages)."""
+    item = sql(
+        erp,
+        APPROVE,
+        [
+            {"name": "no", "data_type": "VARCHAR2", "value": number},
+            {"name": "user_id", "data_type": "NUMBER", "value": user},
+            {"name": "decision", "data_type": "VARCHAR2", "value": decision},
+            {"name": "status", "data_type": "VARCHAR2", "mode": "out"},
+            {"name": "messages", "data_type": "VARCHAR2", "mode": "out"},
+        ],
+    )
+    return {b["name"]: b.get("result") for b in item["binds"] if b.get("mode") == "out"}
+
+
+def test_find_posted_reports_awaiting_approval_then_posted_or_rejected(
+    make: Maker, erp: Any, admin: httpx.Client
+) -> None:
+    """All three states of issue 15 over one transport: W -> awaiting_approval; an approver
+    within his limits approves -> posted (the balance moves); another is rejected ->
+    rejected, naming the adjustment. The clerk himself cannot approve over his limit."""
+    ebs = make()
+    t = ebs.settings.transport
+    a, b = invoices(open_items(ebs, ["DE"]), "DE", 2).iter_rows(named=True)
+    settings(admin, approval_limits={"1318": {"EUR": ["-1", "1"]},
+                                     str(APPROVER): {"EUR": ["-100000", "100000"]}})  # fmt: skip
+    keys = [f"WO-APPROVE-{t}", f"WO-REJECT-{t}"]
+    posted = [
+        ebs.post_write_offs(write_off(k, item, Decimal("7.00"))).row(0, named=True)
+        for k, item in zip(keys, (a, b), strict=True)
+    ]
+    assert [p["status"] for p in posted] == ["pending_approval"] * 2, posted
+    numbers = [p["erp_document"] for p in posted]
+    fresh = make()  # another process, told the rows as the job tells it
+    fresh.expect("write_off", pl.concat([write_off(k, i, Decimal("7.00"))
+                                         for k, i in zip(keys, (a, b), strict=True)]))  # fmt: skip
+    assert fresh.find_posted("write_off", keys).rows() == [
+        (keys[0], numbers[0], "awaiting_approval"),
+        (keys[1], numbers[1], "awaiting_approval"),
+    ]
+    clerk = approver(erp, numbers[0], "A", user=1318)
+    assert clerk["status"] == "E" and "approval limits" in clerk["messages"], clerk
+    assert approver(erp, numbers[0], "A")["status"] == "S"
+    assert approver(erp, numbers[1], "R")["status"] == "S"
+    assert fresh.find_posted("write_off", keys).rows() == [
+        (keys[0], numbers[0], "posted"),
+        (keys[1], numbers[1], "rejected"),
+    ]
+    assert Decimal(str(schedule(admin, a["document_id"])["AMOUNT_DUE_REMAINING"])) == a[
+        "amount"
+    ] - Decimal("7.00")
+    assert Decimal(str(schedule(admin, b["document_id"])["AMOUNT_DUE_REMAINING"])) == b["amount"]
+    final = approver(erp, numbers[1], "A")
+    assert final["status"] == "E" and "cannot be changed" in final["messages"], final
 
 
 # ---------------------------------------------------------------- discounts (items 1, 10)
@@ -544,11 +631,13 @@ def test_customers_are_created_whether_tca_numbers_them_or_not(
         assert party["PARTY_NUMBER"] == key and use["LOCATION"] == f"{key}-204"
 
 
-def test_a_posting_run_reports_pending_approval_and_never_posts_it_again(
-    make: Maker, admin: httpx.Client, tmp_path: Any
+def test_a_posting_run_keeps_asking_until_the_approver_decides(
+    make: Maker, erp: Any, admin: httpx.Client, tmp_path: Any
 ) -> None:
-    """Through the job: journaled final (the document exists), a rerun is a duplicate, the
-    report prints it."""
+    """Through the job (issue 15): a W write-off is journaled awaiting_approval, not final;
+    each run looks it up again (never sends it again) until the approver decides: approved
+    -> posted with the adjustment; rejected -> rejected, naming the adjustment. One
+    adjustment per key in EBS, whatever the number of runs."""
     import io
 
     from rich.console import Console
@@ -560,24 +649,42 @@ def test_a_posting_run_reports_pending_approval_and_never_posts_it_again(
 
     ebs = make()
     t = ebs.settings.transport
-    (a,) = invoices(open_items(ebs, ["DE"]), "DE", 1).iter_rows(named=True)
-    settings(admin, approval_limits={"1318": {}})
-    path = write_frame(
-        write_off(f"WO-JOB-{t}", a, Decimal("3.00")), tmp_path / "wo.csv", "write_offs"
+    a, b = invoices(open_items(ebs, ["DE"]), "DE", 2).iter_rows(named=True)
+    settings(admin, approval_limits={"1318": {}, str(APPROVER): {"EUR": ["-1000", "1000"]}})
+    keys = [f"WO-JOB-{t}", f"WO-JOB-NO-{t}"]
+    rows = pl.concat(
+        [write_off(k, item, Decimal("3.00")) for k, item in zip(keys, (a, b), strict=True)]
     )
+    path = write_frame(rows, tmp_path / "wo.csv", "write_offs")
     journal = SqliteJournal(tmp_path / "journal.db")
-    first = PostJob(ebs, journal, "write_off", PostOptions(sleep=lambda _: None)).run(path)
-    assert first.counts() == {"pending_approval": 1} and first.exit_code == 0
-    (entry,) = journal.entries(ebs.name, "write_off")
-    assert entry.status is Status.POSTED and entry.erp_document
+
+    def run() -> Any:
+        return PostJob(ebs, journal, "write_off", PostOptions(sleep=lambda _: None)).run(path)
+
+    def entries() -> dict[str, Any]:
+        return {e.key: e for e in journal.entries(ebs.name, "write_off")}
+
+    first = run()
+    assert first.counts() == {"pending_approval": 2} and first.exit_code == 0
+    assert {e.status for e in entries().values()} == {Status.AWAITING}
+    numbers = {k: e.erp_document for k, e in entries().items()}
     out = io.StringIO()
     print_report(Console(file=out, width=200), first)
-    assert "pending_approval" in out.getvalue() and "1 pending_approval" in summary_text(first, "x")
-    again = PostJob(ebs, journal, "write_off", PostOptions(sleep=lambda _: None)).run(path)
-    assert again.counts() == {"duplicate": 1}
+    assert "pending_approval" in out.getvalue() and "2 pending_approval" in summary_text(first, "x")
+    waiting = run()  # nobody decided: looked up, reported again, not sent
+    assert waiting.counts() == {"pending_approval": 2} and waiting.exit_code == 0
+    assert approver(erp, numbers[keys[0]], "A")["status"] == "S"
+    assert approver(erp, numbers[keys[1]], "R")["status"] == "S"
+    decided = run()
+    assert entries()[keys[0]].status is Status.POSTED
+    assert entries()[keys[0]].erp_document == numbers[keys[0]]
+    rejected = entries()[keys[1]]
+    assert rejected.status is Status.REJECTED and rejected.reached_erp
+    assert numbers[keys[1]] in (rejected.message or "") and "rejected" in (rejected.message or "")
+    assert decided.exit_code == 1  # a key rejected
     mine = [
         m
         for m in table(admin, "AR_ADJUSTMENTS_ALL", CREATED_FROM="OTC_ADAPTERS")
-        if str(m["COMMENTS"]).startswith(f"otc:WO-JOB-{t};")
+        if str(m["COMMENTS"]).split(";")[0] in {f"otc:{k}" for k in keys}
     ]
-    assert [m["STATUS"] for m in mine] == ["W"]
+    assert sorted(m["STATUS"] for m in mine) == ["A", "R"]

@@ -47,6 +47,17 @@ def write_config(
 
 def open_invoices(erp: Any, tmp: Path) -> pl.DataFrame:
     """Open invoices of customers without a posting block, sorted."""
+    items = postable_items(erp, tmp)
+    return items.filter((pl.col("document_type") == "invoice") & (pl.col("amount") > 0))
+
+
+def open_credits(erp: Any, tmp: Path) -> pl.DataFrame:
+    """Open credits (negative open amount) of customers without a posting block, sorted."""
+    return postable_items(erp, tmp).filter(pl.col("amount") < 0)
+
+
+def postable_items(erp: Any, tmp: Path) -> pl.DataFrame:
+    """Open items of customers without a posting block, sorted."""
     from adapters.sap.adapter import SapAdapter
     from adapters.sap.settings import SapSettings
 
@@ -74,11 +85,9 @@ def open_invoices(erp: Any, tmp: Path) -> pl.DataFrame:
             "SELECT KUNNR FROM KNA1 WHERE SPERR <> '' UNION SELECT KUNNR FROM KNB1 WHERE SPERR <> ''"
         )
     }
-    return items.filter(
-        (pl.col("document_type") == "invoice")
-        & (pl.col("amount") > 0)
-        & ~pl.col("customer_id").is_in(list(blocked))
-    ).sort("company", "customer_id", "document_id")
+    return items.filter(~pl.col("customer_id").is_in(list(blocked))).sort(
+        "company", "customer_id", "document_id", "line"
+    )
 
 
 def write_cash(
@@ -130,12 +139,19 @@ def run(config: Path, *args: str, **kwargs: Any) -> tuple[int, str, str]:
     return proc.returncode, out.decode(), err.decode()
 
 
-def finish(config: Path, cash: Path, runs: int = 4, pause_s: float = 0.0) -> int:
+def finish(
+    config: Path,
+    cash: Path,
+    runs: int = 4,
+    pause_s: float = 0.0,
+    command: tuple[str, ...] = ("cash", "post"),
+) -> int:
     """Rerun until everything is settled and posted (exit 0); `pause_s` between reruns lets
-    keys that were sent wait out their grace period (timeout_s + grace_margin_s)."""
+    keys that were sent wait out their grace period (timeout_s + grace_margin_s).
+    `command`: `cash reverse`, `refunds post` for the other kinds."""
     code = -1
     for _ in range(runs):
-        proc = otc(config, "cash", "post", str(cash), "--system", "sap", "--workers", "3")
+        proc = otc(config, *command, str(cash), "--system", "sap", "--workers", "3")
         _, err = proc.communicate(timeout=300)
         code = proc.returncode
         if code == 0:

@@ -61,6 +61,26 @@ CALLS: dict[str, dict[str, Any]] = {
     "Z_OTC_AR_ON_ACCOUNT": {"DOCUMENTHEADER": {"COMP_CODE": "1000"}, "I_TESTRUN": "X"},
     "Z_OTC_CUSTOMER_CREATE": {"PI_COPYREFERENCE": {"SALESORG": "1000", "REF_CUSTMR": "0009999999"}},
     "Z_OTC_CUSTOMER_CHANGE": {"CUSTOMERNO": "0009999999", "PI_SALESORG": "1000"},
+    "Z_OTC_AR_REVERSE": {
+        "I_COMP_CODE": "1000",
+        "I_DOC_NO": "0009999999",
+        "I_FISC_YEAR": "2020",
+        "I_REASON": "01",
+        "I_PSTNG_DATE": "20200101",
+        "I_REF_KEY": "otc:X;",
+        "I_TESTRUN": "X",
+    },
+    "Z_OTC_AR_REFUND": {
+        "I_COMP_CODE": "1000",
+        "I_CUSTOMER": "0009999999",
+        "I_DOC_DATE": "20200101",
+        "I_PSTNG_DATE": "20200101",
+        "I_CURRENCY": "EUR",
+        "I_REF_DOC_NO": "X",
+        "I_AMOUNT": "1",
+        "I_PYMT_METH": "T",
+        "I_TESTRUN": "X",
+    },
 }
 
 

@@ -91,7 +91,7 @@ def test_customer_filter_and_quotes_are_built_safely(erp: Any) -> None:
 def test_writes_are_refused_naming_the_transports_that_can(erp: Any) -> None:
     adapter = s4(erp)
     with pytest.raises(ConfigError, match='transport "rfc" or "soap"'):
-        adapter.post_cash_applications(pl.DataFrame())
+        adapter.upsert_customers(pl.DataFrame())  # cash and write-offs: tests/s4/test_s4_post.py
     assert "API_OPLACCTGDOCITEMCUBE_SRV" in adapter.ping()
 
 

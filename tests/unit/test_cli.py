@@ -72,8 +72,12 @@ def test_demo_exits_zero() -> None:
     text = " ".join(result.output.split())
     assert "shipped sample files: contracts hold" in text
     assert "the rerun found 6 already posted and posted nothing" in text
-    # step 7: a camt.053 statement parsed, matched and posted, once
-    assert "7. bank statement statement.camt053.xml: 40 lines parsed" in text
+    # step 7: misapplied, reversed (the invoice open again), re-applied under a new key
+    assert "reversed: A" in text and "re-applied to B under DEMO-MIS-001B" in text
+    assert re.search(r"reversed: A \d+ open, B \d+ open", text)
+    assert "the reversal file again: 1 already reversed, 0 new" in text
+    # step 8: a camt.053 statement parsed, matched and posted, once
+    assert "8. bank statement statement.camt053.xml: 40 lines parsed" in text
     found = re.search(r"BKPF holds (\d+) documents for the (\d+) payments", text)
     assert found and found[1] == found[2] and int(found[1]) > 10
     assert f"{found[1]} payments matched from the bank statement posted once each" in text

@@ -394,3 +394,106 @@ def test_a_rejection_by_the_erps_own_check_leaves_the_content_correctable(make_j
     assert fixed["WO-1"].status is Status.QUEUED and fixed["WO-1"].content_hash == "h2"
     with pytest.raises(KeyReused, match="WO-2"):
         journal.register("sap", "write_off", {"WO-2": "h2"}, "r2")
+
+
+def _downgrade_to_v1(journal: SqlJournal) -> None:
+    """Make a journal look as one written before `awaiting_approval` existed."""
+    if isinstance(journal, SqliteJournal):
+        import sqlite3
+
+        with sqlite3.connect(journal.path) as conn:
+            conn.execute("PRAGMA user_version = 0")
+    else:
+        with psycopg.connect(PG_DSN, autocommit=True) as conn:
+            conn.execute(f"COMMENT ON TABLE {journal.table} IS NULL")
+
+
+def _posted(journal: SqlJournal, kind: str, key: str, message: str) -> None:
+    journal.register("ebs", kind, {key: "h"}, "r")
+    (e,) = journal.claim("ebs", kind, "r", statuses=[Status.QUEUED], keys=[key])
+    journal.mark("ebs", kind, key, Status.PENDING, runner="r", fence=e.fence)
+    journal.mark(
+        "ebs",
+        kind,
+        key,
+        Status.POSTED,
+        runner="r",
+        fence=e.fence,
+        erp_document="9",
+        message=message,
+    )
+
+
+def test_an_old_journal_migrates_write_offs_pending_approval_once(make_journal) -> None:  # type: ignore[no-untyped-def]
+    """Version 1 journaled a write-off EBS holds for an approver as `posted` (final): a
+    rejected one could never be posted again. Opening the journal makes them
+    `awaiting_approval`, once; nothing else changes."""
+    old = make_journal()
+    waiting = "adjustment 9 is pending approval (status W): the balance is unchanged"
+    _posted(old, "write_off", "WO-W", waiting)
+    _posted(old, "write_off", "WO-SEEN", "already posted: found in EBS; " + waiting)
+    _posted(old, "write_off", "WO-A", "found in the ERP (was queued)")
+    _posted(old, "cash_application", "PAY-1", waiting)  # not a write-off: left alone
+    _downgrade_to_v1(old)
+    opened = make_journal()
+    status = {e.key: e.status for e in opened.entries("ebs")}
+    assert status == {
+        "WO-W": Status.AWAITING,
+        "WO-SEEN": Status.AWAITING,
+        "WO-A": Status.POSTED,
+        "PAY-1": Status.POSTED,
+    }
+    # migrated once: a later `posted` with that message (not possible now, but) stays
+    opened.mark("ebs", "write_off", "WO-W", Status.POSTED, erp_document="9", message=waiting)
+    assert make_journal().entries("ebs", keys=["WO-W"])[0].status is Status.POSTED
+
+
+def test_awaiting_approval_is_in_the_erp_but_not_final(make_journal) -> None:  # type: ignore[no-untyped-def]
+    journal = make_journal()
+    journal.register("ebs", "write_off", {"WO-1": "h1"}, "r")
+    (e,) = journal.claim("ebs", "write_off", "r", statuses=[Status.QUEUED], keys=["WO-1"])
+    journal.mark("ebs", "write_off", "WO-1", Status.PENDING, runner="r", fence=e.fence)
+    journal.mark(
+        "ebs", "write_off", "WO-1", Status.AWAITING, runner="r", fence=e.fence, erp_document="7"
+    )
+    (entry,) = journal.entries("ebs", "write_off")
+    assert entry.status is Status.AWAITING and entry.reached_erp and entry.claimed_by is None
+    # never claimed for posting, but for a lookup
+    assert journal.claim("ebs", "write_off", "r2", statuses=[Status.QUEUED]) == []
+    (look,) = journal.claim("ebs", "write_off", "r2", statuses=[Status.AWAITING])
+    journal.mark(
+        "ebs",
+        "write_off",
+        "WO-1",
+        Status.REJECTED,
+        runner="r2",
+        fence=look.fence,
+        message="the approver rejected adjustment 7",
+        reached_erp=True,
+    )
+    (entry,) = journal.entries("ebs", "write_off")
+    assert entry.status is Status.REJECTED and entry.erp_document == "7"
+    # it reached the ERP: only --retry-rejected takes it back, after a lookup
+    assert journal.requeue_rejected("ebs", "write_off", ["WO-1"], reached_erp=False) == []
+    assert journal.requeue_rejected("ebs", "write_off", ["WO-1"], reached_erp=True) == ["WO-1"]
+    (entry,) = journal.entries("ebs", "write_off")
+    assert entry.status is Status.QUEUED and entry.needs_lookup
+    with pytest.raises(KeyReused):
+        journal.register("ebs", "write_off", {"WO-1": "h2"}, "r3")
+    outcomes = [a.outcome for _, _, a in journal.history("WO-1")]
+    assert outcomes == ["awaiting_approval", "rejected"]
+
+
+def test_a_rejection_found_by_lookup_fixes_the_content_of_a_key_never_sent(make_journal) -> None:  # type: ignore[no-untyped-def]
+    """A key new to this journal whose document an approver rejected did reach the ERP
+    (another journal sent it): `reached_erp` says so, and its content is fixed."""
+    journal = make_journal()
+    journal.register("ebs", "write_off", {"WO-2": "h1"}, "r")
+    (e,) = journal.claim("ebs", "write_off", "r", statuses=[Status.QUEUED], needs_lookup=True)
+    journal.mark(
+        "ebs", "write_off", "WO-2", Status.REJECTED, runner="r", fence=e.fence, reached_erp=True
+    )
+    (entry,) = journal.entries("ebs", "write_off")
+    assert entry.reached_erp and not entry.needs_lookup
+    with pytest.raises(KeyReused):
+        journal.register("ebs", "write_off", {"WO-2": "h2"}, "r")

@@ -9,10 +9,13 @@ from __future__ import annotations
 from mock_erp.oracle.apis import (  # noqa: F401  (registration side effects)
     adjustments,
     applications,
+    credit_memos,
     fnd,
     receipts,
     records,
+    refunds,
     registry,
+    reversals,
     tca,
     writeoffs,
 )

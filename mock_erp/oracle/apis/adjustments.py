@@ -9,7 +9,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from mock_erp.oracle.apis.context import ApiContext, date, dec, trunc
+from mock_erp.oracle.apis import messages
+from mock_erp.oracle.apis.context import ApiContext, ApiFailed, date, dec, trunc
 from mock_erp.oracle.apis.receipts import _FAR, UNPOSTED, _split_buckets
 from mock_erp.oracle.apis.registry import api
 
@@ -37,6 +38,35 @@ ADJUSTED = {
 # error"): the approved flag goes false and the adjustment is created with status W.
 NO_LIMIT_MESSAGE, OVER_LIMIT_MESSAGE = "AR_VAL_USER_LIMIT", "AR_VAL_AMT_APPROVAL_LIMIT"
 OUTS = ("p_return_status", "p_msg_count", "p_msg_data")
+
+
+def _move_balance(
+    ctx: ApiContext,
+    ps: dict[str, Any],
+    amount: Decimal,
+    parts: dict[str, Decimal],
+    gl_date: Any,
+    apply_date: Any,
+    pending: Decimal = Decimal(0),
+) -> None:
+    """An approved adjustment moves the balance: AMOUNT_ADJUSTED, ADR, buckets, CL at 0;
+    ``pending`` is what leaves AMOUNT_ADJUSTED_PENDING (an approval of a W adjustment)."""
+    new_adr = dec(ps["AMOUNT_DUE_REMAINING"]) + amount
+    closed = new_adr == 0
+    ctx.update(
+        "AR_PAYMENT_SCHEDULES_ALL",
+        "PAYMENT_SCHEDULE_ID",
+        ps["PAYMENT_SCHEDULE_ID"],
+        {
+            "AMOUNT_ADJUSTED": dec(ps["AMOUNT_ADJUSTED"]) + amount,
+            "AMOUNT_ADJUSTED_PENDING": dec(ps["AMOUNT_ADJUSTED_PENDING"]) - pending,
+            "AMOUNT_DUE_REMAINING": new_adr,
+            **{k: dec(ps[k]) + v for k, v in parts.items()},
+            "STATUS": "CL" if closed else "OP",
+            "GL_DATE_CLOSED": gl_date if closed else _FAR,
+            "ACTUAL_DATE_CLOSED": apply_date if closed else _FAR,
+        },
+    )
 
 
 def _limits(ctx: ApiContext, currency: str) -> tuple[Decimal, Decimal] | None:
@@ -214,21 +244,7 @@ def create_adjustment(
             },
         )
         if status == "A":  # the balance moves; W only records the pending amount [derived]
-            new_adr = adr + amount
-            closed = new_adr == 0
-            ctx.update(
-                "AR_PAYMENT_SCHEDULES_ALL",
-                "PAYMENT_SCHEDULE_ID",
-                ps["PAYMENT_SCHEDULE_ID"],
-                {
-                    "AMOUNT_ADJUSTED": dec(ps["AMOUNT_ADJUSTED"]) + amount,
-                    "AMOUNT_DUE_REMAINING": new_adr,
-                    **{k: dec(ps[k]) + v for k, v in parts.items()},
-                    "STATUS": "CL" if closed else "OP",
-                    "GL_DATE_CLOSED": gl_date if closed else _FAR,
-                    "ACTUAL_DATE_CLOSED": apply_date if closed else _FAR,
-                },
-            )
+            _move_balance(ctx, ps, amount, parts, gl_date, apply_date)
         elif status == "W":
             ctx.update(
                 "AR_PAYMENT_SCHEDULES_ALL",
@@ -240,6 +256,125 @@ def create_adjustment(
 
     return ctx.frame(
         "AR_ADJUST_PUB.CREATE_ADJUSTMENT",
+        body,
+        init_msg_list=p_init_msg_list,
+        api_version=p_api_version,
+        names=OUTS,
+    )
+
+
+# AR_ADJUST_PUB.Approve_Adjustment and Validate_Adj_Approve (ARXPADJB.pls; public copy:
+# github.com/ginnisingh98/Views-Tables PACKAGE_BODIES/AR_ADJUST_PUB.sql): what an approver does in
+# the Approve Adjustments form (ARXADJMT). An adjustment already A or R cannot change
+# (AR_AAPI_NO_CHANGE_OR_REVERSE); the new status is A (NULL defaults to A), R, W or M
+# (lookup APPROVAL_TYPE; else AR_AAPI_INVALID_CHANGE_STATUS); approving checks the APPROVER's
+# ADJ limits in the invoice currency (AR_VAL_AMT_APPROVAL_LIMIT: an error here, not a W) and
+# the GL date; the entity handler (arp_process_adjustment.update_approve_adj) moves the balance,
+# and its failures come back as GENERIC_MESSAGE. A non-null p_adj_rec.comments REPLACES the
+# adjustment's comments.
+CHANGE_STATUSES = ("A", "R", "W", "M")
+FINAL_STATUSES = ("A", "R")
+messages.TEXTS.update(
+    {
+        "AR_AAPI_INVALID_ADJ_ID": "The adjustment id &ADJUSTMENT_ID is invalid.",
+        "AR_AAPI_NO_CHANGE_OR_REVERSE": (
+            "An adjustment with status &STATUS cannot be changed or approved."
+        ),
+        "AR_AAPI_INVALID_CHANGE_STATUS": "The new adjustment status &STATUS is invalid.",
+        "AR_AAPI_INVALID_PAYMENT_SCHEDULE": (
+            "The payment schedule id &PAYMENT_SCHEDULE_ID is invalid."
+        ),
+    }
+)
+
+
+@api("AR_ADJUST_PUB.APPROVE_ADJUSTMENT", out=OUTS)
+def approve_adjustment(
+    ctx: ApiContext,
+    *,
+    p_api_name: Any = "AR_ADJUST_PUB",
+    p_api_version: Any,
+    p_init_msg_list: Any = "F",
+    p_commit_flag: Any = "F",
+    p_validation_level: Any = 100,
+    p_msg_count: Any = None,
+    p_msg_data: Any = None,
+    p_return_status: Any = None,
+    p_adj_rec: Any,
+    p_chk_approval_limits: Any = "T",
+    p_move_deferred_tax: Any = "Y",
+    p_old_adjust_id: Any,
+    p_org_id: Any = None,
+) -> dict[str, Any]:
+    """Approve (A), reject (R) or park (W/M) a pending adjustment, as the current user."""
+    rec = p_adj_rec.values
+
+    def body() -> dict[str, Any]:
+        org = ctx.check_org(p_org_id)
+        old = (
+            None
+            if p_old_adjust_id is None
+            else ctx.one(
+                "SELECT * FROM AR_ADJUSTMENTS_ALL WHERE ADJUSTMENT_ID = ? AND ORG_ID = ?",
+                int(p_old_adjust_id),
+                org,
+            )
+        )
+        if old is None:
+            raise ctx.fail("AR_AAPI_INVALID_ADJ_ID", ADJUSTMENT_ID=p_old_adjust_id)
+        if old["STATUS"] in FINAL_STATUSES:
+            ctx.error("AR_AAPI_NO_CHANGE_OR_REVERSE", STATUS=old["STATUS"])
+        status = rec.get("status") or "A"
+        if status not in CHANGE_STATUSES:
+            ctx.error("AR_AAPI_INVALID_CHANGE_STATUS", STATUS=status)
+        ps = ctx.one(
+            "SELECT * FROM AR_PAYMENT_SCHEDULES_ALL WHERE PAYMENT_SCHEDULE_ID = ?",
+            old["PAYMENT_SCHEDULE_ID"],
+        )
+        if ps is None:
+            raise ctx.fail(
+                "AR_AAPI_INVALID_PAYMENT_SCHEDULE", PAYMENT_SCHEDULE_ID=old["PAYMENT_SCHEDULE_ID"]
+            )
+        amount = dec(old["AMOUNT"])
+        if status == "A" and (p_chk_approval_limits or "T") == "T":
+            limits = _limits(ctx, ps["INVOICE_CURRENCY_CODE"])
+            if limits is None:
+                ctx.add_message(NO_LIMIT_MESSAGE, CURRENCY=ps["INVOICE_CURRENCY_CODE"])
+            if limits is None or not limits[0] <= amount <= limits[1]:
+                ctx.error(OVER_LIMIT_MESSAGE)
+        gl_date = trunc(date(rec.get("gl_date"))) or trunc(date(old["GL_DATE"]))
+        assert gl_date is not None
+        if not ctx.period_open(org, gl_date):
+            ctx.error("AR_AAPI_GLDATE_INVALID_PERIOD", GL_DATE=gl_date)
+        ctx.stop_if_errors()
+        values: dict[str, Any] = {"STATUS": status, "GL_DATE": gl_date}
+        if rec.get("comments") is not None:
+            values["COMMENTS"] = rec["comments"]
+        if status == "A":
+            parts = {k: dec(old[col]) for k, col in ADJUSTED.items() if old[col] is not None}
+            after = dec(ps["AMOUNT_DUE_REMAINING"]) + amount
+            if after != 0 and (after > 0) != (dec(ps["AMOUNT_DUE_ORIGINAL"]) > 0):
+                ctx.add_message(
+                    "GENERIC_MESSAGE",
+                    GENERIC_TEXT="arp_process_adjustment.update_approve_adj exception: "
+                    "ORA-20001: APP-AR-11249: " + messages.TEXTS["AR_CKAP_OVERAPP"],
+                )
+                raise ApiFailed("E")
+            pending = amount if old["STATUS"] == "W" else Decimal(0)
+            _move_balance(ctx, ps, amount, parts, gl_date, ctx.today(), pending)
+            values["APPROVED_BY"] = ctx.user_id
+        elif status == "R" and old["STATUS"] == "W":
+            ctx.update(
+                "AR_PAYMENT_SCHEDULES_ALL",
+                "PAYMENT_SCHEDULE_ID",
+                ps["PAYMENT_SCHEDULE_ID"],
+                {"AMOUNT_ADJUSTED_PENDING": dec(ps["AMOUNT_ADJUSTED_PENDING"]) - amount},
+            )
+        ctx.update("AR_ADJUSTMENTS_ALL", "ADJUSTMENT_ID", old["ADJUSTMENT_ID"], values)
+        return {}
+
+    return ctx.frame(
+        "AR_ADJUST_PUB.APPROVE_ADJUSTMENT",
         body,
         init_msg_list=p_init_msg_list,
         api_version=p_api_version,

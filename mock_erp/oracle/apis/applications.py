@@ -432,68 +432,73 @@ def unapply(
         _check_gl_date(ctx, org, rev_gl)
         ctx.stop_if_errors()
         cr = _receipt(ctx, org, app["CASH_RECEIPT_ID"])
-        amount = dec(app["AMOUNT_APPLIED"])
-        consumed = (
-            dec(app["AMOUNT_APPLIED_FROM"]) if app["AMOUNT_APPLIED_FROM"] is not None else amount
-        )
-        discount = dec(app["EARNED_DISCOUNT_TAKEN"])
-        today = ctx.today()
-        ctx.update(
-            "AR_RECEIVABLE_APPLICATIONS_ALL",
-            "RECEIVABLE_APPLICATION_ID",
-            app["RECEIVABLE_APPLICATION_ID"],
-            {"DISPLAY": "N", "REVERSAL_GL_DATE": rev_gl},
-        )
-        buckets = {
-            "LINE_APPLIED": "AMOUNT_LINE_ITEMS_REMAINING",
-            "TAX_APPLIED": "TAX_REMAINING",
-            "FREIGHT_APPLIED": "FREIGHT_REMAINING",
-            "RECEIVABLES_CHARGES_APPLIED": "RECEIVABLES_CHARGES_REMAINING",
-        }
-        _ra(
-            ctx,
-            cr,
-            APPLIED_PAYMENT_SCHEDULE_ID=app["APPLIED_PAYMENT_SCHEDULE_ID"],
-            APPLIED_CUSTOMER_TRX_ID=app["APPLIED_CUSTOMER_TRX_ID"],
-            AMOUNT_APPLIED=-amount,
-            AMOUNT_APPLIED_FROM=-consumed if app["AMOUNT_APPLIED_FROM"] is not None else None,
-            EARNED_DISCOUNT_TAKEN=-discount if discount else None,
-            **{k: -dec(app[k]) for k in buckets},
-            APPLY_DATE=today,
-            GL_DATE=rev_gl,
-            REVERSAL_GL_DATE=rev_gl,
-            STATUS="APP",
-            DISPLAY="N",
-            COMMENTS=app["COMMENTS"],
-            CUSTOMER_REFERENCE=app["CUSTOMER_REFERENCE"],
-        )
-        _ra(
-            ctx,
-            cr,
-            AMOUNT_APPLIED=consumed,
-            STATUS="UNAPP",
-            DISPLAY="N",
-            APPLY_DATE=today,
-            GL_DATE=rev_gl,
-        )
-        ps = ctx.one(
-            "SELECT * FROM AR_PAYMENT_SCHEDULES_ALL WHERE PAYMENT_SCHEDULE_ID = ?",
-            app["APPLIED_PAYMENT_SCHEDULE_ID"],
-        )
-        assert ps is not None
-        _set_ps(
-            ctx,
-            ps["PAYMENT_SCHEDULE_ID"],
-            dec(ps["AMOUNT_DUE_REMAINING"]) + amount + discount,
-            rev_gl,
-            today,
-            AMOUNT_APPLIED=dec(ps["AMOUNT_APPLIED"]) - amount,
-            DISCOUNT_TAKEN_EARNED=dec(ps["DISCOUNT_TAKEN_EARNED"]) - discount,
-            **{ps_col: dec(ps[ps_col]) + dec(app[ra_col]) for ra_col, ps_col in buckets.items()},
-        )
-        _receipt_balance(ctx, cr, -consumed, rev_gl, today)
+        undo_application(ctx, cr, app, rev_gl)
         return {}
 
     return ctx.frame(
         f"{PKG}.UNAPPLY", body, init_msg_list=p_init_msg_list, api_version=p_api_version
     )
+
+
+def undo_application(ctx: ApiContext, cr: dict[str, Any], app: dict[str, Any], rev_gl: Any) -> None:
+    """Take one live APP row back (UNAPPLY, and REVERSE for each of a receipt's applications):
+    display N + REVERSAL_GL_DATE on it, the opposite APP and UNAPP rows, the item's PS restored
+    and the amount back on the receipt as unapplied (§2 "Unapply")."""
+    amount = dec(app["AMOUNT_APPLIED"])
+    consumed = dec(app["AMOUNT_APPLIED_FROM"]) if app["AMOUNT_APPLIED_FROM"] is not None else amount
+    discount = dec(app["EARNED_DISCOUNT_TAKEN"])
+    today = ctx.today()
+    ctx.update(
+        "AR_RECEIVABLE_APPLICATIONS_ALL",
+        "RECEIVABLE_APPLICATION_ID",
+        app["RECEIVABLE_APPLICATION_ID"],
+        {"DISPLAY": "N", "REVERSAL_GL_DATE": rev_gl},
+    )
+    buckets = {
+        "LINE_APPLIED": "AMOUNT_LINE_ITEMS_REMAINING",
+        "TAX_APPLIED": "TAX_REMAINING",
+        "FREIGHT_APPLIED": "FREIGHT_REMAINING",
+        "RECEIVABLES_CHARGES_APPLIED": "RECEIVABLES_CHARGES_REMAINING",
+    }
+    _ra(
+        ctx,
+        cr,
+        APPLIED_PAYMENT_SCHEDULE_ID=app["APPLIED_PAYMENT_SCHEDULE_ID"],
+        APPLIED_CUSTOMER_TRX_ID=app["APPLIED_CUSTOMER_TRX_ID"],
+        AMOUNT_APPLIED=-amount,
+        AMOUNT_APPLIED_FROM=-consumed if app["AMOUNT_APPLIED_FROM"] is not None else None,
+        EARNED_DISCOUNT_TAKEN=-discount if discount else None,
+        **{k: -dec(app[k]) for k in buckets},
+        APPLY_DATE=today,
+        GL_DATE=rev_gl,
+        REVERSAL_GL_DATE=rev_gl,
+        STATUS="APP",
+        DISPLAY="N",
+        COMMENTS=app["COMMENTS"],
+        CUSTOMER_REFERENCE=app["CUSTOMER_REFERENCE"],
+    )
+    _ra(
+        ctx,
+        cr,
+        AMOUNT_APPLIED=consumed,
+        STATUS="UNAPP",
+        DISPLAY="N",
+        APPLY_DATE=today,
+        GL_DATE=rev_gl,
+    )
+    ps = ctx.one(
+        "SELECT * FROM AR_PAYMENT_SCHEDULES_ALL WHERE PAYMENT_SCHEDULE_ID = ?",
+        app["APPLIED_PAYMENT_SCHEDULE_ID"],
+    )
+    assert ps is not None
+    _set_ps(
+        ctx,
+        ps["PAYMENT_SCHEDULE_ID"],
+        dec(ps["AMOUNT_DUE_REMAINING"]) + amount + discount,
+        rev_gl,
+        today,
+        AMOUNT_APPLIED=dec(ps["AMOUNT_APPLIED"]) - amount,
+        DISCOUNT_TAKEN_EARNED=dec(ps["DISCOUNT_TAKEN_EARNED"]) - discount,
+        **{ps_col: dec(ps[ps_col]) + dec(app[ra_col]) for ra_col, ps_col in buckets.items()},
+    )
+    _receipt_balance(ctx, cr, -consumed, rev_gl, today)

@@ -100,6 +100,36 @@ TEXTS: dict[str, str] = {
     "HZ_API_NO_RECORD": "No &RECORD record found for &VALUE.",
     "HZ_API_NONUPDATEABLE_COLUMN": "&COLUMN cannot be updated.",
     "HZ_API_FK_NOT_FOUND": "&FK &COLUMN &VALUE was not found in &TABLE.",
+    # reversal (AR_RECEIPT_API_PUB.REVERSE) and refunds (issue 18; names from the package
+    # bodies cited in mock_erp/oracle/apis/reversals.py and refunds.py, texts ours)
+    "AR_RAPI_CASH_RCPT_ID_NULL": "The cash receipt id is null.",
+    "AR_RAPI_RCPT_NUM_INVALID": "The receipt number is invalid.",
+    "AR_RAPI_REV_CAT_CD_NULL": "The reversal category code is null.",
+    "AR_RAPI_REV_CAT_CD_INVALID": "The reversal category code is invalid.",
+    "AR_RAPI_REV_REAS_CD_NULL": "The reversal reason code is null.",
+    "AR_RAPI_REV_REAS_CD_INVALID": "The reversal reason code is invalid.",
+    "AR_RW_BEFORE_RECEIPT_GL_DATE": "The reversal GL date is before the receipt GL date &GL_DATE.",
+    "AR_RW_BEF_RCPT_APP_GL_DATE": (
+        "The reversal GL date is before the GL date &GL_DATE of an application of the receipt."
+    ),
+    "AR_RW_BEF_RCPT_APP_DATE": (
+        "The reversal date is before the apply date &APPLY_DATE of an application of the receipt."
+    ),
+    "AR_RAPI_NON_REVERSIBLE": (
+        "This receipt cannot be reversed with a standard reversal; use a debit memo reversal."
+    ),
+    "AR_RAPI_APPLIED_AMT_NULL": "The amount applied is null.",
+    "AR_REF_CM_APP_NEG": "The refund amount cannot be negative.",
+    "AR_RW_AMOUNT_LESS_THAN_APP": "The amount applied exceeds the unapplied amount of the receipt.",
+    "GENERIC_MESSAGE": "&GENERIC_TEXT",
+    "AP_INV_CANCEL_EFF_PAYMENT": "This invoice has effective payments and cannot be cancelled.",
+    "AR_REF_NOT_OACM": "Only on-account credit memos can be refunded.",
+    "AR_REF_CM_INCOMPLETE": "The credit memo is not complete.",
+    "AR_REF_CM_POSITIVE": "A credit memo with a positive amount cannot be refunded.",
+    "AR_REF_MORE_THAN_CM_AMT": "The refund amount exceeds the credit memo balance.",
+    "AR_REF_USR_LMT_OUT_OF_RANGE": (
+        "The refund amount must be between your refund limits &FROM_AMOUNT and &TO_AMOUNT."
+    ),
 }
 
 

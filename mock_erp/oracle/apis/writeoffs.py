@@ -18,6 +18,7 @@ from mock_erp.oracle.apis.receipts import (
     _receipt,
     _receipt_balance,
 )
+from mock_erp.oracle.apis.refunds import REFUND_PS, receipt_refund
 from mock_erp.oracle.apis.registry import api
 
 WRITE_OFF_PS = -3  # receipt write-off target (docs/specs/oracle.md §1, §3.4)
@@ -106,18 +107,43 @@ def activity_application(
     p_customer_reference: Any = None,
     p_val_writeoff_limits_flag: Any = "Y",
     p_called_from: Any = None,
+    p_netted_receipt_flag: Any = None,
+    p_netted_cash_receipt_id: Any = None,
+    p_secondary_app_ref_type: Any = None,
+    p_secondary_app_ref_num: Any = None,
     p_org_id: Any = None,
+    p_customer_reason: Any = None,
+    p_pay_group_lookup_code: Any = None,
+    p_pay_alone_flag: Any = None,
+    p_payment_method_code: Any = None,
+    p_payment_reason_code: Any = None,
+    p_payment_reason_comments: Any = None,
+    p_delivery_channel_code: Any = None,
+    p_remittance_message1: Any = None,
+    p_remittance_message2: Any = None,
+    p_remittance_message3: Any = None,
+    p_party_id: Any = None,
+    p_party_site_id: Any = None,
+    p_bank_account_id: Any = None,
+    p_payment_priority: Any = None,
+    p_terms_id: Any = None,
 ) -> dict[str, Any]:
-    """Receipt write-off: RA ACTIVITY on PS −3 + UNAPP pair; the receipt's PS only (§2, §3.4)."""
+    """Receipt write-off: RA ACTIVITY on PS −3 + UNAPP pair; the receipt's PS only (§2, §3.4).
+    On PS −8 a refund of the receipt's unapplied cash (mock_erp/oracle/apis/refunds.py)."""
+    args = locals()
 
     def body() -> dict[str, Any]:
         org = ctx.check_org(p_org_id)
         cr = _receipt(ctx, org, p_cash_receipt_id, p_receipt_number)
+        if p_applied_payment_schedule_id is not None and int(p_applied_payment_schedule_id) == (
+            REFUND_PS
+        ):
+            return receipt_refund(ctx, org, cr, args)
         if (
             p_applied_payment_schedule_id is None
             or int(p_applied_payment_schedule_id) != WRITE_OFF_PS
         ):
-            raise ctx.fail("AR_RAPI_APP_PS_ID_INVALID")  # the mock implements the −3 activity only
+            raise ctx.fail("AR_RAPI_APP_PS_ID_INVALID")  # the mock implements −3 and −8 only
         act = (
             None
             if p_receivables_trx_id is None

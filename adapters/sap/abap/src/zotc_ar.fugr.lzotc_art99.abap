@@ -1006,3 +1006,545 @@ CLASS ltcl_clearing_cases IMPLEMENTATION.
   ENDMETHOD.
 
 ENDCLASS.
+
+
+*----------------------------------------------------------------------*
+* ABAP Unit tests of lcl_reversal_rules and lcl_refund_lines (LZOTC_ARC03),
+* GENERATED from tests/fixtures/reversal_cases.json, the table the mock's
+* twins are tested on too: do not edit, change the table and run the generator.
+*----------------------------------------------------------------------*
+CLASS ltcl_reversal_cases DEFINITION FINAL FOR TESTING
+  DURATION SHORT RISK LEVEL HARMLESS.
+  PRIVATE SECTION.
+    METHODS check_01 FOR TESTING. " reverse on the payment date
+    METHODS check_02 FOR TESTING. " another date with an XABWD reason
+    METHODS check_03 FOR TESTING. " no reason
+    METHODS check_04 FOR TESTING. " reason not in T041C
+    METHODS check_05 FOR TESTING. " no such document
+    METHODS check_06 FOR TESTING. " already reversed
+    METHODS check_07 FOR TESTING. " a reset clearing document
+    METHODS check_08 FOR TESTING. " reversal date before the document
+    METHODS check_09 FOR TESTING. " reversal period closed
+    METHODS check_10 FOR TESTING. " another date without XABWD
+    METHODS check_11 FOR TESTING. " a line cleared later by another document
+    METHODS refund_01 FOR TESTING. " one credit refunded in full
+    METHODS refund_02 FOR TESTING. " part of a credit: the rest stays open
+    METHODS refund_03 FOR TESTING. " two credits, one in part
+    METHODS refund_04 FOR TESTING. " a debit is no credit
+    METHODS refund_05 FOR TESTING. " more than the credit
+    METHODS refund_06 FOR TESTING. " a zero refund of an item
+    METHODS refund_07 FOR TESTING. " items do not add up to the refund
+ENDCLASS.
+
+
+CLASS ltcl_reversal_cases IMPLEMENTATION.
+
+  METHOD check_01.
+    " reverse on the payment date
+    DATA ls_facts TYPE lcl_reversal_rules=>ty_facts.
+    DATA ls_code TYPE lcl_reversal_rules=>ty_code.
+
+    ls_facts-reason = '01'.
+    ls_facts-reason_known = abap_true.
+    ls_facts-alt_date = abap_false.
+    ls_facts-doc_found = abap_true.
+    ls_facts-stblg = ''.
+    ls_facts-bstat = ''.
+    ls_facts-doc_budat = '20261115'.
+    ls_facts-rev_budat = '20261115'.
+    ls_facts-rev_period_open = abap_true.
+    ls_facts-cleared_later_by = ''.
+    ls_code = lcl_reversal_rules=>check( ls_facts ).
+    cl_abap_unit_assert=>assert_equals( act = ls_code-msgid
+                                        exp = ''
+                                        msg = 'reverse on the payment date: class' ).
+    cl_abap_unit_assert=>assert_equals( act = ls_code-msgno
+                                        exp = ''
+                                        msg = 'reverse on the payment date: number' ).
+  ENDMETHOD.
+
+
+  METHOD check_02.
+    " another date with an XABWD reason
+    DATA ls_facts TYPE lcl_reversal_rules=>ty_facts.
+    DATA ls_code TYPE lcl_reversal_rules=>ty_code.
+
+    ls_facts-reason = '02'.
+    ls_facts-reason_known = abap_true.
+    ls_facts-alt_date = abap_true.
+    ls_facts-doc_found = abap_true.
+    ls_facts-stblg = ''.
+    ls_facts-bstat = ''.
+    ls_facts-doc_budat = '20261115'.
+    ls_facts-rev_budat = '20261207'.
+    ls_facts-rev_period_open = abap_true.
+    ls_facts-cleared_later_by = ''.
+    ls_code = lcl_reversal_rules=>check( ls_facts ).
+    cl_abap_unit_assert=>assert_equals( act = ls_code-msgid
+                                        exp = ''
+                                        msg = 'another date with an XABWD reason: class' ).
+    cl_abap_unit_assert=>assert_equals( act = ls_code-msgno
+                                        exp = ''
+                                        msg = 'another date with an XABWD reason: number' ).
+  ENDMETHOD.
+
+
+  METHOD check_03.
+    " no reason
+    DATA ls_facts TYPE lcl_reversal_rules=>ty_facts.
+    DATA ls_code TYPE lcl_reversal_rules=>ty_code.
+
+    ls_facts-reason = ''.
+    ls_facts-reason_known = abap_false.
+    ls_facts-alt_date = abap_false.
+    ls_facts-doc_found = abap_true.
+    ls_facts-stblg = ''.
+    ls_facts-bstat = ''.
+    ls_facts-doc_budat = '20261115'.
+    ls_facts-rev_budat = '20261115'.
+    ls_facts-rev_period_open = abap_true.
+    ls_facts-cleared_later_by = ''.
+    ls_code = lcl_reversal_rules=>check( ls_facts ).
+    cl_abap_unit_assert=>assert_equals( act = ls_code-msgid
+                                        exp = 'ZOTC'
+                                        msg = 'no reason: class' ).
+    cl_abap_unit_assert=>assert_equals( act = ls_code-msgno
+                                        exp = '021'
+                                        msg = 'no reason: number' ).
+  ENDMETHOD.
+
+
+  METHOD check_04.
+    " reason not in T041C
+    DATA ls_facts TYPE lcl_reversal_rules=>ty_facts.
+    DATA ls_code TYPE lcl_reversal_rules=>ty_code.
+
+    ls_facts-reason = '99'.
+    ls_facts-reason_known = abap_false.
+    ls_facts-alt_date = abap_false.
+    ls_facts-doc_found = abap_true.
+    ls_facts-stblg = ''.
+    ls_facts-bstat = ''.
+    ls_facts-doc_budat = '20261115'.
+    ls_facts-rev_budat = '20261115'.
+    ls_facts-rev_period_open = abap_true.
+    ls_facts-cleared_later_by = ''.
+    ls_code = lcl_reversal_rules=>check( ls_facts ).
+    cl_abap_unit_assert=>assert_equals( act = ls_code-msgid
+                                        exp = 'ZOTC'
+                                        msg = 'reason not in T041C: class' ).
+    cl_abap_unit_assert=>assert_equals( act = ls_code-msgno
+                                        exp = '020'
+                                        msg = 'reason not in T041C: number' ).
+  ENDMETHOD.
+
+
+  METHOD check_05.
+    " no such document
+    DATA ls_facts TYPE lcl_reversal_rules=>ty_facts.
+    DATA ls_code TYPE lcl_reversal_rules=>ty_code.
+
+    ls_facts-reason = '01'.
+    ls_facts-reason_known = abap_true.
+    ls_facts-alt_date = abap_false.
+    ls_facts-doc_found = abap_false.
+    ls_facts-stblg = ''.
+    ls_facts-bstat = ''.
+    ls_facts-doc_budat = '00000000'.
+    ls_facts-rev_budat = '20261115'.
+    ls_facts-rev_period_open = abap_true.
+    ls_facts-cleared_later_by = ''.
+    ls_code = lcl_reversal_rules=>check( ls_facts ).
+    cl_abap_unit_assert=>assert_equals( act = ls_code-msgid
+                                        exp = 'ZOTC'
+                                        msg = 'no such document: class' ).
+    cl_abap_unit_assert=>assert_equals( act = ls_code-msgno
+                                        exp = '025'
+                                        msg = 'no such document: number' ).
+  ENDMETHOD.
+
+
+  METHOD check_06.
+    " already reversed
+    DATA ls_facts TYPE lcl_reversal_rules=>ty_facts.
+    DATA ls_code TYPE lcl_reversal_rules=>ty_code.
+
+    ls_facts-reason = '01'.
+    ls_facts-reason_known = abap_true.
+    ls_facts-alt_date = abap_false.
+    ls_facts-doc_found = abap_true.
+    ls_facts-stblg = '1400000009'.
+    ls_facts-bstat = ''.
+    ls_facts-doc_budat = '20261115'.
+    ls_facts-rev_budat = '20261115'.
+    ls_facts-rev_period_open = abap_true.
+    ls_facts-cleared_later_by = ''.
+    ls_code = lcl_reversal_rules=>check( ls_facts ).
+    cl_abap_unit_assert=>assert_equals( act = ls_code-msgid
+                                        exp = 'F5'
+                                        msg = 'already reversed: class' ).
+    cl_abap_unit_assert=>assert_equals( act = ls_code-msgno
+                                        exp = '361'
+                                        msg = 'already reversed: number' ).
+  ENDMETHOD.
+
+
+  METHOD check_07.
+    " a reset clearing document
+    DATA ls_facts TYPE lcl_reversal_rules=>ty_facts.
+    DATA ls_code TYPE lcl_reversal_rules=>ty_code.
+
+    ls_facts-reason = '01'.
+    ls_facts-reason_known = abap_true.
+    ls_facts-alt_date = abap_false.
+    ls_facts-doc_found = abap_true.
+    ls_facts-stblg = ''.
+    ls_facts-bstat = 'B'.
+    ls_facts-doc_budat = '20261115'.
+    ls_facts-rev_budat = '20261115'.
+    ls_facts-rev_period_open = abap_true.
+    ls_facts-cleared_later_by = ''.
+    ls_code = lcl_reversal_rules=>check( ls_facts ).
+    cl_abap_unit_assert=>assert_equals( act = ls_code-msgid
+                                        exp = 'F5'
+                                        msg = 'a reset clearing document: class' ).
+    cl_abap_unit_assert=>assert_equals( act = ls_code-msgno
+                                        exp = '360'
+                                        msg = 'a reset clearing document: number' ).
+  ENDMETHOD.
+
+
+  METHOD check_08.
+    " reversal date before the document
+    DATA ls_facts TYPE lcl_reversal_rules=>ty_facts.
+    DATA ls_code TYPE lcl_reversal_rules=>ty_code.
+
+    ls_facts-reason = '02'.
+    ls_facts-reason_known = abap_true.
+    ls_facts-alt_date = abap_true.
+    ls_facts-doc_found = abap_true.
+    ls_facts-stblg = ''.
+    ls_facts-bstat = ''.
+    ls_facts-doc_budat = '20261115'.
+    ls_facts-rev_budat = '20261114'.
+    ls_facts-rev_period_open = abap_true.
+    ls_facts-cleared_later_by = ''.
+    ls_code = lcl_reversal_rules=>check( ls_facts ).
+    cl_abap_unit_assert=>assert_equals( act = ls_code-msgid
+                                        exp = 'ZOTC'
+                                        msg = 'reversal date before the document: class' ).
+    cl_abap_unit_assert=>assert_equals( act = ls_code-msgno
+                                        exp = '022'
+                                        msg = 'reversal date before the document: number' ).
+  ENDMETHOD.
+
+
+  METHOD check_09.
+    " reversal period closed
+    DATA ls_facts TYPE lcl_reversal_rules=>ty_facts.
+    DATA ls_code TYPE lcl_reversal_rules=>ty_code.
+
+    ls_facts-reason = '01'.
+    ls_facts-reason_known = abap_true.
+    ls_facts-alt_date = abap_false.
+    ls_facts-doc_found = abap_true.
+    ls_facts-stblg = ''.
+    ls_facts-bstat = ''.
+    ls_facts-doc_budat = '20261115'.
+    ls_facts-rev_budat = '20261115'.
+    ls_facts-rev_period_open = abap_false.
+    ls_facts-cleared_later_by = ''.
+    ls_code = lcl_reversal_rules=>check( ls_facts ).
+    cl_abap_unit_assert=>assert_equals( act = ls_code-msgid
+                                        exp = 'F5'
+                                        msg = 'reversal period closed: class' ).
+    cl_abap_unit_assert=>assert_equals( act = ls_code-msgno
+                                        exp = '201'
+                                        msg = 'reversal period closed: number' ).
+  ENDMETHOD.
+
+
+  METHOD check_10.
+    " another date without XABWD
+    DATA ls_facts TYPE lcl_reversal_rules=>ty_facts.
+    DATA ls_code TYPE lcl_reversal_rules=>ty_code.
+
+    ls_facts-reason = '01'.
+    ls_facts-reason_known = abap_true.
+    ls_facts-alt_date = abap_false.
+    ls_facts-doc_found = abap_true.
+    ls_facts-stblg = ''.
+    ls_facts-bstat = ''.
+    ls_facts-doc_budat = '20261115'.
+    ls_facts-rev_budat = '20261207'.
+    ls_facts-rev_period_open = abap_true.
+    ls_facts-cleared_later_by = ''.
+    ls_code = lcl_reversal_rules=>check( ls_facts ).
+    cl_abap_unit_assert=>assert_equals( act = ls_code-msgid
+                                        exp = 'ZOTC'
+                                        msg = 'another date without XABWD: class' ).
+    cl_abap_unit_assert=>assert_equals( act = ls_code-msgno
+                                        exp = '024'
+                                        msg = 'another date without XABWD: number' ).
+  ENDMETHOD.
+
+
+  METHOD check_11.
+    " a line cleared later by another document
+    DATA ls_facts TYPE lcl_reversal_rules=>ty_facts.
+    DATA ls_code TYPE lcl_reversal_rules=>ty_code.
+
+    ls_facts-reason = '01'.
+    ls_facts-reason_known = abap_true.
+    ls_facts-alt_date = abap_false.
+    ls_facts-doc_found = abap_true.
+    ls_facts-stblg = ''.
+    ls_facts-bstat = ''.
+    ls_facts-doc_budat = '20261115'.
+    ls_facts-rev_budat = '20261115'.
+    ls_facts-rev_period_open = abap_true.
+    ls_facts-cleared_later_by = '1600000001'.
+    ls_code = lcl_reversal_rules=>check( ls_facts ).
+    cl_abap_unit_assert=>assert_equals( act = ls_code-msgid
+                                        exp = 'ZOTC'
+                                        msg = 'a line cleared later by another document: class' ).
+    cl_abap_unit_assert=>assert_equals( act = ls_code-msgno
+                                        exp = '023'
+                                        msg = 'a line cleared later by another document: number' ).
+  ENDMETHOD.
+
+
+  METHOD refund_01.
+    " one credit refunded in full
+    DATA lt_items TYPE lcl_refund_lines=>ty_items.
+    DATA ls_item TYPE lcl_refund_lines=>ty_item.
+    DATA ls_line TYPE lcl_refund_lines=>ty_line.
+    DATA ls_result TYPE lcl_refund_lines=>ty_result.
+    DATA lv_total TYPE lcl_refund_lines=>ty_amount.
+
+    ls_item-open = '100.00'.
+    ls_item-refund = '100.00'.
+    APPEND ls_item TO lt_items.
+    lv_total = '100.00'.
+    ls_result = lcl_refund_lines=>build( it_items = lt_items
+                                          iv_total = lv_total ).
+    cl_abap_unit_assert=>assert_equals( act = ls_result-msgno
+                                        exp = ''
+                                        msg = 'one credit refunded in full: message' ).
+    cl_abap_unit_assert=>assert_equals( act = lines( ls_result-lines )
+                                        exp = 1
+                                        msg = 'one credit refunded in full: lines' ).
+    READ TABLE ls_result-lines INTO ls_line INDEX 1.
+    cl_abap_unit_assert=>assert_subrc( act = sy-subrc
+                                       msg = 'one credit refunded in full line 1' ).
+    cl_abap_unit_assert=>assert_equals( act = ls_line-role
+                                        exp = 'REFUND'
+                                        msg = 'one credit refunded in full line 1: role' ).
+    cl_abap_unit_assert=>assert_equals( act = ls_line-post_key
+                                        exp = '11'
+                                        msg = 'one credit refunded in full line 1: post_key' ).
+    cl_abap_unit_assert=>assert_equals( act = ls_line-amount
+                                        exp = '100.00'
+                                        msg = 'one credit refunded in full line 1: amount' ).
+    cl_abap_unit_assert=>assert_equals( act = ls_line-item
+                                        exp = 0
+                                        msg = 'one credit refunded in full line 1: item' ).
+  ENDMETHOD.
+
+
+  METHOD refund_02.
+    " part of a credit: the rest stays open
+    DATA lt_items TYPE lcl_refund_lines=>ty_items.
+    DATA ls_item TYPE lcl_refund_lines=>ty_item.
+    DATA ls_line TYPE lcl_refund_lines=>ty_line.
+    DATA ls_result TYPE lcl_refund_lines=>ty_result.
+    DATA lv_total TYPE lcl_refund_lines=>ty_amount.
+
+    ls_item-open = '80.00'.
+    ls_item-refund = '30.00'.
+    APPEND ls_item TO lt_items.
+    lv_total = '30.00'.
+    ls_result = lcl_refund_lines=>build( it_items = lt_items
+                                          iv_total = lv_total ).
+    cl_abap_unit_assert=>assert_equals( act = ls_result-msgno
+                                        exp = ''
+                                        msg = 'part of a credit: the rest stays open: message' ).
+    cl_abap_unit_assert=>assert_equals( act = lines( ls_result-lines )
+                                        exp = 2
+                                        msg = 'part of a credit: the rest stays open: lines' ).
+    READ TABLE ls_result-lines INTO ls_line INDEX 1.
+    cl_abap_unit_assert=>assert_subrc( act = sy-subrc
+                                       msg = 'part of a credit: the rest stays open line 1' ).
+    cl_abap_unit_assert=>assert_equals( act = ls_line-role
+                                        exp = 'RESIDUAL'
+                                        msg = 'part of a credit: the rest stays open line 1: role' ).
+    cl_abap_unit_assert=>assert_equals( act = ls_line-post_key
+                                        exp = '11'
+                                        msg = 'part of a credit: the rest stays open line 1: post_key' ).
+    cl_abap_unit_assert=>assert_equals( act = ls_line-amount
+                                        exp = '50.00'
+                                        msg = 'part of a credit: the rest stays open line 1: amount' ).
+    cl_abap_unit_assert=>assert_equals( act = ls_line-item
+                                        exp = 1
+                                        msg = 'part of a credit: the rest stays open line 1: item' ).
+    READ TABLE ls_result-lines INTO ls_line INDEX 2.
+    cl_abap_unit_assert=>assert_subrc( act = sy-subrc
+                                       msg = 'part of a credit: the rest stays open line 2' ).
+    cl_abap_unit_assert=>assert_equals( act = ls_line-role
+                                        exp = 'REFUND'
+                                        msg = 'part of a credit: the rest stays open line 2: role' ).
+    cl_abap_unit_assert=>assert_equals( act = ls_line-post_key
+                                        exp = '11'
+                                        msg = 'part of a credit: the rest stays open line 2: post_key' ).
+    cl_abap_unit_assert=>assert_equals( act = ls_line-amount
+                                        exp = '30.00'
+                                        msg = 'part of a credit: the rest stays open line 2: amount' ).
+    cl_abap_unit_assert=>assert_equals( act = ls_line-item
+                                        exp = 0
+                                        msg = 'part of a credit: the rest stays open line 2: item' ).
+  ENDMETHOD.
+
+
+  METHOD refund_03.
+    " two credits, one in part
+    DATA lt_items TYPE lcl_refund_lines=>ty_items.
+    DATA ls_item TYPE lcl_refund_lines=>ty_item.
+    DATA ls_line TYPE lcl_refund_lines=>ty_line.
+    DATA ls_result TYPE lcl_refund_lines=>ty_result.
+    DATA lv_total TYPE lcl_refund_lines=>ty_amount.
+
+    ls_item-open = '100.00'.
+    ls_item-refund = '100.00'.
+    APPEND ls_item TO lt_items.
+    ls_item-open = '70.00'.
+    ls_item-refund = '50.00'.
+    APPEND ls_item TO lt_items.
+    lv_total = '150.00'.
+    ls_result = lcl_refund_lines=>build( it_items = lt_items
+                                          iv_total = lv_total ).
+    cl_abap_unit_assert=>assert_equals( act = ls_result-msgno
+                                        exp = ''
+                                        msg = 'two credits, one in part: message' ).
+    cl_abap_unit_assert=>assert_equals( act = lines( ls_result-lines )
+                                        exp = 2
+                                        msg = 'two credits, one in part: lines' ).
+    READ TABLE ls_result-lines INTO ls_line INDEX 1.
+    cl_abap_unit_assert=>assert_subrc( act = sy-subrc
+                                       msg = 'two credits, one in part line 1' ).
+    cl_abap_unit_assert=>assert_equals( act = ls_line-role
+                                        exp = 'RESIDUAL'
+                                        msg = 'two credits, one in part line 1: role' ).
+    cl_abap_unit_assert=>assert_equals( act = ls_line-post_key
+                                        exp = '11'
+                                        msg = 'two credits, one in part line 1: post_key' ).
+    cl_abap_unit_assert=>assert_equals( act = ls_line-amount
+                                        exp = '20.00'
+                                        msg = 'two credits, one in part line 1: amount' ).
+    cl_abap_unit_assert=>assert_equals( act = ls_line-item
+                                        exp = 2
+                                        msg = 'two credits, one in part line 1: item' ).
+    READ TABLE ls_result-lines INTO ls_line INDEX 2.
+    cl_abap_unit_assert=>assert_subrc( act = sy-subrc
+                                       msg = 'two credits, one in part line 2' ).
+    cl_abap_unit_assert=>assert_equals( act = ls_line-role
+                                        exp = 'REFUND'
+                                        msg = 'two credits, one in part line 2: role' ).
+    cl_abap_unit_assert=>assert_equals( act = ls_line-post_key
+                                        exp = '11'
+                                        msg = 'two credits, one in part line 2: post_key' ).
+    cl_abap_unit_assert=>assert_equals( act = ls_line-amount
+                                        exp = '150.00'
+                                        msg = 'two credits, one in part line 2: amount' ).
+    cl_abap_unit_assert=>assert_equals( act = ls_line-item
+                                        exp = 0
+                                        msg = 'two credits, one in part line 2: item' ).
+  ENDMETHOD.
+
+
+  METHOD refund_04.
+    " a debit is no credit
+    DATA lt_items TYPE lcl_refund_lines=>ty_items.
+    DATA ls_item TYPE lcl_refund_lines=>ty_item.
+    DATA ls_result TYPE lcl_refund_lines=>ty_result.
+    DATA lv_total TYPE lcl_refund_lines=>ty_amount.
+
+    ls_item-open = '-10.00'.
+    ls_item-refund = '10.00'.
+    APPEND ls_item TO lt_items.
+    lv_total = '10.00'.
+    ls_result = lcl_refund_lines=>build( it_items = lt_items
+                                          iv_total = lv_total ).
+    cl_abap_unit_assert=>assert_equals( act = ls_result-msgno
+                                        exp = '032'
+                                        msg = 'a debit is no credit: message' ).
+    cl_abap_unit_assert=>assert_equals( act = lines( ls_result-lines )
+                                        exp = 0
+                                        msg = 'a debit is no credit: lines' ).
+  ENDMETHOD.
+
+
+  METHOD refund_05.
+    " more than the credit
+    DATA lt_items TYPE lcl_refund_lines=>ty_items.
+    DATA ls_item TYPE lcl_refund_lines=>ty_item.
+    DATA ls_result TYPE lcl_refund_lines=>ty_result.
+    DATA lv_total TYPE lcl_refund_lines=>ty_amount.
+
+    ls_item-open = '100.00'.
+    ls_item-refund = '101.00'.
+    APPEND ls_item TO lt_items.
+    lv_total = '101.00'.
+    ls_result = lcl_refund_lines=>build( it_items = lt_items
+                                          iv_total = lv_total ).
+    cl_abap_unit_assert=>assert_equals( act = ls_result-msgno
+                                        exp = '033'
+                                        msg = 'more than the credit: message' ).
+    cl_abap_unit_assert=>assert_equals( act = lines( ls_result-lines )
+                                        exp = 0
+                                        msg = 'more than the credit: lines' ).
+  ENDMETHOD.
+
+
+  METHOD refund_06.
+    " a zero refund of an item
+    DATA lt_items TYPE lcl_refund_lines=>ty_items.
+    DATA ls_item TYPE lcl_refund_lines=>ty_item.
+    DATA ls_result TYPE lcl_refund_lines=>ty_result.
+    DATA lv_total TYPE lcl_refund_lines=>ty_amount.
+
+    ls_item-open = '100.00'.
+    ls_item-refund = '0.00'.
+    APPEND ls_item TO lt_items.
+    lv_total = '0.00'.
+    ls_result = lcl_refund_lines=>build( it_items = lt_items
+                                          iv_total = lv_total ).
+    cl_abap_unit_assert=>assert_equals( act = ls_result-msgno
+                                        exp = '033'
+                                        msg = 'a zero refund of an item: message' ).
+    cl_abap_unit_assert=>assert_equals( act = lines( ls_result-lines )
+                                        exp = 0
+                                        msg = 'a zero refund of an item: lines' ).
+  ENDMETHOD.
+
+
+  METHOD refund_07.
+    " items do not add up to the refund
+    DATA lt_items TYPE lcl_refund_lines=>ty_items.
+    DATA ls_item TYPE lcl_refund_lines=>ty_item.
+    DATA ls_result TYPE lcl_refund_lines=>ty_result.
+    DATA lv_total TYPE lcl_refund_lines=>ty_amount.
+
+    ls_item-open = '100.00'.
+    ls_item-refund = '80.00'.
+    APPEND ls_item TO lt_items.
+    lv_total = '90.00'.
+    ls_result = lcl_refund_lines=>build( it_items = lt_items
+                                          iv_total = lv_total ).
+    cl_abap_unit_assert=>assert_equals( act = ls_result-msgno
+                                        exp = '034'
+                                        msg = 'items do not add up to the refund: message' ).
+    cl_abap_unit_assert=>assert_equals( act = lines( ls_result-lines )
+                                        exp = 0
+                                        msg = 'items do not add up to the refund: lines' ).
+  ENDMETHOD.
+ENDCLASS.

@@ -1,0 +1,13 @@
+-- Fragment (adapters/oracle/sqlfiles.py): the columns every open-items pull starts with,
+-- up to the amount due remaining, which each pull computes its own way.
+SELECT ps.payment_schedule_id,
+       ps.org_id,
+       ps.customer_trx_id,
+       ps.cash_receipt_id,
+       CAST(NVL(ps.terms_sequence_number, 1) AS NUMBER(15)) terms_sequence_number,
+       ps.class,
+       ps.trx_number,
+       ps.trx_date,
+       ps.gl_date,
+       ps.due_date,
+       ps.invoice_currency_code,
