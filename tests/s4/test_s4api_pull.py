@@ -14,7 +14,7 @@ import httpx
 import polars as pl
 import pytest
 
-from adapters.errors import ConfigError
+from adapters.errors import ConfigError, ContractError
 from adapters.s4.adapter import S4Adapter
 from adapters.s4.settings import S4Settings
 from adapters.sap import build
@@ -88,10 +88,10 @@ def test_customer_filter_and_quotes_are_built_safely(erp: Any) -> None:
     assert injected == []  # the quote stayed inside the literal: no customer of that name
 
 
-def test_writes_are_refused_naming_the_transports_that_can(erp: Any) -> None:
-    adapter = s4(erp)
-    with pytest.raises(ConfigError, match='transport "rfc" or "soap"'):
-        adapter.upsert_customers(pl.DataFrame())  # cash and write-offs: tests/s4/test_s4_post.py
+def test_a_customer_frame_off_contract_is_refused_before_anything_is_sent(erp: Any) -> None:
+    adapter = s4(erp)  # customer writes themselves: tests/s4/test_s4_customers.py
+    with pytest.raises(ContractError):
+        adapter.upsert_customers(pl.DataFrame({"customer_id": ["oracle:1"]}))
     assert "API_OPLACCTGDOCITEMCUBE_SRV" in adapter.ping()
 
 
