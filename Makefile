@@ -33,8 +33,13 @@ wait-postgres: $(VENV)/.installed-dev
 
 # Tests marked `long` (slow crash, chaos and volume runs) are `make chaos`'s, so that `make test`
 # stays under 10 minutes on 2 cores; `make chaos` runs them and nothing else is ever skipped.
+# pytest-xdist: PYTEST_WORKERS processes (default 2, CI has 2 cores; `PYTEST_WORKERS=0` runs in
+# one process). Many tests wait on sockets, sleeps and subprocesses, so two workers nearly halve
+# the time. `--dist load` hands out single tests; each worker starts its own module and session
+# mock servers (port 0). Failures print as without xdist; --durations lists the slowest.
+PYTEST_WORKERS ?= 2
 pytest: $(VENV)/.installed-dev wait-postgres
-	$(BIN)/pytest -m "not long"
+	$(BIN)/pytest -m "not long" -n $(PYTEST_WORKERS) --dist load --durations=25
 
 test: lint typecheck abap pytest
 
@@ -70,7 +75,11 @@ chaos: $(VENV)/.installed-dev wait-postgres
 	OTC_CHAOS_KILLS=20 OTC_CHAOS_PAYMENTS=30 $(BIN)/pytest tests/fault -v
 	$(BIN)/pytest -m long -v --ignore=tests/fault
 
-bench: $(VENV)/.installed-dev
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $@ $(VENV)/.installed-dev $(VENV)/.installed
+
+bench: $(VENV)/.installed-bench
 	$(BIN)/python -m bench
 
 clean:
