@@ -33,13 +33,16 @@ wait-postgres: $(VENV)/.installed-dev
 
 # Tests marked `long` (slow crash, chaos and volume runs) are `make chaos`'s, so that `make test`
 # stays under 10 minutes on 2 cores; `make chaos` runs them and nothing else is ever skipped.
-# pytest-xdist: PYTEST_WORKERS processes (default 2, CI has 2 cores; `PYTEST_WORKERS=0` runs in
+# pytest-xdist: PYTEST_WORKERS processes (default 2: CI has 2 cores; `PYTEST_WORKERS=0` runs in
 # one process). Many tests wait on sockets, sleeps and subprocesses, so two workers nearly halve
-# the time. `--dist load` hands out single tests; each worker starts its own module and session
-# mock servers (port 0). Failures print as without xdist; --durations lists the slowest.
+# the time. `--dist worksteal` gives each worker half of the tests in file order and lets an idle
+# worker take over the other's unstarted tests, so a module's tests mostly stay on one worker
+# (one start of its module-scoped mock server) and neither worker idles at the end. Each worker
+# has its own servers (port 0), tmp dirs and PostgreSQL tables (random suffixes). Failures
+# print as without xdist; --durations lists the slowest tests to keep an eye on the 10 minutes.
 PYTEST_WORKERS ?= 2
 pytest: $(VENV)/.installed-dev wait-postgres
-	$(BIN)/pytest -m "not long" -n $(PYTEST_WORKERS) --dist load --durations=25
+	$(BIN)/pytest -m "not long" -n $(PYTEST_WORKERS) --dist worksteal --durations=25
 
 test: lint typecheck abap pytest
 
