@@ -44,7 +44,11 @@ PYTEST_WORKERS ?= 2
 pytest: $(VENV)/.installed-dev wait-postgres
 	$(BIN)/pytest -m "not long" -n $(PYTEST_WORKERS) --dist worksteal --durations=25
 
-test: lint typecheck abap pytest
+# mypy (one core, ~25 s of CPU without a cache, as on CI) and the ABAP checks (npm ci, node) run
+# side by side, each one's output printed whole when it ends; then pytest.
+test: lint
+	$(MAKE) --no-print-directory -j2 --output-sync=target typecheck abap
+	$(MAKE) --no-print-directory pytest
 
 # The ABAP kit (adapters/sap/abap, docs/sap-setup.md): abaplint for SAP_BASIS 7.40 SP08, then its
 # ABAP Unit tests on the abaplint transpiler. Needs node (20+) and npm; the pinned tools come from
