@@ -33,10 +33,22 @@ wait-postgres: $(VENV)/.installed-dev
 
 # Tests marked `long` (slow crash, chaos and volume runs) are `make chaos`'s, so that `make test`
 # stays under 10 minutes on 2 cores; `make chaos` runs them and nothing else is ever skipped.
+# pytest-xdist: PYTEST_WORKERS processes (default 2: CI has 2 cores; `PYTEST_WORKERS=0` runs in
+# one process). Many tests wait on sockets, sleeps and subprocesses, so two workers nearly halve
+# the time. `--dist worksteal` gives each worker half of the tests in file order and lets an idle
+# worker take over the other's unstarted tests, so a module's tests mostly stay on one worker
+# (one start of its module-scoped mock server) and neither worker idles at the end. Each worker
+# has its own servers (port 0), tmp dirs and PostgreSQL tables (random suffixes). Failures
+# print as without xdist; --durations lists the slowest tests to keep an eye on the 10 minutes.
+PYTEST_WORKERS ?= 2
 pytest: $(VENV)/.installed-dev wait-postgres
-	$(BIN)/pytest -m "not long"
+	$(BIN)/pytest -m "not long" -n $(PYTEST_WORKERS) --dist worksteal --durations=25
 
-test: lint typecheck abap pytest
+# mypy (one core, ~25 s of CPU without a cache, as on CI) and the ABAP checks (npm ci, node) run
+# side by side, each one's output printed whole when it ends; then pytest.
+test: lint
+	$(MAKE) --no-print-directory -j2 --output-sync=target typecheck abap
+	$(MAKE) --no-print-directory pytest
 
 # The ABAP kit (adapters/sap/abap, docs/sap-setup.md): abaplint for SAP_BASIS 7.40 SP08, then its
 # ABAP Unit tests on the abaplint transpiler. Needs node (20+) and npm; the pinned tools come from
@@ -72,7 +84,11 @@ chaos: $(VENV)/.installed-dev wait-postgres
 	OTC_CHAOS_KILLS=20 OTC_CHAOS_PAYMENTS=30 $(BIN)/pytest tests/fault -v
 	$(BIN)/pytest -m long -v --ignore=tests/fault
 
-bench: $(VENV)/.installed-dev
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $@ $(VENV)/.installed-dev $(VENV)/.installed
+
+bench: $(VENV)/.installed-bench
 	$(BIN)/python -m bench
 
 clean:

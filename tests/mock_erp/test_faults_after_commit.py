@@ -93,7 +93,9 @@ def test_icm_timeout_answers_while_the_work_goes_on(
 ) -> None:
     key = "ICMTIMEOUT-1"
     rules = [
-        {"persona": "sap", "operation": "Z_OTC_AR_CLEAR", "kind": "latency", "ms": 2000, "nth": 2},
+        # 6 s of ERP work: the client process must get its answer and exit before the document
+        # lands, also on 2 busy cores beside another pytest worker (2 s was not always enough)
+        {"persona": "sap", "operation": "Z_OTC_AR_CLEAR", "kind": "latency", "ms": 6000, "nth": 2},
         {"persona": "sap", "operation": "Z_OTC_AR_CLEAR", "kind": "icm_timeout", "nth": 2},
     ]
     admin.post("/_mock/faults", json=rules)
