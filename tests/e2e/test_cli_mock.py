@@ -41,7 +41,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     )
     try:
         deadline = time.monotonic() + 60
-        while not config.exists():
+        # the file exists a moment before its text is written: wait for the url in it
+        while 'url = "' not in (config.read_text(encoding="utf-8") if config.exists() else ""):
             assert proc.poll() is None and time.monotonic() < deadline, (
                 proc.stderr.read().decode() if proc.stderr else ""
             )

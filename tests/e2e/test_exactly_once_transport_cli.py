@@ -55,7 +55,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 60
-        while not config.exists():
+        # the file exists a moment before its text is written: wait for the url in it
+        while 'url = "' not in (config.read_text(encoding="utf-8") if config.exists() else ""):
             assert proc.poll() is None and time.monotonic() < deadline, "mock did not start"
             time.sleep(0.1)
         text = config.read_text(encoding="utf-8")
