@@ -1,8 +1,9 @@
 """What a lookup in the ERP (`find_posted`) means for a journaled key.
 
 `find_posted` answers (key, erp_document) and may add `state` (issue 15): "posted",
-"awaiting_approval" (the document exists, an approver has not decided yet) or "rejected"
-(an approver rejected it: nothing took effect). Without a `state` column a document
+"awaiting_approval" (the document exists, an approver has not decided yet), "rejected"
+(an approver rejected it: nothing took effect) or "reversed" (it took effect and was reversed
+since: the key is used, never posted again). Without a `state` column a document
 found is posted (reference-interface rule; an adapter that hides rejected documents still
 gets an approver's no noticed: the document is then not found).
 """
@@ -17,7 +18,9 @@ from adapters.errors import OtcError
 from jobs.journal import Entry, Status
 
 POSTED, AWAITING, REJECTED = "posted", "awaiting_approval", "rejected"
-STATES = (POSTED, AWAITING, REJECTED)
+#: took effect, then was reversed: the key is used (posting it again would pay twice)
+REVERSED = "reversed"
+STATES = (POSTED, AWAITING, REJECTED, REVERSED)
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,13 @@ def verdict(entry: Entry, found: Found | None, *, retried: bool) -> tuple[Status
             Status.AWAITING,
             found.document,
             f"{noun} {shown} is in the ERP, awaiting approval",
+        )
+    if found.state == REVERSED:
+        return (
+            Status.POSTED,
+            found.document,
+            f"found in the ERP: {noun} {shown}, reversed since; the key stays used "
+            "(post a correction under a new key)",
         )
     if entry.status is Status.AWAITING:
         return Status.POSTED, found.document, f"found in the ERP: {noun} {shown} approved"

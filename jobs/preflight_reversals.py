@@ -1,8 +1,9 @@
 """Pre-flight for reversals and refunds (issue 18): ask the ERP before anything is sent.
 
 A reversal needs its cash application posted (found by its own key, `find_posted`): there
-is nothing to take back otherwise (on SAP a payment reversed already is no longer found;
-on Oracle a reversed receipt keeps its key, and the adapter refuses a second reversal). A
+is nothing to take back otherwise (a payment reversed already is
+still found under its key: SAP answers state "reversed" and the row is refused here; on Oracle
+the adapter refuses a second reversal). A
 refund needs each credit item open for that customer, a credit (negative open amount), in
 the refund's currency, with at least the refunded amount left.
 """
@@ -42,10 +43,26 @@ def check_reversals(
     rows = pl.concat(inside)
     applications = sorted(set(rows["application_id"].to_list()))
     found = adapter.find_posted("cash_application", applications)
-    posted = {k: d for k, d in found.select("key", "erp_document").iter_rows() if d}
+    if "state" not in found.columns:
+        found = found.with_columns(state=pl.lit("posted"))
+    posted: dict[str, str] = {}
+    reversed_: dict[str, str] = {}
+    for key, document, state in found.select("key", "erp_document", "state").iter_rows():
+        if document and state == "reversed":
+            reversed_[key] = document
+        elif document:
+            posted[key] = document
     for row in rows.iter_rows(named=True):
         application = row["application_id"]
-        if application not in posted:
+        if application in reversed_:
+            problems.append(
+                Problem(
+                    row["reversal_id"],
+                    f"reversed already: nothing left to reverse (cash application "
+                    f"{application}, document {reversed_[application]}, in {system})",
+                )
+            )
+        elif application not in posted:
             problems.append(
                 Problem(
                     row["reversal_id"],

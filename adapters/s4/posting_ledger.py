@@ -133,6 +133,11 @@ class Ledger:
 
     def posted(self, keys: Sequence[str]) -> dict[str, Posted]:
         """Step 1 of each key, found by reference and tag in every company code."""
+        return self._lookup(keys)[0]
+
+    def _lookup(self, keys: Sequence[str]) -> tuple[dict[str, Posted], dict[str, str]]:
+        """(step 1 of each key not reversed, a reversed document of each key)."""
+        reversed_: dict[str, str] = {}
         by_reference: dict[str, list[str]] = {}
         for key in keys:
             by_reference.setdefault(xblnr_for(key), []).append(key)
@@ -143,12 +148,13 @@ class Ledger:
             roles = any_of("DocumentItemText", [TO_CLEAR, ON_ACCOUNT])
             filter_ = f"{any_of('DocumentReferenceID', chunk)} and {roles}"
             for r in self._rows(LOOKUP_FIELDS, filter_):
-                if r.get("IsReversed"):
-                    continue  # reversed: as if never posted (ECC's lookup skips BKPF-STBLG)
                 for key in by_reference.get(r["DocumentReferenceID"], []):
                     if r["AccountingDocumentHeaderText"] not in header_texts(key):
                         continue
                     doc = (r["CompanyCode"], r["FiscalYear"], r["AccountingDocument"])
+                    if r.get("IsReversed"):  # not resumed; but the key stays used
+                        reversed_.setdefault(key, Posted(*doc).obj_key)
+                        continue
                     posted = found.get(key)
                     if posted is None:
                         posted = found[key] = Posted(*doc)
@@ -158,18 +164,29 @@ class Ledger:
                         posted.to_clear if r["DocumentItemText"] == TO_CLEAR else posted.on_account
                     )
                     role.append(r)
-        return found
+        return found, reversed_
 
     def find_posted(self, keys: Sequence[str]) -> pl.DataFrame:
         """A key is posted once both steps are in the ledger: the "to clear" item cleared (its
         clearing document is the answer), or step 1 alone when it has nothing to clear. A key
         whose step 1 is there but not yet cleared is not posted: posting it again resumes at
-        step 2 (adapters/s4/posting.py)."""
-        posted = self.posted(keys)
+        step 2 (adapters/s4/posting.py). A key whose document was reversed since is found
+        with state "reversed": it stays used (posting it again would pay the reopened items
+        twice), as on ECC."""
+        posted, reversed_ = self._lookup(keys)
         documents: dict[str, str | None] = {}
         for key, doc in posted.items():
             documents[key] = doc.clearing() if doc.to_clear else doc.obj_key
+        states: list[str | None] = []
+        for key in keys:
+            if documents.get(key):
+                states.append("posted")
+            elif key not in posted and key in reversed_:
+                documents[key] = reversed_[key]
+                states.append("reversed")
+            else:
+                states.append(None)
         return pl.DataFrame(
-            {"key": list(keys), "erp_document": [documents.get(k) for k in keys]},
-            schema={"key": pl.String, "erp_document": pl.String},
+            {"key": list(keys), "erp_document": [documents.get(k) for k in keys], "state": states},
+            schema={"key": pl.String, "erp_document": pl.String, "state": pl.String},
         )

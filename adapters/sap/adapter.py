@@ -475,7 +475,8 @@ class SapAdapter:
         return self._company_codes
 
     def find_posted(self, kind: PostingKind, keys: Sequence[str]) -> pl.DataFrame:
-        """Which keys already have a (not reversed) document: BKPF by XBLNR, then BKTXT.
+        """Which keys already have a document: BKPF by XBLNR, then BKTXT; state "reversed"
+        when it was reversed since (the key stays used).
 
         A reversal is found by the tag on the payment it reversed (adapters/sap/reversal.py):
         its erp_document is the reversal document.
@@ -497,25 +498,37 @@ class SapAdapter:
         for key in keys:
             by_xblnr.setdefault(xblnr_for(key), []).append(key)
         found: dict[str, str] = {}
+        reversed_: dict[str, str] = {}
         companies = self.company_codes()
         for chunk in _chunks(sorted(by_xblnr), 50):
             for company_chunk in _chunks(companies, 25):
                 for page in read_table(
                     self.transport,
                     "BKPF",
-                    ["BUKRS", "BELNR", "GJAHR", "XBLNR", "BKTXT", "STBLG"],
+                    ["BUKRS", "BELNR", "GJAHR", "XBLNR", "BKTXT", "STBLG", "XREVERSAL"],
                     where=[in_list("BUKRS", company_chunk), in_list("XBLNR", chunk)],
                     key=["BUKRS", "BELNR", "GJAHR"],
                 ):
-                    for bukrs, belnr, gjahr, xblnr, bktxt, stblg in page.iter_rows():
-                        if stblg:
-                            continue  # reversed: as if never posted
+                    for bukrs, belnr, gjahr, xblnr, bktxt, stblg, xrev in page.iter_rows():
+                        document = f"{belnr}{bukrs}{gjahr}"
                         for key in by_xblnr.get(xblnr, []):
-                            if bktxt in header_texts(key):
-                                found[key] = f"{belnr}{bukrs}{gjahr}"
+                            if bktxt not in header_texts(key):
+                                continue
+                            if not stblg:
+                                found[key] = document
+                            elif xrev != "2":  # FB08's reversal document copies the tag
+                                reversed_[key] = document
+        # A reversed document still holds its key: posting the key again after a reversal
+        # (an old file rerun, a lost journal) would pay the reopened items a second time.
+        # Corrections go under new keys (docs/exactly-once.md).
+        documents = [found.get(k) or reversed_.get(k) for k in keys]
+        states = [
+            None if d is None else "posted" if k in found else "reversed"
+            for k, d in zip(keys, documents, strict=True)
+        ]
         return pl.DataFrame(
-            {"key": list(keys), "erp_document": [found.get(k) for k in keys]},
-            schema={"key": pl.String, "erp_document": pl.String},
+            {"key": list(keys), "erp_document": documents, "state": states},
+            schema={"key": pl.String, "erp_document": pl.String, "state": pl.String},
         )
 
     def ping(self) -> str:

@@ -93,11 +93,14 @@ def reverse_payment(adapter: SapAdapter, row: Mapping[str, Any], dry_run: bool) 
     if not reason:
         return _refused(base, "no reversal reason: set reason_code (T041C) or reversal_reason")
     application = str(row["application_id"])
-    found = adapter.find_posted("cash_application", [application])["erp_document"][0]
-    if found is None:
+    lookup = adapter.find_posted("cash_application", [application]).row(0, named=True)
+    found = lookup["erp_document"]
+    if found is None or lookup["state"] == "reversed":
         if (done := _already(adapter, "reversal", key)) is not None:
             return {**base, **done}
-        return _refused(base, f"not posted: no unreversed document carries {application}")
+        if found is not None:
+            return _refused(base, f"{application} is reversed already (document {found})")
+        return _refused(base, f"not posted: no document carries {application}")
     belnr, bukrs, gjahr = found[:10], found[10:14].strip(), found[14:18]
     if bukrs != str(row["company"]):
         return _refused(base, f"{application} was posted in company {bukrs}, not {row['company']}")

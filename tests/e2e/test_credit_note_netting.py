@@ -90,7 +90,9 @@ def test_sap_clears_a_netted_credit_memo_with_the_invoices(
     }  # fmt: skip
     assert cleared == {row["erp_document"][:10]}
     key = applications["application_id"][0]
-    assert sap.find_posted("cash_application", [key]).rows() == [(key, row["erp_document"])]
+    assert sap.find_posted("cash_application", [key]).rows() == [
+        (key, row["erp_document"], "posted")
+    ]
     again = sap.post_cash_applications(applications).row(0, named=True)
     assert again["status"] == "rejected"  # the items are gone: a rerun posts nothing twice
 

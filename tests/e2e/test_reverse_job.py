@@ -128,6 +128,12 @@ def statuses(tmp_path: Path) -> dict[str, str]:
     return dict(zip(results["key"], results["status"], strict=True))
 
 
+def messages_of(tmp_path: Path) -> list[str]:
+    newest = sorted((tmp_path / "runs").iterdir())[-1]
+    results = read_frame(newest / "results.csv", "posting_results")
+    return [m or "" for m in results["message"]]
+
+
 def test_cli_misapply_reverse_reapply(
     cli_config: Path, sap: SapAdapter, admin: httpx.Client, tmp_path: Path
 ) -> None:
@@ -157,6 +163,14 @@ def test_cli_misapply_reverse_reapply(
     # the old cash file stays posted in the journal; the corrected one posts under new keys
     old = run_cli(cli_config, "cash", "post", str(cash), "--system", "sap")
     assert old.exit_code == 0 and set(statuses(tmp_path).values()) == {"duplicate"}
+    # and with the journal lost: the ERP still knows the keys (reversed), nothing is paid again
+    (tmp_path / "journal.db").rename(tmp_path / "journal-lost.db")
+    lost = run_cli(cli_config, "cash", "post", str(cash), "--system", "sap")
+    assert lost.exit_code == 0 and set(statuses(tmp_path).values()) == {"duplicate"}
+    assert all(is_open(admin, i) for i in items), "a reversed key was posted again"
+    assert "reversed since" in " ".join(lost.output.split()) or all(
+        "reversed since" in m for m in messages_of(tmp_path)
+    )
     fixed = cash_file(tmp_path / "fixed.csv", items, "PAY-FIX")
     assert run_cli(cli_config, "cash", "post", str(fixed), "--system", "sap").exit_code == 0
     assert set(statuses(tmp_path).values()) == {"posted"}
@@ -190,10 +204,10 @@ def test_preflight_refuses_what_is_not_posted_and_post_valid_posts_the_rest(
         "REV-OK": "posted",
         "REV-NONE": "rejected",
     }
-    # a second key for the reversed payment: found no longer posted, refused before the ERP
+    # a second key for the reversed payment: found reversed already, refused before the ERP
     twice = reversal_file(tmp_path / "twice.csv", [("REV-AGAIN", "PAY-PF-0", items[0])])
     again = run_cli(cli_config, "cash", "reverse", str(twice), "--system", "sap")
-    assert again.exit_code == 1 and "nothing to reverse" in " ".join(again.output.split())
+    assert again.exit_code == 1 and "reversed already" in " ".join(again.output.split())
     assert reversals_of(admin, sap, "PAY-PF-0") == 1
 
 

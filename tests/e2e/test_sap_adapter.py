@@ -104,7 +104,10 @@ def test_payment_clears_two_invoices_with_discount(make_sap: Maker, admin: httpx
             BUZEI=f"{item['line']:03d}",
         )
     found = sap.find_posted("cash_application", ["PAY-E2E-0001", "PAY-NEVER"])
-    assert found.rows() == [("PAY-E2E-0001", row["erp_document"]), ("PAY-NEVER", None)]
+    assert found.rows() == [
+        ("PAY-E2E-0001", row["erp_document"], "posted"),
+        ("PAY-NEVER", None, None),
+    ]
     header = table(admin, "BKPF", BUKRS="1000", BELNR=belnr)[0]
     assert header["XBLNR"] == xblnr_for("PAY-E2E-0001") and header["BKTXT"] == "otc:PAY-E2E-0001;"
 

@@ -86,8 +86,8 @@ def test_refund_of_a_credit_memo_leaves_an_item_for_the_payment_run(
     assert (open_item["ZLSCH"], open_item["ZLSPR"]) == ("T", "")  # F110 pays it out
     assert open_item["XBLNR"] == xblnr_for("RF-1")
     assert sap.find_posted("refund", ["RF-1", "RF-NEVER"]).rows() == [
-        ("RF-1", doc),
-        ("RF-NEVER", None),
+        ("RF-1", doc, "posted"),
+        ("RF-NEVER", None, None),
     ]
     rerun = sap.post_refund(frame)  # the same key again, after a lost answer
     assert (rerun["status"], rerun["erp_document"]) == ("posted", doc), rerun

@@ -85,13 +85,16 @@ def test_reversal_reopens_the_items_and_a_corrected_payment_posts(
 
     found = sap.find_posted("reversal", ["REV-1", "REV-NEVER"]).rows()
     assert found == [("REV-1", rev), ("REV-NEVER", None)]
-    assert sap.find_posted("cash_application", ["PAY-REV-1"])["erp_document"][0] is None
+    # the reversed payment still holds its key: posting PAY-REV-1 again would pay twice
+    assert sap.find_posted("cash_application", ["PAY-REV-1"]).rows() == [
+        ("PAY-REV-1", paid, "reversed")
+    ]
 
     rerun = sap.reverse_payment(reversal("REV-1", "PAY-REV-1"))  # after a lost answer
     assert (rerun["status"], rerun["erp_document"]) == ("posted", rev), rerun
     again = sap.reverse_payment(reversal("REV-2", "PAY-REV-1"))
     assert (again["status"], again["stage"]) == ("rejected", "check")
-    assert "not posted" in again["message"]
+    assert "reversed already" in again["message"] and paid in again["message"]
 
     corrected = _pay(sap, "PAY-REV-1B", item)  # a corrected file under a new key
     assert corrected != paid and not _open(admin, item)
