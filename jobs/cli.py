@@ -291,114 +291,79 @@ def _post(
     raise typer.Exit(report.exit_code)
 
 
-@cash_app.command("post")
-def cash_post(
-    file: FileArg,
-    system: SystemOpt,
-    dry_run: DryRunOpt = False,
-    workers: Annotated[int, typer.Option("--workers", help="Payments posted in parallel.")] = 1,
-    retry_rejected: RetryRejectedOpt = False,
-    post_valid: PostValidOpt = False,
-    delimiter: DelimiterOpt = ",",
-    decimal_comma: DecimalCommaOpt = False,
-    output_format: FormatOpt = "text",
+def _posting_command(
+    app_: typer.Typer, name: str, kind: str, run_name: str, noun: str, doc: str
 ) -> None:
-    """Post the cash applications in FILE to SYSTEM, exactly once: a rerun never posts twice."""
-    _post(
-        "cash_application",
-        file,
-        system,
-        dry_run,
-        workers,
-        retry_rejected,
-        post_valid,
-        "cash-post",
-        csv_dialect(delimiter, decimal_comma),
-        output_format,
-    )
+    """Register one posting command: every kind takes the same options (one place for them)."""
+
+    def command(
+        file: FileArg,
+        system: SystemOpt,
+        dry_run: DryRunOpt = False,
+        workers: int = 1,
+        retry_rejected: RetryRejectedOpt = False,
+        post_valid: PostValidOpt = False,
+        delimiter: DelimiterOpt = ",",
+        decimal_comma: DecimalCommaOpt = False,
+        output_format: FormatOpt = "text",
+    ) -> None:
+        _post(
+            kind,
+            file,
+            system,
+            dry_run,
+            workers,
+            retry_rejected,
+            post_valid,
+            run_name,
+            csv_dialect(delimiter, decimal_comma),
+            output_format,
+        )
+
+    # the help names the kind: an annotation object, as `from __future__ import annotations`
+    # leaves strings that typer resolves in the module (where `noun` does not exist)
+    command.__annotations__["workers"] = Annotated[
+        int, typer.Option("--workers", help=f"{noun} posted in parallel.")
+    ]
+    command.__doc__ = doc
+    command.__name__ = run_name.replace("-", "_")
+    app_.command(name)(command)
 
 
-@writeoffs_app.command("post")
-def write_offs_post(
-    file: FileArg,
-    system: SystemOpt,
-    dry_run: DryRunOpt = False,
-    workers: Annotated[int, typer.Option("--workers", help="Write-offs posted in parallel.")] = 1,
-    retry_rejected: RetryRejectedOpt = False,
-    post_valid: PostValidOpt = False,
-    delimiter: DelimiterOpt = ",",
-    decimal_comma: DecimalCommaOpt = False,
-    output_format: FormatOpt = "text",
-) -> None:
-    """Post the write-offs in FILE to SYSTEM, exactly once."""
-    _post(
-        "write_off",
-        file,
-        system,
-        dry_run,
-        workers,
-        retry_rejected,
-        post_valid,
-        "write-offs-post",
-        csv_dialect(delimiter, decimal_comma),
-        output_format,
-    )
-
-
-@cash_app.command("reverse")
-def cash_reverse(
-    file: FileArg,
-    system: SystemOpt,
-    dry_run: DryRunOpt = False,
-    workers: Annotated[int, typer.Option("--workers", help="Reversals posted in parallel.")] = 1,
-    retry_rejected: RetryRejectedOpt = False,
-    post_valid: PostValidOpt = False,
-    delimiter: DelimiterOpt = ",",
-    decimal_comma: DecimalCommaOpt = False,
-    output_format: FormatOpt = "text",
-) -> None:
-    """Reverse the posted cash applications FILE names in SYSTEM, exactly once: the items
-    are open again; a corrected cash file then posts under new keys."""
-    _post(
-        "reversal",
-        file,
-        system,
-        dry_run,
-        workers,
-        retry_rejected,
-        post_valid,
-        "cash-reverse",
-        csv_dialect(delimiter, decimal_comma),
-        output_format,
-    )
-
-
-@refunds_app.command("post")
-def refunds_post(
-    file: FileArg,
-    system: SystemOpt,
-    dry_run: DryRunOpt = False,
-    workers: Annotated[int, typer.Option("--workers", help="Refunds posted in parallel.")] = 1,
-    retry_rejected: RetryRejectedOpt = False,
-    post_valid: PostValidOpt = False,
-    delimiter: DelimiterOpt = ",",
-    decimal_comma: DecimalCommaOpt = False,
-    output_format: FormatOpt = "text",
-) -> None:
-    """Post the approved refunds in FILE to SYSTEM, exactly once: each refund pays back
-    the credit items it names."""
-    _post(
-        "refund",
-        file,
-        system,
-        dry_run,
-        workers,
-        retry_rejected,
-        post_valid,
-        "refunds-post",
-        csv_dialect(delimiter, decimal_comma),
-        output_format,
-    )
+_posting_command(
+    cash_app,
+    "post",
+    "cash_application",
+    "cash-post",
+    "Payments",
+    "Post the cash applications in FILE to SYSTEM, exactly once: a rerun never posts twice.",
+)
+_posting_command(
+    writeoffs_app,
+    "post",
+    "write_off",
+    "write-offs-post",
+    "Write-offs",
+    "Post the write-offs in FILE to SYSTEM, exactly once.",
+)
+_posting_command(
+    cash_app,
+    "reverse",
+    "reversal",
+    "cash-reverse",
+    "Reversals",
+    "Reverse the posted cash applications FILE names in SYSTEM, exactly once: the items "
+    "are open again; a corrected cash file then posts under new keys.",
+)
+_posting_command(
+    refunds_app,
+    "post",
+    "refund",
+    "refunds-post",
+    "Refunds",
+    "Post the approved refunds in FILE to SYSTEM, exactly once: each refund pays back "
+    "the credit items it names.",
+)
 
 
 def _pull(entity: str, system: str, out_file: Path, make: Any) -> None:
