@@ -7,8 +7,6 @@ customer; a lost answer is settled by the refund key.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -16,55 +14,22 @@ from typing import Any
 
 import httpx
 import polars as pl
-import pytest
-from typer.testing import CliRunner
 
 from adapters.sap.adapter import SapAdapter
 from adapters.sap.keys import xblnr_for
-from adapters.sap.settings import SapSettings
 from contracts.io import read_frame, schema_of, write_frame
-from jobs.cli import app
 from jobs.journal import SqliteJournal
 from jobs.post import PostJob, PostOptions
 from mappings.convert import alpha_in
-from tests.e2e.conftest import sap_section, table
+from tests.e2e.conftest import table
+from tests.e2e.sap_cli import (  # noqa: F401 (fixtures: cli_config, sap, transport)
+    cli_config_fixture,
+    run_cli,
+    sap_fixture,
+    transport_fixture,
+)
 
 TODAY = date.today()
-
-
-@pytest.fixture(params=["soap", "rfc"])
-def transport(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-def sap(erp: Any, admin: httpx.Client, tmp_path: Path, transport: str) -> Iterator[SapAdapter]:
-    section = sap_section(erp, transport, wsdl_cache=str(tmp_path / "wsdl"))
-    adapter = SapAdapter(SapSettings.from_section("sap", section, {"password": "otc-mock"}))
-    yield adapter
-    adapter.close()
-
-
-@pytest.fixture
-def cli_config(
-    erp: Any, admin: httpx.Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, transport: str
-) -> Path:
-    section = sap_section(erp, transport, wsdl_cache=str(tmp_path / "wsdl"), companies=["1000"])
-    lines = [f"{k} = {json.dumps(v)}" for k, v in section.items()]
-    config = tmp_path / "otc.toml"
-    config.write_text(
-        '[systems.sap]\nadapter = "sap"\npassword_env = "OTC_MOCK_PASSWORD"\n'
-        + "\n".join(lines)
-        + f'\n\n[journal]\npath = "{tmp_path / "journal.db"}"\n',
-        encoding="utf-8",
-    )
-    monkeypatch.setenv("OTC_MOCK_PASSWORD", "otc-mock")
-    monkeypatch.chdir(tmp_path)
-    return config
-
-
-def run_cli(config: Path, *args: str) -> Any:
-    return CliRunner().invoke(app, ["--config", str(config), "--log-format", "json", *args])
 
 
 def open_items(sap: SapAdapter) -> pl.DataFrame:

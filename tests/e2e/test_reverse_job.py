@@ -7,8 +7,6 @@ a lost answer settled by lookup; an adapter without reverse_payment refused clea
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,18 +14,21 @@ from typing import Any
 import httpx
 import polars as pl
 import pytest
-from typer.testing import CliRunner
 
 from adapters.sap.adapter import SapAdapter
 from adapters.sap.keys import xblnr_for
-from adapters.sap.settings import SapSettings
 from contracts.io import read_frame, write_frame
-from jobs.cli import app
 from jobs.full_payments import paid_in_full
 from jobs.journal import SqliteJournal, Status
 from jobs.post import PostJob, PostOptions
 from mappings.convert import alpha_in
-from tests.e2e.conftest import sap_section, table
+from tests.e2e.conftest import table
+from tests.e2e.sap_cli import (  # noqa: F401 (fixtures: cli_config, sap, transport)
+    cli_config_fixture,
+    run_cli,
+    sap_fixture,
+    transport_fixture,
+)
 
 TODAY = date.today()
 BLOCKED = {"1003", "1004"}
@@ -84,42 +85,6 @@ def reversals_of(admin: httpx.Client, sap: SapAdapter, key: str) -> int:
     heads = table(admin, "BKPF", BUKRS="1000", XBLNR=xblnr_for(key))
     assert sum(1 for h in heads if h["XREVERSAL"] != "2") == 1  # the payment, once
     return sum(1 for h in heads if h["XREVERSAL"] == "2")
-
-
-@pytest.fixture(params=["soap", "rfc"])
-def transport(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-def sap(erp: Any, admin: httpx.Client, tmp_path: Path, transport: str) -> Iterator[SapAdapter]:
-    section = sap_section(erp, transport, wsdl_cache=str(tmp_path / "wsdl"))
-    adapter = SapAdapter(SapSettings.from_section("sap", section, {"password": "otc-mock"}))
-    yield adapter
-    adapter.close()
-
-
-@pytest.fixture
-def cli_config(
-    erp: Any, admin: httpx.Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, transport: str
-) -> Path:
-    """The same system as the `sap` fixture, over the same transport, for the CLI."""
-    section = sap_section(erp, transport, wsdl_cache=str(tmp_path / "wsdl"), companies=["1000"])
-    lines = [f"{k} = {json.dumps(v)}" for k, v in section.items()]
-    config = tmp_path / "otc.toml"
-    config.write_text(
-        '[systems.sap]\nadapter = "sap"\npassword_env = "OTC_MOCK_PASSWORD"\n'
-        + "\n".join(lines)
-        + f'\n\n[journal]\npath = "{tmp_path / "journal.db"}"\n',
-        encoding="utf-8",
-    )
-    monkeypatch.setenv("OTC_MOCK_PASSWORD", "otc-mock")
-    monkeypatch.chdir(tmp_path)
-    return config
-
-
-def run_cli(config: Path, *args: str) -> Any:
-    return CliRunner().invoke(app, ["--config", str(config), "--log-format", "json", *args])
 
 
 def statuses(tmp_path: Path) -> dict[str, str]:
