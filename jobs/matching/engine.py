@@ -10,7 +10,8 @@ twice, and the same input always gives the same output.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -123,20 +124,16 @@ def _prepare_items(open_items: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _to_items(frame: pl.DataFrame) -> Iterator[tuple[int, Item]]:
-    """(bank_idx, Item) for a frame of candidate pairs (`weak`: named by a weak key only)."""
+def _grouped(frame: pl.DataFrame) -> dict[int, list[Item]]:
+    """Candidate pairs (bank_idx, item columns, `weak`: named by a weak key only) as each
+    line's items, in item order."""
+    frame = frame.sort("bank_idx", "item_idx")
     if "weak" not in frame.columns:
         frame = frame.with_columns(pl.lit(False).alias("weak"))
-    columns = [frame[c].to_list() for c in ("bank_idx", *_ITEM_COLUMNS, "weak")]
-    for bank_idx, idx, company, customer, amount, discount, dday, due, weak in zip(
-        *columns, strict=True
-    ):
-        yield bank_idx, Item(idx, company, customer, amount, discount, dday, due, weak)
-
-
-def _grouped(frame: pl.DataFrame) -> dict[int, list[Item]]:
+    columns = [frame[c].to_list() for c in (*_ITEM_COLUMNS, "weak")]
+    items = map(Item._make, zip(*columns, strict=True))
     found: dict[int, list[Item]] = {}
-    for bank_idx, item in _to_items(frame.sort("bank_idx", "item_idx")):
+    for bank_idx, item in zip(frame["bank_idx"].to_list(), items, strict=True):
         found.setdefault(bank_idx, []).append(item)
     return found
 
@@ -159,14 +156,19 @@ def _reference_pairs(lines: pl.DataFrame, items: pl.DataFrame, config: MatchConf
     schema = {"bank_idx": pl.Int64, "token": pl.String}
     tokens = pl.concat([f.cast(schema) for f in found]).unique()  # type: ignore[arg-type]
     token_keys = line_keys(tokens, prefixes, min_len)
-    keys = item_keys(items, prefixes, min_len)
     pairs = (
-        token_keys.join(keys, on="key")
+        token_keys.lazy()
+        .join(item_keys(items, prefixes), on="key")
         .group_by("bank_idx", "item_idx")
         .agg((pl.col("weak") | pl.col("weak_right")).all().alias("weak"))
     )
-    return pairs.join(items, on="item_idx").join(
-        lines.select("bank_idx", pl.col("currency").alias("line_currency")), on="bank_idx"
+    return (
+        pairs.join(items.lazy(), on="item_idx")
+        .join(
+            lines.lazy().select("bank_idx", pl.col("currency").alias("line_currency")),
+            on="bank_idx",
+        )
+        .collect()
     )
 
 
@@ -317,10 +319,15 @@ def match(
     currency_of = dict(credits.select("bank_idx", "currency").iter_rows())
     state = _State()
 
-    # Who paid: account (IBAN), else name; a reference may name the customer too.
-    identified = identify(
-        credits.select("bank_idx", "payer_name", "payer_account"), customers, config
-    )
+    # The reference index (polars, on every core, without the GIL) is built while the payers
+    # are identified (mostly Python): the two take turns on the cores instead of queueing.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="otc-match") as pool:
+        pending_pairs = pool.submit(_reference_pairs, credits, items, config)
+        # Who paid: account (IBAN), else name; a reference may name the customer too.
+        identified = identify(
+            credits.select("bank_idx", "payer_name", "payer_account"), customers, config
+        )
+        pairs = pending_pairs.result()
     known: dict[int, tuple[str, float, str]] = {}
     payer_notes: dict[int, str] = {}
     could_be: dict[int, list[str]] = {}
@@ -337,7 +344,6 @@ def match(
             could_be[idx] = candidates
 
     # Rule 1: references.
-    pairs = _reference_pairs(credits, items, config)
     same = pairs.filter(pl.col("currency") == pl.col("line_currency"))
     other = pairs.filter(pl.col("currency") != pl.col("line_currency"))
     hints: dict[int, str] = {}
@@ -510,14 +516,16 @@ def _applications(
         },
         orient="row",
     ).with_row_index("_order")
-    keys = credits.select(
+    paid = credits.join(raw.select("bank_idx").unique(), on="bank_idx", how="semi")
+    ids = [
+        application_id(account, booked, transaction)
+        for account, booked, transaction in paid.select(
+            "account", "booking_date", "transaction_id"
+        ).iter_rows()
+    ]
+    keys = paid.select(
         "bank_idx",
-        pl.struct("account", "booking_date", "transaction_id")
-        .map_elements(
-            lambda r: application_id(r["account"], r["booking_date"], r["transaction_id"]),
-            return_dtype=pl.String,
-        )
-        .alias("application_id"),
+        pl.Series("application_id", ids, dtype=pl.String),
         pl.col("booking_date").alias("payment_date"),
         "currency",
         pl.col("amount").cast(MONEY_DTYPE).alias("payment_amount"),

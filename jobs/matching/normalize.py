@@ -32,7 +32,7 @@ def compact_ref(expr: pl.Expr, prefixes: Iterable[str]) -> pl.Expr:
     """`INV-2026-004711` -> `2026004711`; the prefix goes only when a digit follows it."""
     text = expr.str.to_uppercase().str.replace_all(r"[^A-Z0-9]", "")
     text = text.str.replace(rf"^(?:{_prefix_group(prefixes)})(\d)", "${1}")
-    return text.str.replace(r"^0+", "")
+    return text.str.strip_chars_start("0")
 
 
 def segmented_ref(expr: pl.Expr, prefixes: Iterable[str]) -> pl.Expr:
@@ -40,20 +40,6 @@ def segmented_ref(expr: pl.Expr, prefixes: Iterable[str]) -> pl.Expr:
     text = expr.str.to_uppercase().str.replace_all(r"[^A-Z0-9]+", "-").str.strip_chars("-")
     text = text.str.replace(rf"^(?:{_prefix_group(prefixes)})-?(\d)", "${1}")
     return text.str.replace_all(r"(^|-)0+(\d)", "${1}${2}")
-
-
-def ref_keys(frame: pl.DataFrame, column: str, id_column: str, prefixes: Iterable[str],
-             min_length: int) -> pl.DataFrame:  # fmt: skip
-    """(id, key) for both normal forms of `column`, keys shorter than `min_length` dropped."""
-    prefixes = tuple(prefixes)
-    raw = frame.select(pl.col(id_column), pl.col(column).alias("_raw")).drop_nulls()
-    forms = [
-        raw.select(pl.col(id_column), compact_ref(pl.col("_raw"), prefixes).alias("key")),
-        raw.select(pl.col(id_column), segmented_ref(pl.col("_raw"), prefixes).alias("key")),
-    ]
-    keys = pl.concat(forms)
-    alnum = pl.col("key").str.replace_all("-", "").str.len_chars()
-    return keys.filter(alnum >= min_length).unique(maintain_order=True)
 
 
 def text_tokens(frame: pl.DataFrame, column: str, id_column: str) -> pl.DataFrame:
@@ -67,6 +53,8 @@ def text_tokens(frame: pl.DataFrame, column: str, id_column: str) -> pl.DataFram
 
 def fold(text: str) -> str:
     """Accents off (`Müller` -> `MULLER`), upper case."""
+    if text.isascii():  # most names: nothing to decompose
+        return text.upper()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).upper()
 

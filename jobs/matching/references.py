@@ -23,8 +23,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+import numpy as np
 import polars as pl
-from stdnum import iso11649, luhn
+from stdnum import iso11649
 
 from jobs.matching.normalize import compact_ref, segmented_ref
 
@@ -50,77 +51,77 @@ def _reversed_pair(groups: pl.Expr) -> pl.Expr:
     return second + "-" + first
 
 
-def _keys(frame: pl.DataFrame, id_column: str, min_length: int) -> pl.DataFrame:
-    """Drop empty and short keys; duplicates are left to the (small) pair table."""
-    alnum = pl.col("key").str.replace_all("-", "").str.len_chars()
-    return frame.filter(pl.col("key").is_not_null() & (alnum >= min_length))
+def item_keys(items: pl.DataFrame, prefixes: Iterable[str]) -> pl.LazyFrame:
+    """(item_idx, key, weak) over the items' references and document ids, as one lazy plan.
 
-
-def item_keys(items: pl.DataFrame, prefixes: Iterable[str], min_length: int) -> pl.DataFrame:
-    """(item_idx, key, weak) over the items' references and document ids.
-
-    The digit-group forms are computed only for values with two or more digit groups (a
-    plain number's digit form is its compact form), so an all-digit document id costs two
-    forms, not five.
+    A million items give some seven million keys: built lazily, the forms of both columns
+    and the serial statistics run on every core, and the join with the lines' keys
+    (`jobs.matching.engine`) never holds them all at once. The digit-group forms exist only
+    for values with two or more digit groups (a plain number's digit form is its compact
+    form), so an all-digit document id costs two forms, not five.
     """
     prefixes = tuple(prefixes)
-    forms: list[pl.DataFrame] = []
+    forms: list[pl.LazyFrame] = []
+    source = items.lazy().select("item_idx", "company", "reference", "document_id")
     for column in ("reference", "document_id"):
-        raw = items.select("item_idx", "company", pl.col(column).alias("raw")).drop_nulls("raw")
-        whole = raw.select(
-            "item_idx",
+        raw = source.select("item_idx", "company", pl.col(column).alias("raw")).drop_nulls("raw")
+        several = pl.col("raw").str.contains(r"\d\D+\d")
+        spelled = raw.with_columns(
             compact_ref(pl.col("raw"), prefixes).alias("compact"),
             segmented_ref(pl.col("raw"), prefixes).alias("segmented"),
-        )
-        for key in ("compact", "segmented"):
-            forms.append(whole.select("item_idx", pl.col(key).alias("key"), pl.lit(False)))
-        several = raw.filter(pl.col("raw").str.contains(r"\d\D+\d"))
-        groups = several.select("item_idx", "company", digit_groups(pl.col("raw")).alias("groups"))
-        spelled = groups.select(
-            "item_idx",
-            pl.col("groups").alias("g"),
-            _reversed_pair(pl.col("groups")).alias("r"),
-        )
-        for key in ("g", "r"):
-            forms.append(spelled.select("item_idx", pl.col(key).alias("key"), pl.lit(False)))
-        forms.append(_serial_keys(groups))
-    named = [f.rename({f.columns[2]: "weak"}) for f in forms]
-    return _keys(pl.concat(named), "item_idx", min_length)
+            pl.when(several).then(digit_groups(pl.col("raw"))).alias("groups"),
+        ).with_columns(_reversed_pair(pl.col("groups")).alias("reversed"))
+        differs = pl.col("groups") != pl.col("segmented")  # the same with a known prefix
+        for key in ("compact", "segmented", "groups", "reversed"):
+            spelling = spelled.filter(differs) if key == "groups" else spelled
+            forms.append(
+                spelling.select("item_idx", pl.col(key).alias("key"), pl.lit(False).alias("weak"))
+            )
+        forms.append(_serial_keys(spelled.select("item_idx", "company", "groups")))
+    # Only the lines' keys need the length rule: an item key meets nothing shorter.
+    return pl.concat(forms).drop_nulls("key")
 
 
-def _serial_keys(groups: pl.DataFrame) -> pl.DataFrame:
+def _serial_keys(groups: pl.LazyFrame) -> pl.LazyFrame:
     """(item_idx, serial, weak=True) where the company's numbering has a learned serial.
 
     Layouts of two or three digit groups are learned: per company and number of groups, the
-    share of distinct values at each position tells the serial from the fixed groups.
+    share of distinct values at each position tells the serial (at least `SERIAL_DISTINCT`)
+    from the fixed groups (one value, or at most `FIXED_DISTINCT`); a layout is learned when
+    exactly one position is a serial and all the others are fixed.
     """
     n = pl.col("groups").str.count_matches("-") + 1
-    parts = groups.with_columns(n.alias("n"), pl.col("groups").str.split("-").alias("parts"))
+    parts = groups.drop_nulls("groups").with_columns(
+        n.alias("n"), pl.col("groups").str.split("-").alias("parts")
+    )
     parts = parts.filter(pl.col("n").is_between(2, 3))
     cols = [pl.col("parts").list.get(i, null_on_oob=True).alias(f"g{i}") for i in range(3)]
     parts = parts.with_columns(cols)
     stats = parts.group_by("company", "n").agg(
         pl.len().alias("count"), *(pl.col(f"g{i}").n_unique().alias(f"d{i}") for i in range(3))
     )
-    rows = []
-    for company, n_groups, count, *distinct in stats.iter_rows():
-        if count < 2:
-            continue
-        share = [d / count for d in distinct[:n_groups]]
-        serial = [i for i, x in enumerate(share) if x >= SERIAL_DISTINCT]
-        fixed = [
-            i for i, d in enumerate(distinct[:n_groups]) if d == 1 or d / count <= FIXED_DISTINCT
-        ]
-        if len(serial) == 1 and len(fixed) == n_groups - 1:
-            rows.append((company, n_groups, serial[0]))
-    learned = pl.DataFrame(
-        rows, schema={"company": pl.String, "n": pl.UInt32, "serial_pos": pl.Int64}, orient="row"
+    share = [pl.col(f"d{i}") / pl.col("count") for i in range(3)]
+    present = [pl.lit(i) < pl.col("n") for i in range(3)]
+    serial = [present[i] & (share[i] >= SERIAL_DISTINCT) for i in range(3)]
+    fixed = [present[i] & ((pl.col(f"d{i}") == 1) | (share[i] <= FIXED_DISTINCT)) for i in range(3)]
+    learned = stats.filter(
+        (pl.col("count") >= 2)
+        & (_how_many(serial) == 1)
+        & (_how_many(fixed) == pl.col("n").cast(pl.Int64) - 1)
+    ).select(
+        "company",
+        "n",
+        pl.when(serial[0]).then(0).when(serial[1]).then(1).otherwise(2).alias("serial_pos"),
     )
     joined = parts.join(learned, on=["company", "n"])
     at_serial = pl.coalesce(
         *(pl.when(pl.col("serial_pos") == i).then(pl.col(f"g{i}")) for i in range(3))
     )
     return joined.select("item_idx", at_serial.alias("key"), pl.lit(True).alias("weak"))
+
+
+def _how_many(flags: list[pl.Expr]) -> pl.Expr:
+    return pl.sum_horizontal(*(flag.cast(pl.Int64) for flag in flags))
 
 
 def line_keys(tokens: pl.DataFrame, prefixes: Iterable[str], min_length: int) -> pl.DataFrame:
@@ -145,7 +146,10 @@ def line_keys(tokens: pl.DataFrame, prefixes: Iterable[str], min_length: int) ->
     checked = _check_digit_keys(
         pl.concat([raw, parts.select("bank_idx", pl.col("key").alias("raw"))])
     )
-    return _keys(pl.concat([*strong, parts, checked]), "bank_idx", min_length)
+    alnum = pl.col("key").str.replace_all("-", "").str.len_chars()
+    return pl.concat([*strong, parts, checked]).filter(
+        pl.col("key").is_not_null() & (alnum >= min_length)
+    )
 
 
 def _check_digit_keys(raw: pl.DataFrame) -> pl.DataFrame:
@@ -155,23 +159,53 @@ def _check_digit_keys(raw: pl.DataFrame) -> pl.DataFrame:
     validated and their payload is a strong key. An all-digit token whose last digit is a
     valid Finnish 7-3-1 check digit or a Luhn (Swedish OCR) check digit gives the number
     without it, and without the OCR length digit when that is right too: weak keys, since
-    one number in ten passes any one check by chance.
+    one number in ten passes any one check by chance. The digit checks run on all tokens at
+    once (`check_digits_valid`); a bank file has tens of thousands of such tokens.
     """
-    rows: list[tuple[int, str, bool]] = []
-    for bank_idx, token in raw.unique().iter_rows():
-        text = "".join(ch for ch in token if ch.isalnum())
-        if text.startswith("RF") and 5 <= len(text) <= 25 and iso11649.is_valid(text):
-            rows.append((bank_idx, text[4:].lstrip("0"), False))
-        elif text.isdigit() and 5 <= len(text) <= 25:
-            base = text[:-1]
-            if finnish_check_digit(base) == text[-1]:
-                rows.append((bank_idx, base.lstrip("0"), True))
-            if luhn.is_valid(text):
-                rows.append((bank_idx, base.lstrip("0"), True))
-                if base[-1] == str(len(text) % 10):  # OCR with a length digit
-                    rows.append((bank_idx, base[:-1].lstrip("0"), True))
     schema = {"bank_idx": pl.Int64, "key": pl.String, "weak": pl.Boolean}
-    return pl.DataFrame(rows, schema=schema, orient="row")
+    text = pl.col("raw").str.replace_all(r"[^A-Z0-9]", "")
+    tokens = raw.unique().select("bank_idx", text.alias("text"))
+    rows: list[tuple[int, str, bool]] = []
+    for bank_idx, token in tokens.filter(pl.col("text").str.starts_with("RF")).iter_rows():
+        if 5 <= len(token) <= 25 and iso11649.is_valid(token):
+            rows.append((bank_idx, token[4:].lstrip("0"), False))
+    digits = tokens.filter(pl.col("text").str.contains(r"^\d{5,25}$"))
+    luhn_ok, finnish_ok = check_digits_valid(digits["text"].to_list())
+    digits = digits.with_columns(
+        pl.Series("luhn", luhn_ok),
+        pl.Series("finnish", finnish_ok),
+        pl.col("text").str.slice(0, pl.col("text").str.len_chars() - 1).alias("base"),
+    )
+    length_digit = (pl.col("text").str.len_chars() % 10).cast(pl.String)
+    stripped = pl.col("key").str.strip_chars_start("0")
+    found = [
+        pl.DataFrame(rows, schema=schema, orient="row"),
+        digits.filter("finnish").select("bank_idx", pl.col("base").alias("key")),
+        digits.filter("luhn").select("bank_idx", pl.col("base").alias("key")),
+        digits.filter(pl.col("luhn") & (pl.col("base").str.slice(-1) == length_digit)).select(
+            "bank_idx", pl.col("base").str.slice(0, pl.col("base").str.len_chars() - 1).alias("key")
+        ),
+    ]
+    weak = [f.with_columns(stripped, pl.lit(True).alias("weak")) for f in found[1:]]
+    return pl.concat([found[0], *weak]).cast(schema)  # type: ignore[arg-type]
+
+
+def check_digits_valid(numbers: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """For all-digit strings (at most 25 digits): (Luhn valid, last digit is the Finnish 7-3-1
+    check digit of the rest), computed on all at once. The scalar definitions are
+    `stdnum.luhn.is_valid` and `finnish_check_digit`; tests hold the two to each other."""
+    width = 25
+    if not numbers:
+        empty = np.zeros(0, dtype=bool)
+        return empty, empty
+    packed = "".join(n.rjust(width, "0") for n in numbers).encode("ascii")
+    grid = (np.frombuffer(packed, dtype=np.uint8) - ord("0")).reshape(-1, width).astype(np.int64)
+    from_right = grid[:, ::-1]  # column 0: the check digit; leading zeros add nothing
+    doubled = from_right[:, 1::2] * 2
+    luhn_sum = from_right[:, 0::2].sum(axis=1) + (doubled - 9 * (doubled > 9)).sum(axis=1)
+    weights = np.resize(np.array([7, 3, 1], dtype=np.int64), width - 1)
+    finnish_sum = (from_right[:, 1:] * weights).sum(axis=1)
+    return luhn_sum % 10 == 0, (-finnish_sum) % 10 == from_right[:, 0]
 
 
 def finnish_check_digit(base: str) -> str:

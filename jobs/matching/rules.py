@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import groupby
+from typing import NamedTuple
 
 from jobs.matching.combos import subsets_summing
 from jobs.matching.config import MatchConfig
@@ -69,8 +70,9 @@ POSTING_BLOCK = "posting_block"  # the customer is blocked for posting in the ER
 UNREFERENCED_DEDUCTION = "unreferenced_deduction"
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
+class Item(NamedTuple):
+    """An open item as the rules see it (a named tuple: a run builds hundreds of thousands)."""
+
     idx: int
     company: str
     customer: str
