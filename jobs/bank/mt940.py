@@ -60,8 +60,10 @@ _FLOOR = re.compile(r"^(?P<ccy>[A-Z]{3})[DC]?(?P<amount>[\d,]+)$")
 # 6!n[4!n]2a[1!a]15d1!a3!c16x[//16x], read the way WoLpH/mt940 (mt940/tags.py, Statement
 # regex) and svenstaro/mt940-rs (src/mt940.pest) read it: a blank may stand before the amount or
 # the type code, and the type code may be missing or bank-specific (`MCI0`, not N/S/F...).
+# Four blanks may stand for the entry date (ASN Bank, Citi: WoLpH/mt940 tags.py reads
+# `\d{2}|\s{2}` for its month and day).
 _LINE61 = re.compile(
-    r"^(?P<vdate>\d{6})(?P<edate>\d{4})?(?P<mark>RC|RD|EC|ED|C|D)(?P<funds>[A-Z])?"
+    r"^(?P<vdate>\d{6})(?P<edate>\d{4}| {4})?(?P<mark>RC|RD|EC|ED|C|D)(?P<funds>[A-Z])?"
     r"(?P<gap1> ?)(?P<amount>\d[\d,.]*)(?P<gap2> *)(?P<ttype>[A-Z][A-Z0-9 ]{3})?(?P<rest>.*)$"
 )
 _BROKEN_BEFORE_AMOUNT = re.compile(r"^\d{6}(\d{4})?(RC|RD|EC|ED|C|D)[A-Z]?$")
@@ -397,7 +399,9 @@ def _line61(
         problems.add(tag.line, ":61: value date", "not a date (YYMMDD)", found["vdate"])
         return None
     booking: date | None = value_day
-    if found["edate"]:
+    if found["edate"] == "    ":
+        problems.deviate(tag.line, ":61: blanks in place of the entry date: read without one")
+    elif found["edate"]:
         booking = _entry_day(value_day, found["edate"])
         if booking is None:
             problems.add(tag.line, ":61: entry date", "not a date (MMDD)", found["edate"])

@@ -509,3 +509,57 @@ def test_cli_refuses_a_camt_without_statement(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output
     assert "/Document/BkToCstmrStmt" in result.output and "no Stmt element" in result.output
     assert not out.exists()  # nothing written: zero rows would have looked like a quiet day
+
+
+def test_mt940_blanks_in_place_of_the_entry_date_asn() -> None:
+    # wolph/mt940's copy of the ASN statement with `:61:200101    D65,00...`: four blanks where
+    # the entry date belongs (lines 6 and 271). It must read exactly as the bank's own file,
+    # whose entry dates on those two lines equal their value dates.
+    parsed = parse(MT940 / "wolph-asnb-blank-entry-date.txt")
+    (note,) = [w for w in parsed.warnings if "blanks in place of the entry date" in w]
+    assert "2x" in note and "line 6, 271" in note
+    assert balance_warnings(parsed.warnings) == []  # 404.81 + lines = 501.23
+    original = parse(MT940 / "ASNB-0708271685_09022020_164516.940.txt").frame
+    assert parsed.frame.equals(original)
+    first, last = parsed.frame.row(0, named=True), parsed.frame.row(-1, named=True)
+    assert (first["amount"], first["direction"], first["booking_date"]) == (
+        Decimal("65.00"),
+        "debit",
+        date(2020, 1, 1),
+    )
+    assert (first["customer_reference"], first["bank_reference"]) == (
+        "NL47INGB9999999999",
+        "NL47INGB9999999999",
+    )  # ASN writes the counter IBAN as the customer reference; there is no `//`
+    assert first["end_to_end_id"] is None and first["payer_name"] == "hr gjlm paulissen"
+    assert (last["amount"], last["direction"], last["booking_date"]) == (
+        Decimal("903.76"),
+        "debit",
+        date(2020, 1, 31),
+    )
+
+
+def test_mt940_blanks_for_entry_date_and_funds_code_citi() -> None:
+    # wolph/mt940's Citi sample: `:61:240312    DD212,39NMSCNONREF//` (no entry date, funds code
+    # D of USD), zero-amount lines carrying BAI summary figures, :86: lines indented by blanks.
+    parsed = parse(MT940 / "wolph-citi-blank-entry-date.txt")
+    rows = parsed.frame.to_dicts()
+    assert [(r["amount"], r["direction"]) for r in rows] == [
+        (Decimal("212.39"), "debit"),
+        (Decimal("369.28"), "debit"),
+        (Decimal("0.00"), "credit"),
+        (Decimal("0.00"), "credit"),
+        (Decimal("561.08"), "debit"),
+    ]  # wolph/mt940 reads 5 transactions too (mt940_tests/test_processors.py)
+    assert balance_warnings(parsed.warnings) == []  # 17376.67 - 1142.75 = 16233.92
+    for row in rows:
+        assert (row["currency"], row["account"]) == ("USD", "123456789")
+        assert row["booking_date"] == row["value_date"] == date(2024, 3, 12)
+        # NONREF and nothing after `//`: the file carries no reference for any line
+        assert (row["bank_reference"], row["customer_reference"], row["end_to_end_id"]) == (
+            None,
+            None,
+            None,
+        )
+    assert rows[0]["remittance_text"] == "/PT/FT/PY/SOMETHING FOO BAR 112233 123456789"
+    assert [r["transaction_id"] for r in rows] == [f"asdfsdfdsf:{n}" for n in range(1, 6)]

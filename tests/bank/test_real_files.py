@@ -70,6 +70,8 @@ ROWS = {
     "zilverline-rabobank_structured_dutch_tax.txt": 1,
     "zilverline-ing_dash_in_customer_reference.txt": 1,
     "zilverline-rabobank-dash_as_start_of_line.txt": 1,
+    "wolph-asnb-blank-entry-date.txt": 8,
+    "wolph-citi-blank-entry-date.txt": 5,
 }
 
 
