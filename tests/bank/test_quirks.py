@@ -563,3 +563,19 @@ def test_mt940_blanks_for_entry_date_and_funds_code_citi() -> None:
         )
     assert rows[0]["remittance_text"] == "/PT/FT/PY/SOMETHING FOO BAR 112233 123456789"
     assert [r["transaction_id"] for r in rows] == [f"asdfsdfdsf:{n}" for n in range(1, 6)]
+
+
+def test_camt_uetr_is_kept_as_the_end_to_end_reference() -> None:
+    # genkgo/camt's camt.054.001.08 whose only transaction reference is the SWIFT gpi UETR
+    # (`TxDtls/Refs/UETR`); it was dropped, leaving the line with no reference at all.
+    parsed = parse(CAMT / "genkgo-camt054.v8-with-UETR.xml")
+    (row,) = parsed.frame.to_dicts()
+    assert parsed.warnings == []
+    uetr = "255ae394-9965-4438-ac86-f406feada396"
+    assert (row["end_to_end_id"], row["bank_reference"]) == (uetr, uetr)
+    assert (row["customer_reference"], row["entry_reference"]) == (None, None)
+    assert (row["amount"], row["currency"], row["direction"]) == (Decimal("200000"), "SEK", "debit")
+    assert row["booking_date"] == date(2007, 10, 18) and row["value_date"] is None  # CreDtTm
+    # an EndToEndId beside it still wins: the UETR is the fallback
+    (genkgo,) = parse(CAMT / "genkgo-camt053.v8.xml").frame.to_dicts()
+    assert genkgo["end_to_end_id"] == "MUELL/FINP/RA12345"

@@ -35,6 +35,7 @@ ROWS = {
     "genkgo-camt054.v2.xml": 1,
     "genkgo-camt054.v4.xml": 3,
     "genkgo-camt054.v8.xml": 3,
+    "genkgo-camt054.v8-with-UETR.xml": 1,
     "subite-camt052-2024-04-27.xml": 0,
     "subite-camt053-2024-04-11.xml": 15,
     "subite-camt053-BE68793230773034-202411.xml": 268,
