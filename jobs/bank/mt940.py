@@ -91,6 +91,10 @@ DUTCH_KEYS = (
 )  # fmt: skip
 _DUTCH = re.compile(r"/(" + "|".join(DUTCH_KEYS) + r")/")
 _IBAN = re.compile(r"^([A-Z]{2}\d{2}[A-Z0-9]{10,30})\b\s*(.*)$")
+#: A :61: supplementary line that is an account alone: Rabobank's structured MT940 puts the
+#: counterparty's IBAN there (zilverline/mt940 lib/mt940_structured/parsers/rabobank/
+#: structured_transaction_parser.rb reads it as the contra account).
+_ACCOUNT_ONLY = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}")
 
 
 @dataclass
@@ -634,6 +638,8 @@ def _row(
     name = info.name or (str(counter_name) if counter_name else None)
     if name is None and supplementary and info.dialect == "asn":
         name = str(supplementary)  # ASN: the counterparty's name on the :61: second line
+    if counter_account is None and supplementary and _ACCOUNT_ONLY.fullmatch(str(supplementary)):
+        counter_account = supplementary  # Rabobank: the counterparty's IBAN on the second line
     value_day = parsed["value"]
     booking = parsed["booking"]
     amount = parsed["amount"]

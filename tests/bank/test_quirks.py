@@ -50,6 +50,25 @@ def test_mt940_no_type_code_zenith_bank() -> None:
     assert first["booking_date"] == first["value_date"] == date(2020, 11, 30)
     assert first["bank_reference"] == "19239782213" and first["customer_reference"] is None
     assert rows[-1]["amount"] == Decimal("240.23") and rows[-1]["direction"] == "debit"
+    # every line: amount, direction, date and the bank's reference after `//`
+    assert [(r["amount"], r["direction"], r["bank_reference"]) for r in rows] == [
+        (Decimal("220000.00"), "credit", "19239782213"),
+        (Decimal("43000.00"), "debit", "19239810200"),
+        (Decimal("38926.67"), "debit", "19239817156"),
+        (Decimal("38926.67"), "debit", "19239826062"),
+        (Decimal("38926.67"), "debit", "19239841715"),
+        (Decimal("29486.67"), "debit", "19239848565"),
+        (Decimal("34237.00"), "debit", "19239854701"),
+        (Decimal("240.23"), "debit", "19245574932"),
+    ]
+    for r in rows:
+        assert r["booking_date"] == r["value_date"] == date(2020, 11, 30)
+        assert (r["customer_reference"], r["end_to_end_id"], r["entry_reference"]) == (
+            None,
+            None,
+            None,
+        )  # nothing before `//`, no SEPA keys in :86:
+    assert rows[1]["remittance_text"] == "1001-NOVEMBER-WAGES// TRF TO FRANK JOHN"
     assert total(rows, "credit") == Decimal("220000.00")
     assert total(rows, "debit") == Decimal("223743.91")
     # 6213.05 + 220000.00 - 223743.91 = 2469.14, the closing balance: nothing lost
@@ -65,6 +84,7 @@ def test_mt940_bank_specific_type_code() -> None:
     assert (row["amount"], row["currency"], row["direction"]) == (Decimal("0.42"), "EUR", "debit")
     assert (row["value_date"], row["booking_date"]) == (date(2016, 10, 30), date(2016, 10, 31))
     assert row["bank_reference"] == "055001022000001" and row["customer_reference"] is None
+    assert (row["end_to_end_id"], row["entry_reference"]) == (None, None)
     assert row["remittance_text"] == "REMIT:Costs to MT940 Parsing. This is Somuchfun."
     assert any(":7: " in w and "bank-specific transaction type code" in w for w in parsed.warnings)
 
@@ -124,6 +144,8 @@ def test_mt940_garbled_amount_is_still_refused(tmp_path: Path) -> None:
 def test_mt940_customer_reference_kept_beside_bank_reference() -> None:
     (row,) = parse(MT940 / "zilverline-ing_dash_in_customer_reference.txt").frame.to_dicts()
     assert row["customer_reference"] == "AMS987654321-2"  # before the //
+    assert row["booking_date"] == row["value_date"] == date(2015, 1, 28)
+    assert (row["end_to_end_id"], row["entry_reference"]) == (None, None)
     assert row["bank_reference"] == "45674567456745"  # after it
     assert (row["payer_name"], row["payer_account"]) == ("BELASTINGDIENST", "NL86INGB0002445588")
     assert (row["amount"], row["direction"]) == (Decimal("100.00"), "debit")
@@ -176,6 +198,18 @@ def test_mt940_lone_dash_inside_86_is_text() -> None:
     assert (row["amount"], row["direction"]) == (Decimal("1000.00"), "credit")
     assert row["payer_name"] == "Delta Lloyd Zorgverzekeringen"
     assert row["end_to_end_id"] == "3434343434343"
+    assert row["booking_date"] == row["value_date"] == date(2017, 6, 6)
+    # `N541EREF`: type N541, the customer reference `EREF` points to the :86: /EREF/; no `//`
+    assert (row["bank_reference"], row["customer_reference"], row["entry_reference"]) == (
+        None,
+        None,
+        None,
+    )
+    # the :61: second line is the counterparty's IBAN (zilverline/mt940 reads it so)
+    assert row["payer_account"] == "NL55RABO044444444"
+    # `Rel.nr. 8888888` + `900` glued across the 65-character cut; taken by the NR invoice word
+    # (a relation number, really)
+    assert row["invoice_refs"] == ["8888888900"]
     assert str(row["remittance_text"]).startswith("kenmerk 4082412175836145 Rel.nr.")
     assert str(row["remittance_text"]).endswith("-")
     assert any(":11: " in w and "lone '-'" in w for w in parsed.warnings)
@@ -225,6 +259,7 @@ def test_mt940_dutch_structured_creditor_reference() -> None:
     (row,) = parse(MT940 / "zilverline-rabobank_structured_dutch_tax.txt").frame.to_dicts()
     assert row["invoice_refs"] == ["1234567899874563"] and row["remittance_text"] is None
     assert (row["payer_name"], row["end_to_end_id"]) == ("Belastingdienst", "123456789")
+    assert row["payer_account"] == "NL86INGB0002445588"  # the :61: second line
     assert (row["amount"], row["direction"]) == (Decimal("2000.00"), "debit")
 
 
