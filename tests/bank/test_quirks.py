@@ -614,3 +614,42 @@ def test_camt_uetr_is_kept_as_the_end_to_end_reference() -> None:
     # an EndToEndId beside it still wins: the UETR is the fallback
     (genkgo,) = parse(CAMT / "genkgo-camt053.v8.xml").frame.to_dicts()
     assert genkgo["end_to_end_id"] == "MUELL/FINP/RA12345"
+
+
+def test_camt_goldman_sachs_every_row_against_the_xml() -> None:
+    """Each of the 19 entries, read straight from the XML with lxml (not through the parser):
+    amount, currency, direction, booking and value day, and every reference of its TxDtls."""
+    from lxml import etree
+
+    path = CAMT / "newinnovations-example-camt053-b.xml"
+    ns = {"c": "urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"}
+
+    def text(node: etree._Element, xpath: str) -> str | None:
+        found = node.xpath(xpath, namespaces=ns)
+        return str(found[0]).strip() if found else None
+
+    expected = []
+    for entry in etree.parse(str(path)).getroot().iterfind(".//c:Ntry", ns):
+        stamp, day = text(entry, "c:BookgDt/c:DtTm/text()"), text(entry, "c:ValDt/c:Dt/text()")
+        assert stamp is not None and stamp.endswith("Z")  # UTC: the day is the stamp's
+        refs = "c:NtryDtls/c:TxDtls/c:Refs/c:"
+        expected.append(
+            (
+                Decimal(str(text(entry, "c:Amt/text()"))),
+                text(entry, "c:Amt/@Ccy"),
+                {"CRDT": "credit", "DBIT": "debit"}[str(text(entry, "c:CdtDbtInd/text()"))],
+                date.fromisoformat(stamp[:10]),
+                date.fromisoformat(str(day)) if day else None,
+                text(entry, refs + "AcctSvcrRef/text()"),
+                text(entry, refs + "InstrId/text()"),
+                text(entry, refs + "EndToEndId/text()"),
+                text(entry, "c:NtryRef/text()"),
+            )
+        )
+    got = [
+        (r["amount"], r["currency"], r["direction"], r["booking_date"], r["value_date"],
+         r["bank_reference"], r["customer_reference"], r["end_to_end_id"], r["entry_reference"])
+        for r in parse(path).frame.to_dicts()
+    ]  # fmt: skip
+    assert len(expected) == 19 and all(e[5] for e in expected)  # each has its own AcctSvcrRef
+    assert got == expected
