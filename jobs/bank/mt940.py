@@ -139,8 +139,8 @@ def _tokenize(text: str, problems: Problems) -> list[Statement]:
             tag.lines.append(line.strip())
             problems.deviate(
                 number,
-                "a lone '-' line inside :86: text, followed by more tags: read as text, not as "
-                "the message's end",
+                "a lone '-' line inside :86: text, the message going on after it: read as "
+                "text, not as the message's end",
             )
             continue
         if _TERMINATOR.match(line) and line.strip():
@@ -184,11 +184,15 @@ def _tokenize(text: str, problems: Problems) -> list[Statement]:
 
 
 def _more_tags_follow(lines: list[str], number: int) -> bool:
-    """Whether the next non-blank line after line `number` is a tag of the same message."""
+    """Whether the message goes on after line `number`: the first tag that follows is not a new
+    statement's :20:, and no SWIFT block `{` comes first. Text lines before that tag are more
+    :86: text, or bank header lines (`ABNANL2A`, `940 00`) if a :20: follows them."""
     for following in lines[number:]:
-        if following.strip():
-            found = _TAG.match(following)
-            return found is not None and found.group(1) != "20"
+        if following.startswith("{"):
+            return False
+        found = _TAG.match(following)
+        if found is not None:
+            return found.group(1) != "20"
     return False
 
 

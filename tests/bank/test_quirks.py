@@ -653,3 +653,26 @@ def test_camt_goldman_sachs_every_row_against_the_xml() -> None:
     ]  # fmt: skip
     assert len(expected) == 19 and all(e[5] for e in expected)  # each has its own AcctSvcrRef
     assert got == expected
+
+
+def test_mt940_lone_dash_followed_by_more_86_text(tmp_path: Path) -> None:
+    # No public file found; the zilverline Rabobank file with a text line after its lone '-':
+    # the message still goes on (its :62F: follows), so the '-' cannot be its end.
+    source = MT940 / "zilverline-rabobank-dash_as_start_of_line.txt"
+    path = derived(tmp_path, source, "yyyy -\n-\n", "yyyy -\n-\nmore text\n")
+    parsed = parse(path)
+    (row,) = parsed.frame.to_dicts()
+    (plain,) = parse(source).frame.to_dicts()
+    assert str(row["remittance_text"]) == f"{plain['remittance_text']}more text"
+    assert {k: v for k, v in row.items() if k != "remittance_text"} == {
+        k: v for k, v in plain.items() if k != "remittance_text"
+    }
+    assert balance_warnings(parsed.warnings) == []
+    assert any(":11: " in w and "lone '-'" in w for w in parsed.warnings)
+
+
+def test_mt940_dash_before_a_bank_header_still_ends_the_message() -> None:
+    # ABN AMRO: `-` then `ABNANL2A` / `940` / `ABNANL2A` lines, then the next :20:
+    parsed = parse(MT940 / "jejik-abnamro.sta")
+    assert not any("lone '-'" in w for w in parsed.warnings)
+    assert parsed.frame.height == 10
