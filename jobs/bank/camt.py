@@ -202,7 +202,17 @@ def _ref(element: Element | None, *paths: tuple[str, ...]) -> str | None:
     return None
 
 
-TX_REFS = (("Refs", "AcctSvcrRef"), ("Refs", "EndToEndId"), ("Refs", "TxId"), ("Refs", "InstrId"))
+TX_REFS = (
+    ("Refs", "AcctSvcrRef"),
+    ("Refs", "EndToEndId"),
+    ("Refs", "TxId"),
+    ("Refs", "InstrId"),
+    ("Refs", "UETR"),
+)
+#: The payer's end-to-end reference: EndToEndId, else the SWIFT gpi UETR (camt 001.07 and later;
+#: ISO 20022: "universally unique identifier to provide an end-to-end reference of a payment
+#: transaction"; genkgo/camt test/data/camt054.v8-with-UETR.xml carries it alone).
+END_TO_END = (("Refs", "EndToEndId"), ("Refs", "UETR"))
 ENTRY_REFS = (("AcctSvcrRef",), ("NtryRef",))
 
 
@@ -492,7 +502,7 @@ def _row(
         # the account owner's own id of the instruction: MT940 :61: "reference for the account
         # owner" maps to camt Refs/InstrId (or EndToEndId, kept in its own column)
         customer_reference=_ref(details, ("Refs", "InstrId")),
-        end_to_end_id=_ref(details, ("Refs", "EndToEndId")),
+        end_to_end_id=_ref(details, *END_TO_END),
         entry_reference=_ref(entry, *ENTRY_REFS),
         payer_name=name,
         payer_account=payer_account,

@@ -60,8 +60,10 @@ _FLOOR = re.compile(r"^(?P<ccy>[A-Z]{3})[DC]?(?P<amount>[\d,]+)$")
 # 6!n[4!n]2a[1!a]15d1!a3!c16x[//16x], read the way WoLpH/mt940 (mt940/tags.py, Statement
 # regex) and svenstaro/mt940-rs (src/mt940.pest) read it: a blank may stand before the amount or
 # the type code, and the type code may be missing or bank-specific (`MCI0`, not N/S/F...).
+# Four blanks may stand for the entry date (ASN Bank, Citi: WoLpH/mt940 tags.py reads
+# `\d{2}|\s{2}` for its month and day).
 _LINE61 = re.compile(
-    r"^(?P<vdate>\d{6})(?P<edate>\d{4})?(?P<mark>RC|RD|EC|ED|C|D)(?P<funds>[A-Z])?"
+    r"^(?P<vdate>\d{6})(?P<edate>\d{4}| {4})?(?P<mark>RC|RD|EC|ED|C|D)(?P<funds>[A-Z])?"
     r"(?P<gap1> ?)(?P<amount>\d[\d,.]*)(?P<gap2> *)(?P<ttype>[A-Z][A-Z0-9 ]{3})?(?P<rest>.*)$"
 )
 _BROKEN_BEFORE_AMOUNT = re.compile(r"^\d{6}(\d{4})?(RC|RD|EC|ED|C|D)[A-Z]?$")
@@ -89,6 +91,10 @@ DUTCH_KEYS = (
 )  # fmt: skip
 _DUTCH = re.compile(r"/(" + "|".join(DUTCH_KEYS) + r")/")
 _IBAN = re.compile(r"^([A-Z]{2}\d{2}[A-Z0-9]{10,30})\b\s*(.*)$")
+#: A :61: supplementary line that is an account alone: Rabobank's structured MT940 puts the
+#: counterparty's IBAN there (zilverline/mt940 lib/mt940_structured/parsers/rabobank/
+#: structured_transaction_parser.rb reads it as the contra account).
+_ACCOUNT_ONLY = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}")
 
 
 @dataclass
@@ -133,8 +139,8 @@ def _tokenize(text: str, problems: Problems) -> list[Statement]:
             tag.lines.append(line.strip())
             problems.deviate(
                 number,
-                "a lone '-' line inside :86: text, followed by more tags: read as text, not as "
-                "the message's end",
+                "a lone '-' line inside :86: text, the message going on after it: read as "
+                "text, not as the message's end",
             )
             continue
         if _TERMINATOR.match(line) and line.strip():
@@ -178,11 +184,15 @@ def _tokenize(text: str, problems: Problems) -> list[Statement]:
 
 
 def _more_tags_follow(lines: list[str], number: int) -> bool:
-    """Whether the next non-blank line after line `number` is a tag of the same message."""
+    """Whether the message goes on after line `number`: the first tag that follows is not a new
+    statement's :20:, and no SWIFT block `{` comes first. Text lines before that tag are more
+    :86: text, or bank header lines (`ABNANL2A`, `940 00`) if a :20: follows them."""
     for following in lines[number:]:
-        if following.strip():
-            found = _TAG.match(following)
-            return found is not None and found.group(1) != "20"
+        if following.startswith("{"):
+            return False
+        found = _TAG.match(following)
+        if found is not None:
+            return found.group(1) != "20"
     return False
 
 
@@ -397,7 +407,9 @@ def _line61(
         problems.add(tag.line, ":61: value date", "not a date (YYMMDD)", found["vdate"])
         return None
     booking: date | None = value_day
-    if found["edate"]:
+    if found["edate"] == "    ":
+        problems.deviate(tag.line, ":61: blanks in place of the entry date: read without one")
+    elif found["edate"]:
         booking = _entry_day(value_day, found["edate"])
         if booking is None:
             problems.add(tag.line, ":61: entry date", "not a date (MMDD)", found["edate"])
@@ -630,6 +642,8 @@ def _row(
     name = info.name or (str(counter_name) if counter_name else None)
     if name is None and supplementary and info.dialect == "asn":
         name = str(supplementary)  # ASN: the counterparty's name on the :61: second line
+    if counter_account is None and supplementary and _ACCOUNT_ONLY.fullmatch(str(supplementary)):
+        counter_account = supplementary  # Rabobank: the counterparty's IBAN on the second line
     value_day = parsed["value"]
     booking = parsed["booking"]
     amount = parsed["amount"]

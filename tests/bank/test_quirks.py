@@ -50,6 +50,25 @@ def test_mt940_no_type_code_zenith_bank() -> None:
     assert first["booking_date"] == first["value_date"] == date(2020, 11, 30)
     assert first["bank_reference"] == "19239782213" and first["customer_reference"] is None
     assert rows[-1]["amount"] == Decimal("240.23") and rows[-1]["direction"] == "debit"
+    # every line: amount, direction, date and the bank's reference after `//`
+    assert [(r["amount"], r["direction"], r["bank_reference"]) for r in rows] == [
+        (Decimal("220000.00"), "credit", "19239782213"),
+        (Decimal("43000.00"), "debit", "19239810200"),
+        (Decimal("38926.67"), "debit", "19239817156"),
+        (Decimal("38926.67"), "debit", "19239826062"),
+        (Decimal("38926.67"), "debit", "19239841715"),
+        (Decimal("29486.67"), "debit", "19239848565"),
+        (Decimal("34237.00"), "debit", "19239854701"),
+        (Decimal("240.23"), "debit", "19245574932"),
+    ]
+    for r in rows:
+        assert r["booking_date"] == r["value_date"] == date(2020, 11, 30)
+        assert (r["customer_reference"], r["end_to_end_id"], r["entry_reference"]) == (
+            None,
+            None,
+            None,
+        )  # nothing before `//`, no SEPA keys in :86:
+    assert rows[1]["remittance_text"] == "1001-NOVEMBER-WAGES// TRF TO FRANK JOHN"
     assert total(rows, "credit") == Decimal("220000.00")
     assert total(rows, "debit") == Decimal("223743.91")
     # 6213.05 + 220000.00 - 223743.91 = 2469.14, the closing balance: nothing lost
@@ -65,6 +84,7 @@ def test_mt940_bank_specific_type_code() -> None:
     assert (row["amount"], row["currency"], row["direction"]) == (Decimal("0.42"), "EUR", "debit")
     assert (row["value_date"], row["booking_date"]) == (date(2016, 10, 30), date(2016, 10, 31))
     assert row["bank_reference"] == "055001022000001" and row["customer_reference"] is None
+    assert (row["end_to_end_id"], row["entry_reference"]) == (None, None)
     assert row["remittance_text"] == "REMIT:Costs to MT940 Parsing. This is Somuchfun."
     assert any(":7: " in w and "bank-specific transaction type code" in w for w in parsed.warnings)
 
@@ -124,6 +144,8 @@ def test_mt940_garbled_amount_is_still_refused(tmp_path: Path) -> None:
 def test_mt940_customer_reference_kept_beside_bank_reference() -> None:
     (row,) = parse(MT940 / "zilverline-ing_dash_in_customer_reference.txt").frame.to_dicts()
     assert row["customer_reference"] == "AMS987654321-2"  # before the //
+    assert row["booking_date"] == row["value_date"] == date(2015, 1, 28)
+    assert (row["end_to_end_id"], row["entry_reference"]) == (None, None)
     assert row["bank_reference"] == "45674567456745"  # after it
     assert (row["payer_name"], row["payer_account"]) == ("BELASTINGDIENST", "NL86INGB0002445588")
     assert (row["amount"], row["direction"]) == (Decimal("100.00"), "debit")
@@ -176,6 +198,18 @@ def test_mt940_lone_dash_inside_86_is_text() -> None:
     assert (row["amount"], row["direction"]) == (Decimal("1000.00"), "credit")
     assert row["payer_name"] == "Delta Lloyd Zorgverzekeringen"
     assert row["end_to_end_id"] == "3434343434343"
+    assert row["booking_date"] == row["value_date"] == date(2017, 6, 6)
+    # `N541EREF`: type N541, the customer reference `EREF` points to the :86: /EREF/; no `//`
+    assert (row["bank_reference"], row["customer_reference"], row["entry_reference"]) == (
+        None,
+        None,
+        None,
+    )
+    # the :61: second line is the counterparty's IBAN (zilverline/mt940 reads it so)
+    assert row["payer_account"] == "NL55RABO044444444"
+    # `Rel.nr. 8888888` + `900` glued across the 65-character cut; taken by the NR invoice word
+    # (a relation number, really)
+    assert row["invoice_refs"] == ["8888888900"]
     assert str(row["remittance_text"]).startswith("kenmerk 4082412175836145 Rel.nr.")
     assert str(row["remittance_text"]).endswith("-")
     assert any(":11: " in w and "lone '-'" in w for w in parsed.warnings)
@@ -225,6 +259,7 @@ def test_mt940_dutch_structured_creditor_reference() -> None:
     (row,) = parse(MT940 / "zilverline-rabobank_structured_dutch_tax.txt").frame.to_dicts()
     assert row["invoice_refs"] == ["1234567899874563"] and row["remittance_text"] is None
     assert (row["payer_name"], row["end_to_end_id"]) == ("Belastingdienst", "123456789")
+    assert row["payer_account"] == "NL86INGB0002445588"  # the :61: second line
     assert (row["amount"], row["direction"]) == (Decimal("2000.00"), "debit")
 
 
@@ -509,3 +544,135 @@ def test_cli_refuses_a_camt_without_statement(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output
     assert "/Document/BkToCstmrStmt" in result.output and "no Stmt element" in result.output
     assert not out.exists()  # nothing written: zero rows would have looked like a quiet day
+
+
+def test_mt940_blanks_in_place_of_the_entry_date_asn() -> None:
+    # wolph/mt940's copy of the ASN statement with `:61:200101    D65,00...`: four blanks where
+    # the entry date belongs (lines 6 and 271). It must read exactly as the bank's own file,
+    # whose entry dates on those two lines equal their value dates.
+    parsed = parse(MT940 / "wolph-asnb-blank-entry-date.txt")
+    (note,) = [w for w in parsed.warnings if "blanks in place of the entry date" in w]
+    assert "2x" in note and "line 6, 271" in note
+    assert balance_warnings(parsed.warnings) == []  # 404.81 + lines = 501.23
+    original = parse(MT940 / "ASNB-0708271685_09022020_164516.940.txt").frame
+    assert parsed.frame.equals(original)
+    first, last = parsed.frame.row(0, named=True), parsed.frame.row(-1, named=True)
+    assert (first["amount"], first["direction"], first["booking_date"]) == (
+        Decimal("65.00"),
+        "debit",
+        date(2020, 1, 1),
+    )
+    assert (first["customer_reference"], first["bank_reference"]) == (
+        "NL47INGB9999999999",
+        "NL47INGB9999999999",
+    )  # ASN writes the counter IBAN as the customer reference; there is no `//`
+    assert first["end_to_end_id"] is None and first["payer_name"] == "hr gjlm paulissen"
+    assert (last["amount"], last["direction"], last["booking_date"]) == (
+        Decimal("903.76"),
+        "debit",
+        date(2020, 1, 31),
+    )
+
+
+def test_mt940_blanks_for_entry_date_and_funds_code_citi() -> None:
+    # wolph/mt940's Citi sample: `:61:240312    DD212,39NMSCNONREF//` (no entry date, funds code
+    # D of USD), zero-amount lines carrying BAI summary figures, :86: lines indented by blanks.
+    parsed = parse(MT940 / "wolph-citi-blank-entry-date.txt")
+    rows = parsed.frame.to_dicts()
+    assert [(r["amount"], r["direction"]) for r in rows] == [
+        (Decimal("212.39"), "debit"),
+        (Decimal("369.28"), "debit"),
+        (Decimal("0.00"), "credit"),
+        (Decimal("0.00"), "credit"),
+        (Decimal("561.08"), "debit"),
+    ]  # wolph/mt940 reads 5 transactions too (mt940_tests/test_processors.py)
+    assert balance_warnings(parsed.warnings) == []  # 17376.67 - 1142.75 = 16233.92
+    for row in rows:
+        assert (row["currency"], row["account"]) == ("USD", "123456789")
+        assert row["booking_date"] == row["value_date"] == date(2024, 3, 12)
+        # NONREF and nothing after `//`: the file carries no reference for any line
+        assert (row["bank_reference"], row["customer_reference"], row["end_to_end_id"]) == (
+            None,
+            None,
+            None,
+        )
+    assert rows[0]["remittance_text"] == "/PT/FT/PY/SOMETHING FOO BAR 112233 123456789"
+    assert [r["transaction_id"] for r in rows] == [f"asdfsdfdsf:{n}" for n in range(1, 6)]
+
+
+def test_camt_uetr_is_kept_as_the_end_to_end_reference() -> None:
+    # genkgo/camt's camt.054.001.08 whose only transaction reference is the SWIFT gpi UETR
+    # (`TxDtls/Refs/UETR`); it was dropped, leaving the line with no reference at all.
+    parsed = parse(CAMT / "genkgo-camt054.v8-with-UETR.xml")
+    (row,) = parsed.frame.to_dicts()
+    assert parsed.warnings == []
+    uetr = "255ae394-9965-4438-ac86-f406feada396"
+    assert (row["end_to_end_id"], row["bank_reference"]) == (uetr, uetr)
+    assert (row["customer_reference"], row["entry_reference"]) == (None, None)
+    assert (row["amount"], row["currency"], row["direction"]) == (Decimal("200000"), "SEK", "debit")
+    assert row["booking_date"] == date(2007, 10, 18) and row["value_date"] is None  # CreDtTm
+    # an EndToEndId beside it still wins: the UETR is the fallback
+    (genkgo,) = parse(CAMT / "genkgo-camt053.v8.xml").frame.to_dicts()
+    assert genkgo["end_to_end_id"] == "MUELL/FINP/RA12345"
+
+
+def test_camt_goldman_sachs_every_row_against_the_xml() -> None:
+    """Each of the 19 entries, read straight from the XML with lxml (not through the parser):
+    amount, currency, direction, booking and value day, and every reference of its TxDtls."""
+    from lxml import etree
+
+    path = CAMT / "newinnovations-example-camt053-b.xml"
+    ns = {"c": "urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"}
+
+    def text(node: etree._Element, xpath: str) -> str | None:
+        found = node.xpath(xpath, namespaces=ns)
+        return str(found[0]).strip() if found else None
+
+    expected = []
+    for entry in etree.parse(str(path)).getroot().iterfind(".//c:Ntry", ns):
+        stamp, day = text(entry, "c:BookgDt/c:DtTm/text()"), text(entry, "c:ValDt/c:Dt/text()")
+        assert stamp is not None and stamp.endswith("Z")  # UTC: the day is the stamp's
+        refs = "c:NtryDtls/c:TxDtls/c:Refs/c:"
+        expected.append(
+            (
+                Decimal(str(text(entry, "c:Amt/text()"))),
+                text(entry, "c:Amt/@Ccy"),
+                {"CRDT": "credit", "DBIT": "debit"}[str(text(entry, "c:CdtDbtInd/text()"))],
+                date.fromisoformat(stamp[:10]),
+                date.fromisoformat(str(day)) if day else None,
+                text(entry, refs + "AcctSvcrRef/text()"),
+                text(entry, refs + "InstrId/text()"),
+                text(entry, refs + "EndToEndId/text()"),
+                text(entry, "c:NtryRef/text()"),
+            )
+        )
+    got = [
+        (r["amount"], r["currency"], r["direction"], r["booking_date"], r["value_date"],
+         r["bank_reference"], r["customer_reference"], r["end_to_end_id"], r["entry_reference"])
+        for r in parse(path).frame.to_dicts()
+    ]  # fmt: skip
+    assert len(expected) == 19 and all(e[5] for e in expected)  # each has its own AcctSvcrRef
+    assert got == expected
+
+
+def test_mt940_lone_dash_followed_by_more_86_text(tmp_path: Path) -> None:
+    # No public file found; the zilverline Rabobank file with a text line after its lone '-':
+    # the message still goes on (its :62F: follows), so the '-' cannot be its end.
+    source = MT940 / "zilverline-rabobank-dash_as_start_of_line.txt"
+    path = derived(tmp_path, source, "yyyy -\n-\n", "yyyy -\n-\nmore text\n")
+    parsed = parse(path)
+    (row,) = parsed.frame.to_dicts()
+    (plain,) = parse(source).frame.to_dicts()
+    assert str(row["remittance_text"]) == f"{plain['remittance_text']}more text"
+    assert {k: v for k, v in row.items() if k != "remittance_text"} == {
+        k: v for k, v in plain.items() if k != "remittance_text"
+    }
+    assert balance_warnings(parsed.warnings) == []
+    assert any(":11: " in w and "lone '-'" in w for w in parsed.warnings)
+
+
+def test_mt940_dash_before_a_bank_header_still_ends_the_message() -> None:
+    # ABN AMRO: `-` then `ABNANL2A` / `940` / `ABNANL2A` lines, then the next :20:
+    parsed = parse(MT940 / "jejik-abnamro.sta")
+    assert not any("lone '-'" in w for w in parsed.warnings)
+    assert parsed.frame.height == 10

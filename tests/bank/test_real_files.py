@@ -35,6 +35,7 @@ ROWS = {
     "genkgo-camt054.v2.xml": 1,
     "genkgo-camt054.v4.xml": 3,
     "genkgo-camt054.v8.xml": 3,
+    "genkgo-camt054.v8-with-UETR.xml": 1,
     "subite-camt052-2024-04-27.xml": 0,
     "subite-camt053-2024-04-11.xml": 15,
     "subite-camt053-BE68793230773034-202411.xml": 268,
@@ -70,6 +71,8 @@ ROWS = {
     "zilverline-rabobank_structured_dutch_tax.txt": 1,
     "zilverline-ing_dash_in_customer_reference.txt": 1,
     "zilverline-rabobank-dash_as_start_of_line.txt": 1,
+    "wolph-asnb-blank-entry-date.txt": 8,
+    "wolph-citi-blank-entry-date.txt": 5,
 }
 
 
@@ -263,3 +266,54 @@ def test_mt940_entry_date_and_mt942() -> None:
         "HUF",
         "debit",
     )
+
+
+# ---------------------------------------------------------------- every reference kept
+
+
+CAMT_REFS = {  # element (parent/child) -> the column it must reach (docs/bank-files.md)
+    ("Refs", "AcctSvcrRef"): "bank_reference",
+    ("Refs", "EndToEndId"): "end_to_end_id",
+    ("Refs", "InstrId"): "customer_reference",
+    ("Ntry", "AcctSvcrRef"): "entry_reference",
+}
+
+
+@pytest.mark.parametrize("path", [p for p in FILES if p.suffix == ".xml"], ids=lambda p: p.name)
+def test_every_camt_reference_reaches_its_column(path: Path) -> None:
+    """Read apart with lxml: each servicer, end-to-end, instruction and entry reference in the
+    file is in its column of some row (NOTPROVIDED is none)."""
+    from lxml import etree
+
+    frame = parse_file(path)
+    wanted: dict[str, set[str]] = {column: set() for column in CAMT_REFS.values()}
+    for element in etree.parse(str(path)).iter():
+        parent = element.getparent()
+        if not isinstance(element.tag, str) or parent is None or not element.text:
+            continue
+        key = (etree.QName(parent).localname, etree.QName(element).localname)
+        value = element.text.strip()
+        if key in CAMT_REFS and value.upper() not in {"NOTPROVIDED", "NONREF", ""}:
+            wanted[CAMT_REFS[key]].add(value)
+    for column, values in wanted.items():
+        assert values <= set(frame[column].drop_nulls()), (column, values - set(frame[column]))
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in FILES if p.parent.name == "bank-mt940"], ids=lambda p: p.name
+)
+def test_every_mt940_reference_reaches_its_column(path: Path) -> None:
+    """Read apart with a plain regex: the bank reference after `//` of each standard `:61:`
+    line is a row's bank_reference, the text before it (unless NONREF or a KREF+/EREF pointer
+    into :86:) a row's customer_reference."""
+    import re
+
+    text = path.read_text(encoding="utf-8", errors="replace")
+    frame = parse_file(path)
+    banks = {m.strip() for m in re.findall(r"(?m)^:61:[^\n]*?//([^\n]*)$", text)}
+    line = r"(?m)^:61:\d{6}(?:\d{4})?(?:RC|RD|C|D)[A-Z]?\d[\d,]*[NFS][A-Z0-9]{3}([^\n]*?)//"
+    customers = {m.strip() for m in re.findall(line, text)}
+    banks -= {"", "NONREF"}
+    customers -= {"", "NONREF", "KREF", "KREF+", "EREF", "EREF+"}
+    assert banks <= set(frame["bank_reference"].drop_nulls())
+    assert customers <= set(frame["customer_reference"].drop_nulls())
