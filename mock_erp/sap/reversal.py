@@ -19,8 +19,8 @@ Then three commits, as the kit makes them: the tag (our reversal key in BKPF-XRE
 reset of the clearing (only while the payment still clears items), FB08's reversal document
 with STBLG on both. A payment with the tag and STBLG set is exactly "this reversal took effect"
 (adapters/sap/reversal.py). The fault ``fb08_fails_after_reset`` makes FB08 fail after the reset
-committed (FB08's message: the customer locked by another user in the gap between the two
-steps, F5 283 [mock number]); the answer is then ZOTC 027 followed by FB08's message, the
+committed (FB08's message: F5 201, as if the reversal's period were closed between the kit's
+check and FB08; it closes nothing); the answer is then ZOTC 027 followed by FB08's message, the
 payment is open on account, its items are open, and the next call of the same key finishes
 it (nothing left to reset, FB08 runs). A call of a key that finds its payment tagged with
 that key and not reversed (an earlier call got past the tag) answers ZOTC 027 first on any
@@ -141,9 +141,11 @@ def _reverse(
         b.write_now(reset)
     # step 4: FB08
     if "fb08_fails_after_reset" in b.call_faults:
-        lines = lines_of(b, bukrs, belnr, gjahr)
-        kunnr = next((ln["KUNNR"] for ln in lines if ln["KOART"] == "D"), "")
-        cause = msg("F5", "283", kunnr, "FB08_GAP")  # another user took the customer
+        # FB08's answer for the reversal period closed (OB52) between the check and FB08;
+        # the fault closes nothing, so the next call posts (the period "reopened")
+        comp = b.company(bukrs) or {"PERIV": "K4", "OPVAR": bukrs}
+        year, month = b.fiscal_period(_s(p, "I_PSTNG_DATE"), comp["PERIV"])
+        cause = msg("F5", "201", f"{int(month):03d}", year, "D", comp.get("OPVAR") or bukrs)
         raise half_done(belnr, cause) if reset or resumed else cause
     return _fb08(b, sid, p, blart, bldat, waers, hwaer, xblnr, bktxt, pay_budat)
 
