@@ -116,8 +116,10 @@ def _reverse(
     )
     blart, bldat, pay_budat, waers, hwaer, xblnr, bktxt, stblg, bstat, tag = head or ("",) * 10
     ref = _s(p, "I_REF_KEY")
-    # an earlier call of this key got past the tag and did not reverse: what it reset stays so
-    resumed = bool(head) and bool(ref) and tag == ref and not stblg
+    reset = _reset(b, bukrs, belnr, gjahr, pay_budat)  # FBRA's work: what the payment clears
+    # an earlier call of this key got past the tag and the reset, and did not reverse (the kit:
+    # XREF2_HD = the key, STBLG blank, no BSE_CLR row of the payment left)
+    resumed = bool(head) and bool(ref) and tag == ref and not stblg and not reset
     try:
         _check(b, sid, p, head, pay_budat, stblg, bstat, lines_of(b, bukrs, belnr, gjahr))
     except SapMessage as refused:
@@ -136,7 +138,6 @@ def _reverse(
         ]
     )
     # step 3: FBRA, its own LUW, only while the payment still clears items
-    reset = _reset(b, bukrs, belnr, gjahr, pay_budat)
     if reset:
         b.write_now(reset)
     # step 4: FB08

@@ -176,3 +176,22 @@ def test_fb08_failing_for_a_payment_that_cleared_nothing_is_a_plain_refusal(
     failed = reverse(sap, belnr, ref="otc:REV-OA;", faults=FAULT)
     assert ids(failed["RETURN"]) == [("E", "F5", "201")]
     assert on_account(sap, belnr) == before and reversal_documents(sap, belnr) == 0
+
+
+def test_a_tag_on_a_payment_that_still_clears_its_items_is_not_half_done(
+    sap: SapBackend,
+) -> None:
+    """The kit's test for "an earlier call reset it" is the tag *and* nothing left to reset
+    (no BSE_CLR row): a tag alone (an earlier call whose FBRA failed) changed no balance."""
+    inv, belnr = paid_invoice(sap)
+    with sap.store.transaction() as conn:
+        conn.execute(
+            "UPDATE BKPF SET XREF2_HD = ? WHERE BUKRS = '1000' AND BELNR = ? AND GJAHR = '2025'",
+            ("otc:REV-H;", belnr),
+        )
+    sap.set_lock("1000", inv["KUNNR"], "JSMITH")
+    assert ids(reverse(sap, belnr, I_TESTRUN="X")["RETURN"]) == [("E", "ZOTC", "010")]
+    sap.clear_locks()
+    assert not invoice_open(sap, inv)
+    assert ids(reverse(sap, belnr)["RETURN"])[0] == ("S", "ZOTC", "026")
+    assert invoice_open(sap, inv) and reversal_documents(sap, belnr) == 1
