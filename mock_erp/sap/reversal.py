@@ -23,8 +23,8 @@ committed (FB08's message: F5 201, as if the reversal's period were closed betwe
 check and FB08; it closes nothing); the answer is then ZOTC 027 followed by FB08's message, the
 payment is open on account, its items are open, and the next call of the same key finishes
 it (nothing left to reset, FB08 runs). A call of a key that finds its payment tagged with
-that key and not reversed (an earlier call got past the tag) answers ZOTC 027 first on any
-failure too: whatever that call reset stays reset.
+that key, not reversed and clearing nothing any more (an earlier call got past the reset)
+answers ZOTC 027 first on any failure too: what that call reset stays reset.
 """
 
 from __future__ import annotations
