@@ -122,7 +122,9 @@ class Entry:
     run_id: str | None = None
     updated_ms: int = 0
     fence: int = 0
-    sent_ms: int | None = None  # journal clock when it was last marked `pending`
+    #: journal clock when it was last marked `pending`; None once the ERP answered an
+    #: `unknown` (half done, `mark(answered=True)`): no call can still be running then
+    sent_ms: int | None = None
     reached_erp: bool = False  # ever sent: its content is fixed from then on
     needs_lookup: bool = False  # the journal cannot vouch: look in the ERP before posting
 
@@ -588,6 +590,7 @@ class SqlJournal:
         message: str | None = None,
         stored_nothing: bool = False,
         reached_erp: bool = False,
+        answered: bool = False,
     ) -> bool:
         """Record a step under the claim `runner` (and `fence`) holds; True if it held.
 
@@ -597,6 +600,10 @@ class SqlJournal:
         `stored_nothing`: a rejection by the ERP's own check (test run, document check),
         which stores nothing; if this was the key's first send, it counts as never having
         reached the ERP, so its content may still be corrected.
+
+        `answered` (with `unknown`): the ERP answered that it did only part of the work (a SAP
+        reversal reset but not reversed): the call is over, so the key gets no grace period
+        (`sent_ms` cleared): the next run or `otc journal resolve` looks it up at once.
 
         `pending` keeps the claim (the runner is about to call the ERP) and needs a live
         lease on a `queued` key: else `LeaseLost`, and the key is not sent. (Keys flagged
@@ -640,6 +647,8 @@ class SqlJournal:
                 sets += ", reached_erp = 1"
             if status is Status.REJECTED and stored_nothing:
                 sets += ", reached_erp = CASE WHEN attempts <= 1 THEN 0 ELSE reached_erp END"
+            if status is Status.UNKNOWN and answered:
+                sets += ", sent_ms = NULL"  # the ERP answered: nothing of the call still runs
             sql = f"UPDATE {self.table} SET {sets} WHERE {where}"
             params = [*values, *ident]
             if runner is not None:

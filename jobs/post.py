@@ -288,9 +288,15 @@ class PostJob:
         # pending_approval: the document exists in the ERP, held for an approver: never sent
         # again, looked up on every run until the approver decides (issue 15)
         posted = result["status"] in ("posted", "pending_approval")
-        status = {"posted": Status.POSTED, "pending_approval": Status.AWAITING}.get(
-            str(result["status"]), Status.REJECTED
-        )
+        # unknown: the ERP answered that it did part of the work (a SAP reversal whose reset
+        # committed and whose FB08 failed): not `rejected`, it changed the ERP; the call is
+        # over, so the next run looks the key up at once (no grace) and sends it again if
+        # it is not found: the adapter then finishes it (docs/exactly-once.md, "Half done")
+        status = {
+            "posted": Status.POSTED,
+            "pending_approval": Status.AWAITING,
+            "unknown": Status.UNKNOWN,
+        }.get(str(result["status"]), Status.REJECTED)
         return self._record(
             entry,
             status,
@@ -298,6 +304,7 @@ class PostJob:
             result.get("message"),
             shown=str(result["status"]) if posted else None,
             stored_nothing=result.get("stage") == "check",
+            answered=status is Status.UNKNOWN,
         )
 
     def _record(
@@ -309,6 +316,7 @@ class PostJob:
         shown: str | None = None,
         *,
         stored_nothing: bool = False,
+        answered: bool = False,
     ) -> dict[str, Any]:
         """Journal what the ERP did; if the journal is gone, keep it in the report and log it
         loudly: a posted document number is never dropped."""
@@ -324,6 +332,7 @@ class PostJob:
                 erp_document=document,
                 message=message,
                 stored_nothing=stored_nothing,
+                answered=answered,
             )
         except JournalUnavailable as exc:
             self._journal_down(exc)

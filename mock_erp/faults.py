@@ -34,8 +34,13 @@ KINDS = frozenset(
         "lock_conflict",  # the FM's own "object locked" answer (SAP: ZOTC 010)
         "deadlock",  # Oracle persona: ORA-00060 (stored, applied by that persona)
         "package_state_lost",  # Oracle persona: ORA-04068 (stored, applied by that persona)
+        # SAP persona, Z_OTC_AR_REVERSE: the kit's tag and the FBRA reset commit, then FB08
+        # fails (applied inside the call by mock_erp/sap/reversal.py): the half-done reversal
+        "fb08_fails_after_reset",
     }
 )
+#: Kinds a persona applies inside the function module's own work (not around the call).
+IN_CALL = frozenset({"fb08_fails_after_reset"})
 PERSONAS = frozenset({"sap", "oracle", "s4", "*"})
 _FIELDS = {"persona", "operation", "kind", "rate", "nth", "ms", "status"}
 GATEWAY_STATUSES = (502, 504)

@@ -11,6 +11,11 @@ Our key: a reversal carries its key on the *payment* it takes back (BKPF-XREF2_H
 the kit before FBRA runs); the reversal took effect exactly when that payment has STBLG set,
 so `find_reversals` has one answer. A refund document carries its key like a payment (XBLNR
 and BKTXT, adapters/sap/keys.py) and is found the same way.
+
+Half done: the kit commits the tag, FBRA's reset and FB08 one after the other, so FB08 can
+fail after the reset committed (the payment is then on account, its items open). The kit then
+answers E ZOTC 027 before the cause, also when a later call of the key is refused; the result
+is `unknown` (never `rejected`: the ERP changed), and the next call of the key finishes it.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ import polars as pl
 
 from adapters.errors import ErpRejected, OutcomeUnknown
 from adapters.protocol import PostingKind
-from adapters.sap.errors import raise_for_return
+from adapters.sap.errors import describe, errors_in, message_code, raise_for_return
 from adapters.sap.keys import header_text, reversal_ref, xblnr_for
 from adapters.sap.table_reader import in_list, read_table
 from mappings.convert import alpha_in
@@ -32,6 +37,8 @@ if TYPE_CHECKING:
     from adapters.sap.adapter import SapAdapter
 
 DRY_RUN = "DRY-RUN"
+#: Z_OTC_AR_REVERSE: "Clearing of &1 reset, reversal not posted: call again with the same key"
+HALF_DONE = ("ZOTC", "027")
 ITEM_SCOPE = (
     "SAP resets a clearing as a whole (FBRA): one item's share of a payment cannot be "
     "reversed; reverse the whole payment (leave document_id, fiscal_year and line empty) "
@@ -58,6 +65,20 @@ def _already(adapter: SapAdapter, kind: PostingKind, key: str) -> dict[str, Any]
             "message": "found posted under this key (an earlier run)"}  # fmt: skip
 
 
+def _half_done(base: Mapping[str, Any], result: Mapping[str, Any]) -> dict[str, Any] | None:
+    """`unknown` when the kit says the reversal is half done (ZOTC 027): the clearing is reset,
+    the reversal document is not posted. Checked before anything else: FB08's own message may
+    be a lock (transient) or a refusal, and neither may turn this into "nothing happened"."""
+    errors = errors_in(result)
+    if not any(message_code(row) == HALF_DONE for row in errors):
+        return None
+    code, text = describe(errors)
+    return {**base, "status": "unknown", "stage": "incomplete",
+            "message": f"half done in SAP: {code} {text}; the payment's clearing is reset (its "
+                       "items are open, the payment is on account) and it is not reversed yet: "
+                       "rerun the same file to finish it (the key is looked up first)"}  # fmt: skip
+
+
 def run_kit(
     adapter: SapAdapter, function: str, base: Mapping[str, Any], params: dict[str, Any],
     dry_run: bool,
@@ -65,6 +86,8 @@ def run_kit(
     """The module's test run (stores nothing), then the posting (self-committing)."""
     key = str(base["key"])
     test = adapter.transport.call(function, **{**params, "I_TESTRUN": "X"})
+    if (half := _half_done(base, test)) is not None:  # an earlier call of the key got that far
+        return half
     try:
         raise_for_return(adapter.name, key, test)
     except ErpRejected as exc:
@@ -73,6 +96,8 @@ def run_kit(
         text = f"{function} test run accepts it"
         return {**base, "status": "checked", "erp_document": DRY_RUN, "message": text}
     result = adapter.transport.call(function, **params)
+    if (half := _half_done(base, result)) is not None:
+        return half
     try:
         raise_for_return(adapter.name, key, result)
     except ErpRejected as exc:  # the kit rolled back: nothing was stored

@@ -42,6 +42,9 @@ TEXTS: dict[tuple[str, str], str] = {
     ("ZOTC", "024"): "Reason &1 allows no posting date other than &2 (T041C-XABWD)",
     ("ZOTC", "025"): "Document &1 does not exist in company code &2, year &3",
     ("ZOTC", "026"): "Clearing reset and document &1 reversed by &2",
+    # the half-done reversal: the tag and FBRA's reset committed, FB08 posted nothing (this
+    # call, or an earlier call of the same key); the next call of the key finishes it [project]
+    ("ZOTC", "027"): "Clearing of &1 reset, reversal not posted: call again with the same key",
     ("ZOTC", "030"): "Payment method &1 is not allowed in company code &2 (T042E)",
     ("ZOTC", "031"): "Payment method &1 (&2) collects money: a refund must pay out (T042Z)",
     ("ZOTC", "032"): "Item &1 &2 &3 is not a credit: nothing to refund",

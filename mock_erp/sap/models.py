@@ -165,6 +165,9 @@ class SapBackend:
         self.settings = SapSettings()  # the persona hands the app's settings over on each call
         self._tcurx_saved: dict[str, int | None] = {}  # TCURX rows as seeded, before `tcurx`
         self.logon_user = DEFAULT_USER  # the persona sets its configured user on each call
+        #: Fault kinds the SAP persona applies inside a call (mock_erp/faults.py), set by the
+        #: persona for the call at hand: ``fb08_fails_after_reset`` (mock_erp/sap/reversal.py)
+        self.call_faults: frozenset[str] = frozenset()
 
     # -- clock -----------------------------------------------------------------------------
     @property

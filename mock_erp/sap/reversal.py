@@ -15,9 +15,16 @@ messages are in docs/sap-setup.md "Reversal and refunds"; in short, checked in t
 - ZOTC 023 a line of the payment was cleared later by another document (reset that first);
 - ZOTC 010 the customer is locked by another user.
 
-The kit tags the payment's header with our reversal key (BKPF-XREF2_HD) before FBRA runs; the
-reversal itself (reset + reversal document + STBLG on both) is one update, so a payment
-with the tag and STBLG set is exactly "this reversal took effect" (adapters/sap/reversal.py).
+Then three commits, as the kit makes them: the tag (our reversal key in BKPF-XREF2_HD), FBRA's
+reset of the clearing (only while the payment still clears items), FB08's reversal document
+with STBLG on both. A payment with the tag and STBLG set is exactly "this reversal took effect"
+(adapters/sap/reversal.py). The fault ``fb08_fails_after_reset`` makes FB08 fail after the reset
+committed (FB08's message: F5 201, as if the reversal's period were closed between the kit's
+check and FB08; it closes nothing); the answer is then ZOTC 027 followed by FB08's message, the
+payment is open on account, its items are open, and the next call of the same key finishes
+it (nothing left to reset, FB08 runs). A call of a key that finds its payment tagged with
+that key, not reversed and clearing nothing any more (an earlier call got past the reset)
+answers ZOTC 027 first on any failure too: what that call reset stays reset.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ from typing import Any
 
 from mock_erp.sap import tables
 from mock_erp.sap.abap import SapMessage
-from mock_erp.sap.messages import msg
+from mock_erp.sap.messages import msg, rows_of
 from mock_erp.sap.models import (
     _MOVE_TO_BSAD,
     Document,
@@ -102,18 +109,58 @@ def _reverse(
     b: SapBackend, sid: str, p: dict[str, Any]
 ) -> tuple[Document | None, list[SapMessage]]:
     bukrs, belnr, gjahr = _s(p, "I_COMP_CODE"), _s(p, "I_DOC_NO"), _s(p, "I_FISC_YEAR")
-    stgrd, budat = _s(p, "I_REASON"), _s(p, "I_PSTNG_DATE") or "00000000"
-    reason = b.store.query_one("SELECT XABWD FROM T041C WHERE STGRD = ?", (stgrd,))
     head = b.store.query_one(
-        "SELECT BLART, BLDAT, BUDAT, WAERS, HWAER, XBLNR, BKTXT, STBLG, BSTAT FROM BKPF "
+        "SELECT BLART, BLDAT, BUDAT, WAERS, HWAER, XBLNR, BKTXT, STBLG, BSTAT, XREF2_HD FROM BKPF "
         "WHERE BUKRS = ? AND BELNR = ? AND GJAHR = ?",
         (bukrs, belnr, gjahr),
     )
-    blart, bldat, pay_budat, waers, hwaer, xblnr, bktxt, stblg, bstat = head or ("",) * 9
-    comp = b.company(bukrs) or {"PERIV": "K4"}
-    rev_year, rev_month = b.fiscal_period(budat, comp["PERIV"])
-    rev_closed = b.period_open(bukrs, rev_year, rev_month, "D") if head else None
-    lines = [
+    blart, bldat, pay_budat, waers, hwaer, xblnr, bktxt, stblg, bstat, tag = head or ("",) * 10
+    ref = _s(p, "I_REF_KEY")
+    reset = _reset(b, bukrs, belnr, gjahr, pay_budat)  # FBRA's work: what the payment clears
+    # an earlier call of this key got past the tag and the reset, and did not reverse (the kit:
+    # XREF2_HD = the key, STBLG blank, no BSE_CLR row of the payment left)
+    resumed = bool(head) and bool(ref) and tag == ref and not stblg and not reset
+    try:
+        _check(b, sid, p, head, pay_budat, stblg, bstat, lines_of(b, bukrs, belnr, gjahr))
+    except SapMessage as refused:
+        if resumed:
+            raise half_done(belnr, refused) from None
+        raise
+    if _s(p, "I_TESTRUN") == "X":
+        return None, [msg("ZOTC", "009", type="S")]
+    # step 2: our key on the payment, its own commit (FI_DOCUMENT_CHANGE, COMMIT WORK)
+    b.write_now(
+        [
+            (
+                "UPDATE BKPF SET XREF2_HD = ? WHERE BUKRS = ? AND BELNR = ? AND GJAHR = ?",
+                [(ref, bukrs, belnr, gjahr)],
+            )
+        ]
+    )
+    # step 3: FBRA, its own LUW, only while the payment still clears items
+    if reset:
+        b.write_now(reset)
+    # step 4: FB08
+    if "fb08_fails_after_reset" in b.call_faults:
+        # FB08's answer for the reversal period closed (OB52) between the check and FB08;
+        # the fault closes nothing, so the next call posts (the period "reopened")
+        comp = b.company(bukrs) or {"PERIV": "K4", "OPVAR": bukrs}
+        year, month = b.fiscal_period(_s(p, "I_PSTNG_DATE"), comp["PERIV"])
+        cause = msg("F5", "201", f"{int(month):03d}", year, "D", comp.get("OPVAR") or bukrs)
+        raise half_done(belnr, cause) if reset or resumed else cause
+    return _fb08(b, sid, p, blart, bldat, waers, hwaer, xblnr, bktxt, pay_budat)
+
+
+def half_done(belnr: str, cause: SapMessage) -> SapMessage:
+    """ZOTC 027 ("clearing reset, reversal not posted: call again with the same key") first,
+    then what stopped the reversal (FB08's message, or a check of the resumed call)."""
+    m = msg("ZOTC", "027", belnr)
+    m.extra = [*rows_of(cause)]
+    return m
+
+
+def lines_of(b: SapBackend, bukrs: str, belnr: str, gjahr: str) -> list[dict[str, Any]]:
+    return [
         dict(zip(_BSEG_COLS, r, strict=True))
         for r in b.store.query(
             f"SELECT {', '.join(_BSEG_COLS)} FROM BSEG WHERE BUKRS = ? AND BELNR = ? "
@@ -121,6 +168,20 @@ def _reverse(
             (bukrs, belnr, gjahr),
         )
     ]
+
+
+def _check(
+    b: SapBackend, sid: str, p: dict[str, Any], head: Any, pay_budat: str, stblg: str, bstat: str,
+    lines: list[dict[str, Any]],
+) -> None:  # fmt: skip
+    """Step 1: the kit's checks, then the system's rule for a closed period, then the lock;
+    raises the first failing one as ``SapMessage``."""
+    bukrs, belnr, gjahr = _s(p, "I_COMP_CODE"), _s(p, "I_DOC_NO"), _s(p, "I_FISC_YEAR")
+    stgrd, budat = _s(p, "I_REASON"), _s(p, "I_PSTNG_DATE") or "00000000"
+    reason = b.store.query_one("SELECT XABWD FROM T041C WHERE STGRD = ?", (stgrd,))
+    comp = b.company(bukrs) or {"PERIV": "K4"}
+    rev_year, rev_month = b.fiscal_period(budat, comp["PERIV"])
+    rev_closed = b.period_open(bukrs, rev_year, rev_month, "D") if head else None
     customers = [ln for ln in lines if ln["KOART"] == "D"]
     later = next((ln for ln in customers if ln["AUGBL"] and ln["AUGBL"] != belnr), None)
     facts = ReversalFacts(
@@ -153,8 +214,18 @@ def _reverse(
     kunnr = customers[0]["KUNNR"] if customers else ""
     if kunnr and (holder := b.locked_by(bukrs, kunnr, b.session_user(sid))):
         raise msg("ZOTC", "010", kunnr, holder)
-    if _s(p, "I_TESTRUN") == "X":
-        return None, [msg("ZOTC", "009", type="S")]
+
+
+def _fb08(
+    b: SapBackend, sid: str, p: dict[str, Any], blart: str, bldat: str, waers: str, hwaer: str,
+    xblnr: str, bktxt: str, pay_budat: str,
+) -> tuple[Document, list[SapMessage]]:  # fmt: skip
+    """Step 4: the reversal document, the payment's customer lines (open since the reset)
+    cleared by it, STBLG on both; one commit."""
+    bukrs, belnr, gjahr = _s(p, "I_COMP_CODE"), _s(p, "I_DOC_NO"), _s(p, "I_FISC_YEAR")
+    stgrd, budat = _s(p, "I_REASON"), _s(p, "I_PSTNG_DATE") or "00000000"
+    comp = b.company(bukrs) or {"PERIV": "K4"}
+    rev_year, rev_month = b.fiscal_period(budat, comp["PERIV"])
     doc = Document(
         bukrs=bukrs,
         blart=blart,
@@ -169,7 +240,7 @@ def _reverse(
         usnam=b.session_user(sid),
         tcode="FBRA",
     )
-    for ln in lines:
+    for ln in lines_of(b, bukrs, belnr, gjahr):
         doc.lines.append(
             Line(
                 koart=ln["KOART"],
@@ -185,12 +256,12 @@ def _reverse(
             )
         )
     doc.belnr = b.draw_number(bukrs, doc.blart, doc.gjahr)
-    writes = b._document_writes(doc) + _reset_and_mark(b, bukrs, belnr, gjahr, pay_budat, doc)
+    writes = b._document_writes(doc) + _mark(b, bukrs, belnr, gjahr, doc)
     writes.append(
         (
-            "UPDATE BKPF SET STBLG = ?, STJAH = ?, XREVERSAL = '1', STGRD = ?, XREF2_HD = ? "
+            "UPDATE BKPF SET STBLG = ?, STJAH = ?, XREVERSAL = '1', STGRD = ? "
             "WHERE BUKRS = ? AND BELNR = ? AND GJAHR = ?",
-            [(doc.belnr, doc.gjahr, stgrd, _s(p, "I_REF_KEY"), bukrs, belnr, gjahr)],
+            [(doc.belnr, doc.gjahr, stgrd, bukrs, belnr, gjahr)],
         )
     )
     writes.append(
@@ -207,16 +278,14 @@ def _reverse(
     ]
 
 
-def _reset_and_mark(
-    b: SapBackend, bukrs: str, belnr: str, gjahr: str, clearing_date: str, rev: Document
-) -> Writes:
-    """FBRA's reset: items the payment cleared are open again (BSAD -> BSID, AUGBL blank);
-    the payment's own customer lines end cleared by the reversal document."""
+def _reset(b: SapBackend, bukrs: str, belnr: str, gjahr: str, clearing_date: str) -> Writes:
+    """FBRA's reset (step 3): every item the payment cleared, its own customer lines too, is
+    open again (BSAD -> BSID, AUGDT/AUGBL blank in BSEG); nothing when it clears nothing (a
+    payment on account, or one reset by an earlier call of the key)."""
     writes: Writes = []
     cleared = b.store.query(
-        "SELECT BELNR, GJAHR, BUZEI FROM BSAD WHERE BUKRS = ? AND AUGBL = ? AND AUGDT = ? "
-        "AND NOT (BELNR = ? AND GJAHR = ?)",
-        (bukrs, belnr, clearing_date, belnr, gjahr),
+        "SELECT BELNR, GJAHR, BUZEI FROM BSAD WHERE BUKRS = ? AND AUGBL = ? AND AUGDT = ?",
+        (bukrs, belnr, clearing_date),
     )
     for doc_no, year, buzei in cleared:
         key = (bukrs, doc_no, year, buzei)
@@ -229,8 +298,14 @@ def _reset_and_mark(
                 [key],
             ),
         ]
+    return writes
+
+
+def _mark(b: SapBackend, bukrs: str, belnr: str, gjahr: str, rev: Document) -> Writes:
+    """FB08's clearing: the payment's customer lines (open after the reset) end cleared by the
+    reversal document, as the reversal's own customer lines are."""
     mine = (bukrs, belnr, gjahr)
-    writes += [
+    writes: Writes = [
         (_MOVE_TO_BSAD, [(rev.budat, rev.belnr, *mine, buzei)])
         for (buzei,) in b.store.query(
             "SELECT BUZEI FROM BSID WHERE BUKRS = ? AND BELNR = ? AND GJAHR = ?", mine
@@ -238,10 +313,6 @@ def _reset_and_mark(
     ]
     writes += [
         ("DELETE FROM BSID WHERE BUKRS = ? AND BELNR = ? AND GJAHR = ?", [mine]),
-        (
-            "UPDATE BSAD SET AUGDT = ?, AUGBL = ? WHERE BUKRS = ? AND BELNR = ? AND GJAHR = ?",
-            [(rev.budat, rev.belnr, *mine)],
-        ),
         (
             "UPDATE BSEG SET AUGDT = ?, AUGBL = ? WHERE BUKRS = ? AND BELNR = ? AND GJAHR = ? "
             "AND KOART = 'D'",

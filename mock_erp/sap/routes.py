@@ -33,7 +33,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from mock_erp.faults import FaultSet, drop_connection, gateway_page, pick
+from mock_erp.faults import IN_CALL, FaultSet, drop_connection, gateway_page, pick
 from mock_erp.sap import soap
 from mock_erp.sap.abap import AbapException, InvalidParameter
 from mock_erp.sap.ddic import ConversionError, FunctionModule, get_function
@@ -212,7 +212,13 @@ class SapPersona:
 
     # -- the call pipeline shared by SOAP and RFC -------------------------------------------------
 
-    def _invoke(self, fm: FunctionModule, sid: str, params: dict[str, Any]) -> _Outcome:
+    def _invoke(
+        self,
+        fm: FunctionModule,
+        sid: str,
+        params: dict[str, Any],
+        faults: frozenset[str] = frozenset(),
+    ) -> _Outcome:
         handler = self.handlers.get(fm.name)
         with self.lock:
             self.calls += 1
@@ -227,7 +233,11 @@ class SapPersona:
                     )
                 self.backend.settings = self.settings  # a reset builds a fresh backend
                 self.backend.logon_user = self.config.user
-                result = handler(self.backend, sid, params)
+                self.backend.call_faults = faults  # applied by the rule itself (IN_CALL)
+                try:
+                    result = handler(self.backend, sid, params)
+                finally:
+                    self.backend.call_faults = frozenset()
             except AbapException as exc:
                 return _Outcome(exception=exc)
             except Exception as exc:  # an ABAP dump: RFC ABAPRuntimeError, SOAP Server fault
@@ -280,7 +290,12 @@ class SapPersona:
                 self._enqueued.pop(key, None)
 
     def _work(
-        self, fm: FunctionModule, sid: str, params: dict[str, Any], delay_s: float
+        self,
+        fm: FunctionModule,
+        sid: str,
+        params: dict[str, Any],
+        delay_s: float,
+        faults: frozenset[str] = frozenset(),
     ) -> _Outcome:
         """The ERP's side of a call, run in a worker thread to its end whatever the client does:
         the customer's enqueue, the latency (time the call runs), the handler and its commit."""
@@ -293,7 +308,7 @@ class SapPersona:
         try:
             if delay_s:
                 time.sleep(delay_s)
-            return self._invoke(fm, sid, params)
+            return self._invoke(fm, sid, params, faults)
         finally:
             self._release(taken)
 
@@ -307,6 +322,7 @@ class SapPersona:
         up (a timeout, a killed process) does not stop the ERP, which commits all the same.
         """
         fired = self.faults.draw(PERSONA, fm.name)
+        in_call = frozenset(r.kind for r in fired if r.kind in IN_CALL)
         latency = pick(fired, "latency")
         delay_s = latency.ms / 1000 if latency else 0.0
         if pick(fired, "unavailable"):
@@ -326,14 +342,14 @@ class SapPersona:
 
             def detached() -> None:
                 try:
-                    self._work(fm, sid, params, delay_s)
+                    self._work(fm, sid, params, delay_s, in_call)
                 finally:
                     done.set()
 
             threading.Thread(target=detached, name=f"mock-sap-{fm.name}", daemon=True).start()
             await asyncio.sleep(rule.ms / 1000)
             return None, icm_page(500), fired, done
-        outcome = await run_in_threadpool(self._work, fm, sid, params, delay_s)
+        outcome = await run_in_threadpool(self._work, fm, sid, params, delay_s, in_call)
         if pick(fired, "drop_after_commit"):
             await drop_connection(request.scope)
             return None, Response(b""), fired, None

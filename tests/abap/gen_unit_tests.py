@@ -21,7 +21,7 @@ REVERSAL_CASES = ROOT / "tests" / "fixtures" / "reversal_cases.json"
 KIT = ROOT / "adapters" / "sap" / "abap"
 TARGET = KIT / "src" / "zotc_ar.fugr.lzotc_art99.abap"
 TOP = KIT / "src" / "zotc_ar.fugr.lzotc_artop.abap"
-KIT_VERSION = "2.0.0"
+KIT_VERSION = "2.1.0"  # 2.1.0: Z_OTC_AR_REVERSE answers ZOTC 027 when half done
 TOP_TEMPLATE = """*----------------------------------------------------------------------*
 * otc-adapters ABAP kit (adapters/sap/abap, docs/sap-setup.md): remote-
 * enabled modules that do one unit of work each and commit it themselves,

@@ -2,7 +2,8 @@
 adapter over SOAP and RFC to the mock on 127.0.0.1, counting the ERP's documents.
 
 Misapply, reverse, re-apply under a new key; pre-flight ("nothing to reverse"); dry run;
-a lost answer settled by lookup; an adapter without reverse_payment refused clearly.
+a lost answer settled by lookup; a half-done reversal (FB08 failed after the reset) reported
+unknown and finished by the rerun; an adapter without reverse_payment refused clearly.
 """
 
 from __future__ import annotations
@@ -199,6 +200,62 @@ def test_lost_answer_is_settled_by_the_reversal_key(
         reversals_of(admin, sap, "PAY-LOST-0") == 1 and reversals_of(admin, sap, "PAY-LOST-1") == 1
     )
     assert all(is_open(admin, i) for i in items)
+
+
+def test_cli_half_done_reversal_is_unknown_and_the_rerun_finishes_it(
+    cli_config: Path, sap: SapAdapter, admin: httpx.Client, tmp_path: Path
+) -> None:
+    """FB08 fails after the kit's FBRA reset committed (fault fb08_fails_after_reset): the run
+    reports the key `unknown` (exit 3), never `rejected`: the invoice is open and the payment
+    on account. The rerun looks the key up at once (no grace period: the ERP answered), finds
+    no reversal, passes pre-flight and finishes it; one reversal document; a third run posts
+    nothing."""
+    (item,) = invoices(sap, 1)
+    cash = cash_file(tmp_path / "cash.csv", [item], "PAY-HALF")
+    assert run_cli(cli_config, "cash", "post", str(cash), "--system", "sap").exit_code == 0
+    payment_doc = str(sap.find_posted("cash_application", ["PAY-HALF-0"])["erp_document"][0])
+    belnr = payment_doc[:10]
+
+    def on_account() -> list[dict[str, Any]]:
+        return table(admin, "BSID", BUKRS="1000", BELNR=belnr, GJAHR=payment_doc[14:18])
+
+    assert not is_open(admin, item) and on_account() == []
+    rev = reversal_file(tmp_path / "rev.csv", [("REV-HALF", "PAY-HALF-0", item)])
+    admin.post("/_mock/faults", json={"persona": "sap", "operation": "Z_OTC_AR_REVERSE",
+                                      "kind": "fb08_fails_after_reset", "nth": 2}).raise_for_status()  # fmt: skip
+
+    first = run_cli(cli_config, "cash", "reverse", str(rev), "--system", "sap")
+    assert first.exit_code == 3, first.output
+    assert statuses(tmp_path) == {"REV-HALF": "unknown"}
+    (message,) = messages_of(tmp_path)
+    assert "ZOTC 027" in message and "half done" in message and "rerun" in message
+    assert admin.get("/_mock/faults").json()["fired"][0]["kind"] == "fb08_fails_after_reset"
+    assert is_open(admin, item), "the reset committed: the invoice is open"
+    assert [(r["SHKZG"], r["AUGBL"]) for r in on_account()] == [("H", "")], "payment on account"
+    assert reversals_of(admin, sap, "PAY-HALF-0") == 0
+    (entry,) = SqliteJournal(tmp_path / "journal.db").entries(kind="reversal")
+    assert entry.status is Status.UNKNOWN and entry.sent_ms is None and entry.reached_erp
+
+    # a rerun refused meanwhile (another user holds the customer: ZOTC 010, a "retry later"
+    # message) is still half done: unknown again, not retried as if nothing had happened
+    lock = {"bukrs": "1000", "kunnr": alpha_in(item["customer_id"]), "user": "JSMITH"}
+    admin.post("/_mock/locks", json=lock).raise_for_status()
+    locked = run_cli(cli_config, "cash", "reverse", str(rev), "--system", "sap")
+    assert locked.exit_code == 3 and statuses(tmp_path) == {"REV-HALF": "unknown"}
+    assert "ZOTC 027" in messages_of(tmp_path)[0] and "JSMITH" in messages_of(tmp_path)[0]
+    admin.delete("/_mock/locks").raise_for_status()
+
+    rerun = run_cli(cli_config, "cash", "reverse", str(rev), "--system", "sap")
+    assert rerun.exit_code == 0, rerun.output
+    assert statuses(tmp_path) == {"REV-HALF": "posted"}
+    assert reversals_of(admin, sap, "PAY-HALF-0") == 1
+    assert is_open(admin, item) and on_account() == [], "cleared by the reversal document"
+
+    third = run_cli(cli_config, "cash", "reverse", str(rev), "--system", "sap")
+    assert third.exit_code == 0 and statuses(tmp_path) == {"REV-HALF": "duplicate"}
+    assert reversals_of(admin, sap, "PAY-HALF-0") == 1 and is_open(admin, item)
+    (entry,) = SqliteJournal(tmp_path / "journal.db").entries(kind="reversal")
+    assert entry.status is Status.POSTED
 
 
 def test_an_adapter_without_reverse_payment_is_refused_before_anything(tmp_path: Path) -> None:

@@ -250,6 +250,24 @@ def test_sent_keys_wait_for_the_grace_period(make_journal) -> None:  # type: ign
     assert got.key == "WO-1" and got.sent_ms is not None and got.reached_erp
 
 
+def test_an_answered_unknown_has_no_grace_period(make_journal) -> None:  # type: ignore[no-untyped-def]
+    """The ERP answered "half done" (a SAP reversal reset, not reversed): nothing of the call
+    still runs, so the key is looked up at once; a plain `unknown` still waits."""
+    journal = make_journal()
+    journal.register("sap", "reversal", {"REV-1": "h", "REV-2": "h"}, "r")
+    for key, answered in (("REV-1", True), ("REV-2", False)):
+        (e,) = journal.claim("sap", "reversal", "a", statuses=[Status.QUEUED], keys=[key])
+        journal.mark("sap", "reversal", key, Status.PENDING, runner="a", fence=e.fence)
+        journal.mark("sap", "reversal", key, Status.UNKNOWN, runner="a", fence=e.fence,
+                     message="half done", answered=answered)  # fmt: skip
+    one, two = journal.entries("sap", "reversal")
+    assert (one.status, one.sent_ms, one.reached_erp) == (Status.UNKNOWN, None, True)
+    assert two.status is Status.UNKNOWN and two.sent_ms is not None
+    unsettled = [Status.PENDING, Status.UNKNOWN]
+    (got,) = journal.claim("sap", "reversal", "b", statuses=unsettled, grace_s=3600)
+    assert got.key == "REV-1"
+
+
 def _dead_pid() -> int:
     proc = subprocess.Popen(["true"])
     proc.wait()

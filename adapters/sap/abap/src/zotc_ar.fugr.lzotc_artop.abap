@@ -9,6 +9,6 @@
 *----------------------------------------------------------------------*
 FUNCTION-POOL zotc_ar.
 
-CONSTANTS gc_kit_version TYPE c LENGTH 20 VALUE '2.0.0'.
+CONSTANTS gc_kit_version TYPE c LENGTH 20 VALUE '2.1.0'.
 CONSTANTS gc_kit_source_sha256 TYPE c LENGTH 64
-  VALUE '1e8569537fd9fe78fab3cfec333798b558abbe28186b326e29611075a89b146c'.
+  VALUE 'cb8e77295876a44d43cc581f972e3d907dde0873140e8c5d16ea3eb227cb39b0'.

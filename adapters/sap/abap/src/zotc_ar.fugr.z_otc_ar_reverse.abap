@@ -9,6 +9,12 @@ FUNCTION z_otc_ar_reverse.
 *" the caller's look-up has one answer. A reset whose reversal failed is
 *" resumed by the next call (nothing is cleared by the payment any more,
 *" so only FB08 runs). The checks are lcl_reversal_rules (LZOTC_ARC03).
+*" Half done: when FB08 fails after this call reset the clearing, or any
+*" step fails for a key whose payment already carries that key without
+*" STBLG and clears nothing any more (an earlier call reset it), RETURN
+*" starts with E ZOTC 027 "clearing reset, reversal not posted: call
+*" again with the same key", then the cause: the ERP has changed, the
+*" caller must not take the answer for "nothing happened".
 *"----------------------------------------------------------------------
   DATA lt_return TYPE lcl_fb05=>ty_return_tab.
   DATA lt_lines TYPE lcl_fb05=>ty_lines_tab.
@@ -25,6 +31,9 @@ FUNCTION z_otc_ar_reverse.
   DATA lt_bseg TYPE STANDARD TABLE OF bseg WITH EMPTY KEY.
   DATA ls_bseg TYPE bseg.
   DATA lt_cleared TYPE STANDARD TABLE OF belnr_d WITH EMPTY KEY. " items it still clears
+  DATA lv_clears TYPE abap_bool.  " the payment still clears items: FBRA has work
+  DATA lv_resumed TYPE abap_bool. " an earlier call of this key reset it, FB08 failed
+  DATA lv_reset TYPE abap_bool.   " this call reset the clearing
   DATA lv_kunnr TYPE kunnr.
   DATA lv_user TYPE sy-msgv1.
   DATA lv_msgid TYPE sy-msgid.
@@ -43,9 +52,16 @@ FUNCTION z_otc_ar_reverse.
   SELECT SINGLE xabwd FROM t041c INTO lv_xabwd WHERE stgrd = i_reason.
   ls_facts-reason_known = xsdbool( sy-subrc = 0 ).
   ls_facts-alt_date = xsdbool( lv_xabwd = abap_true ).
-  SELECT SINGLE budat waers stblg bstat FROM bkpf INTO CORRESPONDING FIELDS OF ls_bkpf
+  SELECT SINGLE budat waers stblg bstat xref2_hd FROM bkpf INTO CORRESPONDING FIELDS OF ls_bkpf
     WHERE bukrs = i_comp_code AND belnr = i_doc_no AND gjahr = i_fisc_year.
   ls_facts-doc_found = xsdbool( sy-subrc = 0 ).
+  SELECT belnr FROM bse_clr INTO TABLE lt_cleared UP TO 1 ROWS
+    WHERE bukrs_clr = i_comp_code AND belnr_clr = i_doc_no AND gjahr_clr = i_fisc_year
+    ORDER BY PRIMARY KEY.
+  lv_clears = xsdbool( sy-subrc = 0 ).
+  lv_resumed = xsdbool( ls_facts-doc_found = abap_true AND i_ref_key IS NOT INITIAL
+                        AND ls_bkpf-xref2_hd = i_ref_key AND ls_bkpf-stblg IS INITIAL
+                        AND lv_clears = abap_false ).
   ls_facts-stblg = ls_bkpf-stblg.
   ls_facts-bstat = ls_bkpf-bstat.
   ls_facts-doc_budat = ls_bkpf-budat.
@@ -82,6 +98,10 @@ FUNCTION z_otc_ar_reverse.
 
   ls_code = lcl_reversal_rules=>check( ls_facts ).
   IF ls_code IS NOT INITIAL.
+    IF lv_resumed = abap_true.
+      lcl_fb05=>add_msg( EXPORTING iv_type = 'E' iv_id = 'ZOTC' iv_number = '027' iv_v1 = i_doc_no
+                         CHANGING  ct_return = lt_return ).
+    ENDIF.
     CASE ls_code-msgno.
       WHEN '020'.
         lcl_fb05=>add_msg( EXPORTING iv_type = 'E' iv_id = ls_code-msgid iv_number = ls_code-msgno
@@ -135,6 +155,10 @@ FUNCTION z_otc_ar_reverse.
         OTHERS         = 3.
     IF sy-subrc <> 0.
       lv_user = sy-msgv1.
+      IF lv_resumed = abap_true.
+        lcl_fb05=>add_msg( EXPORTING iv_type = 'E' iv_id = 'ZOTC' iv_number = '027' iv_v1 = i_doc_no
+                           CHANGING  ct_return = lt_return ).
+      ENDIF.
       lcl_fb05=>add_msg( EXPORTING iv_type = 'E' iv_id = 'ZOTC' iv_number = '010'
                                    iv_v1 = lv_kunnr iv_v2 = lv_user
                          CHANGING  ct_return = lt_return ).
@@ -173,8 +197,18 @@ FUNCTION z_otc_ar_reverse.
       wrong_input    = 4
       OTHERS         = 5.
   IF sy-subrc <> 0.
-    lcl_fb05=>add_msg( EXPORTING iv_type = 'E' iv_id = sy-msgid iv_number = sy-msgno
-                                 iv_v1 = sy-msgv1 iv_v2 = sy-msgv2 iv_v3 = sy-msgv3 iv_v4 = sy-msgv4
+    lv_msgid = sy-msgid.
+    lv_msgno = sy-msgno.
+    lv_msgv1 = sy-msgv1.
+    lv_msgv2 = sy-msgv2.
+    lv_msgv3 = sy-msgv3.
+    lv_msgv4 = sy-msgv4.
+    IF lv_resumed = abap_true.
+      lcl_fb05=>add_msg( EXPORTING iv_type = 'E' iv_id = 'ZOTC' iv_number = '027' iv_v1 = i_doc_no
+                         CHANGING  ct_return = lt_return ).
+    ENDIF.
+    lcl_fb05=>add_msg( EXPORTING iv_type = 'E' iv_id = lv_msgid iv_number = lv_msgno
+                                 iv_v1 = lv_msgv1 iv_v2 = lv_msgv2 iv_v3 = lv_msgv3 iv_v4 = lv_msgv4
                        CHANGING  ct_return = lt_return ).
     return[] = lt_return.
     RETURN.
@@ -190,18 +224,25 @@ FUNCTION z_otc_ar_reverse.
     EXCEPTIONS
       OTHERS     = 1.
   IF sy-subrc <> 0.
-    lcl_fb05=>add_msg( EXPORTING iv_type = 'E' iv_id = sy-msgid iv_number = sy-msgno
-                                 iv_v1 = sy-msgv1 iv_v2 = sy-msgv2 iv_v3 = sy-msgv3 iv_v4 = sy-msgv4
+    lv_msgid = sy-msgid.
+    lv_msgno = sy-msgno.
+    lv_msgv1 = sy-msgv1.
+    lv_msgv2 = sy-msgv2.
+    lv_msgv3 = sy-msgv3.
+    lv_msgv4 = sy-msgv4.
+    IF lv_resumed = abap_true.
+      lcl_fb05=>add_msg( EXPORTING iv_type = 'E' iv_id = 'ZOTC' iv_number = '027' iv_v1 = i_doc_no
+                         CHANGING  ct_return = lt_return ).
+    ENDIF.
+    lcl_fb05=>add_msg( EXPORTING iv_type = 'E' iv_id = lv_msgid iv_number = lv_msgno
+                                 iv_v1 = lv_msgv1 iv_v2 = lv_msgv2 iv_v3 = lv_msgv3 iv_v4 = lv_msgv4
                        CHANGING  ct_return = lt_return ).
     return[] = lt_return.
     RETURN.
   ENDIF.
 
 * FBRA: only while the payment still clears items (a resumed call skips it)
-  SELECT belnr FROM bse_clr INTO TABLE lt_cleared UP TO 1 ROWS
-    WHERE bukrs_clr = i_comp_code AND belnr_clr = i_doc_no AND gjahr_clr = i_fisc_year
-    ORDER BY PRIMARY KEY.
-  IF sy-subrc = 0.
+  IF lv_clears = abap_true.
     CALL FUNCTION 'POSTING_INTERFACE_RESET_CLEAR'
       EXPORTING
         i_augbl                  = i_doc_no
@@ -230,6 +271,7 @@ FUNCTION z_otc_ar_reverse.
       return[] = lt_return.
       RETURN.
     ENDIF.
+    lv_reset = abap_true. " committed: its own LUW (call transaction FBRA)
   ENDIF.
 
 * FB08: the reversal document, on the date and with the reason asked
@@ -264,6 +306,10 @@ FUNCTION z_otc_ar_reverse.
 
   READ TABLE lt_blntab INTO ls_blntab INDEX 1.
   IF sy-subrc <> 0 OR lv_subrc <> 0 OR lv_msgty CA 'EAX' OR ls_blntab-belnr IS INITIAL.
+    IF lv_reset = abap_true OR lv_resumed = abap_true.
+      lcl_fb05=>add_msg( EXPORTING iv_type = 'E' iv_id = 'ZOTC' iv_number = '027' iv_v1 = i_doc_no
+                         CHANGING  ct_return = lt_return ).
+    ENDIF.
     IF lv_msgid IS INITIAL.
       lcl_fb05=>add_msg( EXPORTING iv_type = 'E' iv_id = 'ZOTC' iv_number = '013'
                                    iv_v1 = lv_subrc
