@@ -344,24 +344,24 @@ def _match(
         pl.coalesce("value_date", "booking_date").cast(pl.Int64).alias("day"),
     )
     items = _prepare_items(open_items)
-    lines = {
-        idx: Line(idx, amount, day, text)
-        for idx, amount, day, text in credits.select(
-            "bank_idx", "amount_u", "day", "remittance_text"
-        ).iter_rows()
-    }
-    currency_of = dict(credits.select("bank_idx", "currency").iter_rows())
-    state = _State()
-
-    # The reference index (polars, on every core, without the GIL) is built while the payers
-    # are identified (mostly Python): the two take turns on the cores instead of queueing.
+    # The reference index (polars, on every core, without the GIL) is built while the lines
+    # are read and the payers identified (mostly Python): the two share the cores instead of
+    # queueing.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="otc-match") as pool:
         pending_pairs = pool.submit(_reference_pairs, credits, items, config)
+        lines = {
+            idx: Line(idx, amount, day, text)
+            for idx, amount, day, text in credits.select(
+                "bank_idx", "amount_u", "day", "remittance_text"
+            ).iter_rows()
+        }
+        currency_of = dict(credits.select("bank_idx", "currency").iter_rows())
         # Who paid: account (IBAN), else name; a reference may name the customer too.
         identified = identify(
             credits.select("bank_idx", "payer_name", "payer_account"), customers, config
         )
         pairs = pending_pairs.result()
+    state = _State()
     known: dict[int, tuple[str, float, str]] = {}
     payer_notes: dict[int, str] = {}
     could_be: dict[int, list[str]] = {}
