@@ -83,7 +83,8 @@ def main(argv: list[str] | None = None) -> None:
     started = time.perf_counter()
     naive(sample, index)
     base = build + (time.perf_counter() - started) / sample.height * bank.height
-    print(f"match: {seconds:.1f} s for {args.lines:,} lines x {args.items:,} items (target < 10 s on 2 cores)")
+    print(f"match: {seconds:.1f} s for {args.lines:,} lines x {args.items:,} items "
+          "(target < 10 s on 2 cores)")  # fmt: skip
     print(f"naive per-line scan: {base:.1f} s extrapolated from {sample.height:,} lines "
           f"(+ its index build, {build:.1f} s, once); ratio {base / seconds:.1f}x")  # fmt: skip
     print(f"auto-match rate: {figures['auto_matched']:,.0f} of {figures['matchable_payments']:,.0f} "
