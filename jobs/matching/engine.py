@@ -338,7 +338,10 @@ def _match(
     config = config or MatchConfig()
     bank = bank.sort("booking_date", "transaction_id").with_row_index("bank_idx")
     bank = bank.with_columns(pl.col("bank_idx").cast(pl.Int64))
-    credits = bank.filter(pl.col("direction") == "credit")
+    # A bank's reversal of an earlier debit (MT940 `RD`, camt `RvslInd`) brings money in, but it
+    # is a returned outgoing payment (a bounced refund), not a customer paying an invoice.
+    returned = pl.col("reversal").fill_null(False) if "reversal" in bank.columns else pl.lit(False)
+    credits = bank.filter((pl.col("direction") == "credit") & ~returned)
     credits = credits.with_columns(
         _units("amount").alias("amount_u"),
         pl.coalesce("value_date", "booking_date").cast(pl.Int64).alias("day"),
@@ -523,6 +526,12 @@ def _match(
                 )
     for idx in bank.filter(pl.col("direction") != "credit")["bank_idx"].to_list():
         problems.append((idx, rules.NOT_A_PAYMENT, "a debit: money out, not a payment", None, []))
+    for idx in bank.filter((pl.col("direction") == "credit") & returned)["bank_idx"].to_list():
+        detail = (
+            "a reversal booked by the bank: an earlier debit (a refund, a payment of ours) came "
+            "back; not a customer's payment"
+        )
+        problems.append((idx, rules.RETURNED, detail, None, []))
     return MatchResult(_applications(rows, credits, items), _exceptions(problems, bank, items))
 
 

@@ -59,6 +59,7 @@ SCORES = {
 
 # Exception reasons (the `reason` column of the exceptions file).
 NOT_A_PAYMENT = "not_a_payment"
+RETURNED = "returned"  # a credit the bank marks as the reversal of an earlier debit
 UNIDENTIFIED = "unidentified"
 AMBIGUOUS = "ambiguous"
 REFERENCE_AMOUNT_MISMATCH = "reference_amount_mismatch"
