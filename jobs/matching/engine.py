@@ -342,6 +342,7 @@ def _match(
     # is a returned outgoing payment (a bounced refund), not a customer paying an invoice.
     returned = pl.col("reversal").fill_null(False) if "reversal" in bank.columns else pl.lit(False)
     credits = bank.filter((pl.col("direction") == "credit") & ~returned)
+    bank_returned = dict(bank.select("bank_idx", returned.alias("returned")).iter_rows())
     credits = credits.with_columns(
         _units("amount").alias("amount_u"),
         pl.coalesce("value_date", "booking_date").cast(pl.Int64).alias("day"),
@@ -524,14 +525,25 @@ def _match(
                         outcome.score,
                     )
                 )
-    for idx in bank.filter(pl.col("direction") != "credit")["bank_idx"].to_list():
-        problems.append((idx, rules.NOT_A_PAYMENT, "a debit: money out, not a payment", None, []))
-    for idx in bank.filter((pl.col("direction") == "credit") & returned)["bank_idx"].to_list():
-        detail = (
-            "a reversal booked by the bank: an earlier debit (a refund, a payment of ours) came "
-            "back; not a customer's payment"
-        )
-        problems.append((idx, rules.RETURNED, detail, None, []))
+    came_back = (
+        "a reversal booked by the bank: an earlier debit (a refund, a payment of ours) came "
+        "back; not a customer's payment"
+    )
+    taken_back = (
+        "a reversal booked by the bank: a customer's payment was taken back (returned direct "
+        "debit, recalled transfer); if it was applied, reverse it (otc cash reverse)"
+    )
+    for idx, direction in (
+        bank.filter((pl.col("direction") != "credit") | returned)
+        .select("bank_idx", "direction")
+        .iter_rows()
+    ):
+        if not bank_returned[idx]:
+            detail = "a debit: money out, not a payment"
+            problems.append((idx, rules.NOT_A_PAYMENT, detail, None, []))
+        else:
+            detail = came_back if direction == "credit" else taken_back
+            problems.append((idx, rules.RETURNED, detail, None, []))
     return MatchResult(_applications(rows, credits, items), _exceptions(problems, bank, items))
 
 
