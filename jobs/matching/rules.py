@@ -284,13 +284,16 @@ def by_reference(
 
     `payer` is the customer the account or name identified (None when neither did).
     """
-    groups = [
-        list(g)
-        for _, g in groupby(
-            sorted(candidates, key=lambda i: (i.company, i.customer, i.idx)),
-            key=lambda i: (i.company, i.customer),
-        )
-    ]
+    if len(candidates) == 1:  # most lines name one item
+        groups = [list(candidates)]
+    else:
+        groups = [
+            list(g)
+            for _, g in groupby(
+                sorted(candidates, key=lambda i: (i.company, i.customer, i.idx)),
+                key=lambda i: (i.company, i.customer),
+            )
+        ]
     outcomes = [o for g in groups if (o := _explain_group(line, g, payer, config)) is not None]
     applied = [o for o in outcomes if isinstance(o, Applied)]
     exact = [o for o in applied if o.residual == 0]
