@@ -52,7 +52,13 @@ def _table(frame: pl.DataFrame, table_id: str, money: list[str]) -> str:
 
 
 def render(
-    items: pl.DataFrame, by_customer: pl.DataFrame, as_of: date, source: str, max_rows: int = 1000
+    items: pl.DataFrame,
+    by_customer: pl.DataFrame,
+    as_of: date,
+    source: str,
+    max_rows: int = 1000,
+    *,
+    left_out: int = 0,
 ) -> str:
     """The whole page as text (UTF-8)."""
     per_currency = (
@@ -96,7 +102,8 @@ def render(
 {by_customer.select("company", "customer_id").unique().height} customers. A <b>deduction</b>
 is money a customer kept back from a payment (a short-payment residual, a chargeback, or the
 open rest of an invoice a payment just deducted from); a <b>disputed</b> item has an amount in
-dispute. Age = as-of date − document date. Currencies are never added together.</p>
+dispute. Age = as-of date − document date. Only items posted on or before the as-of date
+count.{aging_html.left_out_note(left_out, as_of)} Currencies are never added together.</p>
 
 <h2 id="summary">Per currency</h2>
 {_table(per_currency, "disputes-currency", money_customer)}
