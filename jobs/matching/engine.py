@@ -398,10 +398,15 @@ def _match(
             )
             continue
         payer = known[bank_idx][0] if bank_idx in known else None
+        named = {i.customer for i in free}
+        if payer is None and len(named) == 1 and bank_idx not in exact_only:
+            # An IBAN or a name several customers share (a factor's, a group's) confirms the
+            # one of them the remittance names, as that customer's own account would.
+            (only,) = named
+            payer = only if only in could_be.get(bank_idx, ()) else None
         outcome = rules.by_reference(lines[bank_idx], free, payer, config)
         # An explicit reference beats a near amount: when the remittance names items of the
         # payer and they do not explain the amount, no other item of the payer is taken.
-        named = {i.customer for i in free}
         stands = payer is not None and named == {payer} and not any(i.weak for i in free)
         mismatch = rules.REFERENCE_AMOUNT_MISMATCH
         blocks = isinstance(outcome, Ambiguous) and outcome.reason == mismatch

@@ -100,13 +100,6 @@ def test_an_amount_fitting_two_factored_customers_is_an_exception_naming_both() 
     assert row["candidate_count"] == 4
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a weak reference (the serial alone) from the factor's shared IBAN is not "
-    "confirmed by that IBAN although it is registered on the customer the reference names: "
-    "got reference_amount_mismatch with no customer; the same line from the customer's own "
-    "IBAN is a DAMAGED deduction (tests/matching/test_payer_forms.py)",
-)
 def test_a_factor_paying_short_on_a_serial_alone_is_a_deduction() -> None:
     """`20401` names only 401's item; the factor's IBAN is on 401 (and on 402, 403): the
     account confirms the customer the weak reference names, as the customer's own would."""
