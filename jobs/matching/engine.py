@@ -188,7 +188,10 @@ def _payer_pairs(
 ) -> pl.DataFrame:
     """Each line with a payer against the payer's unused items in the line's currency."""
     taken = pl.DataFrame({"item_idx": sorted(used)}, schema={"item_idx": pl.Int64})
-    free = items.filter(pl.col("amount_u") > 0).join(taken, on="item_idx", how="anti")
+    payer_ids = sorted({w[1] for w in wanted})
+    free = items.filter((pl.col("amount_u") > 0) & pl.col("customer_id").is_in(payer_ids)).join(
+        taken, on="item_idx", how="anti"
+    )
     frame = pl.DataFrame(
         wanted,
         schema={
@@ -465,7 +468,11 @@ def _match(
 
     _settle_shared_payers(lines, could_be, payers, currency_of, items, state, config, exact_only)
 
-    home = _home_companies(items.filter(pl.col("amount_u") > 0))
+    # Only a payer whose money may go on account needs a home company.
+    may_go_on_account = sorted({customer for customer, _ in payers.values()})
+    home = _home_companies(
+        items.filter((pl.col("amount_u") > 0) & pl.col("customer_id").is_in(may_go_on_account))
+    )
     blocked = _blocked(customers)
     rows: list[tuple[object, ...]] = []
     problems: list[_Problem] = []
