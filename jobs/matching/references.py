@@ -71,9 +71,14 @@ def item_keys(items: pl.DataFrame, prefixes: Iterable[str]) -> pl.LazyFrame:
             segmented_ref(pl.col("raw"), prefixes).alias("segmented"),
             pl.when(several).then(digit_groups(pl.col("raw"))).alias("groups"),
         ).with_columns(_reversed_pair(pl.col("groups")).alias("reversed"))
-        differs = pl.col("groups") != pl.col("segmented")  # the same with a known prefix
+        # A form spelled as an earlier one adds nothing: a plain number's segmented form is its
+        # compact form, and with a known prefix the digit groups are the segmented form.
+        new_spelling = {
+            "segmented": pl.col("segmented") != pl.col("compact"),
+            "groups": pl.col("groups") != pl.col("segmented"),
+        }
         for key in ("compact", "segmented", "groups", "reversed"):
-            spelling = spelled.filter(differs) if key == "groups" else spelled
+            spelling = spelled.filter(new_spelling[key]) if key in new_spelling else spelled
             forms.append(
                 spelling.select("item_idx", pl.col(key).alias("key"), pl.lit(False).alias("weak"))
             )
