@@ -84,6 +84,8 @@ DIRECTION = {
 REVERSAL_MARKS = frozenset({"RC", "RD"})
 #: The `other_references` kind of the :61: supplementary details (subfield 9, 34x).
 SUPPLEMENTARY = "MT940-61-9"
+#: The kind prefix of references found in :86: text (`MT940-86-MARF`, `MT940-86-MREF`, ...).
+DETAILS_86 = "MT940-86"
 FULL_WIDTH = 65  # :86: lines are 6*65x: a full line was cut, not ended
 NONREF = {"NONREF", ""}
 NOT_PROVIDED = {"NOTPROVIDED", "NONREF", ""}
@@ -507,6 +509,7 @@ class Details:
     end_to_end: str | None = None
     customer: str | None = None  # the SEPA KREF+ (customer reference) of German :86: text
     structured: list[str] = field(default_factory=list)  # creditor references (Dutch SCOR)
+    others: list[tuple[str, str | None]] = field(default_factory=list)  # other_references
 
 
 def read_details(lines: list[str]) -> Details:
@@ -569,6 +572,8 @@ def _zka(text: str, separator: str) -> Details:
     details = Details(clean(name), clean(account.replace(" ", "")), clean(remittance), "zka")
     sepa = _zka_sepa(ordered)
     details.end_to_end, details.customer = sepa.get("EREF"), sepa.get("KREF")
+    # the mandate reference and creditor id of a SEPA direct debit (also left in the text)
+    details.others = [(f"{DETAILS_86}-{key}", sepa.get(key)) for key in ("MREF", "CRED")]
     return details
 
 
@@ -620,6 +625,8 @@ def _dutch(text: str) -> Details:
     details.structured = structured
     end_to_end = clean(values.get("EREF"))
     details.end_to_end = None if (end_to_end or "").upper() in NOT_PROVIDED else end_to_end
+    # mandate reference, creditor scheme id, payment information id: references, not text
+    details.others = [(f"{DETAILS_86}-{key}", values.get(key)) for key in ("MARF", "CSID", "PREF")]
     return details
 
 
@@ -678,7 +685,7 @@ def _row(
         # original amount and charges (`/OCMT/EUR11,85//CHGS/EUR0,50/`), ...; not repeated
         # when read as the counterparty (ASN's name, Rabobank's IBAN)
         other_references=other_refs(
-            [(SUPPLEMENTARY, str(subfield9) if subfield9 else None)],
+            [(SUPPLEMENTARY, str(subfield9) if subfield9 else None), *info.others],
             bank_reference,
             customer_reference,
             info.end_to_end,

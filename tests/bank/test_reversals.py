@@ -142,10 +142,29 @@ def test_mt940_supplementary_details_kept() -> None:
     post = parse_file(REAL / "bank-mt940" / "jejik-postfinance.sta")
     assert post["other_references"].to_list()[0] == ["MT940-61-9:20131209007602198765432000000012"]
     deutsche = parse_file(REAL / "bank-mt940" / "jejik-deutschebank.txt").row(0, named=True)
-    assert deutsche["other_references"] == ["MT940-61-9:/OCMT/EUR11,85//CHGS/EUR0,50/"]
+    assert deutsche["other_references"][0] == "MT940-61-9:/OCMT/EUR11,85//CHGS/EUR0,50/"
     asn = parse_file(REAL / "bank-mt940" / "ASNB-0708271685_09022020_164516.940.txt")
     assert asn["payer_name"][0] == "hr gjlm paulissen"
     assert asn["other_references"].null_count() == asn.height
+
+
+def test_mt940_86_mandate_and_creditor_references_kept() -> None:
+    """References in :86: text with no column of their own: ING's and Rabobank's Dutch keyed
+    `/MARF/` (mandate) and `/CSID/` (creditor id), Deutsche Bank's SEPA `MREF+` and `CRED+`."""
+    ing = parse_file(REAL / "bank-mt940" / "zilverline-ing_00_00.txt").row(0, named=True)
+    assert ing["end_to_end_id"] == "0000008668-0000000000-001"
+    assert ing["other_references"] == [
+        "MT940-61-9:/TRCD/01018/",
+        "MT940-86-MARF:00004444-001",
+        "MT940-86-CSID:NL53ZZZ341191060000",  # cut across two :86: lines, glued
+    ]
+    rabo = parse_file(REAL / "bank-mt940" / "zilverline-rabobank-dash_as_start_of_line.txt")
+    assert rabo["other_references"].to_list() == [["MT940-86-MARF:64646464646464646"]]
+    deutsche = parse_file(REAL / "bank-mt940" / "jejik-deutschebank.txt").row(0, named=True)
+    assert deutsche["other_references"][1:] == [
+        "MT940-86-MREF:20852HW2723821",
+        "MT940-86-CRED:DE41EON00000129793",
+    ]
 
 
 # ---------------------------------------------------------------- BAI2
