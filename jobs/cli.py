@@ -851,7 +851,11 @@ def aging_command(
     open_items: OpenItemsOpt,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the tables, chart, HTML.")],
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Age at this date (YYYY-MM-DD; default today).")
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Age at this date (YYYY-MM-DD; default today); items posted later are left out.",
+        ),
     ] = None,
     buckets: Annotated[
         str, typer.Option("--buckets", help="Days-past-due bounds, the first 0 (= current).")
@@ -890,6 +894,8 @@ def aging_command(
         report = run_aging(open_items, out_dir, options, customers)
     except OtcError as exc:
         fail(exc)
+    for warning in report.warnings:  # items posted after --as-of: not open at that date
+        err.print("[yellow]warning:[/]", escape(warning), soft_wrap=True)
     print_summary(out, report)
 
 

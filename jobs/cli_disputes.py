@@ -20,7 +20,11 @@ def list_command(
         Path, typer.Option("--out", help="Items in dispute: .csv or .parquet (HTML beside it).")
     ],
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Age at this date (YYYY-MM-DD; default today).")
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Age at this date (YYYY-MM-DD; default today); items posted later are left out.",
+        ),
     ] = None,
     applications: Annotated[
         Path | None,
@@ -35,7 +39,7 @@ def list_command(
 
     from adapters.errors import OtcError
     from contracts.io import file_format, read_frame, write_frame
-    from jobs.cli import fail, out, state
+    from jobs.cli import err, fail, out, state
     from jobs.disputes import build
     from jobs.disputes.html import render
     from jobs.matching.config import load_config
@@ -59,10 +63,19 @@ def list_command(
         write_frame(found.by_customer, per_customer)
         page = out_file.with_suffix(".html")
         page.write_text(
-            render(found.items, found.by_customer, key_date, open_items.name), encoding="utf-8"
+            render(
+                found.items,
+                found.by_customer,
+                key_date,
+                open_items.name,
+                left_out=found.left_out,
+            ),
+            encoding="utf-8",
         )
     except OtcError as exc:
         fail(exc)
+    for warning in found.warnings:  # items posted after --as-of: not open at that date
+        err.print("[yellow]warning:[/]", escape(warning), soft_wrap=True)
     out.print(
         f"{found.items.height} items in dispute, {found.by_customer.height} customer rows: "
         f"{escape(str(out_file))}, {escape(str(per_customer))}, {escape(str(page))}"

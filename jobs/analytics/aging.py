@@ -15,6 +15,11 @@ Credits (amount < 0: credit memos, unapplied payments) go to `credits` whatever 
 date. These columns partition the ledger: `current + days_* + credits == total` on every
 row, exactly. `disputed`, `deductions` and `overdue_collectible` are "of which" columns
 beside the partition (docs/analytics.md).
+
+As of a date: only the items posted on or before it count (`open_at`), the way SAP selects
+"open items at key date" and Oracle Receivables' aging its "As Of Date" (by posting / GL
+date); an item posted later was not on the ledger then. `otc aging` and `otc disputes list`
+both use it and say how many items they left out.
 """
 
 from __future__ import annotations
@@ -124,12 +129,50 @@ class DeductionRule:
         return (pl.col("amount") > 0) & marked
 
 
+@dataclass(frozen=True)
+class OpenAt:
+    """The items of a file open at a date, and what was left out as posted later."""
+
+    items: pl.DataFrame
+    as_of: date
+    left_out: int  # items posted after `as_of`
+    last_posting: date | None  # the latest posting date among them (None when none)
+
+    def warning(self) -> str | None:
+        """One line for the user when items were left out, else None."""
+        if not self.left_out:
+            return None
+        plural = "item" if self.left_out == 1 else "items"
+        return (
+            f"{self.left_out} {plural} posted after {self.as_of.isoformat()} (up to "
+            f"{self.last_posting}) left out: not yet on the ledger at that date (open items "
+            "at a key date are those posted on or before it, as in SAP and Oracle's aging)"
+        )
+
+
+def open_at(items: pl.DataFrame, as_of: date) -> OpenAt:
+    """The items open at `as_of`: those posted on or before it.
+
+    SAP's open items at key date (FBL5N, S_ALR_87012178) select the items posted up to and
+    including the key date; Oracle Receivables' aging reports select open items with a GL
+    date on or before the As Of Date (docs/analytics.md "As of a past date"). `posting_date`
+    is that date in OpenItems. An extract pulled today does not hold the items cleared since
+    `as_of`; those cannot be put back here.
+    """
+    later = pl.col("posting_date") > pl.lit(as_of, pl.Date)
+    left = items.filter(later)
+    last = left.select(pl.col("posting_date").max()).item() if left.height else None
+    return OpenAt(items.filter(~later), as_of, left.height, last)
+
+
 def classify(
     items: pl.DataFrame, as_of: date, buckets: Buckets, rule: DeductionRule | None = None
 ) -> pl.DataFrame:
-    """Each item with `days_past_due`, its `bucket` (a column of `buckets.columns`),
-    `is_deduction` and `collectible` (the overdue part not in dispute nor deducted)."""
+    """Each item open at `as_of` (`open_at`: posted on or before it) with `days_past_due`,
+    its `bucket` (a column of `buckets.columns`), `is_deduction` and `collectible` (the
+    overdue part not in dispute nor deducted)."""
     rule = rule or DeductionRule()
+    items = open_at(items, as_of).items
     days = (pl.lit(as_of, pl.Date) - pl.col("due_date")).dt.total_days()
     bucket = pl.lit(buckets.past_due[-1])  # built from the oldest bucket inwards
     for hi, name in reversed(list(zip(buckets.bounds[1:], buckets.past_due, strict=False))):

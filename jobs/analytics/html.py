@@ -100,6 +100,7 @@ class Page:
     chart_png: bytes
     top: int = 10
     max_rows: int = 1000
+    left_out: int = 0  # items of the file posted after the as-of date, not counted
 
 
 def _heading(buckets: Buckets, column: str) -> str:
@@ -236,6 +237,16 @@ def _items_table(page: Page, frame: pl.DataFrame, table_id: str, money: Sequence
     return table + more
 
 
+def left_out_note(left_out: int, as_of: date) -> str:
+    """The sentence a page adds when items posted after its as-of date were left out."""
+    if not left_out:
+        return ""
+    return (
+        f' <b class="left-out">{left_out} item{"" if left_out == 1 else "s"} of the file '
+        f"posted after {as_of.isoformat()} left out</b>: not yet on the ledger at that date."
+    )
+
+
 def render(page: Page) -> str:
     """The whole page as text (UTF-8)."""
     b = page.buckets
@@ -272,6 +283,7 @@ def render(page: Page) -> str:
 payments (negative amounts) whatever their age. On every row
 <b>current + past-due buckets + credits = total</b>, exactly. Disputed, deductions and
 collectible overdue are <i>of which</i> amounts (shaded), already inside the buckets.
+Only items posted on or before the as-of date count.{left_out_note(page.left_out, page.as_of)}
 Currencies are never added together.</p>
 
 <h2 id="summary">Summary per currency</h2>

@@ -30,6 +30,7 @@ from jobs.analytics.aging import (
     DeductionRule,
     aging_table,
     classify,
+    open_at,
     summarize,
     untied,
 )
@@ -54,6 +55,8 @@ class AgingReport:
     by_company: pl.DataFrame
     by_currency: pl.DataFrame
     files: dict[str, Path] = field(default_factory=dict)
+    left_out: int = 0  # items of the file posted after the as-of date (`aging.open_at`)
+    warnings: tuple[str, ...] = ()
 
 
 def customer_names(customers: pl.DataFrame) -> pl.DataFrame:
@@ -68,8 +71,12 @@ def customer_names(customers: pl.DataFrame) -> pl.DataFrame:
 def build(
     items: pl.DataFrame, options: AgingOptions, customers: pl.DataFrame | None = None
 ) -> AgingReport:
-    """The aging tables of an OpenItems frame; raises if anything fails to tie out."""
-    classified = classify(items, options.as_of, options.buckets, options.deductions)
+    """The aging tables of an OpenItems frame; raises if anything fails to tie out.
+
+    Only the items posted on or before the as-of date count (`aging.open_at`); the report
+    says how many were left out."""
+    cut = open_at(items, options.as_of)
+    classified = classify(cut.items, options.as_of, options.buckets, options.deductions)
     by_customer = aging_table(
         items, options.as_of, options.buckets, options.deductions, classified=classified
     )
@@ -81,7 +88,16 @@ def build(
     by_company = summarize(by_customer, options.buckets, ["company", "currency"])
     by_currency = summarize(by_customer, options.buckets, ["currency"])
     _check_ties(classified, options.buckets, by_customer, by_company, by_currency)
-    return AgingReport(options, classified, by_customer, by_company, by_currency)
+    warning = cut.warning()
+    return AgingReport(
+        options,
+        classified,
+        by_customer,
+        by_company,
+        by_currency,
+        left_out=cut.left_out,
+        warnings=(warning,) if warning else (),
+    )
 
 
 def _check_ties(items: pl.DataFrame, buckets: Buckets, *tables: pl.DataFrame) -> None:
@@ -119,6 +135,7 @@ def write(report: AgingReport, out_dir: Path, source: str) -> dict[str, Path]:
         chart_png=png,
         top=opts.top,
         max_rows=opts.max_rows,
+        left_out=report.left_out,
     )
     paths["aging.html"].write_text(html.render(page), encoding="utf-8")
     return paths
@@ -139,6 +156,8 @@ def run_aging(
         report.by_company,
         report.by_currency,
         files,
+        report.left_out,
+        report.warnings,
     )
 
 

@@ -14,7 +14,10 @@ The OpenItems contract carries no reason code, so a deduction found in the ledge
 reason from its reference text through the same keyword table the matcher uses (an SAP
 residual's text, a chargeback's comment), else `UNKNOWN`; a disputed item is `DISPUTED`.
 Age is days since the document date (how long the money has been held back); days past due
-are shown too.
+are shown too. As of a date, only the items posted on or before it count, as in the aging
+report (`jobs.analytics.aging.open_at`: SAP's open items at key date, Oracle's aging As Of
+Date); the result says how many were left out. An item posted by then but dated later (a
+document date after its posting date) is 0 days old, never negative.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from decimal import Decimal
 import polars as pl
 
 from contracts.money import MONEY_DTYPE
-from jobs.analytics.aging import DeductionRule
+from jobs.analytics.aging import DeductionRule, open_at
 from jobs.matching.reasons import DEFAULT_REASONS, ReasonTable
 
 ITEM_KEY = ["company", "document_id", "fiscal_year", "line"]
@@ -57,6 +60,8 @@ DISPUTED = "DISPUTED"
 class Disputes:
     items: pl.DataFrame  # ITEM_COLUMNS, one row per item and kind
     by_customer: pl.DataFrame  # per company / customer / currency
+    left_out: int = 0  # items of the ledger posted after the as-of date (`open_at`)
+    warnings: tuple[str, ...] = ()
 
 
 def _matched_deductions(items: pl.DataFrame, applications: pl.DataFrame) -> pl.DataFrame:
@@ -90,10 +95,14 @@ def build(
     rule: DeductionRule | None = None,
     reasons: ReasonTable | None = None,
 ) -> Disputes:
-    """The dispute tables of an OpenItems frame (and the payments just matched against it)."""
+    """The dispute tables of an OpenItems frame (and the payments just matched against it),
+    of the items open at `as_of` (posted on or before it)."""
     rule = rule or DeductionRule()
     reasons = reasons or ReasonTable(DEFAULT_REASONS)
-    items = items.with_columns(pl.col("fiscal_year").cast(pl.Int64), pl.col("line").cast(pl.Int64))
+    cut = open_at(items, as_of)
+    items = cut.items.with_columns(
+        pl.col("fiscal_year").cast(pl.Int64), pl.col("line").cast(pl.Int64)
+    )
     disputed = items.filter(pl.col("disputed_amount") > 0).with_columns(
         pl.lit("disputed").alias("kind"),
         pl.lit(DISPUTED).alias("reason"),
@@ -117,7 +126,7 @@ def build(
         return (pl.lit(as_of, pl.Date) - pl.col(column)).dt.total_days()
 
     found = found.with_columns(
-        days("document_date").alias("age_days"),
+        days("document_date").clip(lower_bound=0).alias("age_days"),
         days("due_date").alias("days_past_due"),
         pl.col("open_amount").cast(MONEY_DTYPE),
     )
@@ -136,7 +145,8 @@ def build(
             descending=[False, False, False, True, False],
         )
     )
-    return Disputes(table, _per_customer(table))
+    warning = cut.warning()
+    return Disputes(table, _per_customer(table), cut.left_out, (warning,) if warning else ())
 
 
 def _sum_kind(kind: str) -> pl.Expr:

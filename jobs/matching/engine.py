@@ -188,7 +188,10 @@ def _payer_pairs(
 ) -> pl.DataFrame:
     """Each line with a payer against the payer's unused items in the line's currency."""
     taken = pl.DataFrame({"item_idx": sorted(used)}, schema={"item_idx": pl.Int64})
-    free = items.filter(pl.col("amount_u") > 0).join(taken, on="item_idx", how="anti")
+    payer_ids = sorted({w[1] for w in wanted})
+    free = items.filter((pl.col("amount_u") > 0) & pl.col("customer_id").is_in(payer_ids)).join(
+        taken, on="item_idx", how="anti"
+    )
     frame = pl.DataFrame(
         wanted,
         schema={
@@ -398,10 +401,15 @@ def _match(
             )
             continue
         payer = known[bank_idx][0] if bank_idx in known else None
+        named = {i.customer for i in free}
+        if payer is None and len(named) == 1 and bank_idx not in exact_only:
+            # An IBAN or a name several customers share (a factor's, a group's) confirms the
+            # one of them the remittance names, as that customer's own account would.
+            (only,) = named
+            payer = only if only in could_be.get(bank_idx, ()) else None
         outcome = rules.by_reference(lines[bank_idx], free, payer, config)
         # An explicit reference beats a near amount: when the remittance names items of the
         # payer and they do not explain the amount, no other item of the payer is taken.
-        named = {i.customer for i in free}
         stands = payer is not None and named == {payer} and not any(i.weak for i in free)
         mismatch = rules.REFERENCE_AMOUNT_MISMATCH
         blocks = isinstance(outcome, Ambiguous) and outcome.reason == mismatch
@@ -460,7 +468,11 @@ def _match(
 
     _settle_shared_payers(lines, could_be, payers, currency_of, items, state, config, exact_only)
 
-    home = _home_companies(items.filter(pl.col("amount_u") > 0))
+    # Only a payer whose money may go on account needs a home company.
+    may_go_on_account = sorted({customer for customer, _ in payers.values()})
+    home = _home_companies(
+        items.filter((pl.col("amount_u") > 0) & pl.col("customer_id").is_in(may_go_on_account))
+    )
     blocked = _blocked(customers)
     rows: list[tuple[object, ...]] = []
     problems: list[_Problem] = []

@@ -35,8 +35,12 @@ def item(
     disputed: str = "0",
     line: int = 1,
 ) -> dict[str, Any]:
-    """One OpenItems row, due `days` before AS_OF (negative: not yet due)."""
+    """One OpenItems row, due `days` before AS_OF (negative: not yet due).
+
+    Dated and posted 30 days before it is due, or on AS_OF when that would be later: an
+    item posted after AS_OF is not open at AS_OF (`jobs.analytics.aging.open_at`)."""
     due = AS_OF - timedelta(days=days)
+    dated = min(due - timedelta(days=30), AS_OF)
     negative = amount.startswith("-")
     kind = document_type or ("credit_memo" if negative else "invoice")
     return {
@@ -48,8 +52,8 @@ def item(
         "line": str(line),
         "document_type": kind,
         "reference": reference or "",
-        "document_date": (due - timedelta(days=30)).isoformat(),
-        "posting_date": (due - timedelta(days=30)).isoformat(),
+        "document_date": dated.isoformat(),
+        "posting_date": dated.isoformat(),
         "due_date": due.isoformat(),
         "currency": currency,
         "amount": amount,

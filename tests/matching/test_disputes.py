@@ -91,3 +91,65 @@ def test_cli_writes_csv_parquet_and_html(tmp_path: Path) -> None:
                                        "--out", str(tmp_path / "y.csv")])  # fmt: skip
     assert missing.exit_code == 1 and "Traceback" not in missing.output
     assert read_frame(tmp_path / "items.csv", "open_items").height == LEDGER.height
+
+
+KEY = date(2026, 10, 15)
+BY_KEY = items(
+    {"document_id": "1800000700", "amount": D("500.00"), "disputed_amount": D("50.00"),
+     "document_date": date(2026, 9, 1), "posting_date": date(2026, 9, 1)},
+    {"document_id": "1400000010", "reference": "Skonto", "amount": D("12.00"),
+     "document_type": "payment", "document_date": KEY, "posting_date": KEY},  # on the key date
+    {"document_id": "1400000011", "reference": "Fracht", "amount": D("30.00"),
+     "document_type": "payment", "document_date": date(2026, 10, 20),
+     "posting_date": date(2026, 10, 10)},  # posted before the key date, dated after it
+    {"document_id": "1800000800", "amount": D("900.00"), "disputed_amount": D("900.00"),
+     "document_date": date(2026, 11, 20), "posting_date": date(2026, 11, 20)},  # later: out
+    {"document_id": "CB-90", "reference": "chargeback: pricing", "amount": D("7000"),
+     "document_type": "chargeback", "currency": "JPY", "customer_id": "200", "company": "2000",
+     "document_date": date(2026, 10, 16), "posting_date": date(2026, 10, 16)},  # a day late: out
+)  # fmt: skip
+
+
+def test_as_of_a_past_date_leaves_out_items_posted_later() -> None:
+    found = build(BY_KEY, KEY)
+    ages = dict(found.items.select("document_id", "age_days").iter_rows())
+    assert ages == {"1800000700": 44, "1400000010": 0, "1400000011": 0}  # never negative
+    assert found.left_out == 2
+    assert found.warnings == (
+        "2 items posted after 2026-10-15 (up to 2026-11-20) left out: not yet on the ledger "
+        "at that date (open items at a key date are those posted on or before it, as in SAP "
+        "and Oracle's aging)",
+    )
+    assert found.by_customer["currency"].to_list() == ["EUR"]  # the JPY chargeback came later
+    assert found.by_customer["total"].to_list() == [D("92.00")]  # 50 + 12 + 30, not the 900
+    later = build(BY_KEY, date(2026, 12, 1))
+    assert later.left_out == 0 and later.warnings == () and later.items.height == 5
+    assert later.items["age_days"].min() == 11
+
+
+def test_as_of_a_past_date_leaves_out_deductions_matched_on_later_items() -> None:
+    ledger = items(
+        {"document_id": "1800000781", "reference": "RE-2026-10781", "amount": D("1200.00"),
+         "document_date": date(2026, 11, 1), "posting_date": date(2026, 11, 1)},
+    )  # fmt: skip
+    line = bank({"amount": D("1080.00"), "remittance_text": "RE-2026-10781 beschädigte Ware"})
+    applied = match(line, ledger, PEOPLE).applications
+    assert build(ledger, date(2026, 11, 5), applied).items.height == 1  # the check can fail
+    before = build(ledger, date(2026, 10, 31), applied)
+    assert before.items.is_empty() and before.left_out == 1
+
+
+def test_cli_as_of_warns_and_the_page_says_so(tmp_path: Path) -> None:
+    write_frame(BY_KEY, tmp_path / "items.csv", "open_items")
+    out = tmp_path / "disputes.csv"
+    args = ["disputes", "list", "--open-items", str(tmp_path / "items.csv"), "--out", str(out)]
+    result = CliRunner().invoke(app, [*args, "--as-of", "2026-10-15"])
+    assert result.exit_code == 0, result.output
+    assert "warning:" in result.stderr and "2 items posted after 2026-10-15" in result.stderr
+    assert "3 items in dispute" in result.stdout
+    assert (pl.read_csv(out)["age_days"] >= 0).all()
+    page = (tmp_path / "disputes.html").read_text(encoding="utf-8")
+    assert "2 items of the file posted after 2026-10-15 left out" in page
+    quiet = CliRunner().invoke(app, [*args, "--as-of", "2026-12-01"])
+    assert quiet.exit_code == 0 and "warning" not in quiet.stderr
+    assert "left out" not in (tmp_path / "disputes.html").read_text(encoding="utf-8")
