@@ -9,7 +9,9 @@ data of all its details. Problems name the element path and its line, e.g.
 
 Refused rather than read as "no entries": a document in an unknown namespace (or none), and a
 message with no statement, report or notification. Every reference is kept in its own column
-(the transaction's AcctSvcrRef, the entry's, EndToEndId, InstrId), a `DtTm` is read as the
+(the transaction's AcctSvcrRef, the entry's, EndToEndId, InstrId) or, prefixed by its kind, in
+`other_references` (TxId, MsgId, PmtInfId, UETR, NtryRef, ...); `Ntry/RvslInd` is the
+`reversal` column. A `DtTm` is read as the
 local day at its offset, and each statement is reconciled (OPBD/PRCD + booked entries = CLBD).
 """
 
