@@ -17,7 +17,11 @@ class BankTransactions(pa.DataFrameModel):
 
     Every reference a file carries has its own column, because the matcher trusts each one
     differently: the payer's end-to-end id and structured remittance (`invoice_refs`, given
-    first) name what was paid; bank and entry references only identify the booking.
+    first) name what was paid; bank and entry references only identify the booking. References
+    of other kinds (camt TxId, MsgId, UETR..., MT940 :61: supplementary details) are kept in
+    `other_references`, each prefixed by its kind. `reversal` is true on a line the bank booked
+    as the reversal of an earlier one (a payment of ours that came back, a customer's payment
+    taken back): never a customer paying an invoice.
     """
 
     transaction_id: str = pa.Field(str_length={"min_value": 1}, unique=True)
@@ -27,10 +31,15 @@ class BankTransactions(pa.DataFrameModel):
     amount: Money = pa.Field(ge=0)
     currency: str = pa.Field(isin=rules.CURRENCIES)
     direction: str = pa.Field(isin=DIRECTIONS)
+    # the bank booked this line as the reversal of an earlier one (MT940 RC/RD, camt RvslInd,
+    # BAI2 reversal and return codes); empty: the file does not say
+    reversal: bool = pa.Field(nullable=True)
     bank_reference: str = pa.Field(nullable=True)  # the bank's (servicer's) id of this line
     customer_reference: str = pa.Field(nullable=True)  # the account owner's (MT940 :61:, BAI2 16)
     end_to_end_id: str = pa.Field(nullable=True)  # the payer's id, end to end (camt, SEPA EREF)
     entry_reference: str = pa.Field(nullable=True)  # the booked entry's, when a batch is split
+    # every other reference the line carries, each as `<kind>:<value>` (docs/bank-files.md)
+    other_references: pl.List(pl.String) = pa.Field(nullable=True)  # type: ignore[valid-type]
     payer_name: str = pa.Field(nullable=True)
     payer_account: str = pa.Field(nullable=True)
     remittance_text: str = pa.Field(nullable=True)
@@ -51,10 +60,12 @@ RULE_COLUMNS = {"amount_fits_currency": "amount"}
 #: separate idea: an item key column may be empty in a row but must be in the file.
 OPTIONAL: dict[str, str | None] = {
     "value_date": None,
+    "reversal": None,
     "bank_reference": None,
     "customer_reference": None,
     "end_to_end_id": None,
     "entry_reference": None,
+    "other_references": None,
     "payer_name": None,
     "payer_account": None,
     "remittance_text": None,

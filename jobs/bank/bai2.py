@@ -21,7 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from contracts.money import MoneyError
-from jobs.bank.common import Problems, Txn, clean, known_currency, minor_amount
+from jobs.bank.common import Problems, Txn, clean, known_currency, minor_amount, other_refs
 from jobs.bank.refs import extract_invoice_refs, merge_refs
 
 RECORD_CODES = ("01", "02", "03", "16", "49", "88", "98", "99")
@@ -30,6 +30,16 @@ TEXT_RECORDS = ("16", "88")
 CREDIT_CODES = range(100, 400)
 DEBIT_CODES = range(400, 700)
 NON_MONETARY = "890"
+#: Detail type codes whose name in BAI2 Appendix A says the line reverses or returns an
+#: earlier one (as moov-io/bai2 pkg/bai2/type_codes_data.go lists them). Credits: 252 Debit
+#: Reversal, 255 Check Posted and Returned, 257 Individual ACH Return Item, 258 ACH Reversal
+#: Credit, 266 Return Item, 395 Check Reversal; debits: 552 Credit Reversal, 555 Deposited Item
+#: Returned, 557 Individual ACH Return Item, 558 ACH Reversal Debit, 566 Return Item, 694
+#: Deposit Reversal. Any other code leaves `reversal` empty: BAI2 has no reversal flag, and a
+#: bank may book a return under a generic code (moov sample1: 409 "RETURNED CHEQUE").
+REVERSAL_CODES = frozenset(
+    {"252", "255", "257", "258", "266", "395", "552", "555", "557", "558", "566", "694"}
+)
 #: Extra fields that follow each funds type: V value date+time, S three amounts, D variable.
 FUNDS_EXTRA = {"": 0, "0": 0, "1": 0, "2": 0, "Z": 0, "V": 2, "S": 3}
 #: Goldman Sachs style keyed 88 continuation data (`DBNM: SAMPLE INC`).
@@ -387,6 +397,9 @@ def _detail(
         extract_invoice_refs(" ".join(keyed.get("REMI", []))),
         extract_invoice_refs(" ".join(loose)),
     )
+    bank_reference = bank_ref or customer_ref or _first(keyed, "EREF")
+    customer_reference = customer_ref or _first(keyed, "CREF")
+    end_to_end = _first(keyed, "EREF")
     return Txn(
         transaction_id=f"{file_id}:{index}",
         account=account.number,
@@ -395,9 +408,18 @@ def _detail(
         amount=amount,
         currency=account.currency,
         direction=direction,
-        bank_reference=bank_ref or customer_ref or _first(keyed, "EREF"),
-        customer_reference=customer_ref or _first(keyed, "CREF"),
-        end_to_end_id=_first(keyed, "EREF"),
+        reversal=True if code in REVERSAL_CODES else None,
+        bank_reference=bank_reference,
+        customer_reference=customer_reference,
+        end_to_end_id=end_to_end,
+        # an 88 CREF (or a second EREF) that lost to the 16's own reference
+        other_references=other_refs(
+            [("CREF", v) for v in keyed.get("CREF", [])]
+            + [("EREF", v) for v in keyed.get("EREF", [])],
+            bank_reference,
+            customer_reference,
+            end_to_end,
+        ),
         payer_name=name,
         payer_account=payer_account,
         remittance_text=remittance,

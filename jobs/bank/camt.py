@@ -9,7 +9,9 @@ data of all its details. Problems name the element path and its line, e.g.
 
 Refused rather than read as "no entries": a document in an unknown namespace (or none), and a
 message with no statement, report or notification. Every reference is kept in its own column
-(the transaction's AcctSvcrRef, the entry's, EndToEndId, InstrId), a `DtTm` is read as the
+(the transaction's AcctSvcrRef, the entry's, EndToEndId, InstrId) or, prefixed by its kind, in
+`other_references` (TxId, MsgId, PmtInfId, UETR, NtryRef, ...); `Ntry/RvslInd` is the
+`reversal` column. A `DtTm` is read as the
 local day at its offset, and each statement is reconciled (OPBD/PRCD + booked entries = CLBD).
 """
 
@@ -25,7 +27,7 @@ from typing import Any, TypeAlias
 from lxml import etree
 
 from contracts.money import MoneyError
-from jobs.bank.common import Problems, Txn, clean, exact_amount, known_currency
+from jobs.bank.common import Problems, Txn, clean, exact_amount, known_currency, other_refs
 from jobs.bank.refs import extract_invoice_refs, merge_refs
 
 Element: TypeAlias = Any  # lxml.etree._Element: lxml has no type stubs installed here
@@ -216,6 +218,47 @@ END_TO_END = (("Refs", "EndToEndId"), ("Refs", "UETR"))
 ENTRY_REFS = (("AcctSvcrRef",), ("NtryRef",))
 
 
+def _all_refs(entry: Element, details: list[Element]) -> list[tuple[str, str | None]]:
+    """Every reference of an entry and of the given details, as (kind, value) in file order.
+
+    The entry's `NtryRef` and `AcctSvcrRef` (kind `Ntry/AcctSvcrRef`), then each child of each
+    `TxDtls/Refs` by its element name (`MsgId`, `PmtInfId`, `TxId`, `ClrSysRef`, `UETR`,
+    `MndtId`, `ChqNb`, ... whatever the version holds), and `Refs/Prtry` as `Prtry/<Tp>`.
+    """
+    found: list[tuple[str, str | None]] = [
+        ("NtryRef", _text(entry, "NtryRef")),
+        ("Ntry/AcctSvcrRef", _text(entry, "AcctSvcrRef")),
+    ]
+    for tx in details:
+        for refs in _children(tx, "Refs"):
+            for child in refs:
+                name = _local(child)
+                if name == "Prtry":
+                    kind = (_text(child, "Tp") or "").replace(":", ".")
+                    found.append((f"Prtry/{kind}" if kind else "Prtry", _text(child, "Ref")))
+                elif name and len(child) == 0:
+                    found.append((name, _text(child)))
+    return found
+
+
+def _reversal(reader: _Reader, entry: Element) -> bool | None:
+    """`Ntry/RvslInd`: the entry is the result of a reversal. ISO 20022 (ReportEntry,
+    ReversalIndicator): "should only be present if the entry is the result of a reversal"; a
+    CRDT entry with it reverses a debit (money back: a returned payment of ours), a DBIT entry
+    a credit. Absent is false. TxDtls has no such element (EntryTransaction), so an entry's
+    indicator holds for every transaction split out of it."""
+    element = _find(entry, "RvslInd")
+    text = (_text(element) or "").lower()
+    if element is None:
+        return False
+    if text in {"true", "1"}:
+        return True
+    if text in {"false", "0"}:
+        return False
+    reader.bad(element, "RvslInd must be true or false (xs:boolean)", text)
+    return None
+
+
 def parse(path: Path, data: bytes, problems: Problems) -> tuple[list[Txn], str]:
     """Parse camt XML `data` (read from `path`); returns rows and the message type found."""
     parser = etree.XMLParser(
@@ -387,6 +430,7 @@ def _entry(
         texts, structured = _remittance(details)
         texts = texts or clean(_text(entry, "AddtlNtryInf"))
         first = details[0] if details else None
+        reversal = _reversal(reader, entry)
         day = booking or _settled(reader, details) or value or fallback
         if day is None:
             reader.bad(entry, "no booking date: BookgDt, ValDt and the statement dates are missing")
@@ -406,9 +450,12 @@ def _entry(
                 texts,
                 structured,
                 entry,
+                reversal,
+                _all_refs(entry, details),
             )
         ]
     rows: list[Txn] = []
+    reversal = _reversal(reader, entry)
     for position, (tx, tx_amount) in enumerate(zip(details, amounts, strict=True), start=1):
         assert tx_amount is not None
         money = reader.amount_of(tx_amount)
@@ -440,6 +487,8 @@ def _entry(
                 texts,
                 structured,
                 entry,
+                reversal,
+                _all_refs(entry, [tx]),
             )
         )
     if entry_amount is not None and len(rows) == len(details):
@@ -487,9 +536,14 @@ def _row(
     texts: str | None,
     structured: list[str],
     entry: Element,
+    reversal: bool | None,
+    found_refs: list[tuple[str, str | None]],
 ) -> Txn:
     # The payer of a credit is the debtor; on a debit the counterparty is the creditor.
     name, payer_account = _party(details, "Dbtr" if direction == "credit" else "Cdtr")
+    customer = _ref(details, ("Refs", "InstrId"))
+    end_to_end = _ref(details, *END_TO_END)
+    entry_ref = _ref(entry, *ENTRY_REFS)
     return Txn(
         transaction_id=transaction_id,
         account=account,
@@ -498,12 +552,14 @@ def _row(
         amount=money[0],
         currency=money[1],
         direction=direction,
+        reversal=reversal,
         bank_reference=reference,
         # the account owner's own id of the instruction: MT940 :61: "reference for the account
         # owner" maps to camt Refs/InstrId (or EndToEndId, kept in its own column)
-        customer_reference=_ref(details, ("Refs", "InstrId")),
-        end_to_end_id=_ref(details, *END_TO_END),
-        entry_reference=_ref(entry, *ENTRY_REFS),
+        customer_reference=customer,
+        end_to_end_id=end_to_end,
+        entry_reference=entry_ref,
+        other_references=other_refs(found_refs, reference, customer, end_to_end, entry_ref),
         payer_name=name,
         payer_account=payer_account,
         remittance_text=texts,

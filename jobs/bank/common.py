@@ -14,6 +14,7 @@ the operator sees what was read generously without a warning per line of a 10,00
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -34,15 +35,20 @@ COLUMNS = (
     "amount",
     "currency",
     "direction",
+    "reversal",
     "bank_reference",
     "customer_reference",
     "end_to_end_id",
     "entry_reference",
+    "other_references",
     "payer_name",
     "payer_account",
     "remittance_text",
     "invoice_refs",
 )
+
+#: Reference values that stand for no reference (camt NOTPROVIDED, SWIFT NONREF).
+NOT_PROVIDED = frozenset({"NOTPROVIDED", "NONREF", ""})
 
 #: Currencies replaced by the euro: still found in old statements, no longer in ISO 4217.
 LEGACY_EURO = frozenset(
@@ -62,10 +68,12 @@ class Txn:
     amount: Decimal
     currency: str
     direction: str
+    reversal: bool | None = None  # booked as the reversal of an earlier line; None: not said
     bank_reference: str | None = None
     customer_reference: str | None = None
     end_to_end_id: str | None = None
     entry_reference: str | None = None
+    other_references: list[str] | None = None  # `<kind>:<value>`, see docs/bank-files.md
     payer_name: str | None = None
     payer_account: str | None = None
     remittance_text: str | None = None
@@ -171,3 +179,24 @@ def to_frame(rows: list[Txn]) -> pl.DataFrame:
     schema = schema_of("bank_transactions")
     data = {name: [getattr(row, name) for row in rows] for name in COLUMNS}
     return pl.DataFrame(data, schema={name: schema[name] for name in COLUMNS})
+
+
+def other_refs(found: Sequence[tuple[str, str | None]], *kept: str | None) -> list[str] | None:
+    """`<kind>:<value>` for each reference found that no reference column of its row keeps.
+
+    `found` is (kind, value) in the file's order; `kept` are the values the row already holds
+    in a column of their own (bank, customer, end-to-end and entry references, or the payer a
+    value was read as). A value kept there, empty, NOTPROVIDED or NONREF, or listed before, is
+    left out: every reference the file carries is somewhere in its row, listed here at most
+    once. None when none is left.
+    """
+    taken = {k for k in kept if k}
+    out: list[str] = []
+    for kind, raw in found:
+        value = clean(raw)
+        if value is None or value.upper() in NOT_PROVIDED or value in taken:
+            continue
+        entry = f"{kind}:{value}"
+        if entry not in out:
+            out.append(entry)
+    return out or None

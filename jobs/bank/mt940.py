@@ -43,6 +43,7 @@ from jobs.bank.common import (
     Txn,
     clean,
     known_currency,
+    other_refs,
     swift_amount,
 )
 from jobs.bank.refs import extract_invoice_refs, merge_refs
@@ -77,6 +78,14 @@ DIRECTION = {
     "RC": "debit",
     "ED": "debit",
 }
+#: Debit/credit marks of a reversal (SWIFT MT940/MT942 field 61 subfield 3: "RC Reversal of
+#: Credit (debit entry)", "RD Reversal of Debit (credit entry)"; EC/ED are an MT942's expected
+#: credit and debit, not reversals: prowide/prowide-core Field61.java lists all six).
+REVERSAL_MARKS = frozenset({"RC", "RD"})
+#: The `other_references` kind of the :61: supplementary details (subfield 9, 34x).
+SUPPLEMENTARY = "MT940-61-9"
+#: The kind prefix of references found in :86: text (`MT940-86-MARF`, `MT940-86-MREF`, ...).
+DETAILS_86 = "MT940-86"
 FULL_WIDTH = 65  # :86: lines are 6*65x: a full line was cut, not ended
 NONREF = {"NONREF", ""}
 NOT_PROVIDED = {"NOTPROVIDED", "NONREF", ""}
@@ -457,6 +466,7 @@ def _line61(
         "customer": customer.strip(),
         "bank": bank.strip(),
         "supplementary": clean(f"{extra_same_line} {supplementary}"),
+        "subfield9": clean(supplementary),  # the :61: supplementary details line(s) alone
     }
     if rabobank_old:
         # :61:110527D...N044 0121470966      W.P. Jansen: counter account, then name
@@ -499,6 +509,7 @@ class Details:
     end_to_end: str | None = None
     customer: str | None = None  # the SEPA KREF+ (customer reference) of German :86: text
     structured: list[str] = field(default_factory=list)  # creditor references (Dutch SCOR)
+    others: list[tuple[str, str | None]] = field(default_factory=list)  # other_references
 
 
 def read_details(lines: list[str]) -> Details:
@@ -561,6 +572,8 @@ def _zka(text: str, separator: str) -> Details:
     details = Details(clean(name), clean(account.replace(" ", "")), clean(remittance), "zka")
     sepa = _zka_sepa(ordered)
     details.end_to_end, details.customer = sepa.get("EREF"), sepa.get("KREF")
+    # the mandate reference and creditor id of a SEPA direct debit (also left in the text)
+    details.others = [(f"{DETAILS_86}-{key}", sepa.get(key)) for key in ("MREF", "CRED")]
     return details
 
 
@@ -612,6 +625,8 @@ def _dutch(text: str) -> Details:
     details.structured = structured
     end_to_end = clean(values.get("EREF"))
     details.end_to_end = None if (end_to_end or "").upper() in NOT_PROVIDED else end_to_end
+    # mandate reference, creditor scheme id, payment information id: references, not text
+    details.others = [(f"{DETAILS_86}-{key}", values.get(key)) for key in ("MARF", "CSID", "PREF")]
     return details
 
 
@@ -640,6 +655,7 @@ def _row(
     )
     remittance = info.remittance
     name = info.name or (str(counter_name) if counter_name else None)
+    subfield9 = parsed.get("subfield9")
     if name is None and supplementary and info.dialect == "asn":
         name = str(supplementary)  # ASN: the counterparty's name on the :61: second line
     if counter_account is None and supplementary and _ACCOUNT_ONLY.fullmatch(str(supplementary)):
@@ -649,6 +665,10 @@ def _row(
     amount = parsed["amount"]
     assert isinstance(value_day, date) and isinstance(booking, date)
     assert isinstance(amount, Decimal)
+    bank_reference = reference
+    customer_reference = customer if customer.upper() not in NONREF else None
+    mark = str(parsed["mark"])
+    payer_account = info.account or (str(counter_account) if counter_account else None)
     return Txn(
         transaction_id=f"{statement.reference or 'stmt'}:{index}",
         account=statement.account,
@@ -656,12 +676,24 @@ def _row(
         value_date=value_day,
         amount=amount,
         currency=statement.currency,
-        direction=DIRECTION[str(parsed["mark"])],
-        bank_reference=reference,
-        customer_reference=customer if customer.upper() not in NONREF else None,
+        direction=DIRECTION[mark],
+        reversal=mark in REVERSAL_MARKS,
+        bank_reference=bank_reference,
+        customer_reference=customer_reference,
         end_to_end_id=info.end_to_end,
+        # the :61: supplementary details: PostFinance's own transaction id, Deutsche Bank's
+        # original amount and charges (`/OCMT/EUR11,85//CHGS/EUR0,50/`), ...; not repeated
+        # when read as the counterparty (ASN's name, Rabobank's IBAN)
+        other_references=other_refs(
+            [(SUPPLEMENTARY, str(subfield9) if subfield9 else None), *info.others],
+            bank_reference,
+            customer_reference,
+            info.end_to_end,
+            name,
+            payer_account,
+        ),
         payer_name=name,
-        payer_account=info.account or (str(counter_account) if counter_account else None),
+        payer_account=payer_account,
         remittance_text=remittance,
         invoice_refs=merge_refs(info.structured, extract_invoice_refs(remittance)),
     )

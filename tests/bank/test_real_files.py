@@ -277,26 +277,78 @@ CAMT_REFS = {  # element (parent/child) -> the column it must reach (docs/bank-f
     ("Refs", "InstrId"): "customer_reference",
     ("Ntry", "AcctSvcrRef"): "entry_reference",
 }
+#: The columns that hold one reference each; any other reference is in `other_references`.
+REFERENCE_COLUMNS = ("bank_reference", "customer_reference", "end_to_end_id", "entry_reference")
+NO_REFERENCE = {"NOTPROVIDED", "NONREF", ""}
+
+
+def camt_references(path: Path) -> list[tuple[str, str, str]]:
+    """(parent, element, value) of every reference in a camt file, read apart with lxml: each
+    child of `TxDtls/Refs` (`Refs/Prtry` as its `Ref`, kind `Prtry/<Tp>`), and the entry's
+    `NtryRef` and `AcctSvcrRef`. NOTPROVIDED and NONREF are none."""
+    from lxml import etree
+
+    found: list[tuple[str, str, str]] = []
+    for element in etree.parse(str(path)).iter():
+        parent = element.getparent()
+        if not isinstance(element.tag, str) or parent is None:
+            continue
+        up, name = etree.QName(parent).localname, etree.QName(element).localname
+        if up == "Refs" and name == "Prtry":
+            kind = "Prtry/" + "".join(element.findtext("{*}Tp") or "").strip()
+            value = (element.findtext("{*}Ref") or "").strip()
+        elif (up == "Refs" and len(element) == 0) or (
+            up == "Ntry" and name in ("NtryRef", "AcctSvcrRef")
+        ):
+            kind, value = name, (element.text or "").strip()
+        else:
+            continue
+        if value.upper() not in NO_REFERENCE:
+            found.append((up, kind, value))
+    return found
 
 
 @pytest.mark.parametrize("path", [p for p in FILES if p.suffix == ".xml"], ids=lambda p: p.name)
 def test_every_camt_reference_reaches_its_column(path: Path) -> None:
     """Read apart with lxml: each servicer, end-to-end, instruction and entry reference in the
-    file is in its column of some row (NOTPROVIDED is none)."""
-    from lxml import etree
-
+    file is in its column of some row (NOTPROVIDED is none); every other reference (TxId,
+    MsgId, PmtInfId, ClrSysRef, UETR, MndtId, the entry's NtryRef, Refs/Prtry, ...) is in
+    `other_references` as `<kind>:<value>`, or its value is already in a reference column."""
     frame = parse_file(path)
     wanted: dict[str, set[str]] = {column: set() for column in CAMT_REFS.values()}
-    for element in etree.parse(str(path)).iter():
-        parent = element.getparent()
-        if not isinstance(element.tag, str) or parent is None or not element.text:
-            continue
-        key = (etree.QName(parent).localname, etree.QName(element).localname)
-        value = element.text.strip()
-        if key in CAMT_REFS and value.upper() not in {"NOTPROVIDED", "NONREF", ""}:
-            wanted[CAMT_REFS[key]].add(value)
+    others: set[tuple[str, str]] = set()
+    for parent, kind, value in camt_references(path):
+        if (parent, kind) in CAMT_REFS:
+            wanted[CAMT_REFS[(parent, kind)]].add(value)
+        else:
+            others.add((f"Ntry/{kind}" if parent == "Ntry" and kind != "NtryRef" else kind, value))
     for column, values in wanted.items():
         assert values <= set(frame[column].drop_nulls()), (column, values - set(frame[column]))
+    kept = {v for c in REFERENCE_COLUMNS for v in frame[c].drop_nulls()}
+    listed = set(frame["other_references"].explode().drop_nulls())
+    lost = {(k, v) for k, v in others if f"{k}:{v}" not in listed and v not in kept}
+    assert not lost, lost
+
+
+def test_camt_other_references_by_kind() -> None:
+    """The Goldman Sachs statement: MsgId and PmtInfId beside the servicer and end-to-end
+    references; its check return carries a TxId; the SNS entries an AcctSvcrRef and NtryRef."""
+    found = {r["transaction_id"]: r for r in rows("newinnovations-example-camt053-b.xml")}
+    first = found["258158850:1"]
+    assert (first["bank_reference"], first["end_to_end_id"]) == (
+        "B20092800002225",
+        "GSGWGDNCTAHQM8",
+    )
+    assert first["entry_reference"] == "52198201"  # the entry has no AcctSvcrRef: its NtryRef
+    assert first["other_references"] == [
+        "MsgId:GSNULXSKMMJ479NMKS",
+        "PmtInfId:RP/GS/CTFILERP0002/CTBA0003",
+    ]
+    assert found["258158850:19"]["other_references"] == ["TxId:2828994562"]
+    uetr = rows("genkgo-camt054.v8-with-UETR.xml")[0]  # UETR alone is the end-to-end id
+    assert uetr["end_to_end_id"] and uetr["other_references"] is None
+    minimal = rows("genkgo-camt053.v2.minimal.xml")[0]
+    assert minimal["other_references"] == ["Prtry/LegalSequenceNumber:100"]
 
 
 @pytest.mark.parametrize(
@@ -305,7 +357,8 @@ def test_every_camt_reference_reaches_its_column(path: Path) -> None:
 def test_every_mt940_reference_reaches_its_column(path: Path) -> None:
     """Read apart with a plain regex: the bank reference after `//` of each standard `:61:`
     line is a row's bank_reference, the text before it (unless NONREF or a KREF+/EREF pointer
-    into :86:) a row's customer_reference."""
+    into :86:) a row's customer_reference; the supplementary details on the lines after it
+    are in `other_references` as `MT940-61-9:<text>`, unless read as the counterparty."""
     import re
 
     text = path.read_text(encoding="utf-8", errors="replace")
@@ -317,3 +370,19 @@ def test_every_mt940_reference_reaches_its_column(path: Path) -> None:
     customers -= {"", "NONREF", "KREF", "KREF+", "EREF", "EREF+"}
     assert banks <= set(frame["bank_reference"].drop_nulls())
     assert customers <= set(frame["customer_reference"].drop_nulls())
+    # the supplementary details (subfield 9): the lines after :61: up to the next tag
+    lines = text.splitlines()
+    supplementary = set()
+    for number, line in enumerate(lines):
+        if line.startswith(":61:") and not re.search(r"\d{6}(?:\d{4})?R?[CD]$", line):
+            more = []
+            for following in lines[number + 1 :]:
+                if following.startswith((":", "-", "{")) or not following.strip():
+                    break
+                more.append(following.strip())
+            if more:
+                supplementary.add(" ".join(" ".join(more).split()))
+    listed = set(frame["other_references"].explode().drop_nulls())
+    parties = set(frame["payer_name"].drop_nulls()) | set(frame["payer_account"].drop_nulls())
+    lost = {v for v in supplementary if f"MT940-61-9:{v}" not in listed and v not in parties}
+    assert not lost, lost
