@@ -4,26 +4,27 @@ Why a backend object: rules need state beyond the tables — ABAP sessions with 
 (docs/specs/sap.md §2.5: work is visible only after BAPI_TRANSACTION_COMMIT in the same session),
 enqueue locks, and the mock clock. Business errors are raised as ``SapMessage`` (with cause rows
 in ``extra``); responses.py turns them into the RETURN shape of each function module.
-
-Amounts: inside the rules every amount is an ``int`` of *minor units* of its currency. SAP's
-internal CURR format (specs/sap.md §3, TCURX) stores ``real / 10^(2 - CURRDEC)`` with two decimals,
-which is numerically the minor units divided by 100 for every currency — ¥100 → ``1.00``,
-KWD 100.000 → ``1000.00`` — so converting to storage is one format call and arithmetic is exact.
+Amounts inside the rules are ``int`` minor units (formats.py says why).
 """
 
 from __future__ import annotations
 
-import sqlite3
 import threading
-import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from mock_erp.sap import tables
+from mock_erp.sap import sessions, tables
 from mock_erp.sap.abap import SapMessage
+from mock_erp.sap.formats import (
+    alpha,
+    dats,
+    dats_or,
+    internal_text,
+    minor_of_internal,
+    parse_dats,
+)
 from mock_erp.sap.messages import (
     TOO_MANY_DECIMALS,
     bapiret1,
@@ -32,12 +33,36 @@ from mock_erp.sap.messages import (
     msg,
     rows_of,
 )
+from mock_erp.sap.sessions import DEFAULT_USER, Session, Writes
 from mock_erp.sap.settings import SapSettings
 from mock_erp.sap.user_dates import UnsupportedDateFormat, read_user_date, write_user_date
 from mock_erp.store import Store
 
+#: Names other code imports from here; each is defined in the module that owns it.
+__all__ = [
+    "CUSTOMER_BAPIS_NEED_COMMIT",
+    "CUSTOMER_LOCK",
+    "CUSTOMER_RANGE",
+    "DEFAULT_USER",
+    "DOC_TYPE_RANGES",
+    "LOCK_CAUSE",
+    "LOGICAL_SYSTEM",
+    "OBJ_TYPE",
+    "POSTING_KEYS",
+    "ROW_BASE",
+    "Document",
+    "Line",
+    "SapBackend",
+    "Session",
+    "Writes",
+    "alpha",
+    "dats",
+    "internal_text",
+    "minor_of_internal",
+    "parse_dats",
+]
+
 LOGICAL_SYSTEM = "MCKCLNT100"  # AWSYS / OBJ_SYS (C10, <SID>CLNT<client>) [project]
-DEFAULT_USER = "RFC_OTC"  # the mock's logon user for sessions [project]
 OBJ_TYPE = "BKPFF"  # AWTYP of FI documents posted through the BAPI (docs/specs/sap.md §2.4)
 
 # docs/specs/sap.md §3: mock number ranges per document type (T003-NUMKR → NRIV interval prefix).
@@ -58,37 +83,6 @@ ROW_BASE = 1  # unconfirmed: docs/specs/sap.md §2.4 — RETURN-ROW of the first
 LOCK_CAUSE = ("F5", "283")  # unconfirmed: the enqueue message BAPI_ACC_DOCUMENT_POST gives
 CUSTOMER_LOCK = ("F2", "042")  # unconfirmed: the same for customer-master BAPIs
 CUSTOMER_BAPIS_NEED_COMMIT = True  # unconfirmed: docs/specs/sap.md §2.7 "Call COMMIT afterwards"
-
-Writes = list[tuple[str, list[tuple[Any, ...]]]]
-
-
-# -- amounts -----------------------------------------------------------------------------------
-def internal_text(minor: int) -> str:
-    """Minor units → SAP's internal CURR text (two decimals, unsigned by caller)."""
-    sign = "-" if minor < 0 else ""
-    minor = abs(minor)
-    return f"{sign}{minor // 100}.{minor % 100:02d}"
-
-
-def minor_of_internal(text: str) -> int:
-    """SAP internal CURR text → minor units."""
-    return int(Decimal(text or "0").scaleb(2))
-
-
-def dats(d: date) -> str:
-    return d.strftime("%Y%m%d")
-
-
-def parse_dats(text: str) -> date | None:
-    if not text or text == "00000000":
-        return None
-    return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
-
-
-def alpha(value: str, length: int = 10) -> str:
-    """ALPHA conversion (docs/specs/sap.md §3), for the mock's own numbers only: never applied to
-    caller input — ``1000`` stays ``1000`` and is an unknown customer."""
-    return value.zfill(length) if value.isdigit() else value
 
 
 @dataclass
@@ -142,15 +136,6 @@ class Document:
         return f"{self.belnr}{self.bukrs:<4}{self.gjahr}"
 
 
-@dataclass
-class Session:
-    """One ABAP session: its user and the LUW pending until COMMIT (docs/specs/sap.md §2.5)."""
-
-    user: str
-    pending: Writes = field(default_factory=list)
-    pending_keys: list[str] = field(default_factory=list)
-
-
 class SapBackend:
     """The SAP system: tables in the shared store, sessions, locks and the clock."""
 
@@ -158,9 +143,11 @@ class SapBackend:
         self.store = store
         store.register_schema("sap", tables.DDL)
         self._today = today
-        self._lock = threading.RLock()
-        self._sessions: dict[str, Session] = {}
-        self._locks: dict[tuple[str, str], str] = {}
+        #: One re-entrant mutex for the session and enqueue tables and for rules that must
+        #: check and write atomically (two clearings must not take one item).
+        self.mutex = threading.RLock()
+        self.sessions: dict[str, Session] = {}  # open ABAP sessions by id (sessions.py)
+        self.enqueues: dict[tuple[str, str], str] = {}  # (BUKRS or *, KUNNR) → user (locks.py)
         self.unauthorized_tables: set[str] = {"USR02", "USH02", "RFCDES"}
         self.settings = SapSettings()  # the persona hands the app's settings over on each call
         self._tcurx_saved: dict[str, int | None] = {}  # TCURX rows as seeded, before `tcurx`
@@ -181,99 +168,61 @@ class SapBackend:
 
     def reset(self) -> None:
         """Drop all state: tables (store-wide reset), sessions and locks."""
-        with self._lock:
+        with self.mutex:
             self.store.reset()
-            self._sessions.clear()
-            self._locks.clear()
+            self.sessions.clear()
+            self.enqueues.clear()
 
-    # -- sessions and LUWs -------------------------------------------------------------------
+    # -- sessions and LUWs (sessions.py) -----------------------------------------------------
     def open_session(self, user: str = DEFAULT_USER) -> str:
-        sid = uuid.uuid4().hex
-        with self._lock:
-            self._sessions[sid] = Session(user=user)
-        return sid
+        return sessions.open_session(self, user)
 
     def end_session(self, sid: str) -> None:
-        """Logoff, timeout or connection loss: the pending LUW is discarded (numbers stay used)."""
-        with self._lock:
-            self._sessions.pop(sid, None)
+        sessions.end_session(self, sid)
 
     def has_session(self, sid: str) -> bool:
-        with self._lock:
-            return sid in self._sessions
-
-    def _session(self, sid: str) -> Session:
-        with self._lock:
-            if sid not in self._sessions:  # a stateless caller: behave as a fresh session
-                self._sessions[sid] = Session(user=DEFAULT_USER)
-            return self._sessions[sid]
+        return sessions.has_session(self, sid)
 
     def session_user(self, sid: str) -> str:
-        return self._session(sid).user
+        return sessions.session_user(self, sid)
 
     def pending(self, sid: str) -> list[str]:
-        """Object keys waiting in the session's LUW (for inspection and tests)."""
-        with self._lock:
-            s = self._sessions.get(sid)
-            return list(s.pending_keys) if s else []
-
-    def _defer(self, sid: str, writes: Writes, key: str) -> None:
-        with self._lock:
-            s = self._session(sid)
-            s.pending.extend(writes)
-            s.pending_keys.append(key)
+        return sessions.pending(self, sid)
 
     def commit(self, sid: str) -> SapMessage | None:
-        """COMMIT WORK of this session's LUW only; nothing pending → nothing to do (blank RETURN).
-
-        An update failure (a write that violates the store) rolls the LUW back and returns
-        E S& 101 (docs/specs/sap.md §2.5).
-        """
-        with self._lock:
-            s = self._sessions.get(sid)
-            writes = s.pending if s else []
-            if s:
-                s.pending, s.pending_keys = [], []
-        if not writes:
-            return None
-        try:
-            with self.store.transaction() as conn:
-                _apply(conn, writes)
-        except sqlite3.DatabaseError:
-            return msg("S&", "101")
-        return None
+        return sessions.commit(self, sid)
 
     def rollback(self, sid: str) -> None:
-        with self._lock:
-            s = self._sessions.get(sid)
-            if s:
-                s.pending, s.pending_keys = [], []
+        sessions.rollback(self, sid)
+
+    def write_now(self, writes: Writes) -> None:
+        sessions.write_now(self, writes)
 
     # -- locks (enqueue) ---------------------------------------------------------------------
     def set_lock(self, bukrs: str, kunnr: str, user: str) -> None:
         """Hold the customer as if ``user`` had it open in FB05/XD02 (fault injection)."""
-        with self._lock:
-            self._locks[(bukrs, kunnr)] = user
+        with self.mutex:
+            self.enqueues[(bukrs, kunnr)] = user
 
     def clear_locks(self) -> None:
-        with self._lock:
-            self._locks.clear()
+        with self.mutex:
+            self.enqueues.clear()
 
     def locked_by(self, bukrs: str, kunnr: str, user: str) -> str | None:
         """The other user holding the customer (any company code lock with bukrs ``*``)."""
-        with self._lock:
+        with self.mutex:
             for key in ((bukrs, kunnr), ("*", kunnr)):
-                holder = self._locks.get(key)
+                holder = self.enqueues.get(key)
                 if holder and holder != user:
                     return holder
         return None
 
     def any_lock_user(self, kunnr: str = "") -> str:
-        with self._lock:
-            for (_, k), u in self._locks.items():
+        with self.mutex:
+            for (_, k), u in self.enqueues.items():
                 if not kunnr or k == kunnr:
                     return u
-            return next(iter(self._locks.values()), "OTHERUSER")
+            return next(iter(self.enqueues.values()), "OTHERUSER")
 
     def lock_response(
         self, function: str, params: dict[str, Any], holder: str | None = None
@@ -711,7 +660,7 @@ class SapBackend:
                     local=abs(local),
                     sgtxt=str(row.get("ITEM_TEXT", "") or ""),
                     zuonr=str(row.get("ALLOC_NMBR", "") or ""),
-                    zfbdt=_dats_or(row.get("BLINE_DATE"), bldat),
+                    zfbdt=dats_or(row.get("BLINE_DATE"), bldat),
                     zterm=zterm,
                     zbd=self.payment_terms(zterm),
                     gsber=str(row.get("BUS_AREA", "") or ""),
@@ -788,7 +737,7 @@ class SapBackend:
         """POST: rules, number drawn now, writes held in the session's LUW until COMMIT."""
         doc = self.build_document(header, gl, ar, amounts, self.session_user(sid))
         doc.belnr = self.draw_number(doc.bukrs, doc.blart, doc.gjahr)
-        self._defer(sid, self._document_writes(doc), doc.obj_key)
+        sessions.defer(self, sid, self._document_writes(doc), doc.obj_key)
         return doc.obj_key
 
     def _document_writes(self, doc: Document) -> Writes:
@@ -925,7 +874,7 @@ class SapBackend:
         Check order 003, F5 102, F5 351, F5 201, 001/005, 010, 002/004. It commits itself (CALL
         TRANSACTION FB05, synchronous update): the session's pending LUW is not involved.
         """
-        with self._lock:  # check and write atomically: two clears must not take one item
+        with self.mutex:  # check and write atomically: two clears must not take one item
             return self._clear(sid, p)
 
     def _clear(self, sid: str, p: dict[str, Any]) -> tuple[Document | None, list[SapMessage]]:
@@ -933,8 +882,8 @@ class SapBackend:
         waers = str(p.get("I_CURRENCY") or "")
         auglv = str(p.get("I_AUGLV") or "EINGZAHL")
         bank = str(p.get("I_BANK_GL") or "")
-        budat = _dats_or(p.get("I_PSTNG_DATE"), "00000000")
-        bldat = _dats_or(p.get("I_DOC_DATE"), "00000000")
+        budat = dats_or(p.get("I_PSTNG_DATE"), "00000000")
+        bldat = dats_or(p.get("I_DOC_DATE"), "00000000")
         items = list(p.get("T_ITEMS") or [])
         gllines = list(p.get("T_GLLINES") or [])
         amount = Decimal(p.get("I_AMOUNT") or 0)
@@ -1121,7 +1070,7 @@ class SapBackend:
             tcode="FB05",
         )
         akont = cust["AKONT"]
-        valut = self._batch_input_date(_dats_or(p.get("I_VALUE_DATE"), budat), user)
+        valut = self._batch_input_date(dats_or(p.get("I_VALUE_DATE"), budat), user)
         pk = POSTING_KEYS
 
         def cust_line(shkzg: str, bschl: str, minor: int, **kw: Any) -> Line:
@@ -1225,15 +1174,10 @@ class SapBackend:
             doc.lines.append(cust_line("H", pk["payment"], leftover, sgtxt="On account"))
         return doc
 
-    def write_now(self, writes: Writes) -> None:
-        """Commit writes at once (the wrapper's CALL TRANSACTION with synchronous update)."""
-        with self.store.transaction() as conn:
-            _apply(conn, writes)
-
     # -- customers -------------------------------------------------------------------------------
     def _deferred_or_now(self, sid: str, writes: Writes, key: str) -> None:
         if CUSTOMER_BAPIS_NEED_COMMIT:
-            self._defer(sid, writes, key)
+            sessions.defer(self, sid, writes, key)
         else:
             self.write_now(writes)
 
@@ -1363,7 +1307,7 @@ class SapBackend:
             raise msg("F2", "162", kunnr, salesorg)
         user = self.session_user(sid)
         holder = self.locked_by("*", kunnr, user) or next(
-            (u for (_, k), u in self._locks.items() if k == kunnr and u != user), None
+            (u for (_, k), u in self.enqueues.items() if k == kunnr and u != user), None
         )
         if holder:
             raise msg(*CUSTOMER_LOCK, kunnr, holder)
@@ -1477,20 +1421,10 @@ class SapBackend:
         return kna1, dict(zip(bcols, brow, strict=True))
 
 
-def _dats_or(value: Any, default: str) -> str:
-    text = str(value or "")
-    return text if text and text != "00000000" else default
-
-
 def _doc_error(causes: list[SapMessage]) -> SapMessage:
     head = msg("RW", "609", OBJ_TYPE, "$", LOGICAL_SYSTEM)
     head.extra = causes
     return head
-
-
-def _apply(conn: sqlite3.Connection, writes: Iterable[tuple[str, list[tuple[Any, ...]]]]) -> None:
-    for sql, rows in writes:
-        conn.executemany(sql, rows)
 
 
 _OPEN_COLS = (

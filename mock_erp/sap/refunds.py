@@ -71,7 +71,7 @@ def _s(p: dict[str, Any], name: str) -> str:
 def refund(b: SapBackend, sid: str, p: dict[str, Any]) -> tuple[Document | None, list[SapMessage]]:
     """The refund document (None in a test run) and the success rows; raises the first
     failing check as ``SapMessage``. Commits itself (FB05 with synchronous update)."""
-    with b._lock:  # two refunds must not take one credit
+    with b.mutex:  # two refunds must not take one credit
         return _refund(b, sid, p)
 
 

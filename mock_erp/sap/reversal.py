@@ -101,7 +101,7 @@ def _s(p: dict[str, Any], name: str) -> str:
 def reverse(b: SapBackend, sid: str, p: dict[str, Any]) -> tuple[Document | None, list[SapMessage]]:
     """The reversal document (None in a test run) and the success rows; raises the first
     failing check as ``SapMessage``. Commits itself (FBRA with synchronous update)."""
-    with b._lock:  # check and write atomically: two reversals must not take one payment
+    with b.mutex:  # check and write atomically: two reversals must not take one payment
         return _reverse(b, sid, p)
 
 
