@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from mock_erp.sap import sessions, tables
+from mock_erp.sap import number_ranges, sessions, tables
 from mock_erp.sap.abap import SapMessage
 from mock_erp.sap.formats import (
     alpha,
@@ -33,6 +33,7 @@ from mock_erp.sap.messages import (
     msg,
     rows_of,
 )
+from mock_erp.sap.number_ranges import CUSTOMER_RANGE, DOC_TYPE_RANGES
 from mock_erp.sap.sessions import DEFAULT_USER, Session, Writes
 from mock_erp.sap.settings import SapSettings
 from mock_erp.sap.user_dates import UnsupportedDateFormat, read_user_date, write_user_date
@@ -65,9 +66,6 @@ __all__ = [
 LOGICAL_SYSTEM = "MCKCLNT100"  # AWSYS / OBJ_SYS (C10, <SID>CLNT<client>) [project]
 OBJ_TYPE = "BKPFF"  # AWTYP of FI documents posted through the BAPI (docs/specs/sap.md §2.4)
 
-# docs/specs/sap.md §3: mock number ranges per document type (T003-NUMKR → NRIV interval prefix).
-DOC_TYPE_RANGES = {"DR": "18", "DG": "18", "DZ": "14", "DA": "16", "AB": "01", "SA": "01"}
-CUSTOMER_RANGE = ("0010000000", "0019999999")  # KNA1 numbers for CREATEFROMDATA1 [project]
 
 # unconfirmed: docs/specs/sap.md §2.4, §2.6, §3 — posting keys, ROW base and the lock cause row.
 POSTING_KEYS = {
@@ -392,83 +390,15 @@ class SapBackend:
                 return msg("F5", "201", f"{int(monat):03d}", gjahr, mkoar, opvar)
         return None
 
-    # -- number ranges -----------------------------------------------------------------------
+    # -- number ranges (number_ranges.py) -------------------------------------------------------
     def draw_number(self, bukrs: str, blart: str, gjahr: str) -> str:
-        """Next document number of the type's range for company code and year.
-
-        Drawn at POST time and committed at once (docs/specs/sap.md §2.4): if the LUW never commits,
-        the number is a gap. Mock: a missing NRIV interval for a year is created on first use.
-        """
-        numkr_row = self.store.query_one("SELECT NUMKR FROM T003 WHERE BLART = ?", (blart,))
-        numkr = numkr_row[0] if numkr_row else DOC_TYPE_RANGES.get(blart, "01")
-        with self.store.transaction() as conn:
-            row = conn.execute(
-                "SELECT NRLEVEL, TONUMBER FROM NRIV WHERE OBJECT = 'RF_BELEG' AND SUBOBJECT = ? "
-                "AND NRRANGENR = ? AND TOYEAR = ?",
-                (bukrs, numkr, gjahr),
-            ).fetchone()
-            if row is None:
-                start = int(numkr) * 10**8
-                conn.execute(
-                    "INSERT INTO NRIV (OBJECT, SUBOBJECT, NRRANGENR, TOYEAR, FROMNUMBER, "
-                    "TONUMBER, NRLEVEL) VALUES ('RF_BELEG', ?, ?, ?, ?, ?, ?)",
-                    (
-                        bukrs,
-                        numkr,
-                        gjahr,
-                        f"{start:010d}",
-                        f"{start + 10**8 - 1:010d}",
-                        f"{start - 1:010d}",
-                    ),
-                )
-                row = (f"{start - 1:010d}", f"{start + 10**8 - 1:010d}")
-            nxt = int(row[0]) + 1
-            if nxt > int(row[1]):
-                raise msg("F5", "165", bukrs)  # interval exhausted: not expected in a mock
-            conn.execute(
-                "UPDATE NRIV SET NRLEVEL = ? WHERE OBJECT = 'RF_BELEG' AND SUBOBJECT = ? "
-                "AND NRRANGENR = ? AND TOYEAR = ?",
-                (f"{nxt:010d}", bukrs, numkr, gjahr),
-            )
-        return f"{nxt:010d}"
+        return number_ranges.draw_number(self, bukrs, blart, gjahr)
 
     def draw_customer_number(self) -> str:
-        with self.store.transaction() as conn:
-            row = conn.execute(
-                "SELECT NRLEVEL FROM NRIV WHERE OBJECT = 'DEBITOR' AND NRRANGENR = '01'"
-            ).fetchone()
-            if row is None:
-                lo, hi = CUSTOMER_RANGE
-                conn.execute(
-                    "INSERT INTO NRIV (OBJECT, SUBOBJECT, NRRANGENR, TOYEAR, FROMNUMBER, "
-                    "TONUMBER, NRLEVEL) VALUES ('DEBITOR', '', '01', '0000', ?, ?, ?)",
-                    (lo, hi, f"{int(lo) - 1:010d}"),
-                )
-                row = (f"{int(lo) - 1:010d}",)
-            nxt = f"{int(row[0]) + 1:010d}"
-            conn.execute(
-                "UPDATE NRIV SET NRLEVEL = ? WHERE OBJECT = 'DEBITOR' AND NRRANGENR = '01'",
-                (nxt,),
-            )
-        return nxt
+        return number_ranges.draw_customer_number(self)
 
-    def _draw_change_number(self) -> str:
-        with self.store.transaction() as conn:
-            row = conn.execute(
-                "SELECT NRLEVEL FROM NRIV WHERE OBJECT = 'CHANGEDOCU' AND NRRANGENR = '01'"
-            ).fetchone()
-            if row is None:
-                conn.execute(
-                    "INSERT INTO NRIV (OBJECT, NRRANGENR, FROMNUMBER, TONUMBER, NRLEVEL) "
-                    "VALUES ('CHANGEDOCU', '01', '0000000001', '9999999999', '0000000000')"
-                )
-                row = ("0000000000",)
-            nxt = f"{int(row[0]) + 1:010d}"
-            conn.execute(
-                "UPDATE NRIV SET NRLEVEL = ? WHERE OBJECT = 'CHANGEDOCU' AND NRRANGENR = '01'",
-                (nxt,),
-            )
-        return nxt
+    def draw_change_number(self) -> str:
+        return number_ranges.draw_change_number(self)
 
     # -- accounting documents ------------------------------------------------------------------
     def build_document(
@@ -1322,7 +1252,7 @@ class SapBackend:
         changes = {c: v for c, v in new.items() if v != old[c]}
         if not changes:
             return 0
-        changenr = self._draw_change_number()
+        changenr = self.draw_change_number()
         now = datetime.now().strftime("%H%M%S")
         sets = ", ".join(f'"{c}" = ?' for c in changes)
         writes: Writes = [
