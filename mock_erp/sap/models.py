@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from mock_erp.sap import number_ranges, sessions, tables
+from mock_erp.sap import currencies, number_ranges, sessions, tables
 from mock_erp.sap.abap import SapMessage
 from mock_erp.sap.formats import (
     alpha,
@@ -148,7 +148,7 @@ class SapBackend:
         self.enqueues: dict[tuple[str, str], str] = {}  # (BUKRS or *, KUNNR) → user (locks.py)
         self.unauthorized_tables: set[str] = {"USR02", "USH02", "RFCDES"}
         self.settings = SapSettings()  # the persona hands the app's settings over on each call
-        self._tcurx_saved: dict[str, int | None] = {}  # TCURX rows as seeded, before `tcurx`
+        self.tcurx_saved: dict[str, int | None] = {}  # TCURX rows as seeded, before `tcurx`
         self.logon_user = DEFAULT_USER  # the persona sets its configured user on each call
         #: Fault kinds the SAP persona applies inside a call (mock_erp/faults.py), set by the
         #: persona for the call at hand: ``fb08_fails_after_reset`` (mock_erp/sap/reversal.py)
@@ -285,55 +285,21 @@ class SapBackend:
         keys = ("WAERS", "PERIV", "OPVAR", "LAND1", "AKONT", "BANK_GL", "DISC_GL", "WRITEOFF_GL")
         return {k: v or "" for k, v in zip(keys, row, strict=True)}
 
+    # -- currencies (currencies.py) -----------------------------------------------------------
     def sync_tcurx(self) -> None:
-        """Bring TCURX in line with the ``tcurx`` setting (added, changed, removed currencies).
-
-        Rows the setting no longer names get their seeded value back, so a test can flip a
-        currency out of TCURX and in again without a reset.
-        """
-        overrides = self.settings.tcurx
-        if not overrides and not self._tcurx_saved:
-            return
-        with self.store.transaction() as conn:
-
-            def put(cur: str, dec: int | None) -> None:
-                if dec is None:
-                    conn.execute("DELETE FROM TCURX WHERE CURRKEY = ?", (cur,))
-                else:
-                    conn.execute(
-                        "INSERT OR REPLACE INTO TCURX (CURRKEY, CURRDEC) VALUES (?, ?)", (cur, dec)
-                    )
-
-            for cur in [c for c in self._tcurx_saved if c not in overrides]:
-                put(cur, self._tcurx_saved.pop(cur))
-            for cur, dec in overrides.items():
-                row = conn.execute("SELECT CURRDEC FROM TCURX WHERE CURRKEY = ?", (cur,)).fetchone()
-                have = None if row is None else int(row[0])
-                if have != dec:
-                    self._tcurx_saved.setdefault(cur, have)
-                    put(cur, dec)
+        currencies.sync_tcurx(self)
 
     def currdec(self, waers: str) -> int:
-        """Decimals of a currency: TCURX, absent = 2 (docs/specs/sap.md §3, §8)."""
-        self.sync_tcurx()
-        row = self.store.query_one("SELECT CURRDEC FROM TCURX WHERE CURRKEY = ?", (waers,))
-        return int(row[0]) if row else 2
+        return currencies.currdec(self, waers)
 
     def to_minor(self, amount: Decimal, waers: str) -> int | None:
-        """External amount → minor units; None when it has more decimals than the currency."""
-        dec = self.currdec(waers)
-        scaled = Decimal(amount).scaleb(dec)
-        if scaled != scaled.to_integral_value():
-            return None
-        return int(scaled)
+        return currencies.to_minor(self, amount, waers)
 
     def external(self, minor: int, waers: str) -> Decimal:
-        """Minor units → the real (external) amount, e.g. 100 minor JPY → Decimal('100')."""
-        return Decimal(minor).scaleb(-self.currdec(waers))
+        return currencies.external(self, minor, waers)
 
     def fmt_amount(self, minor: int, waers: str) -> str:
-        dec = self.currdec(waers)
-        return f"{Decimal(minor).scaleb(-dec):.{dec}f}"
+        return currencies.fmt_amount(self, minor, waers)
 
     def customer(self, kunnr: str, bukrs: str = "") -> dict[str, str] | None:
         """KNA1 (+ KNB1 when ``bukrs``) of an internal-format number; None if not there."""
