@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from mock_erp.sap import currencies, number_ranges, sessions, tables
+from mock_erp.sap import currencies, customizing, number_ranges, periods, sessions, tables
 from mock_erp.sap.abap import SapMessage
 from mock_erp.sap.formats import (
     alpha,
@@ -273,17 +273,19 @@ class SapBackend:
             return {"RETURN": bapireturn(msg(*LOCK_CAUSE, kunnr, user))}
         return {"RETURN": {}} if function == "BAPI_TRANSACTION_ROLLBACK" else {}
 
-    # -- configuration look-ups --------------------------------------------------------------
+    # -- configuration look-ups (customizing.py, periods.py) ----------------------------------
     def company(self, bukrs: str) -> dict[str, str] | None:
-        row = self.store.query_one(
-            "SELECT T001.WAERS, PERIV, OPVAR, LAND1, AKONT, BANK_GL, DISC_GL, WRITEOFF_GL "
-            "FROM T001 LEFT JOIN ZMOCK_T001_ACCOUNTS A USING (BUKRS) WHERE BUKRS = ?",
-            (bukrs,),
-        )
-        if row is None:
-            return None
-        keys = ("WAERS", "PERIV", "OPVAR", "LAND1", "AKONT", "BANK_GL", "DISC_GL", "WRITEOFF_GL")
-        return {k: v or "" for k, v in zip(keys, row, strict=True)}
+        return customizing.company(self, bukrs)
+
+    def payment_terms(self, zterm: str) -> tuple[int, int, int, Decimal, Decimal]:
+        return customizing.payment_terms(self, zterm)
+
+    @staticmethod
+    def fiscal_period(budat: str, periv: str = "K4") -> tuple[str, str]:
+        return periods.fiscal_period(budat, periv)
+
+    def period_open(self, bukrs: str, gjahr: str, monat: str, koart: str) -> SapMessage | None:
+        return periods.period_open(self, bukrs, gjahr, monat, koart)
 
     # -- currencies (currencies.py) -----------------------------------------------------------
     def sync_tcurx(self) -> None:
@@ -316,45 +318,6 @@ class SapBackend:
                 return None
             out.update({"KNB1_SPERR": r[0], "AKONT": r[1], "ZTERM": r[2]})
         return out
-
-    def payment_terms(self, zterm: str) -> tuple[int, int, int, Decimal, Decimal]:
-        row = self.store.query_one(
-            "SELECT ZTAG1, ZTAG2, ZTAG3, ZPRZ1, ZPRZ2 FROM T052 WHERE ZTERM = ? ORDER BY ZTAGG",
-            (zterm,),
-        )
-        if row is None:
-            return (0, 0, 0, Decimal(0), Decimal(0))
-        return (int(row[0]), int(row[1]), int(row[2]), Decimal(row[3]), Decimal(row[4]))
-
-    @staticmethod
-    def fiscal_period(budat: str, periv: str = "K4") -> tuple[str, str]:
-        """GJAHR and MONAT from BUDAT: K4 = calendar year, months as periods (specs/sap.md §3)."""
-        return budat[:4], budat[4:6]
-
-    def period_open(self, bukrs: str, gjahr: str, monat: str, koart: str) -> SapMessage | None:
-        """T001B check: account type ``+`` first, then the line's own type (docs/specs/sap.md §3).
-
-        Returns F5 201 (V1 period, V2 year, V3 account type, V4 variant) when closed.
-        """
-        comp = self.company(bukrs)
-        opvar = comp["OPVAR"] if comp else bukrs
-        per = int(gjahr) * 1000 + int(monat)
-        for mkoar in ("+", koart):
-            rows = self.store.query(
-                "SELECT FRYE1, FRPE1, TOYE1, TOPE1, FRYE2, FRPE2, TOYE2, TOPE2 FROM T001B "
-                "WHERE BUKRS = ? AND MKOAR = ?",
-                (opvar, mkoar),
-            )
-            if not rows and mkoar != "+":
-                continue  # no own row for the type: '+' decides
-            ok = any(
-                int(r[0]) * 1000 + int(r[1]) <= per <= int(r[2]) * 1000 + int(r[3])
-                or int(r[4]) * 1000 + int(r[5]) <= per <= int(r[6]) * 1000 + int(r[7])
-                for r in rows
-            )
-            if not ok:
-                return msg("F5", "201", f"{int(monat):03d}", gjahr, mkoar, opvar)
-        return None
 
     # -- number ranges (number_ranges.py) -------------------------------------------------------
     def draw_number(self, bukrs: str, blart: str, gjahr: str) -> str:
