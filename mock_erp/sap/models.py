@@ -10,13 +10,29 @@ Amounts inside the rules are ``int`` minor units (formats.py says why).
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from mock_erp.sap import currencies, customizing, number_ranges, periods, sessions, tables
+from mock_erp.sap import (
+    currencies,
+    customizing,
+    documents,
+    number_ranges,
+    periods,
+    sessions,
+    tables,
+)
 from mock_erp.sap.abap import SapMessage
+from mock_erp.sap.documents import (
+    LOGICAL_SYSTEM,
+    MOVE_TO_BSAD,
+    OBJ_TYPE,
+    POSTING_KEYS,
+    Document,
+    Line,
+    document_error,
+)
 from mock_erp.sap.formats import (
     alpha,
     dats,
@@ -63,75 +79,10 @@ __all__ = [
     "parse_dats",
 ]
 
-LOGICAL_SYSTEM = "MCKCLNT100"  # AWSYS / OBJ_SYS (C10, <SID>CLNT<client>) [project]
-OBJ_TYPE = "BKPFF"  # AWTYP of FI documents posted through the BAPI (docs/specs/sap.md §2.4)
-
-
-# unconfirmed: docs/specs/sap.md §2.4, §2.6, §3 — posting keys, ROW base and the lock cause row.
-POSTING_KEYS = {
-    "invoice": "01",  # customer debit (BAPI)
-    "credit": "11",  # customer credit (BAPI)
-    "payment": "15",  # incoming payment / on-account / partial (Z_OTC_AR_CLEAR)
-    "payment_debit": "05",  # net debit clearing line (Z_OTC_AR_CLEAR)
-    "residual": "06",  # payment difference, debit
-    "gl_debit": "40",
-    "gl_credit": "50",
-}
 ROW_BASE = 1  # unconfirmed: docs/specs/sap.md §2.4 — RETURN-ROW of the first table row
 LOCK_CAUSE = ("F5", "283")  # unconfirmed: the enqueue message BAPI_ACC_DOCUMENT_POST gives
 CUSTOMER_LOCK = ("F2", "042")  # unconfirmed: the same for customer-master BAPIs
 CUSTOMER_BAPIS_NEED_COMMIT = True  # unconfirmed: docs/specs/sap.md §2.7 "Call COMMIT afterwards"
-
-
-@dataclass
-class Line:
-    """One document line as the rules build it, before it becomes BSEG/BSID/BSAD rows."""
-
-    koart: str  # D customer, S G/L
-    account: str  # KUNNR for D, HKONT for S
-    hkont: str
-    shkzg: str  # S debit, H credit
-    bschl: str
-    amount: int  # minor units, unsigned, document currency
-    local: int  # minor units, unsigned, local currency
-    sgtxt: str = ""
-    zuonr: str = ""
-    zfbdt: str = "00000000"
-    zterm: str = ""
-    zbd: tuple[int, int, int, Decimal, Decimal] = (0, 0, 0, Decimal(0), Decimal(0))
-    rebzg: tuple[str, str, str] = ("", "0000", "000")
-    rstgr: str = ""
-    kostl: str = ""
-    gsber: str = ""
-    mwskz: str = ""
-    umskz: str = ""
-    zlsch: str = ""
-    zlspr: str = ""
-    xref: tuple[str, str, str] = ("", "", "")
-    cleared_by_self: bool = False  # customer line cleared by its own document (BSAD at once)
-
-
-@dataclass
-class Document:
-    bukrs: str
-    blart: str
-    bldat: str
-    budat: str
-    gjahr: str
-    monat: str
-    waers: str
-    hwaer: str
-    xblnr: str = ""
-    bktxt: str = ""
-    usnam: str = DEFAULT_USER
-    tcode: str = "FB01"
-    lines: list[Line] = field(default_factory=list)
-    belnr: str = ""
-
-    @property
-    def obj_key(self) -> str:
-        """OBJ_KEY / AWKEY = BELNR(10) + BUKRS(4) + GJAHR(4) (docs/specs/sap.md §2.4)."""
-        return f"{self.belnr}{self.bukrs:<4}{self.gjahr}"
 
 
 class SapBackend:
@@ -256,7 +207,7 @@ class SapBackend:
                 row=ROW_BASE,
                 field="CUSTOMER",
             )
-            rows = [bapiret2(m) for m in rows_of(_doc_error([cause]))]
+            rows = [bapiret2(m) for m in rows_of(document_error([cause]))]
             if function == "BAPI_ACC_DOCUMENT_CHECK":
                 return {"RETURN": rows}
             if function == "Z_OTC_AR_ON_ACCOUNT":  # the kit's wrapper: blank keys, as on error
@@ -355,14 +306,14 @@ class SapBackend:
         comp = self.company(bukrs)
         if comp is None:
             causes.append(msg("F5", "165", bukrs, parameter="DOCUMENTHEADER", field="COMP_CODE"))
-            raise _doc_error(causes)
+            raise document_error(causes)
         budat = str(header.get("PSTNG_DATE", "") or "00000000")
         bldat = str(header.get("DOC_DATE", "") or "00000000")
         for name, value in (("PSTNG_DATE", budat), ("DOC_DATE", bldat)):
             if value == "00000000":
                 causes.append(msg("ZMOCK", "006", name, parameter="DOCUMENTHEADER", field=name))
         if causes:
-            raise _doc_error(causes)
+            raise document_error(causes)
         gjahr, monat = self.fiscal_period(budat, comp["PERIV"])
         fis_period = str(header.get("FIS_PERIOD", "") or "00")
         if fis_period not in ("00", "0", ""):
@@ -571,7 +522,7 @@ class SapBackend:
         if not (ar or gl):
             causes.append(msg("RW", "628", "", parameter="ACCOUNTGL"))
         if causes:
-            raise _doc_error(causes)
+            raise document_error(causes)
         return doc
 
     def check_document(
@@ -596,134 +547,12 @@ class SapBackend:
         """POST: rules, number drawn now, writes held in the session's LUW until COMMIT."""
         doc = self.build_document(header, gl, ar, amounts, self.session_user(sid))
         doc.belnr = self.draw_number(doc.bukrs, doc.blart, doc.gjahr)
-        sessions.defer(self, sid, self._document_writes(doc), doc.obj_key)
+        sessions.defer(self, sid, documents.document_writes(self, doc), doc.obj_key)
         return doc.obj_key
 
-    def _document_writes(self, doc: Document) -> Writes:
-        """BKPF + BSEG rows, and BSID (open) / BSAD (cleared at once) for customer lines."""
-        now = datetime.now()
-        bkpf = (
-            doc.bukrs,
-            doc.belnr,
-            doc.gjahr,
-            doc.blart,
-            doc.bldat,
-            doc.budat,
-            doc.monat,
-            dats(self.today),
-            now.strftime("%H%M%S"),
-            doc.usnam,
-            doc.tcode,
-            doc.xblnr,
-            doc.bktxt[:25],
-            doc.waers,
-            doc.hwaer,
-            OBJ_TYPE,
-            doc.obj_key,
-            LOGICAL_SYSTEM,
-        )
-        bseg: list[tuple[Any, ...]] = []
-        bsid: list[tuple[Any, ...]] = []
-        bsad: list[tuple[Any, ...]] = []
-        for n, ln in enumerate(doc.lines, start=1):
-            buzei = f"{n:03d}"
-            augdt, augbl = (doc.budat, doc.belnr) if ln.cleared_by_self else ("00000000", "")
-            zbd = (
-                str(ln.zbd[0]),
-                str(ln.zbd[1]),
-                str(ln.zbd[2]),
-                f"{ln.zbd[3]:.3f}",
-                f"{ln.zbd[4]:.3f}",
-            )
-            bseg.append(
-                (
-                    doc.bukrs,
-                    doc.belnr,
-                    doc.gjahr,
-                    buzei,
-                    augdt,
-                    augbl,
-                    ln.bschl,
-                    ln.koart,
-                    ln.umskz,
-                    ln.shkzg,
-                    ln.gsber,
-                    ln.mwskz,
-                    internal_text(ln.local),
-                    internal_text(ln.amount),
-                    ln.zuonr,
-                    ln.sgtxt[:50],
-                    ln.kostl,
-                    ln.hkont,
-                    ln.account if ln.koart == "D" else "",
-                    ln.zfbdt,
-                    ln.zterm,
-                    *zbd,
-                    ln.zlsch,
-                    ln.zlspr,
-                    *ln.rebzg,
-                    ln.rstgr,
-                    *ln.xref,
-                )
-            )
-            if ln.koart == "D":
-                row = (
-                    doc.bukrs,
-                    ln.account,
-                    ln.umskz,
-                    augdt,
-                    augbl,
-                    ln.zuonr,
-                    doc.gjahr,
-                    doc.belnr,
-                    buzei,
-                    doc.budat,
-                    doc.bldat,
-                    dats(self.today),
-                    doc.waers,
-                    doc.xblnr,
-                    doc.blart,
-                    doc.monat,
-                    ln.bschl,
-                    ln.shkzg,
-                    ln.gsber,
-                    ln.mwskz,
-                    internal_text(ln.local),
-                    internal_text(ln.amount),
-                    ln.sgtxt[:50],
-                    ln.hkont,
-                    ln.zfbdt,
-                    ln.zterm,
-                    *zbd,
-                    ln.zlsch,
-                    ln.zlspr,
-                    *ln.rebzg,
-                    *ln.xref,
-                    ln.rstgr,
-                )
-                (bsad if ln.cleared_by_self else bsid).append(row)
-        writes: Writes = [(_BKPF_INSERT, [bkpf]), (_BSEG_INSERT, bseg)]
-        if bsid:
-            writes.append((_OPEN_INSERT.format(table="BSID"), bsid))
-        if bsad:
-            writes.append((_OPEN_INSERT.format(table="BSAD"), bsad))
-        return writes
-
-    # -- open items ------------------------------------------------------------------------------
+    # -- open items (documents.py) -------------------------------------------------------------
     def open_items(self, bukrs: str, kunnr: str, keydate: str, noted: bool) -> list[dict[str, Any]]:
-        """Items open at the key date: BSID with BUDAT <= KEYDATE, plus BSAD with
-        BUDAT <= KEYDATE < AUGDT (specs/sap.md §2.1). Noted items (BSTAT 'S') only on request."""
-        cols = [f.name for f in tables.CATALOGUE["BSID"]]
-        sel = ", ".join(f'"{c}"' for c in cols)
-        bstat = "('', 'S')" if noted else "('')"
-        rows = self.store.query(
-            f"SELECT {sel} FROM BSID WHERE BUKRS = ? AND KUNNR = ? AND BUDAT <= ? "
-            f"AND BSTAT IN {bstat} UNION ALL "
-            f"SELECT {sel} FROM BSAD WHERE BUKRS = ? AND KUNNR = ? AND BUDAT <= ? "
-            f"AND AUGDT > ? AND BSTAT IN {bstat} ORDER BY GJAHR, BELNR, BUZEI",
-            (bukrs, kunnr, keydate, bukrs, kunnr, keydate, keydate),
-        )
-        return [dict(zip(cols, r, strict=True)) for r in rows]
+        return documents.open_items(self, bukrs, kunnr, keydate, noted)
 
     # -- clearing wrapper ------------------------------------------------------------------------
     def clear(self, sid: str, p: dict[str, Any]) -> tuple[Document | None, list[SapMessage]]:
@@ -842,7 +671,7 @@ class SapBackend:
         if str(p.get("I_TESTRUN") or "") == "X":
             return None, [msg("ZOTC", "009", type="S")]
         doc.belnr = self.draw_number(bukrs, doc.blart, gjahr)
-        writes = self._document_writes(doc)
+        writes = documents.document_writes(self, doc)
         for (belnr, year, buzei), *_ in (
             o
             for o, it in zip(opens, items, strict=True)
@@ -850,7 +679,7 @@ class SapBackend:
         ):
             rowkey = (bukrs, belnr, year, buzei)
             writes += [
-                (_MOVE_TO_BSAD, [(budat, doc.belnr, *rowkey)]),
+                (MOVE_TO_BSAD, [(budat, doc.belnr, *rowkey)]),
                 (
                     "DELETE FROM BSID WHERE BUKRS = ? AND BELNR = ? AND GJAHR = ? AND BUZEI = ?",
                     [rowkey],
@@ -1279,40 +1108,6 @@ class SapBackend:
             raise msg("F5", "102", kunnr, bukrs)
         return kna1, dict(zip(bcols, brow, strict=True))
 
-
-def _doc_error(causes: list[SapMessage]) -> SapMessage:
-    head = msg("RW", "609", OBJ_TYPE, "$", LOGICAL_SYSTEM)
-    head.extra = causes
-    return head
-
-
-_OPEN_COLS = (
-    "BUKRS, KUNNR, UMSKZ, AUGDT, AUGBL, ZUONR, GJAHR, BELNR, BUZEI, BUDAT, BLDAT, CPUDT, WAERS, "
-    "XBLNR, BLART, MONAT, BSCHL, SHKZG, GSBER, MWSKZ, DMBTR, WRBTR, SGTXT, HKONT, ZFBDT, ZTERM, "
-    "ZBD1T, ZBD2T, ZBD3T, ZBD1P, ZBD2P, ZLSCH, ZLSPR, REBZG, REBZJ, REBZZ, XREF1, XREF2, XREF3, "
-    "RSTGR"
-)
-_OPEN_INSERT = "INSERT INTO {table} (" + _OPEN_COLS + ") VALUES (" + ", ".join(["?"] * 40) + ")"
-_BKPF_INSERT = (
-    "INSERT INTO BKPF (BUKRS, BELNR, GJAHR, BLART, BLDAT, BUDAT, MONAT, CPUDT, CPUTM, USNAM, "
-    "TCODE, XBLNR, BKTXT, WAERS, HWAER, AWTYP, AWKEY, AWSYS) VALUES (" + ", ".join(["?"] * 18) + ")"
-)
-_BSEG_INSERT = (
-    "INSERT INTO BSEG (BUKRS, BELNR, GJAHR, BUZEI, AUGDT, AUGBL, BSCHL, KOART, UMSKZ, SHKZG, "
-    "GSBER, MWSKZ, DMBTR, WRBTR, ZUONR, SGTXT, KOSTL, HKONT, KUNNR, ZFBDT, ZTERM, ZBD1T, ZBD2T, "
-    "ZBD3T, ZBD1P, ZBD2P, ZLSCH, ZLSPR, REBZG, REBZJ, REBZZ, RSTGR, XREF1, XREF2, XREF3) VALUES ("
-    + ", ".join(["?"] * 35)
-    + ")"
-)
-
-
-_MOVE_TO_BSAD = (
-    "INSERT INTO BSAD SELECT "
-    + ", ".join(
-        "?" if f.name in ("AUGDT", "AUGBL") else f'"{f.name}"' for f in tables.CATALOGUE["BSID"]
-    )
-    + " FROM BSID WHERE BUKRS = ? AND BELNR = ? AND GJAHR = ? AND BUZEI = ?"
-)
 
 # BAPIKNA106 / BAPIKNA101_1 field → KNA1 column (CHANGEFROMDATA1 X-flags, CREATEFROMDATA1)
 _KNA1_FROM_BAPI = {
