@@ -18,6 +18,7 @@ from mock_erp.sap import (
     currencies,
     customizing,
     documents,
+    locks,
     number_ranges,
     periods,
     sessions,
@@ -41,13 +42,11 @@ from mock_erp.sap.formats import (
     minor_of_internal,
     parse_dats,
 )
+from mock_erp.sap.locks import CUSTOMER_LOCK, LOCK_CAUSE
 from mock_erp.sap.messages import (
+    ROW_BASE,
     TOO_MANY_DECIMALS,
-    bapiret1,
-    bapiret2,
-    bapireturn,
     msg,
-    rows_of,
 )
 from mock_erp.sap.number_ranges import CUSTOMER_RANGE, DOC_TYPE_RANGES
 from mock_erp.sap.sessions import DEFAULT_USER, Session, Writes
@@ -79,9 +78,6 @@ __all__ = [
     "parse_dats",
 ]
 
-ROW_BASE = 1  # unconfirmed: docs/specs/sap.md §2.4 — RETURN-ROW of the first table row
-LOCK_CAUSE = ("F5", "283")  # unconfirmed: the enqueue message BAPI_ACC_DOCUMENT_POST gives
-CUSTOMER_LOCK = ("F2", "042")  # unconfirmed: the same for customer-master BAPIs
 CUSTOMER_BAPIS_NEED_COMMIT = True  # unconfirmed: docs/specs/sap.md §2.7 "Call COMMIT afterwards"
 
 
@@ -147,82 +143,23 @@ class SapBackend:
     def write_now(self, writes: Writes) -> None:
         sessions.write_now(self, writes)
 
-    # -- locks (enqueue) ---------------------------------------------------------------------
+    # -- locks (enqueue, locks.py) -----------------------------------------------------------
     def set_lock(self, bukrs: str, kunnr: str, user: str) -> None:
-        """Hold the customer as if ``user`` had it open in FB05/XD02 (fault injection)."""
-        with self.mutex:
-            self.enqueues[(bukrs, kunnr)] = user
+        locks.set_lock(self, bukrs, kunnr, user)
 
     def clear_locks(self) -> None:
-        with self.mutex:
-            self.enqueues.clear()
+        locks.clear_locks(self)
 
     def locked_by(self, bukrs: str, kunnr: str, user: str) -> str | None:
-        """The other user holding the customer (any company code lock with bukrs ``*``)."""
-        with self.mutex:
-            for key in ((bukrs, kunnr), ("*", kunnr)):
-                holder = self.enqueues.get(key)
-                if holder and holder != user:
-                    return holder
-        return None
+        return locks.locked_by(self, bukrs, kunnr, user)
 
     def any_lock_user(self, kunnr: str = "") -> str:
-        with self.mutex:
-            for (_, k), u in self.enqueues.items():
-                if not kunnr or k == kunnr:
-                    return u
-            return next(iter(self.enqueues.values()), "OTHERUSER")
+        return locks.any_lock_user(self, kunnr)
 
     def lock_response(
         self, function: str, params: dict[str, Any], holder: str | None = None
     ) -> dict[str, Any]:
-        """The function module's own answer when its customer is enqueued by another user
-        (fault ``lock_conflict``, docs/specs/sap.md §7.16): Z_OTC_AR_CLEAR E ZOTC 010 (V2 user);
-        POST/CHECK E RW 609 + the lock cause row; customer BAPIs their lock message; COMMIT an
-        update failure (E S& 101); reads, which take no enqueue in SAP, the lock cause in their
-        RETURN shape; ROLLBACK and RFC_READ_TABLE are not affected (empty answer).
-        """
-        ar = list(params.get("ACCOUNTRECEIVABLE") or [{}])
-        kunnr = str(
-            params.get("I_CUSTOMER")
-            or params.get("CUSTOMER")
-            or params.get("CUSTOMERNO")
-            or ar[0].get("CUSTOMER")
-            or ""
-        )
-        user = holder or self.any_lock_user(kunnr)
-        if function in ("Z_OTC_AR_CLEAR", "Z_OTC_AR_REFUND"):
-            return {
-                "E_DOC_NO": "",
-                "E_FISC_YEAR": "0000",
-                "E_OBJ_KEY": "",
-                "RETURN": [bapiret2(msg("ZOTC", "010", kunnr, user))],
-            }
-        if function in ("BAPI_ACC_DOCUMENT_POST", "BAPI_ACC_DOCUMENT_CHECK", "Z_OTC_AR_ON_ACCOUNT"):
-            cause = msg(
-                *LOCK_CAUSE,
-                kunnr,
-                user,
-                parameter="ACCOUNTRECEIVABLE",
-                row=ROW_BASE,
-                field="CUSTOMER",
-            )
-            rows = [bapiret2(m) for m in rows_of(document_error([cause]))]
-            if function == "BAPI_ACC_DOCUMENT_CHECK":
-                return {"RETURN": rows}
-            if function == "Z_OTC_AR_ON_ACCOUNT":  # the kit's wrapper: blank keys, as on error
-                return {"OBJ_TYPE": "", "OBJ_KEY": "", "OBJ_SYS": "", "RETURN": rows}
-            return {"OBJ_TYPE": OBJ_TYPE, "OBJ_KEY": "$", "OBJ_SYS": LOGICAL_SYSTEM, "RETURN": rows}
-        if function == "BAPI_TRANSACTION_COMMIT":
-            return {"RETURN": bapiret2(msg("S&", "101"))}
-        if function.startswith("BAPI_CUSTOMER_"):
-            out: dict[str, Any] = {"RETURN": bapiret1(msg(*CUSTOMER_LOCK, kunnr, user))}
-            if function == "BAPI_CUSTOMER_CREATEFROMDATA1":
-                out["CUSTOMERNO"] = ""
-            return out
-        if function.startswith("BAPI_AR_ACC_"):
-            return {"RETURN": bapireturn(msg(*LOCK_CAUSE, kunnr, user))}
-        return {"RETURN": {}} if function == "BAPI_TRANSACTION_ROLLBACK" else {}
+        return locks.lock_response(self, function, params, holder)
 
     # -- configuration look-ups (customizing.py, periods.py) ----------------------------------
     def company(self, bukrs: str) -> dict[str, str] | None:
@@ -994,9 +931,7 @@ class SapBackend:
         ):
             raise msg("F2", "162", kunnr, salesorg)
         user = self.session_user(sid)
-        holder = self.locked_by("*", kunnr, user) or next(
-            (u for (_, k), u in self.enqueues.items() if k == kunnr and u != user), None
-        )
+        holder = locks.held_by_other(self, kunnr, user)
         if holder:
             raise msg(*CUSTOMER_LOCK, kunnr, holder)
         old = dict(zip(dict.fromkeys(cols), row, strict=True))
