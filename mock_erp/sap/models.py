@@ -10,12 +10,13 @@ Amounts inside the rules are ``int`` minor units (formats.py says why).
 from __future__ import annotations
 
 import threading
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from mock_erp.sap import (
     currencies,
+    customers,
     customizing,
     documents,
     locks,
@@ -25,6 +26,7 @@ from mock_erp.sap import (
     tables,
 )
 from mock_erp.sap.abap import SapMessage
+from mock_erp.sap.customers import CUSTOMER_BAPIS_NEED_COMMIT
 from mock_erp.sap.documents import (
     LOGICAL_SYSTEM,
     MOVE_TO_BSAD,
@@ -77,8 +79,6 @@ __all__ = [
     "minor_of_internal",
     "parse_dats",
 ]
-
-CUSTOMER_BAPIS_NEED_COMMIT = True  # unconfirmed: docs/specs/sap.md §2.7 "Call COMMIT afterwards"
 
 
 class SapBackend:
@@ -190,22 +190,6 @@ class SapBackend:
 
     def fmt_amount(self, minor: int, waers: str) -> str:
         return currencies.fmt_amount(self, minor, waers)
-
-    def customer(self, kunnr: str, bukrs: str = "") -> dict[str, str] | None:
-        """KNA1 (+ KNB1 when ``bukrs``) of an internal-format number; None if not there."""
-        row = self.store.query_one("SELECT SPERR FROM KNA1 WHERE KUNNR = ?", (kunnr,))
-        if row is None:
-            return None
-        out = {"KNA1_SPERR": row[0]}
-        if bukrs:
-            r = self.store.query_one(
-                "SELECT SPERR, AKONT, ZTERM FROM KNB1 WHERE KUNNR = ? AND BUKRS = ?",
-                (kunnr, bukrs),
-            )
-            if r is None:
-                return None
-            out.update({"KNB1_SPERR": r[0], "AKONT": r[1], "ZTERM": r[2]})
-        return out
 
     # -- number ranges (number_ranges.py) -------------------------------------------------------
     def draw_number(self, bukrs: str, blart: str, gjahr: str) -> str:
@@ -799,12 +783,9 @@ class SapBackend:
             doc.lines.append(cust_line("H", pk["payment"], leftover, sgtxt="On account"))
         return doc
 
-    # -- customers -------------------------------------------------------------------------------
-    def _deferred_or_now(self, sid: str, writes: Writes, key: str) -> None:
-        if CUSTOMER_BAPIS_NEED_COMMIT:
-            sessions.defer(self, sid, writes, key)
-        else:
-            self.write_now(writes)
+    # -- customers (customers.py) ----------------------------------------------------------------
+    def customer(self, kunnr: str, bukrs: str = "") -> dict[str, str] | None:
+        return customers.customer(self, kunnr, bukrs)
 
     def create_customer(
         self,
@@ -814,95 +795,7 @@ class SapBackend:
         opt: dict[str, Any],
         ref: dict[str, Any],
     ) -> str:
-        """BAPI_CUSTOMER_CREATEFROMDATA1 (specs/sap.md §2.7): the reference customer is required
-        and its account group, company code and sales data are copied; returns the new number
-        (zero-padded, from the DEBITOR range, drawn now: a gap if never committed)."""
-        self.refuse_customer_bapi_on_s4("BAPI_CUSTOMER_CREATEFROMDATA1")
-        ref_no = str(ref.get("REF_CUSTMR") or "")
-        area = [str(ref.get(k) or "") for k in ("SALESORG", "DISTR_CHAN", "DIVISION")]
-        sql = "SELECT KTOKD FROM KNA1 JOIN KNVV USING (KUNNR) WHERE KUNNR = ?"
-        args: list[str] = [ref_no]
-        for col, value in zip(("VKORG", "VTWEG", "SPART"), area, strict=True):
-            if value:
-                sql, args = sql + f" AND {col} = ?", [*args, value]
-        found = self.store.query_one(sql, args) if ref_no else None
-        if found is None:
-            raise msg("F2", "160", ref_no, *area)
-        use_company = any(str(v or "").strip() for v in company.values())
-        data = company if use_company else personal
-        if not any(str(v or "").strip() for v in data.values()):
-            raise msg("F2", "161", "PI_COMPANYDATA")
-        langu = "LANGU" if use_company else "LANGU_P"
-        for name in ("CITY", "POSTL_COD1", "STREET", "COUNTRY", langu, "CURRENCY"):
-            if not str(data.get(name) or "").strip():
-                raise msg("F2", "161", name)  # unconfirmed: mandatory fields §2.7
-        name1 = (
-            str(data.get("NAME") or "")
-            if use_company
-            else f"{data.get('FIRSTNAME') or ''} {data.get('LASTNAME') or ''}".strip()
-        )
-        kunnr = self.draw_customer_number()
-        user = self.session_user(sid)
-        kna1 = (
-            kunnr,
-            str(data["COUNTRY"]),
-            name1[:35],
-            str(data.get("NAME_2") or "")[:35],
-            str(data["CITY"])[:35],
-            str(data["POSTL_COD1"])[:10],
-            str(data.get("REGION") or "")[:3],
-            (str(data.get("SORT1") or "") or name1)[:10].upper(),
-            str(data["STREET"])[:35],
-            str(data.get("TEL1_NUMBR") or "")[:16],
-            found[0],
-            dats(self.today),
-            user[:12],
-            str(data[langu])[:1],
-        )
-        writes: Writes = [
-            (
-                "INSERT INTO KNA1 (KUNNR, LAND1, NAME1, NAME2, ORT01, PSTLZ, REGIO, SORTL, STRAS, "
-                "TELF1, KTOKD, ERDAT, ERNAM, SPRAS) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                [kna1],
-            )
-        ]
-        knb1 = [
-            (
-                kunnr,
-                r[0],
-                dats(self.today),
-                str(opt.get("CONTROL_ACCOUNT") or "") or r[1],
-                str(opt.get("PMNTTRMS") or "") or r[2],
-                r[3],
-                r[4],
-            )
-            for r in self.store.query(
-                "SELECT BUKRS, AKONT, ZTERM, ZWELS, BUSAB FROM KNB1 WHERE KUNNR = ?", (ref_no,)
-            )
-        ]
-        writes.append(
-            (
-                "INSERT INTO KNB1 (KUNNR, BUKRS, ERDAT, AKONT, ZTERM, ZWELS, BUSAB) "
-                "VALUES (?,?,?,?,?,?,?)",
-                knb1,
-            )
-        )
-        knvv = [
-            (kunnr, *r)
-            for r in self.store.query(
-                "SELECT VKORG, VTWEG, SPART, WAERS, ZTERM, KDGRP FROM KNVV WHERE KUNNR = ?",
-                (ref_no,),
-            )
-        ]
-        writes.append(
-            (
-                "INSERT INTO KNVV (KUNNR, VKORG, VTWEG, SPART, WAERS, ZTERM, KDGRP) "
-                "VALUES (?,?,?,?,?,?,?)",
-                knvv,
-            )
-        )
-        self._deferred_or_now(sid, writes, kunnr)
-        return kunnr
+        return customers.create_customer(self, sid, personal, company, opt, ref)
 
     def change_customer(
         self,
@@ -911,153 +804,20 @@ class SapBackend:
         salesorg: str,
         parts: list[tuple[dict[str, Any], dict[str, Any]]],
     ) -> int:
-        """BAPI_CUSTOMER_CHANGEFROMDATA1: only fields flagged 'X' in the ...X structure change;
-        each change writes a CDHDR/CDPOS pair (OBJECTCLAS 'DEBI', UDATE = today), so
-        changed-since reads work (specs/sap.md §1, §2.7). Returns the number of fields changed."""
-        self.refuse_customer_bapi_on_s4("BAPI_CUSTOMER_CHANGEFROMDATA1")
-        cols = ["KUNNR", *_KNA1_FROM_BAPI.values()]
-        row = self.store.query_one(
-            f"SELECT {', '.join(dict.fromkeys(cols))} FROM KNA1 WHERE KUNNR = ?", (kunnr,)
-        )
-        if row is None:
-            raise msg("F2", "153", kunnr)
-        if not salesorg:
-            raise msg("F2", "161", "PI_SALESORG")
-        if (
-            self.store.query_one(
-                "SELECT 1 FROM KNVV WHERE KUNNR = ? AND VKORG = ?", (kunnr, salesorg)
-            )
-            is None
-        ):
-            raise msg("F2", "162", kunnr, salesorg)
-        user = self.session_user(sid)
-        holder = locks.held_by_other(self, kunnr, user)
-        if holder:
-            raise msg(*CUSTOMER_LOCK, kunnr, holder)
-        old = dict(zip(dict.fromkeys(cols), row, strict=True))
-        new: dict[str, str] = {}
-        for data, flags in parts:
-            for bapi_name, col in _KNA1_FROM_BAPI.items():
-                if str(flags.get(bapi_name) or "") == "X":
-                    new[col] = str(data.get(bapi_name) or "")
-            if str(flags.get("FIRSTNAME") or "") == "X" or str(flags.get("LASTNAME") or "") == "X":
-                new["NAME1"] = f"{data.get('FIRSTNAME') or ''} {data.get('LASTNAME') or ''}".strip()
-        changes = {c: v for c, v in new.items() if v != old[c]}
-        if not changes:
-            return 0
-        changenr = self.draw_change_number()
-        now = datetime.now().strftime("%H%M%S")
-        sets = ", ".join(f'"{c}" = ?' for c in changes)
-        writes: Writes = [
-            (f"UPDATE KNA1 SET {sets} WHERE KUNNR = ?", [(*changes.values(), kunnr)]),
-            (
-                "INSERT INTO CDHDR (OBJECTCLAS, OBJECTID, CHANGENR, USERNAME, UDATE, UTIME, TCODE,"
-                " CHANGE_IND) VALUES ('DEBI', ?, ?, ?, ?, ?, 'XD02', 'U')",
-                [(kunnr, changenr, user[:12], dats(self.today), now)],
-            ),
-            (
-                "INSERT INTO CDPOS (OBJECTCLAS, OBJECTID, CHANGENR, TABNAME, TABKEY, FNAME, "
-                "CHNGIND, VALUE_NEW, VALUE_OLD) VALUES ('DEBI', ?, ?, 'KNA1', ?, ?, 'U', ?, ?)",
-                [
-                    (kunnr, changenr, tables.CLIENT + kunnr, c, v, old[c])
-                    for c, v in changes.items()
-                ],
-            ),
-        ]
-        self._deferred_or_now(sid, writes, kunnr)
-        return len(changes)
+        return customers.change_customer(self, sid, kunnr, salesorg, parts)
 
     def list_customers(
         self, ranges: list[dict[str, Any]], maxrows: int, cpdonly: bool
     ) -> list[dict[str, str]]:
-        """BAPI_CUSTOMER_GETLIST: IDRANGE as SELECT-OPTIONS (I/E; EQ NE GT GE LT LE BT NB CP
-        NP); bad SIGN → S& 026, bad OPTION → S& 027, nothing found → F2 718."""
-        inc: list[str] = []
-        exc: list[str] = []
-        args: list[str] = []
-        for r in ranges:
-            sign, option = str(r.get("SIGN") or ""), str(r.get("OPTION") or "")
-            if sign not in ("I", "E"):
-                raise msg("S&", "026")
-            cond = _range_sql(
-                "KUNNR", option, str(r.get("LOW") or ""), str(r.get("HIGH") or ""), args
-            )
-            if cond is None:
-                raise msg("S&", "027")
-            (inc if sign == "I" else exc).append(cond)
-        where = [f"({' OR '.join(inc)})"] if inc else []
-        where += [f"NOT ({c})" for c in exc]
-        if cpdonly:
-            where.append("KTOKD = 'CPD'")
-        sql = (
-            "SELECT KUNNR, NAME1, NAME2, ORT01, PSTLZ, STRAS, LAND1, REGIO, SPRAS, TELF1, "
-            "SORTL, KTOKD FROM KNA1"
-            + (f" WHERE {' AND '.join(where)}" if where else "")
-            + " ORDER BY KUNNR"
-            + (" LIMIT ?" if maxrows > 0 else "")
-        )
-        rows = self.store.query(sql, [*args, *([maxrows] if maxrows > 0 else [])])
-        if not rows:
-            raise msg("F2", "718")
-        keys = (
-            "KUNNR",
-            "NAME1",
-            "NAME2",
-            "ORT01",
-            "PSTLZ",
-            "STRAS",
-            "LAND1",
-            "REGIO",
-            "SPRAS",
-            "TELF1",
-            "SORTL",
-            "KTOKD",
-        )
-        return [dict(zip(keys, r, strict=True)) for r in rows]
+        return customers.list_customers(self, ranges, maxrows, cpdonly)
 
     def refuse_customer_bapi_on_s4(self, function: str) -> None:
-        """On S/4HANA (setting ``customer_bapis = false``) customer master data is the
-        business partner: the customer BAPIs write nothing (docs/specs/sap.md §8)."""
-        if not self.settings.customer_bapis:
-            raise msg("ZMOCK", "040", function)
+        customers.refuse_customer_bapi_on_s4(self, function)
 
     def customer_detail(
         self, kunnr: str, bukrs: str
     ) -> tuple[dict[str, str], dict[str, str] | None]:
-        """KNA1 (and KNB1 for ``bukrs``) of one customer; F2 502 unknown, F2 543 not
-        authorized (setting ``customers_unauthorized``), F5 102 not in bukrs."""
-        if kunnr.lstrip("0") in {c.lstrip("0") for c in self.settings.customers_unauthorized}:
-            raise msg("F2", "543", kunnr)
-        kcols = [f.name for f in tables.CATALOGUE["KNA1"]]
-        row = self.store.query_one(f"SELECT {', '.join(kcols)} FROM KNA1 WHERE KUNNR = ?", (kunnr,))
-        if row is None:
-            raise msg("F2", "502", kunnr)
-        kna1 = dict(zip(kcols, row, strict=True))
-        if not bukrs:
-            return kna1, None
-        bcols = [f.name for f in tables.CATALOGUE["KNB1"]]
-        brow = self.store.query_one(
-            f"SELECT {', '.join(bcols)} FROM KNB1 WHERE KUNNR = ? AND BUKRS = ?", (kunnr, bukrs)
-        )
-        if brow is None:
-            raise msg("F5", "102", kunnr, bukrs)
-        return kna1, dict(zip(bcols, brow, strict=True))
-
-
-# BAPIKNA106 / BAPIKNA101_1 field → KNA1 column (CHANGEFROMDATA1 X-flags, CREATEFROMDATA1)
-_KNA1_FROM_BAPI = {
-    "NAME": "NAME1",
-    "NAME_2": "NAME2",
-    "CITY": "ORT01",
-    "POSTL_COD1": "PSTLZ",
-    "STREET": "STRAS",
-    "COUNTRY": "LAND1",
-    "REGION": "REGIO",
-    "TEL1_NUMBR": "TELF1",
-    "LANGU": "SPRAS",
-    "LANGU_P": "SPRAS",
-    "SORT1": "SORTL",
-}
+        return customers.customer_detail(self, kunnr, bukrs)
 
 
 def _check_clear_params(
@@ -1088,21 +848,3 @@ def _local_ratio(opens: list[Any]) -> Decimal:
     doc = sum(abs(o[1]) for o in opens)
     loc = sum(abs(o[2]) for o in opens)
     return Decimal(loc) / Decimal(doc) if doc else Decimal(1)
-
-
-_RANGE_OPS = {"EQ": "=", "NE": "<>", "GT": ">", "GE": ">=", "LT": "<", "LE": "<="}
-
-
-def _range_sql(col: str, option: str, low: str, high: str, args: list[str]) -> str | None:
-    """One SELECT-OPTIONS row as SQL (values bound); None for an unknown OPTION."""
-    if option in _RANGE_OPS:
-        args.append(low)
-        return f"{col} {_RANGE_OPS[option]} ?"
-    if option in ("BT", "NB"):
-        args.extend([low, high])
-        return f"{'NOT ' if option == 'NB' else ''}({col} BETWEEN ? AND ?)"
-    if option in ("CP", "NP"):
-        pattern = "".join({"*": "*", "+": "?", "?": "[?]", "[": "[[]"}.get(c, c) for c in low)
-        args.append(pattern)
-        return f"{'NOT ' if option == 'NP' else ''}({col} GLOB ?)"
-    return None
