@@ -1,10 +1,26 @@
-"""State and business rules of the SAP persona (no HTTP, no wire shapes).
+"""State of the SAP persona and the facade its callers use (no HTTP, no wire shapes).
 
 Why a backend object: rules need state beyond the tables — ABAP sessions with their pending LUW
 (docs/specs/sap.md §2.5: work is visible only after BAPI_TRANSACTION_COMMIT in the same session),
-enqueue locks, and the mock clock. Business errors are raised as ``SapMessage`` (with cause rows
-in ``extra``); responses.py turns them into the RETURN shape of each function module.
-Amounts inside the rules are ``int`` minor units (formats.py says why).
+enqueue locks, the saved TCURX rows, the settings and the mock clock. ``SapBackend`` holds that
+state; each rule lives in the module of its domain as a function of the backend, and the
+backend's methods only hand over to them, so responses, routes, the seeders and tests keep one
+object to call:
+
+- sessions.py — sessions, LUWs, COMMIT/ROLLBACK, self-committing writes
+- locks.py — enqueue locks and the ``lock_conflict`` answers
+- customizing.py, periods.py, currencies.py — T001/T052, posting periods, TCURX decimals
+- number_ranges.py — NRIV: document, customer and change-document numbers
+- documents.py — the document model, its rows, the BSID→BSAD move, open-item reads
+- posting.py — BAPI_ACC_DOCUMENT_CHECK/POST
+- clearing.py — Z_OTC_AR_CLEAR (reversal.py and refunds.py: Z_OTC_AR_REVERSE, _REFUND)
+- customers.py — KNA1/KNB1 and the customer BAPIs
+- formats.py — CURR/DATS/ALPHA conversions
+
+Business errors are raised as ``SapMessage`` (with cause rows in ``extra``); responses.py turns
+them into the RETURN shape of each function module. Amounts inside the rules are ``int`` minor
+units (formats.py says why). Domain modules reach other domains through this facade and import
+only public names; the names below in ``__all__`` are re-exported for existing importers.
 """
 
 from __future__ import annotations
@@ -44,9 +60,7 @@ from mock_erp.sap.formats import (
     parse_dats,
 )
 from mock_erp.sap.locks import CUSTOMER_LOCK, LOCK_CAUSE
-from mock_erp.sap.messages import (
-    ROW_BASE,
-)
+from mock_erp.sap.messages import ROW_BASE
 from mock_erp.sap.number_ranges import CUSTOMER_RANGE, DOC_TYPE_RANGES
 from mock_erp.sap.sessions import DEFAULT_USER, Session, Writes
 from mock_erp.sap.settings import SapSettings
@@ -97,7 +111,7 @@ class SapBackend:
         #: persona for the call at hand: ``fb08_fails_after_reset`` (mock_erp/sap/reversal.py)
         self.call_faults: frozenset[str] = frozenset()
 
-    # -- clock -----------------------------------------------------------------------------
+    # -- clock -------------------------------------------------------------------------------------
     @property
     def today(self) -> date:
         """The mock's date (CPUDT, UDATE, ERDAT); fixed when set, else the real date."""
@@ -114,7 +128,7 @@ class SapBackend:
             self.sessions.clear()
             self.enqueues.clear()
 
-    # -- sessions and LUWs (sessions.py) -----------------------------------------------------
+    # -- sessions and LUWs (sessions.py) -----------------------------------------------------------
     def open_session(self, user: str = DEFAULT_USER) -> str:
         return sessions.open_session(self, user)
 
@@ -139,7 +153,7 @@ class SapBackend:
     def write_now(self, writes: Writes) -> None:
         sessions.write_now(self, writes)
 
-    # -- locks (enqueue, locks.py) -----------------------------------------------------------
+    # -- locks (enqueue, locks.py) -----------------------------------------------------------------
     def set_lock(self, bukrs: str, kunnr: str, user: str) -> None:
         locks.set_lock(self, bukrs, kunnr, user)
 
@@ -157,7 +171,7 @@ class SapBackend:
     ) -> dict[str, Any]:
         return locks.lock_response(self, function, params, holder)
 
-    # -- configuration look-ups (customizing.py, periods.py) ----------------------------------
+    # -- configuration look-ups (customizing.py, periods.py) ---------------------------------------
     def company(self, bukrs: str) -> dict[str, str] | None:
         return customizing.company(self, bukrs)
 
@@ -171,7 +185,7 @@ class SapBackend:
     def period_open(self, bukrs: str, gjahr: str, monat: str, koart: str) -> SapMessage | None:
         return periods.period_open(self, bukrs, gjahr, monat, koart)
 
-    # -- currencies (currencies.py) -----------------------------------------------------------
+    # -- currencies (currencies.py) ----------------------------------------------------------------
     def sync_tcurx(self) -> None:
         currencies.sync_tcurx(self)
 
@@ -187,7 +201,7 @@ class SapBackend:
     def fmt_amount(self, minor: int, waers: str) -> str:
         return currencies.fmt_amount(self, minor, waers)
 
-    # -- number ranges (number_ranges.py) -------------------------------------------------------
+    # -- number ranges (number_ranges.py) ----------------------------------------------------------
     def draw_number(self, bukrs: str, blart: str, gjahr: str) -> str:
         return number_ranges.draw_number(self, bukrs, blart, gjahr)
 
@@ -197,7 +211,7 @@ class SapBackend:
     def draw_change_number(self) -> str:
         return number_ranges.draw_change_number(self)
 
-    # -- accounting documents (posting.py) -----------------------------------------------------
+    # -- accounting documents (posting.py) ---------------------------------------------------------
     def build_document(
         self,
         header: dict[str, Any],
@@ -228,15 +242,15 @@ class SapBackend:
     ) -> str:
         return posting.post_document(self, sid, header, gl, ar, amounts)
 
-    # -- open items (documents.py) -------------------------------------------------------------
+    # -- open items (documents.py) -----------------------------------------------------------------
     def open_items(self, bukrs: str, kunnr: str, keydate: str, noted: bool) -> list[dict[str, Any]]:
         return documents.open_items(self, bukrs, kunnr, keydate, noted)
 
-    # -- clearing wrapper (clearing.py) ---------------------------------------------------------
+    # -- clearing wrapper (clearing.py) ------------------------------------------------------------
     def clear(self, sid: str, p: dict[str, Any]) -> tuple[Document | None, list[SapMessage]]:
         return clearing.clear(self, sid, p)
 
-    # -- customers (customers.py) ----------------------------------------------------------------
+    # -- customers (customers.py) ------------------------------------------------------------------
     def customer(self, kunnr: str, bukrs: str = "") -> dict[str, str] | None:
         return customers.customer(self, kunnr, bukrs)
 

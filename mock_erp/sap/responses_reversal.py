@@ -21,7 +21,7 @@ Rule = Callable[[SapBackend, str, Params], tuple[Document | None, list[SapMessag
 
 
 def _answer(rule: Rule, b: SapBackend, session: str, p: Params) -> Params:
-    from mock_erp.sap.responses import _posted_lines
+    from mock_erp.sap.responses import posted_lines  # responses imports HANDLERS from here
 
     blank: Params = {"E_DOC_NO": "", "E_FISC_YEAR": "0000", "E_OBJ_KEY": "", "T_LINES": []}
     sync_closed_periods(b)
@@ -32,7 +32,7 @@ def _answer(rule: Rule, b: SapBackend, session: str, p: Params) -> Params:
     if doc is None:
         return {**blank, "RETURN": [bapiret2(r) for r in rows]}
     return {"E_DOC_NO": doc.belnr, "E_FISC_YEAR": doc.gjahr, "E_OBJ_KEY": doc.obj_key,
-            "T_LINES": _posted_lines(b, doc), "RETURN": [bapiret2(r) for r in rows]}  # fmt: skip
+            "T_LINES": posted_lines(b, doc), "RETURN": [bapiret2(r) for r in rows]}  # fmt: skip
 
 
 def z_otc_ar_reverse(b: SapBackend, session: str, p: Params) -> Params:
