@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from mock_erp.s4.odata import ODataError
-from mock_erp.sap.models import dats
+from mock_erp.sap.formats import dats
 from mock_erp.store import Store
 
 DDL = """

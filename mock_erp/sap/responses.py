@@ -16,15 +16,10 @@ from typing import Any
 
 from mock_erp.sap import tables
 from mock_erp.sap.abap import AbapException, SapMessage
+from mock_erp.sap.documents import LOGICAL_SYSTEM, OBJ_TYPE, Document
+from mock_erp.sap.formats import dats, minor_of_internal
 from mock_erp.sap.messages import bapiret1, bapiret2, bapireturn, msg, rows_of, text_of
-from mock_erp.sap.models import (
-    LOGICAL_SYSTEM,
-    OBJ_TYPE,
-    Document,
-    SapBackend,
-    dats,
-    minor_of_internal,
-)
+from mock_erp.sap.models import SapBackend
 from mock_erp.sap.responses_reversal import HANDLERS as REVERSAL_HANDLERS
 from mock_erp.sap.system import HANDLERS as SYSTEM_HANDLERS
 from mock_erp.sap.system import sync_system_tables

@@ -10,8 +10,9 @@ from collections.abc import Callable
 from typing import Any
 
 from mock_erp.sap.abap import SapMessage
+from mock_erp.sap.documents import Document
 from mock_erp.sap.messages import bapiret2, rows_of
-from mock_erp.sap.models import Document, SapBackend
+from mock_erp.sap.models import SapBackend
 from mock_erp.sap.periods import sync_closed_periods
 from mock_erp.sap.refunds import refund
 from mock_erp.sap.reversal import reverse
