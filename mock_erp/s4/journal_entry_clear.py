@@ -26,8 +26,8 @@ from lxml import etree
 
 from mock_erp.s4.journal_entry_xml import RequestError, amount, child, children, text
 from mock_erp.sap.abap import SapMessage
+from mock_erp.sap.formats import minor_of_internal
 from mock_erp.sap.messages import TOO_MANY_DECIMALS, msg
-from mock_erp.sap.models import minor_of_internal
 
 SERVICE = "JournalEntryBulkClearingRequest_In"
 PATH = "/sap/bc/srt/scs_ext/sap/journalentrybulkclearingreques"

@@ -29,8 +29,8 @@ from mock_erp.s4.journal_entry_xml import (
     text,
 )
 from mock_erp.sap.abap import SapMessage
+from mock_erp.sap.documents import LOGICAL_SYSTEM
 from mock_erp.sap.messages import msg
-from mock_erp.sap.models import LOGICAL_SYSTEM
 
 SERVICE = "JournalEntryCreateRequestConfirmation_In"
 PATH = "/sap/bc/srt/scs_ext/sap/journalentrycreaterequestconfi"

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from mock_erp.s4.odata import ODataError
-from mock_erp.sap.models import dats
+from mock_erp.sap.formats import dats
 from mock_erp.store import Store
 
 DDL = """
@@ -336,7 +336,7 @@ def _change_document(
     old: Mapping[str, str],
     user: str,
 ) -> None:
-    changenr = backend._draw_change_number()
+    changenr = backend.draw_change_number()
     conn.execute(
         "INSERT INTO CDHDR (OBJECTCLAS, OBJECTID, CHANGENR, USERNAME, UDATE, UTIME, TCODE, "
         "CHANGE_IND) VALUES ('DEBI', ?, ?, ?, ?, ?, 'BP', 'U')",

@@ -104,6 +104,7 @@ ALL_TEXTS = {**TEXTS, **UNCONFIRMED}
 
 # docs/specs/sap.md §7.7: one constant for the decimals message until SAP's is known.
 TOO_MANY_DECIMALS = ("ZMOCK", "003")
+ROW_BASE = 1  # unconfirmed: docs/specs/sap.md §2.4 — RETURN-ROW of the first table row
 
 _VAR = re.compile(r"&([1-4]?)")
 

@@ -1,154 +1,94 @@
-"""State and business rules of the SAP persona (no HTTP, no wire shapes).
+"""State of the SAP persona and the facade its callers use (no HTTP, no wire shapes).
 
 Why a backend object: rules need state beyond the tables — ABAP sessions with their pending LUW
 (docs/specs/sap.md §2.5: work is visible only after BAPI_TRANSACTION_COMMIT in the same session),
-enqueue locks, and the mock clock. Business errors are raised as ``SapMessage`` (with cause rows
-in ``extra``); responses.py turns them into the RETURN shape of each function module.
+enqueue locks, the saved TCURX rows, the settings and the mock clock. ``SapBackend`` holds that
+state; each rule lives in the module of its domain as a function of the backend, and the
+backend's methods only hand over to them, so responses, routes, the seeders and tests keep one
+object to call:
 
-Amounts: inside the rules every amount is an ``int`` of *minor units* of its currency. SAP's
-internal CURR format (specs/sap.md §3, TCURX) stores ``real / 10^(2 - CURRDEC)`` with two decimals,
-which is numerically the minor units divided by 100 for every currency — ¥100 → ``1.00``,
-KWD 100.000 → ``1000.00`` — so converting to storage is one format call and arithmetic is exact.
+- sessions.py — sessions, LUWs, COMMIT/ROLLBACK, self-committing writes
+- locks.py — enqueue locks and the ``lock_conflict`` answers
+- customizing.py, periods.py, currencies.py — T001/T052, posting periods, TCURX decimals
+- number_ranges.py — NRIV: document, customer and change-document numbers
+- documents.py — the document model, its rows, the BSID→BSAD move, open-item reads
+- posting.py — BAPI_ACC_DOCUMENT_CHECK/POST
+- clearing.py — Z_OTC_AR_CLEAR (reversal.py and refunds.py: Z_OTC_AR_REVERSE, _REFUND)
+- customers.py — KNA1/KNB1 and the customer BAPIs
+- formats.py — CURR/DATS/ALPHA conversions
+
+Business errors are raised as ``SapMessage`` (with cause rows in ``extra``); responses.py turns
+them into the RETURN shape of each function module. Amounts inside the rules are ``int`` minor
+units (formats.py says why). Domain modules reach other domains through this facade and import
+only public names; the names below in ``__all__`` are re-exported for existing importers.
 """
 
 from __future__ import annotations
 
-import sqlite3
 import threading
-import uuid
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from mock_erp.sap import tables
-from mock_erp.sap.abap import SapMessage
-from mock_erp.sap.messages import (
-    TOO_MANY_DECIMALS,
-    bapiret1,
-    bapiret2,
-    bapireturn,
-    msg,
-    rows_of,
+from mock_erp.sap import (
+    clearing,
+    currencies,
+    customers,
+    customizing,
+    documents,
+    locks,
+    number_ranges,
+    periods,
+    posting,
+    sessions,
+    tables,
 )
+from mock_erp.sap.abap import SapMessage
+from mock_erp.sap.customers import CUSTOMER_BAPIS_NEED_COMMIT
+from mock_erp.sap.documents import (
+    LOGICAL_SYSTEM,
+    OBJ_TYPE,
+    POSTING_KEYS,
+    Document,
+    Line,
+)
+from mock_erp.sap.formats import (
+    alpha,
+    dats,
+    internal_text,
+    minor_of_internal,
+    parse_dats,
+)
+from mock_erp.sap.locks import CUSTOMER_LOCK, LOCK_CAUSE
+from mock_erp.sap.messages import ROW_BASE
+from mock_erp.sap.number_ranges import CUSTOMER_RANGE, DOC_TYPE_RANGES
+from mock_erp.sap.sessions import DEFAULT_USER, Session, Writes
 from mock_erp.sap.settings import SapSettings
-from mock_erp.sap.user_dates import UnsupportedDateFormat, read_user_date, write_user_date
 from mock_erp.store import Store
 
-LOGICAL_SYSTEM = "MCKCLNT100"  # AWSYS / OBJ_SYS (C10, <SID>CLNT<client>) [project]
-DEFAULT_USER = "RFC_OTC"  # the mock's logon user for sessions [project]
-OBJ_TYPE = "BKPFF"  # AWTYP of FI documents posted through the BAPI (docs/specs/sap.md §2.4)
-
-# docs/specs/sap.md §3: mock number ranges per document type (T003-NUMKR → NRIV interval prefix).
-DOC_TYPE_RANGES = {"DR": "18", "DG": "18", "DZ": "14", "DA": "16", "AB": "01", "SA": "01"}
-CUSTOMER_RANGE = ("0010000000", "0019999999")  # KNA1 numbers for CREATEFROMDATA1 [project]
-
-# unconfirmed: docs/specs/sap.md §2.4, §2.6, §3 — posting keys, ROW base and the lock cause row.
-POSTING_KEYS = {
-    "invoice": "01",  # customer debit (BAPI)
-    "credit": "11",  # customer credit (BAPI)
-    "payment": "15",  # incoming payment / on-account / partial (Z_OTC_AR_CLEAR)
-    "payment_debit": "05",  # net debit clearing line (Z_OTC_AR_CLEAR)
-    "residual": "06",  # payment difference, debit
-    "gl_debit": "40",
-    "gl_credit": "50",
-}
-ROW_BASE = 1  # unconfirmed: docs/specs/sap.md §2.4 — RETURN-ROW of the first table row
-LOCK_CAUSE = ("F5", "283")  # unconfirmed: the enqueue message BAPI_ACC_DOCUMENT_POST gives
-CUSTOMER_LOCK = ("F2", "042")  # unconfirmed: the same for customer-master BAPIs
-CUSTOMER_BAPIS_NEED_COMMIT = True  # unconfirmed: docs/specs/sap.md §2.7 "Call COMMIT afterwards"
-
-Writes = list[tuple[str, list[tuple[Any, ...]]]]
-
-
-# -- amounts -----------------------------------------------------------------------------------
-def internal_text(minor: int) -> str:
-    """Minor units → SAP's internal CURR text (two decimals, unsigned by caller)."""
-    sign = "-" if minor < 0 else ""
-    minor = abs(minor)
-    return f"{sign}{minor // 100}.{minor % 100:02d}"
-
-
-def minor_of_internal(text: str) -> int:
-    """SAP internal CURR text → minor units."""
-    return int(Decimal(text or "0").scaleb(2))
-
-
-def dats(d: date) -> str:
-    return d.strftime("%Y%m%d")
-
-
-def parse_dats(text: str) -> date | None:
-    if not text or text == "00000000":
-        return None
-    return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
-
-
-def alpha(value: str, length: int = 10) -> str:
-    """ALPHA conversion (docs/specs/sap.md §3), for the mock's own numbers only: never applied to
-    caller input — ``1000`` stays ``1000`` and is an unknown customer."""
-    return value.zfill(length) if value.isdigit() else value
-
-
-@dataclass
-class Line:
-    """One document line as the rules build it, before it becomes BSEG/BSID/BSAD rows."""
-
-    koart: str  # D customer, S G/L
-    account: str  # KUNNR for D, HKONT for S
-    hkont: str
-    shkzg: str  # S debit, H credit
-    bschl: str
-    amount: int  # minor units, unsigned, document currency
-    local: int  # minor units, unsigned, local currency
-    sgtxt: str = ""
-    zuonr: str = ""
-    zfbdt: str = "00000000"
-    zterm: str = ""
-    zbd: tuple[int, int, int, Decimal, Decimal] = (0, 0, 0, Decimal(0), Decimal(0))
-    rebzg: tuple[str, str, str] = ("", "0000", "000")
-    rstgr: str = ""
-    kostl: str = ""
-    gsber: str = ""
-    mwskz: str = ""
-    umskz: str = ""
-    zlsch: str = ""
-    zlspr: str = ""
-    xref: tuple[str, str, str] = ("", "", "")
-    cleared_by_self: bool = False  # customer line cleared by its own document (BSAD at once)
-
-
-@dataclass
-class Document:
-    bukrs: str
-    blart: str
-    bldat: str
-    budat: str
-    gjahr: str
-    monat: str
-    waers: str
-    hwaer: str
-    xblnr: str = ""
-    bktxt: str = ""
-    usnam: str = DEFAULT_USER
-    tcode: str = "FB01"
-    lines: list[Line] = field(default_factory=list)
-    belnr: str = ""
-
-    @property
-    def obj_key(self) -> str:
-        """OBJ_KEY / AWKEY = BELNR(10) + BUKRS(4) + GJAHR(4) (docs/specs/sap.md §2.4)."""
-        return f"{self.belnr}{self.bukrs:<4}{self.gjahr}"
-
-
-@dataclass
-class Session:
-    """One ABAP session: its user and the LUW pending until COMMIT (docs/specs/sap.md §2.5)."""
-
-    user: str
-    pending: Writes = field(default_factory=list)
-    pending_keys: list[str] = field(default_factory=list)
+#: Names other code imports from here; each is defined in the module that owns it.
+__all__ = [
+    "CUSTOMER_BAPIS_NEED_COMMIT",
+    "CUSTOMER_LOCK",
+    "CUSTOMER_RANGE",
+    "DEFAULT_USER",
+    "DOC_TYPE_RANGES",
+    "LOCK_CAUSE",
+    "LOGICAL_SYSTEM",
+    "OBJ_TYPE",
+    "POSTING_KEYS",
+    "ROW_BASE",
+    "Document",
+    "Line",
+    "SapBackend",
+    "Session",
+    "Writes",
+    "alpha",
+    "dats",
+    "internal_text",
+    "minor_of_internal",
+    "parse_dats",
+]
 
 
 class SapBackend:
@@ -158,18 +98,20 @@ class SapBackend:
         self.store = store
         store.register_schema("sap", tables.DDL)
         self._today = today
-        self._lock = threading.RLock()
-        self._sessions: dict[str, Session] = {}
-        self._locks: dict[tuple[str, str], str] = {}
+        #: One re-entrant mutex for the session and enqueue tables and for rules that must
+        #: check and write atomically (two clearings must not take one item).
+        self.mutex = threading.RLock()
+        self.sessions: dict[str, Session] = {}  # open ABAP sessions by id (sessions.py)
+        self.enqueues: dict[tuple[str, str], str] = {}  # (BUKRS or *, KUNNR) → user (locks.py)
         self.unauthorized_tables: set[str] = {"USR02", "USH02", "RFCDES"}
         self.settings = SapSettings()  # the persona hands the app's settings over on each call
-        self._tcurx_saved: dict[str, int | None] = {}  # TCURX rows as seeded, before `tcurx`
+        self.tcurx_saved: dict[str, int | None] = {}  # TCURX rows as seeded, before `tcurx`
         self.logon_user = DEFAULT_USER  # the persona sets its configured user on each call
         #: Fault kinds the SAP persona applies inside a call (mock_erp/faults.py), set by the
         #: persona for the call at hand: ``fb08_fails_after_reset`` (mock_erp/sap/reversal.py)
         self.call_faults: frozenset[str] = frozenset()
 
-    # -- clock -----------------------------------------------------------------------------
+    # -- clock -------------------------------------------------------------------------------------
     @property
     def today(self) -> date:
         """The mock's date (CPUDT, UDATE, ERDAT); fixed when set, else the real date."""
@@ -181,347 +123,95 @@ class SapBackend:
 
     def reset(self) -> None:
         """Drop all state: tables (store-wide reset), sessions and locks."""
-        with self._lock:
+        with self.mutex:
             self.store.reset()
-            self._sessions.clear()
-            self._locks.clear()
+            self.sessions.clear()
+            self.enqueues.clear()
 
-    # -- sessions and LUWs -------------------------------------------------------------------
+    # -- sessions and LUWs (sessions.py) -----------------------------------------------------------
     def open_session(self, user: str = DEFAULT_USER) -> str:
-        sid = uuid.uuid4().hex
-        with self._lock:
-            self._sessions[sid] = Session(user=user)
-        return sid
+        return sessions.open_session(self, user)
 
     def end_session(self, sid: str) -> None:
-        """Logoff, timeout or connection loss: the pending LUW is discarded (numbers stay used)."""
-        with self._lock:
-            self._sessions.pop(sid, None)
+        sessions.end_session(self, sid)
 
     def has_session(self, sid: str) -> bool:
-        with self._lock:
-            return sid in self._sessions
-
-    def _session(self, sid: str) -> Session:
-        with self._lock:
-            if sid not in self._sessions:  # a stateless caller: behave as a fresh session
-                self._sessions[sid] = Session(user=DEFAULT_USER)
-            return self._sessions[sid]
+        return sessions.has_session(self, sid)
 
     def session_user(self, sid: str) -> str:
-        return self._session(sid).user
+        return sessions.session_user(self, sid)
 
     def pending(self, sid: str) -> list[str]:
-        """Object keys waiting in the session's LUW (for inspection and tests)."""
-        with self._lock:
-            s = self._sessions.get(sid)
-            return list(s.pending_keys) if s else []
-
-    def _defer(self, sid: str, writes: Writes, key: str) -> None:
-        with self._lock:
-            s = self._session(sid)
-            s.pending.extend(writes)
-            s.pending_keys.append(key)
+        return sessions.pending(self, sid)
 
     def commit(self, sid: str) -> SapMessage | None:
-        """COMMIT WORK of this session's LUW only; nothing pending → nothing to do (blank RETURN).
-
-        An update failure (a write that violates the store) rolls the LUW back and returns
-        E S& 101 (docs/specs/sap.md §2.5).
-        """
-        with self._lock:
-            s = self._sessions.get(sid)
-            writes = s.pending if s else []
-            if s:
-                s.pending, s.pending_keys = [], []
-        if not writes:
-            return None
-        try:
-            with self.store.transaction() as conn:
-                _apply(conn, writes)
-        except sqlite3.DatabaseError:
-            return msg("S&", "101")
-        return None
+        return sessions.commit(self, sid)
 
     def rollback(self, sid: str) -> None:
-        with self._lock:
-            s = self._sessions.get(sid)
-            if s:
-                s.pending, s.pending_keys = [], []
+        sessions.rollback(self, sid)
 
-    # -- locks (enqueue) ---------------------------------------------------------------------
+    def write_now(self, writes: Writes) -> None:
+        sessions.write_now(self, writes)
+
+    # -- locks (enqueue, locks.py) -----------------------------------------------------------------
     def set_lock(self, bukrs: str, kunnr: str, user: str) -> None:
-        """Hold the customer as if ``user`` had it open in FB05/XD02 (fault injection)."""
-        with self._lock:
-            self._locks[(bukrs, kunnr)] = user
+        locks.set_lock(self, bukrs, kunnr, user)
 
     def clear_locks(self) -> None:
-        with self._lock:
-            self._locks.clear()
+        locks.clear_locks(self)
 
     def locked_by(self, bukrs: str, kunnr: str, user: str) -> str | None:
-        """The other user holding the customer (any company code lock with bukrs ``*``)."""
-        with self._lock:
-            for key in ((bukrs, kunnr), ("*", kunnr)):
-                holder = self._locks.get(key)
-                if holder and holder != user:
-                    return holder
-        return None
+        return locks.locked_by(self, bukrs, kunnr, user)
 
     def any_lock_user(self, kunnr: str = "") -> str:
-        with self._lock:
-            for (_, k), u in self._locks.items():
-                if not kunnr or k == kunnr:
-                    return u
-            return next(iter(self._locks.values()), "OTHERUSER")
+        return locks.any_lock_user(self, kunnr)
 
     def lock_response(
         self, function: str, params: dict[str, Any], holder: str | None = None
     ) -> dict[str, Any]:
-        """The function module's own answer when its customer is enqueued by another user
-        (fault ``lock_conflict``, docs/specs/sap.md §7.16): Z_OTC_AR_CLEAR E ZOTC 010 (V2 user);
-        POST/CHECK E RW 609 + the lock cause row; customer BAPIs their lock message; COMMIT an
-        update failure (E S& 101); reads, which take no enqueue in SAP, the lock cause in their
-        RETURN shape; ROLLBACK and RFC_READ_TABLE are not affected (empty answer).
-        """
-        ar = list(params.get("ACCOUNTRECEIVABLE") or [{}])
-        kunnr = str(
-            params.get("I_CUSTOMER")
-            or params.get("CUSTOMER")
-            or params.get("CUSTOMERNO")
-            or ar[0].get("CUSTOMER")
-            or ""
-        )
-        user = holder or self.any_lock_user(kunnr)
-        if function in ("Z_OTC_AR_CLEAR", "Z_OTC_AR_REFUND"):
-            return {
-                "E_DOC_NO": "",
-                "E_FISC_YEAR": "0000",
-                "E_OBJ_KEY": "",
-                "RETURN": [bapiret2(msg("ZOTC", "010", kunnr, user))],
-            }
-        if function in ("BAPI_ACC_DOCUMENT_POST", "BAPI_ACC_DOCUMENT_CHECK", "Z_OTC_AR_ON_ACCOUNT"):
-            cause = msg(
-                *LOCK_CAUSE,
-                kunnr,
-                user,
-                parameter="ACCOUNTRECEIVABLE",
-                row=ROW_BASE,
-                field="CUSTOMER",
-            )
-            rows = [bapiret2(m) for m in rows_of(_doc_error([cause]))]
-            if function == "BAPI_ACC_DOCUMENT_CHECK":
-                return {"RETURN": rows}
-            if function == "Z_OTC_AR_ON_ACCOUNT":  # the kit's wrapper: blank keys, as on error
-                return {"OBJ_TYPE": "", "OBJ_KEY": "", "OBJ_SYS": "", "RETURN": rows}
-            return {"OBJ_TYPE": OBJ_TYPE, "OBJ_KEY": "$", "OBJ_SYS": LOGICAL_SYSTEM, "RETURN": rows}
-        if function == "BAPI_TRANSACTION_COMMIT":
-            return {"RETURN": bapiret2(msg("S&", "101"))}
-        if function.startswith("BAPI_CUSTOMER_"):
-            out: dict[str, Any] = {"RETURN": bapiret1(msg(*CUSTOMER_LOCK, kunnr, user))}
-            if function == "BAPI_CUSTOMER_CREATEFROMDATA1":
-                out["CUSTOMERNO"] = ""
-            return out
-        if function.startswith("BAPI_AR_ACC_"):
-            return {"RETURN": bapireturn(msg(*LOCK_CAUSE, kunnr, user))}
-        return {"RETURN": {}} if function == "BAPI_TRANSACTION_ROLLBACK" else {}
+        return locks.lock_response(self, function, params, holder)
 
-    # -- configuration look-ups --------------------------------------------------------------
+    # -- configuration look-ups (customizing.py, periods.py) ---------------------------------------
     def company(self, bukrs: str) -> dict[str, str] | None:
-        row = self.store.query_one(
-            "SELECT T001.WAERS, PERIV, OPVAR, LAND1, AKONT, BANK_GL, DISC_GL, WRITEOFF_GL "
-            "FROM T001 LEFT JOIN ZMOCK_T001_ACCOUNTS A USING (BUKRS) WHERE BUKRS = ?",
-            (bukrs,),
-        )
-        if row is None:
-            return None
-        keys = ("WAERS", "PERIV", "OPVAR", "LAND1", "AKONT", "BANK_GL", "DISC_GL", "WRITEOFF_GL")
-        return {k: v or "" for k, v in zip(keys, row, strict=True)}
-
-    def sync_tcurx(self) -> None:
-        """Bring TCURX in line with the ``tcurx`` setting (added, changed, removed currencies).
-
-        Rows the setting no longer names get their seeded value back, so a test can flip a
-        currency out of TCURX and in again without a reset.
-        """
-        overrides = self.settings.tcurx
-        if not overrides and not self._tcurx_saved:
-            return
-        with self.store.transaction() as conn:
-
-            def put(cur: str, dec: int | None) -> None:
-                if dec is None:
-                    conn.execute("DELETE FROM TCURX WHERE CURRKEY = ?", (cur,))
-                else:
-                    conn.execute(
-                        "INSERT OR REPLACE INTO TCURX (CURRKEY, CURRDEC) VALUES (?, ?)", (cur, dec)
-                    )
-
-            for cur in [c for c in self._tcurx_saved if c not in overrides]:
-                put(cur, self._tcurx_saved.pop(cur))
-            for cur, dec in overrides.items():
-                row = conn.execute("SELECT CURRDEC FROM TCURX WHERE CURRKEY = ?", (cur,)).fetchone()
-                have = None if row is None else int(row[0])
-                if have != dec:
-                    self._tcurx_saved.setdefault(cur, have)
-                    put(cur, dec)
-
-    def currdec(self, waers: str) -> int:
-        """Decimals of a currency: TCURX, absent = 2 (docs/specs/sap.md §3, §8)."""
-        self.sync_tcurx()
-        row = self.store.query_one("SELECT CURRDEC FROM TCURX WHERE CURRKEY = ?", (waers,))
-        return int(row[0]) if row else 2
-
-    def to_minor(self, amount: Decimal, waers: str) -> int | None:
-        """External amount → minor units; None when it has more decimals than the currency."""
-        dec = self.currdec(waers)
-        scaled = Decimal(amount).scaleb(dec)
-        if scaled != scaled.to_integral_value():
-            return None
-        return int(scaled)
-
-    def external(self, minor: int, waers: str) -> Decimal:
-        """Minor units → the real (external) amount, e.g. 100 minor JPY → Decimal('100')."""
-        return Decimal(minor).scaleb(-self.currdec(waers))
-
-    def fmt_amount(self, minor: int, waers: str) -> str:
-        dec = self.currdec(waers)
-        return f"{Decimal(minor).scaleb(-dec):.{dec}f}"
-
-    def customer(self, kunnr: str, bukrs: str = "") -> dict[str, str] | None:
-        """KNA1 (+ KNB1 when ``bukrs``) of an internal-format number; None if not there."""
-        row = self.store.query_one("SELECT SPERR FROM KNA1 WHERE KUNNR = ?", (kunnr,))
-        if row is None:
-            return None
-        out = {"KNA1_SPERR": row[0]}
-        if bukrs:
-            r = self.store.query_one(
-                "SELECT SPERR, AKONT, ZTERM FROM KNB1 WHERE KUNNR = ? AND BUKRS = ?",
-                (kunnr, bukrs),
-            )
-            if r is None:
-                return None
-            out.update({"KNB1_SPERR": r[0], "AKONT": r[1], "ZTERM": r[2]})
-        return out
+        return customizing.company(self, bukrs)
 
     def payment_terms(self, zterm: str) -> tuple[int, int, int, Decimal, Decimal]:
-        row = self.store.query_one(
-            "SELECT ZTAG1, ZTAG2, ZTAG3, ZPRZ1, ZPRZ2 FROM T052 WHERE ZTERM = ? ORDER BY ZTAGG",
-            (zterm,),
-        )
-        if row is None:
-            return (0, 0, 0, Decimal(0), Decimal(0))
-        return (int(row[0]), int(row[1]), int(row[2]), Decimal(row[3]), Decimal(row[4]))
+        return customizing.payment_terms(self, zterm)
 
     @staticmethod
     def fiscal_period(budat: str, periv: str = "K4") -> tuple[str, str]:
-        """GJAHR and MONAT from BUDAT: K4 = calendar year, months as periods (specs/sap.md §3)."""
-        return budat[:4], budat[4:6]
+        return periods.fiscal_period(budat, periv)
 
     def period_open(self, bukrs: str, gjahr: str, monat: str, koart: str) -> SapMessage | None:
-        """T001B check: account type ``+`` first, then the line's own type (docs/specs/sap.md §3).
+        return periods.period_open(self, bukrs, gjahr, monat, koart)
 
-        Returns F5 201 (V1 period, V2 year, V3 account type, V4 variant) when closed.
-        """
-        comp = self.company(bukrs)
-        opvar = comp["OPVAR"] if comp else bukrs
-        per = int(gjahr) * 1000 + int(monat)
-        for mkoar in ("+", koart):
-            rows = self.store.query(
-                "SELECT FRYE1, FRPE1, TOYE1, TOPE1, FRYE2, FRPE2, TOYE2, TOPE2 FROM T001B "
-                "WHERE BUKRS = ? AND MKOAR = ?",
-                (opvar, mkoar),
-            )
-            if not rows and mkoar != "+":
-                continue  # no own row for the type: '+' decides
-            ok = any(
-                int(r[0]) * 1000 + int(r[1]) <= per <= int(r[2]) * 1000 + int(r[3])
-                or int(r[4]) * 1000 + int(r[5]) <= per <= int(r[6]) * 1000 + int(r[7])
-                for r in rows
-            )
-            if not ok:
-                return msg("F5", "201", f"{int(monat):03d}", gjahr, mkoar, opvar)
-        return None
+    # -- currencies (currencies.py) ----------------------------------------------------------------
+    def sync_tcurx(self) -> None:
+        currencies.sync_tcurx(self)
 
-    # -- number ranges -----------------------------------------------------------------------
+    def currdec(self, waers: str) -> int:
+        return currencies.currdec(self, waers)
+
+    def to_minor(self, amount: Decimal, waers: str) -> int | None:
+        return currencies.to_minor(self, amount, waers)
+
+    def external(self, minor: int, waers: str) -> Decimal:
+        return currencies.external(self, minor, waers)
+
+    def fmt_amount(self, minor: int, waers: str) -> str:
+        return currencies.fmt_amount(self, minor, waers)
+
+    # -- number ranges (number_ranges.py) ----------------------------------------------------------
     def draw_number(self, bukrs: str, blart: str, gjahr: str) -> str:
-        """Next document number of the type's range for company code and year.
-
-        Drawn at POST time and committed at once (docs/specs/sap.md §2.4): if the LUW never commits,
-        the number is a gap. Mock: a missing NRIV interval for a year is created on first use.
-        """
-        numkr_row = self.store.query_one("SELECT NUMKR FROM T003 WHERE BLART = ?", (blart,))
-        numkr = numkr_row[0] if numkr_row else DOC_TYPE_RANGES.get(blart, "01")
-        with self.store.transaction() as conn:
-            row = conn.execute(
-                "SELECT NRLEVEL, TONUMBER FROM NRIV WHERE OBJECT = 'RF_BELEG' AND SUBOBJECT = ? "
-                "AND NRRANGENR = ? AND TOYEAR = ?",
-                (bukrs, numkr, gjahr),
-            ).fetchone()
-            if row is None:
-                start = int(numkr) * 10**8
-                conn.execute(
-                    "INSERT INTO NRIV (OBJECT, SUBOBJECT, NRRANGENR, TOYEAR, FROMNUMBER, "
-                    "TONUMBER, NRLEVEL) VALUES ('RF_BELEG', ?, ?, ?, ?, ?, ?)",
-                    (
-                        bukrs,
-                        numkr,
-                        gjahr,
-                        f"{start:010d}",
-                        f"{start + 10**8 - 1:010d}",
-                        f"{start - 1:010d}",
-                    ),
-                )
-                row = (f"{start - 1:010d}", f"{start + 10**8 - 1:010d}")
-            nxt = int(row[0]) + 1
-            if nxt > int(row[1]):
-                raise msg("F5", "165", bukrs)  # interval exhausted: not expected in a mock
-            conn.execute(
-                "UPDATE NRIV SET NRLEVEL = ? WHERE OBJECT = 'RF_BELEG' AND SUBOBJECT = ? "
-                "AND NRRANGENR = ? AND TOYEAR = ?",
-                (f"{nxt:010d}", bukrs, numkr, gjahr),
-            )
-        return f"{nxt:010d}"
+        return number_ranges.draw_number(self, bukrs, blart, gjahr)
 
     def draw_customer_number(self) -> str:
-        with self.store.transaction() as conn:
-            row = conn.execute(
-                "SELECT NRLEVEL FROM NRIV WHERE OBJECT = 'DEBITOR' AND NRRANGENR = '01'"
-            ).fetchone()
-            if row is None:
-                lo, hi = CUSTOMER_RANGE
-                conn.execute(
-                    "INSERT INTO NRIV (OBJECT, SUBOBJECT, NRRANGENR, TOYEAR, FROMNUMBER, "
-                    "TONUMBER, NRLEVEL) VALUES ('DEBITOR', '', '01', '0000', ?, ?, ?)",
-                    (lo, hi, f"{int(lo) - 1:010d}"),
-                )
-                row = (f"{int(lo) - 1:010d}",)
-            nxt = f"{int(row[0]) + 1:010d}"
-            conn.execute(
-                "UPDATE NRIV SET NRLEVEL = ? WHERE OBJECT = 'DEBITOR' AND NRRANGENR = '01'",
-                (nxt,),
-            )
-        return nxt
+        return number_ranges.draw_customer_number(self)
 
-    def _draw_change_number(self) -> str:
-        with self.store.transaction() as conn:
-            row = conn.execute(
-                "SELECT NRLEVEL FROM NRIV WHERE OBJECT = 'CHANGEDOCU' AND NRRANGENR = '01'"
-            ).fetchone()
-            if row is None:
-                conn.execute(
-                    "INSERT INTO NRIV (OBJECT, NRRANGENR, FROMNUMBER, TONUMBER, NRLEVEL) "
-                    "VALUES ('CHANGEDOCU', '01', '0000000001', '9999999999', '0000000000')"
-                )
-                row = ("0000000000",)
-            nxt = f"{int(row[0]) + 1:010d}"
-            conn.execute(
-                "UPDATE NRIV SET NRLEVEL = ? WHERE OBJECT = 'CHANGEDOCU' AND NRRANGENR = '01'",
-                (nxt,),
-            )
-        return nxt
+    def draw_change_number(self) -> str:
+        return number_ranges.draw_change_number(self)
 
-    # -- accounting documents ------------------------------------------------------------------
+    # -- accounting documents (posting.py) ---------------------------------------------------------
     def build_document(
         self,
         header: dict[str, Any],
@@ -530,241 +220,7 @@ class SapBackend:
         amounts: list[dict[str, Any]],
         user: str,
     ) -> Document:
-        """BAPI_ACC_DOCUMENT_CHECK/POST rules (docs/specs/sap.md §2.4, §7.6-7.9).
-
-        Raises E RW 609 ("Error in document: BKPFF $ <logsys>") with one cause row per problem
-        (PARAMETER/ROW/FIELD), as SAP collects them.
-        """
-        causes: list[SapMessage] = []
-        status = str(header.get("DOC_STATUS", "") or "")
-        if status not in ("", "4", "2", "3"):
-            causes.append(msg("RW", "637", status, parameter="DOCUMENTHEADER", field="DOC_STATUS"))
-        elif status in ("2", "3"):
-            causes.append(
-                msg("ZMOCK", "005", status, parameter="DOCUMENTHEADER", field="DOC_STATUS")
-            )
-        bukrs = str(header.get("COMP_CODE", "") or "")
-        comp = self.company(bukrs)
-        if comp is None:
-            causes.append(msg("F5", "165", bukrs, parameter="DOCUMENTHEADER", field="COMP_CODE"))
-            raise _doc_error(causes)
-        budat = str(header.get("PSTNG_DATE", "") or "00000000")
-        bldat = str(header.get("DOC_DATE", "") or "00000000")
-        for name, value in (("PSTNG_DATE", budat), ("DOC_DATE", bldat)):
-            if value == "00000000":
-                causes.append(msg("ZMOCK", "006", name, parameter="DOCUMENTHEADER", field=name))
-        if causes:
-            raise _doc_error(causes)
-        gjahr, monat = self.fiscal_period(budat, comp["PERIV"])
-        fis_period = str(header.get("FIS_PERIOD", "") or "00")
-        if fis_period not in ("00", "0", ""):
-            monat = f"{int(fis_period):02d}"  # special periods 13-16 are given explicitly
-        doc = Document(
-            bukrs=bukrs,
-            blart=str(header.get("DOC_TYPE", "") or "SA"),
-            bldat=bldat,
-            budat=budat,
-            gjahr=gjahr,
-            monat=monat,
-            waers=comp["WAERS"],
-            hwaer=comp["WAERS"],
-            xblnr=str(header.get("REF_DOC_NO", "") or ""),
-            bktxt=str(header.get("HEADER_TXT", "") or ""),
-            usnam=str(header.get("USERNAME", "") or user)[:12],
-            tcode="FBCB",
-        )
-        by_item: dict[str, list[tuple[int, dict[str, Any]]]] = {}
-        for i, row in enumerate(amounts):
-            by_item.setdefault(str(row.get("ITEMNO_ACC", "")), []).append((i + ROW_BASE, row))
-        doc_currency = next(
-            (
-                str(r.get("CURRENCY") or r.get("CURRENCY_ISO") or "")
-                for r in amounts
-                if str(r.get("CURR_TYPE", "") or "00") in ("00", "")
-            ),
-            comp["WAERS"],
-        )
-        doc.waers = doc_currency or comp["WAERS"]
-        sums = {"doc": 0, "local": 0}
-
-        def amount_of(item: str, param: str, row_no: int) -> tuple[int, int] | None:
-            rows = by_item.get(item, [])
-            docrow = next((r for r in rows if str(r[1].get("CURR_TYPE", "") or "00") == "00"), None)
-            if docrow is None:
-                causes.append(
-                    msg("RW", "628", item, parameter=param, row=row_no, field="ITEMNO_ACC")
-                )
-                return None
-            row_idx, crow = docrow
-            waers = str(crow.get("CURRENCY") or crow.get("CURRENCY_ISO") or doc.waers)
-            amt = Decimal(crow.get("AMT_DOCCUR") or 0)
-            minor = self.to_minor(amt, waers)
-            if minor is None:
-                causes.append(
-                    msg(
-                        *TOO_MANY_DECIMALS,
-                        f"{amt}",
-                        waers,
-                        parameter="CURRENCYAMOUNT",
-                        row=row_idx,
-                        field="AMT_DOCCUR",
-                    )
-                )
-                return None
-            locrow = next((r[1] for r in rows if str(r[1].get("CURR_TYPE", "")) == "10"), None)
-            if waers == doc.hwaer:
-                local = minor
-            elif locrow is not None:
-                lm = self.to_minor(Decimal(locrow.get("AMT_DOCCUR") or 0), doc.hwaer)
-                if lm is None:
-                    causes.append(
-                        msg(
-                            *TOO_MANY_DECIMALS,
-                            locrow.get("AMT_DOCCUR"),
-                            doc.hwaer,
-                            parameter="CURRENCYAMOUNT",
-                            row=row_idx,
-                            field="AMT_DOCCUR",
-                        )
-                    )
-                    return None
-                local = lm
-            elif Decimal(crow.get("EXCH_RATE") or 0) > 0:
-                real = amt * Decimal(crow["EXCH_RATE"])
-                local = int(real.scaleb(self.currdec(doc.hwaer)).to_integral_value())
-            else:
-                causes.append(
-                    msg(
-                        "ZMOCK",
-                        "004",
-                        waers,
-                        doc.hwaer,
-                        parameter="CURRENCYAMOUNT",
-                        row=row_idx,
-                        field="EXCH_RATE",
-                    )
-                )
-                return None
-            sums["doc"] += minor
-            sums["local"] += local
-            return minor, local
-
-        koarts: list[tuple[str, str, int]] = []
-        for i, row in enumerate(ar):
-            row_no = i + ROW_BASE
-            item = str(row.get("ITEMNO_ACC", ""))
-            kunnr = str(row.get("CUSTOMER", "") or "")
-            cust = self.customer(kunnr, bukrs)
-            got = amount_of(item, "ACCOUNTRECEIVABLE", row_no)
-            if cust is None:
-                causes.append(
-                    msg(
-                        "F5",
-                        "102",
-                        kunnr,
-                        bukrs,
-                        parameter="ACCOUNTRECEIVABLE",
-                        row=row_no,
-                        field="CUSTOMER",
-                    )
-                )
-                continue
-            if "X" in (cust["KNA1_SPERR"], cust["KNB1_SPERR"]):
-                causes.append(
-                    msg(
-                        "F5",
-                        "351",
-                        kunnr,
-                        bukrs,
-                        parameter="ACCOUNTRECEIVABLE",
-                        row=row_no,
-                        field="CUSTOMER",
-                    )
-                )
-                continue
-            holder = self.locked_by(bukrs, kunnr, user)
-            if holder:
-                causes.append(
-                    msg(
-                        *LOCK_CAUSE,
-                        kunnr,
-                        holder,
-                        parameter="ACCOUNTRECEIVABLE",
-                        row=row_no,
-                        field="CUSTOMER",
-                    )
-                )
-                continue
-            koarts.append(("D", "ACCOUNTRECEIVABLE", row_no))
-            if got is None:
-                continue
-            minor, local = got
-            zterm = str(row.get("PMNTTRMS", "") or cust["ZTERM"])
-            doc.lines.append(
-                Line(
-                    koart="D",
-                    account=kunnr,
-                    hkont=str(row.get("GL_ACCOUNT", "") or cust["AKONT"]),
-                    shkzg="S" if minor >= 0 else "H",
-                    bschl=POSTING_KEYS["invoice" if minor >= 0 else "credit"],
-                    amount=abs(minor),
-                    local=abs(local),
-                    sgtxt=str(row.get("ITEM_TEXT", "") or ""),
-                    zuonr=str(row.get("ALLOC_NMBR", "") or ""),
-                    zfbdt=_dats_or(row.get("BLINE_DATE"), bldat),
-                    zterm=zterm,
-                    zbd=self.payment_terms(zterm),
-                    gsber=str(row.get("BUS_AREA", "") or ""),
-                    mwskz=str(row.get("TAX_CODE", "") or ""),
-                    umskz=str(row.get("SP_GL_IND", "") or ""),
-                    zlsch=str(row.get("PYMT_METH", "") or ""),
-                    zlspr=str(row.get("PMNT_BLOCK", "") or ""),
-                    xref=(
-                        str(row.get("REF_KEY_1", "") or ""),
-                        str(row.get("REF_KEY_2", "") or ""),
-                        str(row.get("REF_KEY_3", "") or ""),
-                    ),
-                )
-            )
-        for i, row in enumerate(gl):
-            row_no = i + ROW_BASE
-            got = amount_of(str(row.get("ITEMNO_ACC", "")), "ACCOUNTGL", row_no)
-            koarts.append(("S", "ACCOUNTGL", row_no))
-            if got is None:
-                continue
-            minor, local = got
-            hkont = str(row.get("GL_ACCOUNT", "") or "")
-            doc.lines.append(
-                Line(
-                    koart="S",
-                    account=hkont,
-                    hkont=hkont,
-                    shkzg="S" if minor >= 0 else "H",
-                    bschl=POSTING_KEYS["gl_debit" if minor >= 0 else "gl_credit"],
-                    amount=abs(minor),
-                    local=abs(local),
-                    sgtxt=str(row.get("ITEM_TEXT", "") or ""),
-                    zuonr=str(row.get("ALLOC_NMBR", "") or ""),
-                    kostl=str(row.get("COSTCENTER", "") or ""),
-                )
-            )
-        for koart in dict.fromkeys(k for k, _, _ in koarts):
-            closed = self.period_open(bukrs, gjahr, monat, koart)
-            if closed:
-                closed.parameter, closed.field = "DOCUMENTHEADER", "PSTNG_DATE"
-                causes.append(closed)
-        if not causes and (ar or gl):
-            if sums["doc"] != 0:
-                causes.append(msg("F5", "702", self.fmt_amount(sums["doc"], doc.waers), doc.waers))
-            elif sums["local"] != 0:
-                causes.append(
-                    msg("F5", "703", self.fmt_amount(sums["local"], doc.hwaer), doc.hwaer)
-                )
-        if not (ar or gl):
-            causes.append(msg("RW", "628", "", parameter="ACCOUNTGL"))
-        if causes:
-            raise _doc_error(causes)
-        return doc
+        return posting.build_document(self, header, gl, ar, amounts, user)
 
     def check_document(
         self,
@@ -774,8 +230,7 @@ class SapBackend:
         ar: list[dict[str, Any]],
         amounts: list[dict[str, Any]],
     ) -> None:
-        """CHECK: all rules, stores nothing, draws no number [derived]."""
-        self.build_document(header, gl, ar, amounts, self.session_user(sid))
+        posting.check_document(self, sid, header, gl, ar, amounts)
 
     def post_document(
         self,
@@ -785,457 +240,19 @@ class SapBackend:
         ar: list[dict[str, Any]],
         amounts: list[dict[str, Any]],
     ) -> str:
-        """POST: rules, number drawn now, writes held in the session's LUW until COMMIT."""
-        doc = self.build_document(header, gl, ar, amounts, self.session_user(sid))
-        doc.belnr = self.draw_number(doc.bukrs, doc.blart, doc.gjahr)
-        self._defer(sid, self._document_writes(doc), doc.obj_key)
-        return doc.obj_key
+        return posting.post_document(self, sid, header, gl, ar, amounts)
 
-    def _document_writes(self, doc: Document) -> Writes:
-        """BKPF + BSEG rows, and BSID (open) / BSAD (cleared at once) for customer lines."""
-        now = datetime.now()
-        bkpf = (
-            doc.bukrs,
-            doc.belnr,
-            doc.gjahr,
-            doc.blart,
-            doc.bldat,
-            doc.budat,
-            doc.monat,
-            dats(self.today),
-            now.strftime("%H%M%S"),
-            doc.usnam,
-            doc.tcode,
-            doc.xblnr,
-            doc.bktxt[:25],
-            doc.waers,
-            doc.hwaer,
-            OBJ_TYPE,
-            doc.obj_key,
-            LOGICAL_SYSTEM,
-        )
-        bseg: list[tuple[Any, ...]] = []
-        bsid: list[tuple[Any, ...]] = []
-        bsad: list[tuple[Any, ...]] = []
-        for n, ln in enumerate(doc.lines, start=1):
-            buzei = f"{n:03d}"
-            augdt, augbl = (doc.budat, doc.belnr) if ln.cleared_by_self else ("00000000", "")
-            zbd = (
-                str(ln.zbd[0]),
-                str(ln.zbd[1]),
-                str(ln.zbd[2]),
-                f"{ln.zbd[3]:.3f}",
-                f"{ln.zbd[4]:.3f}",
-            )
-            bseg.append(
-                (
-                    doc.bukrs,
-                    doc.belnr,
-                    doc.gjahr,
-                    buzei,
-                    augdt,
-                    augbl,
-                    ln.bschl,
-                    ln.koart,
-                    ln.umskz,
-                    ln.shkzg,
-                    ln.gsber,
-                    ln.mwskz,
-                    internal_text(ln.local),
-                    internal_text(ln.amount),
-                    ln.zuonr,
-                    ln.sgtxt[:50],
-                    ln.kostl,
-                    ln.hkont,
-                    ln.account if ln.koart == "D" else "",
-                    ln.zfbdt,
-                    ln.zterm,
-                    *zbd,
-                    ln.zlsch,
-                    ln.zlspr,
-                    *ln.rebzg,
-                    ln.rstgr,
-                    *ln.xref,
-                )
-            )
-            if ln.koart == "D":
-                row = (
-                    doc.bukrs,
-                    ln.account,
-                    ln.umskz,
-                    augdt,
-                    augbl,
-                    ln.zuonr,
-                    doc.gjahr,
-                    doc.belnr,
-                    buzei,
-                    doc.budat,
-                    doc.bldat,
-                    dats(self.today),
-                    doc.waers,
-                    doc.xblnr,
-                    doc.blart,
-                    doc.monat,
-                    ln.bschl,
-                    ln.shkzg,
-                    ln.gsber,
-                    ln.mwskz,
-                    internal_text(ln.local),
-                    internal_text(ln.amount),
-                    ln.sgtxt[:50],
-                    ln.hkont,
-                    ln.zfbdt,
-                    ln.zterm,
-                    *zbd,
-                    ln.zlsch,
-                    ln.zlspr,
-                    *ln.rebzg,
-                    *ln.xref,
-                    ln.rstgr,
-                )
-                (bsad if ln.cleared_by_self else bsid).append(row)
-        writes: Writes = [(_BKPF_INSERT, [bkpf]), (_BSEG_INSERT, bseg)]
-        if bsid:
-            writes.append((_OPEN_INSERT.format(table="BSID"), bsid))
-        if bsad:
-            writes.append((_OPEN_INSERT.format(table="BSAD"), bsad))
-        return writes
-
-    # -- open items ------------------------------------------------------------------------------
+    # -- open items (documents.py) -----------------------------------------------------------------
     def open_items(self, bukrs: str, kunnr: str, keydate: str, noted: bool) -> list[dict[str, Any]]:
-        """Items open at the key date: BSID with BUDAT <= KEYDATE, plus BSAD with
-        BUDAT <= KEYDATE < AUGDT (specs/sap.md §2.1). Noted items (BSTAT 'S') only on request."""
-        cols = [f.name for f in tables.CATALOGUE["BSID"]]
-        sel = ", ".join(f'"{c}"' for c in cols)
-        bstat = "('', 'S')" if noted else "('')"
-        rows = self.store.query(
-            f"SELECT {sel} FROM BSID WHERE BUKRS = ? AND KUNNR = ? AND BUDAT <= ? "
-            f"AND BSTAT IN {bstat} UNION ALL "
-            f"SELECT {sel} FROM BSAD WHERE BUKRS = ? AND KUNNR = ? AND BUDAT <= ? "
-            f"AND AUGDT > ? AND BSTAT IN {bstat} ORDER BY GJAHR, BELNR, BUZEI",
-            (bukrs, kunnr, keydate, bukrs, kunnr, keydate, keydate),
-        )
-        return [dict(zip(cols, r, strict=True)) for r in rows]
+        return documents.open_items(self, bukrs, kunnr, keydate, noted)
 
-    # -- clearing wrapper ------------------------------------------------------------------------
+    # -- clearing wrapper (clearing.py) ------------------------------------------------------------
     def clear(self, sid: str, p: dict[str, Any]) -> tuple[Document | None, list[SapMessage]]:
-        """Z_OTC_AR_CLEAR (docs/specs/sap.md §2.6). Returns the posted document (None in a test run)
-        and the success rows; raises the first failing check as ``SapMessage``.
+        return clearing.clear(self, sid, p)
 
-        Check order 003, F5 102, F5 351, F5 201, 001/005, 010, 002/004. It commits itself (CALL
-        TRANSACTION FB05, synchronous update): the session's pending LUW is not involved.
-        """
-        with self._lock:  # check and write atomically: two clears must not take one item
-            return self._clear(sid, p)
-
-    def _clear(self, sid: str, p: dict[str, Any]) -> tuple[Document | None, list[SapMessage]]:
-        bukrs, kunnr = str(p.get("I_COMP_CODE") or ""), str(p.get("I_CUSTOMER") or "")
-        waers = str(p.get("I_CURRENCY") or "")
-        auglv = str(p.get("I_AUGLV") or "EINGZAHL")
-        bank = str(p.get("I_BANK_GL") or "")
-        budat = _dats_or(p.get("I_PSTNG_DATE"), "00000000")
-        bldat = _dats_or(p.get("I_DOC_DATE"), "00000000")
-        items = list(p.get("T_ITEMS") or [])
-        gllines = list(p.get("T_GLLINES") or [])
-        amount = Decimal(p.get("I_AMOUNT") or 0)
-        _check_clear_params(auglv, bank, amount, items, budat, bldat)
-        # dates travel as text in the user's format through FB05's batch input (§8)
-        budat, bldat = (self._batch_input_date(d, self.session_user(sid)) for d in (budat, bldat))
-        # 003: decimals of every amount against the payment currency
-        to_check = [amount] + [
-            Decimal(i.get(k) or 0) for i in items for k in ("AMT_PAID", "DISC_AMT")
-        ]
-        to_check += [Decimal(g.get("AMT_DOCCUR") or 0) for g in gllines]
-        minors = []
-        for value in to_check:
-            m = self.to_minor(value, waers)
-            if m is None:
-                raise msg("ZOTC", "003", f"{value}", waers)
-            minors.append(m)
-        pay = minors[0]
-        paid = [(minors[1 + 2 * i], minors[2 + 2 * i]) for i in range(len(items))]
-        glm = minors[1 + 2 * len(items) :]
-        comp = self.company(bukrs)
-        cust = self.customer(kunnr, bukrs) if comp else None
-        if comp is None or cust is None:
-            raise msg("F5", "102", kunnr, bukrs)
-        if "X" in (cust["KNA1_SPERR"], cust["KNB1_SPERR"]):
-            raise msg("F5", "351", kunnr, bukrs)
-        gjahr, monat = self.fiscal_period(budat, comp["PERIV"])
-        closed = self.period_open(bukrs, gjahr, monat, "D")
-        if closed:
-            raise closed
-        opens: list[tuple[tuple[str, str, str], int, int, tuple[Any, ...]]] = []
-        for it in items:
-            doc_no, year = str(it.get("DOC_NO") or ""), str(it.get("FISC_YEAR") or "0000")
-            buzei = str(it.get("ITEM_NUM") or "000")
-            row = self.store.query_one(
-                "SELECT SHKZG, WRBTR, DMBTR, WAERS, ZFBDT, ZTERM, ZBD1T, ZBD2T, ZBD3T, ZBD1P, "
-                "ZBD2P FROM BSID WHERE BUKRS = ? AND BELNR = ? AND GJAHR = ? AND BUZEI = ? "
-                "AND KUNNR = ?",
-                (bukrs, doc_no, year, buzei, kunnr),
-            )
-            if row is None or any(o[0] == (doc_no, year, buzei) for o in opens):
-                raise msg("ZOTC", "001", doc_no, year, buzei, kunnr)
-            if row[3] != waers:
-                raise msg("ZOTC", "005", doc_no, row[3], waers)
-            sign = 1 if row[0] == "S" else -1
-            opens.append(
-                (
-                    (doc_no, year, buzei),
-                    sign * minor_of_internal(row[1]),
-                    sign * minor_of_internal(row[2]),
-                    row,
-                )
-            )
-        holder = self.locked_by(bukrs, kunnr, self.session_user(sid))
-        if holder:
-            raise msg("ZOTC", "010", kunnr, holder)
-        applied = 0
-        for it, (a, d), (key, o, _, _) in zip(items, paid, opens, strict=True):
-            mode = str(it.get("CLR_MODE") or "F")
-            ok = {
-                "F": auglv == "UMBUCHNG" or (a + d == o if o >= 0 else a == d == 0),
-                "R": o > 0 and a + d < o,
-                "P": o > 0 and 0 < a + d <= o,
-            }[mode]
-            if not ok:
-                raise msg("ZOTC", "002", key[0], self.fmt_amount(o, waers))
-            applied += o if mode == "F" else a + d
-        leftover = pay + sum(d for _, d in paid) + sum(glm) - applied
-        if leftover < 0:
-            raise msg("ZOTC", "004", self.fmt_amount(-leftover, waers))
-        if any(d for _, d in paid) and not comp["DISC_GL"]:
-            # no cash-discount account (T030 SKE): FB05 stops on the screen asking for it and
-            # the kit reports the stop as a failure, in a test run too (00 344)
-            raise msg("00", "344", "SAPMF05A", "0300")
-        doc = self._clearing_document(
-            p,
-            comp,
-            cust,
-            bukrs,
-            kunnr,
-            waers,
-            auglv,
-            bank,
-            budat,
-            bldat,
-            gjahr,
-            monat,
-            pay,
-            items,
-            paid,
-            opens,
-            gllines,
-            glm,
-            leftover,
-            self.session_user(sid),
-        )
-        if str(p.get("I_TESTRUN") or "") == "X":
-            return None, [msg("ZOTC", "009", type="S")]
-        doc.belnr = self.draw_number(bukrs, doc.blart, gjahr)
-        writes = self._document_writes(doc)
-        for (belnr, year, buzei), *_ in (
-            o
-            for o, it in zip(opens, items, strict=True)
-            if str(it.get("CLR_MODE") or "F") in ("F", "R")
-        ):
-            rowkey = (bukrs, belnr, year, buzei)
-            writes += [
-                (_MOVE_TO_BSAD, [(budat, doc.belnr, *rowkey)]),
-                (
-                    "DELETE FROM BSID WHERE BUKRS = ? AND BELNR = ? AND GJAHR = ? AND BUZEI = ?",
-                    [rowkey],
-                ),
-                (
-                    "UPDATE BSEG SET AUGDT = ?, AUGBL = ? WHERE BUKRS = ? AND BELNR = ? "
-                    "AND GJAHR = ? AND BUZEI = ?",
-                    [(budat, doc.belnr, *rowkey)],
-                ),
-            ]
-        self.write_now(writes)
-        return doc, [
-            msg("ZOTC", "000", doc.belnr, bukrs, gjahr, type="S"),
-            msg("F5", "312", doc.belnr, bukrs, type="S"),
-        ]
-
-    def _batch_input_date(self, dats_text: str, user: str) -> str:
-        """A DATS value as the kit's batch input carries it: written as text in the logon
-        user's date format (USR01-DATFM, setting ``user_date_format``), read back by the FB05
-        screen in that format. ZOTC 011 for an era or lunar calendar the kit refuses."""
-        datfm = self.settings.user_date_format
-        value = parse_dats(dats_text)
-        if value is None:
-            return dats_text
-        try:
-            return dats(read_user_date(write_user_date(value, datfm), datfm))
-        except UnsupportedDateFormat:
-            raise msg("ZOTC", "011", datfm, user) from None
-
-    def _clearing_document(
-        self,
-        p: dict[str, Any],
-        comp: dict[str, str],
-        cust: dict[str, str],
-        bukrs: str,
-        kunnr: str,
-        waers: str,
-        auglv: str,
-        bank: str,
-        budat: str,
-        bldat: str,
-        gjahr: str,
-        monat: str,
-        pay: int,
-        items: list[dict[str, Any]],
-        paid: list[tuple[int, int]],
-        opens: list[Any],
-        gllines: list[dict[str, Any]],
-        glm: list[int],
-        leftover: int,
-        user: str,
-    ) -> Document:
-        """The FB05 document: bank, clearing, residual, partial, discount, G/L, on-account.
-
-        Keys (unconfirmed, POSTING_KEYS): bank 40, clearing/on-account/partial 15, residual 06,
-        G/L 40/50. Residual items keep the invoice's baseline date and terms [derived].
-        """
-        hwaer = comp["WAERS"]
-        ratio = _local_ratio(opens) if waers != hwaer else None
-
-        def local(minor: int) -> int:
-            return minor if ratio is None else int((Decimal(minor) * ratio).to_integral_value())
-
-        doc = Document(
-            bukrs=bukrs,
-            blart=str(p.get("I_DOC_TYPE") or "DZ"),
-            bldat=bldat,
-            budat=budat,
-            gjahr=gjahr,
-            monat=monat,
-            waers=waers,
-            hwaer=hwaer,
-            xblnr=str(p.get("I_REF_DOC_NO") or ""),
-            bktxt=str(p.get("I_HEADER_TXT") or ""),
-            usnam=user,
-            tcode="FB05",
-        )
-        akont = cust["AKONT"]
-        valut = self._batch_input_date(_dats_or(p.get("I_VALUE_DATE"), budat), user)
-        pk = POSTING_KEYS
-
-        def cust_line(shkzg: str, bschl: str, minor: int, **kw: Any) -> Line:
-            return Line(
-                koart="D",
-                account=kunnr,
-                hkont=akont,
-                shkzg=shkzg,
-                bschl=bschl,
-                amount=minor,
-                local=local(minor),
-                zfbdt=kw.pop("zfbdt", budat),
-                **kw,
-            )
-
-        if auglv == "EINGZAHL" and pay:
-            doc.lines.append(
-                Line(
-                    koart="S",
-                    account=bank,
-                    hkont=bank,
-                    shkzg="S",
-                    bschl=pk["gl_debit"],
-                    amount=pay,
-                    local=local(pay),
-                    zuonr=valut,
-                )
-            )
-        net = sum(
-            o
-            for (_, o, _, _), it in zip(opens, items, strict=True)
-            if str(it.get("CLR_MODE") or "F") in ("F", "R")
-        )
-        if net:
-            doc.lines.append(
-                cust_line(
-                    "H" if net > 0 else "S",
-                    pk["payment"] if net > 0 else pk["payment_debit"],
-                    abs(net),
-                    cleared_by_self=True,
-                )
-            )
-        for it, (a, d), (key, o, _, row) in zip(items, paid, opens, strict=True):
-            mode = str(it.get("CLR_MODE") or "F")
-            text = str(it.get("ITEM_TEXT") or "")
-            reason = str(it.get("REASON_CDE") or "")
-            if mode == "R":
-                doc.lines.append(
-                    cust_line(
-                        "S",
-                        pk["residual"],
-                        o - a - d,
-                        rebzg=key,
-                        rstgr=reason,
-                        sgtxt=text,
-                        zfbdt=row[4],
-                        zterm=row[5],
-                        zbd=(
-                            int(Decimal(row[6])),
-                            int(Decimal(row[7])),
-                            int(Decimal(row[8])),
-                            Decimal(row[9]),
-                            Decimal(row[10]),
-                        ),
-                    )
-                )
-            elif mode == "P":
-                doc.lines.append(
-                    cust_line("H", pk["payment"], a + d, rebzg=key, rstgr=reason, sgtxt=text)
-                )
-        disc = sum(d for _, d in paid)
-        if disc:
-            doc.lines.append(
-                Line(
-                    koart="S",
-                    account=comp["DISC_GL"],
-                    hkont=comp["DISC_GL"],
-                    shkzg="S",
-                    bschl=pk["gl_debit"],
-                    amount=disc,
-                    local=local(disc),
-                )
-            )
-        for g, m in zip(gllines, glm, strict=True):
-            hk = str(g.get("GL_ACCOUNT") or "")
-            doc.lines.append(
-                Line(
-                    koart="S",
-                    account=hk,
-                    hkont=hk,
-                    shkzg="S" if m >= 0 else "H",
-                    bschl=pk["gl_debit" if m >= 0 else "gl_credit"],
-                    amount=abs(m),
-                    local=local(abs(m)),
-                    sgtxt=str(g.get("ITEM_TEXT") or ""),
-                    zuonr=str(g.get("ALLOC_NMBR") or ""),
-                    kostl=str(g.get("COSTCENTER") or ""),
-                )
-            )
-        if leftover > 0:
-            doc.lines.append(cust_line("H", pk["payment"], leftover, sgtxt="On account"))
-        return doc
-
-    def write_now(self, writes: Writes) -> None:
-        """Commit writes at once (the wrapper's CALL TRANSACTION with synchronous update)."""
-        with self.store.transaction() as conn:
-            _apply(conn, writes)
-
-    # -- customers -------------------------------------------------------------------------------
-    def _deferred_or_now(self, sid: str, writes: Writes, key: str) -> None:
-        if CUSTOMER_BAPIS_NEED_COMMIT:
-            self._defer(sid, writes, key)
-        else:
-            self.write_now(writes)
+    # -- customers (customers.py) ------------------------------------------------------------------
+    def customer(self, kunnr: str, bukrs: str = "") -> dict[str, str] | None:
+        return customers.customer(self, kunnr, bukrs)
 
     def create_customer(
         self,
@@ -1245,95 +262,7 @@ class SapBackend:
         opt: dict[str, Any],
         ref: dict[str, Any],
     ) -> str:
-        """BAPI_CUSTOMER_CREATEFROMDATA1 (specs/sap.md §2.7): the reference customer is required
-        and its account group, company code and sales data are copied; returns the new number
-        (zero-padded, from the DEBITOR range, drawn now: a gap if never committed)."""
-        self.refuse_customer_bapi_on_s4("BAPI_CUSTOMER_CREATEFROMDATA1")
-        ref_no = str(ref.get("REF_CUSTMR") or "")
-        area = [str(ref.get(k) or "") for k in ("SALESORG", "DISTR_CHAN", "DIVISION")]
-        sql = "SELECT KTOKD FROM KNA1 JOIN KNVV USING (KUNNR) WHERE KUNNR = ?"
-        args: list[str] = [ref_no]
-        for col, value in zip(("VKORG", "VTWEG", "SPART"), area, strict=True):
-            if value:
-                sql, args = sql + f" AND {col} = ?", [*args, value]
-        found = self.store.query_one(sql, args) if ref_no else None
-        if found is None:
-            raise msg("F2", "160", ref_no, *area)
-        use_company = any(str(v or "").strip() for v in company.values())
-        data = company if use_company else personal
-        if not any(str(v or "").strip() for v in data.values()):
-            raise msg("F2", "161", "PI_COMPANYDATA")
-        langu = "LANGU" if use_company else "LANGU_P"
-        for name in ("CITY", "POSTL_COD1", "STREET", "COUNTRY", langu, "CURRENCY"):
-            if not str(data.get(name) or "").strip():
-                raise msg("F2", "161", name)  # unconfirmed: mandatory fields §2.7
-        name1 = (
-            str(data.get("NAME") or "")
-            if use_company
-            else f"{data.get('FIRSTNAME') or ''} {data.get('LASTNAME') or ''}".strip()
-        )
-        kunnr = self.draw_customer_number()
-        user = self.session_user(sid)
-        kna1 = (
-            kunnr,
-            str(data["COUNTRY"]),
-            name1[:35],
-            str(data.get("NAME_2") or "")[:35],
-            str(data["CITY"])[:35],
-            str(data["POSTL_COD1"])[:10],
-            str(data.get("REGION") or "")[:3],
-            (str(data.get("SORT1") or "") or name1)[:10].upper(),
-            str(data["STREET"])[:35],
-            str(data.get("TEL1_NUMBR") or "")[:16],
-            found[0],
-            dats(self.today),
-            user[:12],
-            str(data[langu])[:1],
-        )
-        writes: Writes = [
-            (
-                "INSERT INTO KNA1 (KUNNR, LAND1, NAME1, NAME2, ORT01, PSTLZ, REGIO, SORTL, STRAS, "
-                "TELF1, KTOKD, ERDAT, ERNAM, SPRAS) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                [kna1],
-            )
-        ]
-        knb1 = [
-            (
-                kunnr,
-                r[0],
-                dats(self.today),
-                str(opt.get("CONTROL_ACCOUNT") or "") or r[1],
-                str(opt.get("PMNTTRMS") or "") or r[2],
-                r[3],
-                r[4],
-            )
-            for r in self.store.query(
-                "SELECT BUKRS, AKONT, ZTERM, ZWELS, BUSAB FROM KNB1 WHERE KUNNR = ?", (ref_no,)
-            )
-        ]
-        writes.append(
-            (
-                "INSERT INTO KNB1 (KUNNR, BUKRS, ERDAT, AKONT, ZTERM, ZWELS, BUSAB) "
-                "VALUES (?,?,?,?,?,?,?)",
-                knb1,
-            )
-        )
-        knvv = [
-            (kunnr, *r)
-            for r in self.store.query(
-                "SELECT VKORG, VTWEG, SPART, WAERS, ZTERM, KDGRP FROM KNVV WHERE KUNNR = ?",
-                (ref_no,),
-            )
-        ]
-        writes.append(
-            (
-                "INSERT INTO KNVV (KUNNR, VKORG, VTWEG, SPART, WAERS, ZTERM, KDGRP) "
-                "VALUES (?,?,?,?,?,?,?)",
-                knvv,
-            )
-        )
-        self._deferred_or_now(sid, writes, kunnr)
-        return kunnr
+        return customers.create_customer(self, sid, personal, company, opt, ref)
 
     def change_customer(
         self,
@@ -1342,244 +271,17 @@ class SapBackend:
         salesorg: str,
         parts: list[tuple[dict[str, Any], dict[str, Any]]],
     ) -> int:
-        """BAPI_CUSTOMER_CHANGEFROMDATA1: only fields flagged 'X' in the ...X structure change;
-        each change writes a CDHDR/CDPOS pair (OBJECTCLAS 'DEBI', UDATE = today), so
-        changed-since reads work (specs/sap.md §1, §2.7). Returns the number of fields changed."""
-        self.refuse_customer_bapi_on_s4("BAPI_CUSTOMER_CHANGEFROMDATA1")
-        cols = ["KUNNR", *_KNA1_FROM_BAPI.values()]
-        row = self.store.query_one(
-            f"SELECT {', '.join(dict.fromkeys(cols))} FROM KNA1 WHERE KUNNR = ?", (kunnr,)
-        )
-        if row is None:
-            raise msg("F2", "153", kunnr)
-        if not salesorg:
-            raise msg("F2", "161", "PI_SALESORG")
-        if (
-            self.store.query_one(
-                "SELECT 1 FROM KNVV WHERE KUNNR = ? AND VKORG = ?", (kunnr, salesorg)
-            )
-            is None
-        ):
-            raise msg("F2", "162", kunnr, salesorg)
-        user = self.session_user(sid)
-        holder = self.locked_by("*", kunnr, user) or next(
-            (u for (_, k), u in self._locks.items() if k == kunnr and u != user), None
-        )
-        if holder:
-            raise msg(*CUSTOMER_LOCK, kunnr, holder)
-        old = dict(zip(dict.fromkeys(cols), row, strict=True))
-        new: dict[str, str] = {}
-        for data, flags in parts:
-            for bapi_name, col in _KNA1_FROM_BAPI.items():
-                if str(flags.get(bapi_name) or "") == "X":
-                    new[col] = str(data.get(bapi_name) or "")
-            if str(flags.get("FIRSTNAME") or "") == "X" or str(flags.get("LASTNAME") or "") == "X":
-                new["NAME1"] = f"{data.get('FIRSTNAME') or ''} {data.get('LASTNAME') or ''}".strip()
-        changes = {c: v for c, v in new.items() if v != old[c]}
-        if not changes:
-            return 0
-        changenr = self._draw_change_number()
-        now = datetime.now().strftime("%H%M%S")
-        sets = ", ".join(f'"{c}" = ?' for c in changes)
-        writes: Writes = [
-            (f"UPDATE KNA1 SET {sets} WHERE KUNNR = ?", [(*changes.values(), kunnr)]),
-            (
-                "INSERT INTO CDHDR (OBJECTCLAS, OBJECTID, CHANGENR, USERNAME, UDATE, UTIME, TCODE,"
-                " CHANGE_IND) VALUES ('DEBI', ?, ?, ?, ?, ?, 'XD02', 'U')",
-                [(kunnr, changenr, user[:12], dats(self.today), now)],
-            ),
-            (
-                "INSERT INTO CDPOS (OBJECTCLAS, OBJECTID, CHANGENR, TABNAME, TABKEY, FNAME, "
-                "CHNGIND, VALUE_NEW, VALUE_OLD) VALUES ('DEBI', ?, ?, 'KNA1', ?, ?, 'U', ?, ?)",
-                [
-                    (kunnr, changenr, tables.CLIENT + kunnr, c, v, old[c])
-                    for c, v in changes.items()
-                ],
-            ),
-        ]
-        self._deferred_or_now(sid, writes, kunnr)
-        return len(changes)
+        return customers.change_customer(self, sid, kunnr, salesorg, parts)
 
     def list_customers(
         self, ranges: list[dict[str, Any]], maxrows: int, cpdonly: bool
     ) -> list[dict[str, str]]:
-        """BAPI_CUSTOMER_GETLIST: IDRANGE as SELECT-OPTIONS (I/E; EQ NE GT GE LT LE BT NB CP
-        NP); bad SIGN → S& 026, bad OPTION → S& 027, nothing found → F2 718."""
-        inc: list[str] = []
-        exc: list[str] = []
-        args: list[str] = []
-        for r in ranges:
-            sign, option = str(r.get("SIGN") or ""), str(r.get("OPTION") or "")
-            if sign not in ("I", "E"):
-                raise msg("S&", "026")
-            cond = _range_sql(
-                "KUNNR", option, str(r.get("LOW") or ""), str(r.get("HIGH") or ""), args
-            )
-            if cond is None:
-                raise msg("S&", "027")
-            (inc if sign == "I" else exc).append(cond)
-        where = [f"({' OR '.join(inc)})"] if inc else []
-        where += [f"NOT ({c})" for c in exc]
-        if cpdonly:
-            where.append("KTOKD = 'CPD'")
-        sql = (
-            "SELECT KUNNR, NAME1, NAME2, ORT01, PSTLZ, STRAS, LAND1, REGIO, SPRAS, TELF1, "
-            "SORTL, KTOKD FROM KNA1"
-            + (f" WHERE {' AND '.join(where)}" if where else "")
-            + " ORDER BY KUNNR"
-            + (" LIMIT ?" if maxrows > 0 else "")
-        )
-        rows = self.store.query(sql, [*args, *([maxrows] if maxrows > 0 else [])])
-        if not rows:
-            raise msg("F2", "718")
-        keys = (
-            "KUNNR",
-            "NAME1",
-            "NAME2",
-            "ORT01",
-            "PSTLZ",
-            "STRAS",
-            "LAND1",
-            "REGIO",
-            "SPRAS",
-            "TELF1",
-            "SORTL",
-            "KTOKD",
-        )
-        return [dict(zip(keys, r, strict=True)) for r in rows]
+        return customers.list_customers(self, ranges, maxrows, cpdonly)
 
     def refuse_customer_bapi_on_s4(self, function: str) -> None:
-        """On S/4HANA (setting ``customer_bapis = false``) customer master data is the
-        business partner: the customer BAPIs write nothing (docs/specs/sap.md §8)."""
-        if not self.settings.customer_bapis:
-            raise msg("ZMOCK", "040", function)
+        customers.refuse_customer_bapi_on_s4(self, function)
 
     def customer_detail(
         self, kunnr: str, bukrs: str
     ) -> tuple[dict[str, str], dict[str, str] | None]:
-        """KNA1 (and KNB1 for ``bukrs``) of one customer; F2 502 unknown, F2 543 not
-        authorized (setting ``customers_unauthorized``), F5 102 not in bukrs."""
-        if kunnr.lstrip("0") in {c.lstrip("0") for c in self.settings.customers_unauthorized}:
-            raise msg("F2", "543", kunnr)
-        kcols = [f.name for f in tables.CATALOGUE["KNA1"]]
-        row = self.store.query_one(f"SELECT {', '.join(kcols)} FROM KNA1 WHERE KUNNR = ?", (kunnr,))
-        if row is None:
-            raise msg("F2", "502", kunnr)
-        kna1 = dict(zip(kcols, row, strict=True))
-        if not bukrs:
-            return kna1, None
-        bcols = [f.name for f in tables.CATALOGUE["KNB1"]]
-        brow = self.store.query_one(
-            f"SELECT {', '.join(bcols)} FROM KNB1 WHERE KUNNR = ? AND BUKRS = ?", (kunnr, bukrs)
-        )
-        if brow is None:
-            raise msg("F5", "102", kunnr, bukrs)
-        return kna1, dict(zip(bcols, brow, strict=True))
-
-
-def _dats_or(value: Any, default: str) -> str:
-    text = str(value or "")
-    return text if text and text != "00000000" else default
-
-
-def _doc_error(causes: list[SapMessage]) -> SapMessage:
-    head = msg("RW", "609", OBJ_TYPE, "$", LOGICAL_SYSTEM)
-    head.extra = causes
-    return head
-
-
-def _apply(conn: sqlite3.Connection, writes: Iterable[tuple[str, list[tuple[Any, ...]]]]) -> None:
-    for sql, rows in writes:
-        conn.executemany(sql, rows)
-
-
-_OPEN_COLS = (
-    "BUKRS, KUNNR, UMSKZ, AUGDT, AUGBL, ZUONR, GJAHR, BELNR, BUZEI, BUDAT, BLDAT, CPUDT, WAERS, "
-    "XBLNR, BLART, MONAT, BSCHL, SHKZG, GSBER, MWSKZ, DMBTR, WRBTR, SGTXT, HKONT, ZFBDT, ZTERM, "
-    "ZBD1T, ZBD2T, ZBD3T, ZBD1P, ZBD2P, ZLSCH, ZLSPR, REBZG, REBZJ, REBZZ, XREF1, XREF2, XREF3, "
-    "RSTGR"
-)
-_OPEN_INSERT = "INSERT INTO {table} (" + _OPEN_COLS + ") VALUES (" + ", ".join(["?"] * 40) + ")"
-_BKPF_INSERT = (
-    "INSERT INTO BKPF (BUKRS, BELNR, GJAHR, BLART, BLDAT, BUDAT, MONAT, CPUDT, CPUTM, USNAM, "
-    "TCODE, XBLNR, BKTXT, WAERS, HWAER, AWTYP, AWKEY, AWSYS) VALUES (" + ", ".join(["?"] * 18) + ")"
-)
-_BSEG_INSERT = (
-    "INSERT INTO BSEG (BUKRS, BELNR, GJAHR, BUZEI, AUGDT, AUGBL, BSCHL, KOART, UMSKZ, SHKZG, "
-    "GSBER, MWSKZ, DMBTR, WRBTR, ZUONR, SGTXT, KOSTL, HKONT, KUNNR, ZFBDT, ZTERM, ZBD1T, ZBD2T, "
-    "ZBD3T, ZBD1P, ZBD2P, ZLSCH, ZLSPR, REBZG, REBZJ, REBZZ, RSTGR, XREF1, XREF2, XREF3) VALUES ("
-    + ", ".join(["?"] * 35)
-    + ")"
-)
-
-
-_MOVE_TO_BSAD = (
-    "INSERT INTO BSAD SELECT "
-    + ", ".join(
-        "?" if f.name in ("AUGDT", "AUGBL") else f'"{f.name}"' for f in tables.CATALOGUE["BSID"]
-    )
-    + " FROM BSID WHERE BUKRS = ? AND BELNR = ? AND GJAHR = ? AND BUZEI = ?"
-)
-
-# BAPIKNA106 / BAPIKNA101_1 field → KNA1 column (CHANGEFROMDATA1 X-flags, CREATEFROMDATA1)
-_KNA1_FROM_BAPI = {
-    "NAME": "NAME1",
-    "NAME_2": "NAME2",
-    "CITY": "ORT01",
-    "POSTL_COD1": "PSTLZ",
-    "STREET": "STRAS",
-    "COUNTRY": "LAND1",
-    "REGION": "REGIO",
-    "TEL1_NUMBR": "TELF1",
-    "LANGU": "SPRAS",
-    "LANGU_P": "SPRAS",
-    "SORT1": "SORTL",
-}
-
-
-def _check_clear_params(
-    auglv: str, bank: str, amount: Decimal, items: list[dict[str, Any]], budat: str, bldat: str
-) -> None:
-    """Malformed wrapper calls: ZOTC 006 (a mock-only number of our class) [project]."""
-    problems = [
-        (auglv not in ("EINGZAHL", "UMBUCHNG"), "I_AUGLV", auglv),
-        (auglv == "EINGZAHL" and not bank, "I_BANK_GL", "required for EINGZAHL"),
-        (auglv == "EINGZAHL" and amount <= 0, "I_AMOUNT", "must be > 0 for EINGZAHL"),
-        (auglv == "UMBUCHNG" and amount != 0, "I_AMOUNT", "must be 0 for UMBUCHNG"),
-        (budat == "00000000", "I_PSTNG_DATE", "required"),
-        (bldat == "00000000", "I_DOC_DATE", "required"),
-        (not items, "T_ITEMS", "no items"),
-    ]
-    for it in items:
-        mode = str(it.get("CLR_MODE") or "F")
-        problems.append((mode not in ("F", "R", "P"), "CLR_MODE", mode))
-        for k in ("AMT_PAID", "DISC_AMT"):
-            problems.append((Decimal(it.get(k) or 0) < 0, k, "must be >= 0"))
-    for bad, name, why in problems:
-        if bad:
-            raise msg("ZOTC", "006", name, why)
-
-
-def _local_ratio(opens: list[Any]) -> Decimal:
-    """Local per document currency from the cleared items (foreign-currency clearing)."""
-    doc = sum(abs(o[1]) for o in opens)
-    loc = sum(abs(o[2]) for o in opens)
-    return Decimal(loc) / Decimal(doc) if doc else Decimal(1)
-
-
-_RANGE_OPS = {"EQ": "=", "NE": "<>", "GT": ">", "GE": ">=", "LT": "<", "LE": "<="}
-
-
-def _range_sql(col: str, option: str, low: str, high: str, args: list[str]) -> str | None:
-    """One SELECT-OPTIONS row as SQL (values bound); None for an unknown OPTION."""
-    if option in _RANGE_OPS:
-        args.append(low)
-        return f"{col} {_RANGE_OPS[option]} ?"
-    if option in ("BT", "NB"):
-        args.extend([low, high])
-        return f"{'NOT ' if option == 'NB' else ''}({col} BETWEEN ? AND ?)"
-    if option in ("CP", "NP"):
-        pattern = "".join({"*": "*", "+": "?", "?": "[?]", "[": "[[]"}.get(c, c) for c in low)
-        args.append(pattern)
-        return f"{'NOT ' if option == 'NP' else ''}({col} GLOB ?)"
-    return None
+        return customers.customer_detail(self, kunnr, bukrs)

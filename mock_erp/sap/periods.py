@@ -1,14 +1,53 @@
-"""Month-end close on request: the ``closed_through`` setting moves T001B past a period.
+"""Posting periods: the fiscal period of a date, the T001B open-period check, and month-end
+close on request (the ``closed_through`` setting moves T001B past a period).
 
-Why a module: tests of reversals need a posted payment whose period is closed afterwards, as
-happens on a real system at month end (OB52). The setting names the last closed period per
-company code; every T001B interval of the company's variant that starts at or before it starts
-after it. Periods only close here; ``POST /_mock/reset`` reseeds T001B.
+Why a module: every posting rule asks whether its period is open, and tests of reversals need
+a posted payment whose period is closed afterwards, as happens on a real system at month end
+(OB52). The setting names the last closed period per company code; every T001B interval of
+the company's variant that starts at or before it starts after it. Periods only close here;
+``POST /_mock/reset`` reseeds T001B.
 """
 
 from __future__ import annotations
 
-from mock_erp.sap.models import SapBackend
+from typing import TYPE_CHECKING
+
+from mock_erp.sap.abap import SapMessage
+from mock_erp.sap.messages import msg
+
+if TYPE_CHECKING:
+    from mock_erp.sap.models import SapBackend
+
+
+def fiscal_period(budat: str, periv: str = "K4") -> tuple[str, str]:
+    """GJAHR and MONAT from BUDAT: K4 = calendar year, months as periods (specs/sap.md §3)."""
+    return budat[:4], budat[4:6]
+
+
+def period_open(b: SapBackend, bukrs: str, gjahr: str, monat: str, koart: str) -> SapMessage | None:
+    """T001B check: account type ``+`` first, then the line's own type (docs/specs/sap.md §3).
+
+    Returns F5 201 (V1 period, V2 year, V3 account type, V4 variant) when closed.
+    """
+    comp = b.company(bukrs)
+    opvar = comp["OPVAR"] if comp else bukrs
+    per = int(gjahr) * 1000 + int(monat)
+    for mkoar in ("+", koart):
+        rows = b.store.query(
+            "SELECT FRYE1, FRPE1, TOYE1, TOPE1, FRYE2, FRPE2, TOYE2, TOPE2 FROM T001B "
+            "WHERE BUKRS = ? AND MKOAR = ?",
+            (opvar, mkoar),
+        )
+        if not rows and mkoar != "+":
+            continue  # no own row for the type: '+' decides
+        ok = any(
+            int(r[0]) * 1000 + int(r[1]) <= per <= int(r[2]) * 1000 + int(r[3])
+            or int(r[4]) * 1000 + int(r[5]) <= per <= int(r[6]) * 1000 + int(r[7])
+            for r in rows
+        )
+        if not ok:
+            return msg("F5", "201", f"{int(monat):03d}", gjahr, mkoar, opvar)
+    return None
 
 
 def _after(period: str) -> tuple[str, str]:

@@ -1,7 +1,7 @@
 """Z_OTC_AR_REFUND: pay back a customer's credit items through the payment run (F110).
 
 Why a module of its own: a refund is a transfer posting with clearing of *credit* items, not a
-payment (models.py); its rules and messages are in docs/sap-setup.md "Reversal and refunds".
+payment (clearing.py); its rules and messages are in docs/sap-setup.md "Reversal and refunds".
 The refund document (FB05, AUGLV UMBUCHNG, document type DA) clears the credit items named and
 posts, per item, what stays open of a partly refunded credit (residual, REBZG on the item),
 and one customer credit line of the refund amount with the payment method (ZLSCH) and no
@@ -23,16 +23,12 @@ from decimal import Decimal
 from typing import Any
 
 from mock_erp.sap.abap import SapMessage
+from mock_erp.sap.documents import MOVE_TO_BSAD, Document, Line, document_writes
+from mock_erp.sap.formats import minor_of_internal
 from mock_erp.sap.messages import msg
-from mock_erp.sap.models import (
-    _MOVE_TO_BSAD,
-    Document,
-    Line,
-    SapBackend,
-    minor_of_internal,
-)
+from mock_erp.sap.models import SapBackend
 
-#: posting keys of the refund document [unconfirmed, as models.POSTING_KEYS]: the clearing
+#: posting keys of the refund document [unconfirmed, as documents.POSTING_KEYS]: the clearing
 #: line offsets the cleared credits (05), residual and refund lines are customer credits (11)
 CLEARING_KEY, CREDIT_KEY = "05", "11"
 
@@ -71,7 +67,7 @@ def _s(p: dict[str, Any], name: str) -> str:
 def refund(b: SapBackend, sid: str, p: dict[str, Any]) -> tuple[Document | None, list[SapMessage]]:
     """The refund document (None in a test run) and the success rows; raises the first
     failing check as ``SapMessage``. Commits itself (FB05 with synchronous update)."""
-    with b._lock:  # two refunds must not take one credit
+    with b.mutex:  # two refunds must not take one credit
         return _refund(b, sid, p)
 
 
@@ -145,11 +141,11 @@ def _refund(b: SapBackend, sid: str, p: dict[str, Any]) -> tuple[Document | None
         return None, [msg("ZOTC", "009", type="S")]
     doc = _document(b, sid, p, comp, cust, (bldat, budat, gjahr, monat), credits, plan)
     doc.belnr = b.draw_number(bukrs, doc.blart, gjahr)
-    writes = b._document_writes(doc)
+    writes = document_writes(b, doc)
     for key, *_ in credits:
         rowkey = (bukrs, *key)
         writes += [
-            (_MOVE_TO_BSAD, [(budat, doc.belnr, *rowkey)]),
+            (MOVE_TO_BSAD, [(budat, doc.belnr, *rowkey)]),
             (
                 "DELETE FROM BSID WHERE BUKRS = ? AND BELNR = ? AND GJAHR = ? AND BUZEI = ?",
                 [rowkey],
@@ -178,7 +174,7 @@ def _document(
     plan: list[PlanLine],
 ) -> Document:
     """FB05's document as the mock stores it: a clearing line for the cleared credits (the
-    mock's way of booking them, models.py), then the plan's lines in order."""
+    mock's way of booking them, clearing.py), then the plan's lines in order."""
     bldat, budat, gjahr, monat = dates
     waers = _s(p, "I_CURRENCY")
     kunnr = _s(p, "I_CUSTOMER")

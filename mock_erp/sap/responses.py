@@ -1,8 +1,9 @@
 """One handler per function module: parameters in, exports and tables out (pyrfc conventions).
 
-Why a module of its own: the rules live in models.py; here is only what each FM answers — which
-RETURN structure (BAPIRET2 table, BAPIRETURN, BAPIRET1/BAPIRETURN1, BAPIRET2 structure; specs/sap.md
-§2 head), which exports, which classic exceptions (``AbapException``, RFC_READ_TABLE only).
+Why a module of its own: the rules live behind models.py (one module per domain, listed there);
+here is only what each FM answers — which RETURN structure (BAPIRET2 table, BAPIRETURN,
+BAPIRET1/BAPIRETURN1, BAPIRET2 structure; specs/sap.md §2 head), which exports, which classic
+exceptions (``AbapException``, RFC_READ_TABLE only).
 Business errors never raise: they travel in RETURN (style.md §9).
 """
 
@@ -15,15 +16,10 @@ from typing import Any
 
 from mock_erp.sap import tables
 from mock_erp.sap.abap import AbapException, SapMessage
+from mock_erp.sap.documents import LOGICAL_SYSTEM, OBJ_TYPE, Document
+from mock_erp.sap.formats import dats, minor_of_internal
 from mock_erp.sap.messages import bapiret1, bapiret2, bapireturn, msg, rows_of, text_of
-from mock_erp.sap.models import (
-    LOGICAL_SYSTEM,
-    OBJ_TYPE,
-    Document,
-    SapBackend,
-    dats,
-    minor_of_internal,
-)
+from mock_erp.sap.models import SapBackend
 from mock_erp.sap.responses_reversal import HANDLERS as REVERSAL_HANDLERS
 from mock_erp.sap.system import HANDLERS as SYSTEM_HANDLERS
 from mock_erp.sap.system import sync_system_tables
@@ -170,11 +166,11 @@ def z_otc_ar_clear(b: SapBackend, session: str, p: Params) -> Params:
     out: Params = {"E_DOC_NO": "", "E_FISC_YEAR": "0000", "E_OBJ_KEY": "", "T_LINES": []}
     if doc is not None:
         out = {"E_DOC_NO": doc.belnr, "E_FISC_YEAR": doc.gjahr, "E_OBJ_KEY": doc.obj_key,
-               "T_LINES": _posted_lines(b, doc)}  # fmt: skip
+               "T_LINES": posted_lines(b, doc)}  # fmt: skip
     return {**out, "RETURN": [bapiret2(r) for r in rows]}
 
 
-def _posted_lines(b: SapBackend, doc: Document) -> list[Params]:
+def posted_lines(b: SapBackend, doc: Document) -> list[Params]:
     """T_LINES: the document's lines as posted (the kit reads them back from BSEG), so the
     caller sees what FB05 booked, including differences it booked itself within tolerance."""
     return [

@@ -10,8 +10,9 @@ from collections.abc import Callable
 from typing import Any
 
 from mock_erp.sap.abap import SapMessage
+from mock_erp.sap.documents import Document
 from mock_erp.sap.messages import bapiret2, rows_of
-from mock_erp.sap.models import Document, SapBackend
+from mock_erp.sap.models import SapBackend
 from mock_erp.sap.periods import sync_closed_periods
 from mock_erp.sap.refunds import refund
 from mock_erp.sap.reversal import reverse
@@ -21,7 +22,7 @@ Rule = Callable[[SapBackend, str, Params], tuple[Document | None, list[SapMessag
 
 
 def _answer(rule: Rule, b: SapBackend, session: str, p: Params) -> Params:
-    from mock_erp.sap.responses import _posted_lines
+    from mock_erp.sap.responses import posted_lines  # responses imports HANDLERS from here
 
     blank: Params = {"E_DOC_NO": "", "E_FISC_YEAR": "0000", "E_OBJ_KEY": "", "T_LINES": []}
     sync_closed_periods(b)
@@ -32,7 +33,7 @@ def _answer(rule: Rule, b: SapBackend, session: str, p: Params) -> Params:
     if doc is None:
         return {**blank, "RETURN": [bapiret2(r) for r in rows]}
     return {"E_DOC_NO": doc.belnr, "E_FISC_YEAR": doc.gjahr, "E_OBJ_KEY": doc.obj_key,
-            "T_LINES": _posted_lines(b, doc), "RETURN": [bapiret2(r) for r in rows]}  # fmt: skip
+            "T_LINES": posted_lines(b, doc), "RETURN": [bapiret2(r) for r in rows]}  # fmt: skip
 
 
 def z_otc_ar_reverse(b: SapBackend, session: str, p: Params) -> Params:

@@ -1,8 +1,9 @@
 """Z_OTC_AR_REVERSE: reset a payment's clearing and reverse it (FBRA "Resetting and reversing").
 
 Why a module of its own: the reversal reads and rewrites what the clearing wrote (BSAD back to
-BSID, BKPF reversal fields), a domain apart from posting (models.py). The rules and the real
-messages are in docs/sap-setup.md "Reversal and refunds"; in short, checked in this order:
+BSID, BKPF reversal fields), a domain apart from posting (posting.py, clearing.py). The rules
+and the real messages are in docs/sap-setup.md "Reversal and refunds"; in short, checked in
+this order:
 
 - ZOTC 021 no reason, ZOTC 020 reason not in T041C, ZOTC 025 no such document;
 - F5 361 the document was already reversed (SAP's message for a reversed document);
@@ -34,15 +35,11 @@ from typing import Any
 
 from mock_erp.sap import tables
 from mock_erp.sap.abap import SapMessage
+from mock_erp.sap.documents import MOVE_TO_BSAD, Document, Line, document_writes
+from mock_erp.sap.formats import minor_of_internal
 from mock_erp.sap.messages import msg, rows_of
-from mock_erp.sap.models import (
-    _MOVE_TO_BSAD,
-    Document,
-    Line,
-    SapBackend,
-    Writes,
-    minor_of_internal,
-)
+from mock_erp.sap.models import SapBackend
+from mock_erp.sap.sessions import Writes
 
 #: TBSL-STBSL: the posting key of the reversal line [unconfirmed: SAP's standard TBSL
 #: pairs 01/12, 02/11, 05/15, 06/16, 40/50 as shipped; the mock's own keys follow them]
@@ -101,7 +98,7 @@ def _s(p: dict[str, Any], name: str) -> str:
 def reverse(b: SapBackend, sid: str, p: dict[str, Any]) -> tuple[Document | None, list[SapMessage]]:
     """The reversal document (None in a test run) and the success rows; raises the first
     failing check as ``SapMessage``. Commits itself (FBRA with synchronous update)."""
-    with b._lock:  # check and write atomically: two reversals must not take one payment
+    with b.mutex:  # check and write atomically: two reversals must not take one payment
         return _reverse(b, sid, p)
 
 
@@ -256,7 +253,7 @@ def _fb08(
             )
         )
     doc.belnr = b.draw_number(bukrs, doc.blart, doc.gjahr)
-    writes = b._document_writes(doc) + _mark(b, bukrs, belnr, gjahr, doc)
+    writes = document_writes(b, doc) + _mark(b, bukrs, belnr, gjahr, doc)
     writes.append(
         (
             "UPDATE BKPF SET STBLG = ?, STJAH = ?, XREVERSAL = '1', STGRD = ? "
@@ -306,7 +303,7 @@ def _mark(b: SapBackend, bukrs: str, belnr: str, gjahr: str, rev: Document) -> W
     reversal document, as the reversal's own customer lines are."""
     mine = (bukrs, belnr, gjahr)
     writes: Writes = [
-        (_MOVE_TO_BSAD, [(rev.budat, rev.belnr, *mine, buzei)])
+        (MOVE_TO_BSAD, [(rev.budat, rev.belnr, *mine, buzei)])
         for (buzei,) in b.store.query(
             "SELECT BUZEI FROM BSID WHERE BUKRS = ? AND BELNR = ? AND GJAHR = ?", mine
         )

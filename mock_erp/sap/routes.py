@@ -2,8 +2,9 @@
 
 Why here: docs/specs/sap.md §4 (URLs, Basic auth, 401/403, sessions by ``sap-sessioncmd`` and the
 ``sap-contextid`` cookie) and §5 (one pyrfc Connection = one ABAP session) are transport facts,
-not business rules; the rules stay in ``models.py``/``responses.py`` (style.md §9). Handlers are
-sync and hit SQLite, so they run in the threadpool under one lock (the store is shared).
+not business rules; the rules stay behind ``models.py`` and in ``responses.py`` (style.md §9).
+Handlers are sync and hit SQLite, so they run in the threadpool under one lock (the store is
+shared).
 
 Endpoints
 - ``POST /sap/bc/soap/rfc?sap-client=NNN[&sap-sessioncmd=open|logoff]``: SOAP 1.1 call.

@@ -35,7 +35,9 @@ from stdnum.jp import cn as jp_cn
 from stdnum.us import ein as us_ein
 
 from mock_erp.sap import tables
-from mock_erp.sap.models import DOC_TYPE_RANGES, LOGICAL_SYSTEM, internal_text
+from mock_erp.sap.documents import LOGICAL_SYSTEM
+from mock_erp.sap.formats import internal_text
+from mock_erp.sap.number_ranges import DOC_TYPE_RANGES
 from mock_erp.sap.seed_reversal import seed_reversal_config
 from mock_erp.store import Store
 

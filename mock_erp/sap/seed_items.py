@@ -14,7 +14,9 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from mock_erp.sap.models import LOGICAL_SYSTEM, SapBackend, dats, internal_text
+from mock_erp.sap.documents import LOGICAL_SYSTEM
+from mock_erp.sap.formats import dats, internal_text
+from mock_erp.sap.models import SapBackend
 
 FIELDS = {"company", "customer", "currency", "amount", "debit_credit", "document_type",
           "posting_date", "document_date", "baseline_date", "terms", "reference",
