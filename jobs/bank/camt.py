@@ -10,8 +10,9 @@ data of all its details. Problems name the element path and its line, e.g.
 Refused rather than read as "no entries": a document in an unknown namespace (or none), and a
 message with no statement, report or notification. Every reference is kept in its own column
 (the transaction's AcctSvcrRef, the entry's, EndToEndId, InstrId) or, prefixed by its kind, in
-`other_references` (TxId, MsgId, PmtInfId, UETR, NtryRef, ...); `Ntry/RvslInd` is the
-`reversal` column. A `DtTm` is read as the
+`other_references` (TxId, MsgId, PmtInfId, UETR, NtryRef, ...); `Ntry/RvslInd`, a return
+bank transaction code (RRTN, UPDD, ...) or `TxDtls/RtrInf` make the `reversal` column true. A
+`DtTm` is read as the
 local day at its offset, and each statement is reconciled (OPBD/PRCD + booked entries = CLBD).
 """
 
@@ -44,6 +45,25 @@ MESSAGES = {
 NAMESPACE = re.compile(r"^urn:iso:std:iso:20022:tech:xsd:(camt\.05[234])\.001\.(\d\d)$")
 DIRECTIONS = {"CRDT": "credit", "DBIT": "debit"}
 NOT_PROVIDED = {"NOTPROVIDED", "NONREF", ""}
+#: Bank transaction sub-families (domain PMNT) that book a return or reversal of an earlier
+#: payment: ISO 20022 ExternalBankTransactionSubFamily1Code (as generated from the ISO XSD into
+#: Daniel-Jorg-Schuppelius/php-financial-formats src/Enums/ISO20022/Camt/TransactionSubFamily.php;
+#: docs/bank-files.md "Reversals" quotes each definition). Many banks mark a returned payment
+#: so and leave `RvslInd` out.
+RETURN_SUB_FAMILIES = frozenset(
+    {
+        "RRTN",  # Reversal due to Payment Return/reimbursement of a Credit Transfer
+        "RPCR",  # Reversal due to Payment Cancellation Request (credit transfer)
+        "UPDD",  # Reversal due to Return/Unpaid Direct Debit
+        "PRDD",  # Reversal due to Payment Reversal (direct debit)
+        "RCDD",  # Reversal due to a Payment Cancellation Request (direct debit)
+        "ARET",  # ACH Return
+        "AREV",  # ACH Reversal
+        "CQRV",  # Cheque Reversal
+        "UPCQ",  # Unpaid Cheque
+        "XPCQ",  # Unpaid Foreign Cheque
+    }
+)
 
 
 def _local(element: Element) -> str:
@@ -259,6 +279,29 @@ def _reversal(reader: _Reader, entry: Element) -> bool | None:
     return None
 
 
+def _return_code(holder: Element | None) -> bool:
+    """`BkTxCd/Domn`: domain PMNT with a return sub-family (RETURN_SUB_FAMILIES)."""
+    domain = _find(holder, "BkTxCd", "Domn")
+    return _text(domain, "Cd") == "PMNT" and _text(domain, "Fmly", "SubFmlyCd") in (
+        RETURN_SUB_FAMILIES
+    )
+
+
+def _returned(reversal: bool | None, entry: Element, details: list[Element]) -> bool | None:
+    """The entry's `RvslInd`, or else a return the bank marked another way: a return bank
+    transaction code on the entry or the transaction, or the transaction's return information
+    (`TxDtls/RtrInf`, ISO 20022 EntryTransaction/ReturnInformation: "Set of elements used to
+    provide the return information", a reason such as AC04 or MD06). A code or `RtrInf` wins
+    over `RvslInd` false: the bank named a return either way, and a return never pays an invoice
+    (Goldman Sachs books its "Interbranch Return", PMNT/ICDT/RRTN, with `RvslInd` false). None
+    (a bad `RvslInd`, already reported) stays None."""
+    if reversal is None or reversal:
+        return reversal
+    if _return_code(entry):
+        return True
+    return any(_return_code(tx) or _find(tx, "RtrInf") is not None for tx in details)
+
+
 def parse(path: Path, data: bytes, problems: Problems) -> tuple[list[Txn], str]:
     """Parse camt XML `data` (read from `path`); returns rows and the message type found."""
     parser = etree.XMLParser(
@@ -430,7 +473,7 @@ def _entry(
         texts, structured = _remittance(details)
         texts = texts or clean(_text(entry, "AddtlNtryInf"))
         first = details[0] if details else None
-        reversal = _reversal(reader, entry)
+        reversal = _returned(_reversal(reader, entry), entry, details)
         day = booking or _settled(reader, details) or value or fallback
         if day is None:
             reader.bad(entry, "no booking date: BookgDt, ValDt and the statement dates are missing")
@@ -487,7 +530,7 @@ def _entry(
                 texts,
                 structured,
                 entry,
-                reversal,
+                _returned(reversal, entry, [tx]),
                 _all_refs(entry, [tx]),
             )
         )

@@ -82,6 +82,12 @@ DIRECTION = {
 #: Credit (debit entry)", "RD Reversal of Debit (credit entry)"; EC/ED are an MT942's expected
 #: credit and debit, not reversals: prowide/prowide-core Field61.java lists all six).
 REVERSAL_MARKS = frozenset({"RC", "RD"})
+#: German structured :86: business transaction codes (Geschaeftsvorfallcodes, DFUe-Abkommen
+#: Anlage 3) of a returned SEPA payment, booked with a plain C or D mark (docs/bank-files.md
+#: "Reversals" gives each code's source): 108/109 SEPA direct debit returned to its creditor
+#: (Rueckbelastung B2B/Core), 159/160 SEPA credit transfer returned to its payer (Retoure,
+#: instant), 181/184 SEPA direct debit credited back to its debtor (Wiedergutschrift Core/B2B).
+RETURN_GVC = frozenset({"108", "109", "159", "160", "181", "184"})
 #: The `other_references` kind of the :61: supplementary details (subfield 9, 34x).
 SUPPLEMENTARY = "MT940-61-9"
 #: The kind prefix of references found in :86: text (`MT940-86-MARF`, `MT940-86-MREF`, ...).
@@ -510,6 +516,7 @@ class Details:
     customer: str | None = None  # the SEPA KREF+ (customer reference) of German :86: text
     structured: list[str] = field(default_factory=list)  # creditor references (Dutch SCOR)
     others: list[tuple[str, str | None]] = field(default_factory=list)  # other_references
+    returned: bool = False  # a return code: German GVC (RETURN_GVC), Dutch `/RTRN/<reason>/`
 
 
 def read_details(lines: list[str]) -> Details:
@@ -574,6 +581,7 @@ def _zka(text: str, separator: str) -> Details:
     details.end_to_end, details.customer = sepa.get("EREF"), sepa.get("KREF")
     # the mandate reference and creditor id of a SEPA direct debit (also left in the text)
     details.others = [(f"{DETAILS_86}-{key}", sepa.get(key)) for key in ("MREF", "CRED")]
+    details.returned = text[:3] in RETURN_GVC
     return details
 
 
@@ -627,6 +635,9 @@ def _dutch(text: str) -> Details:
     details.end_to_end = None if (end_to_end or "").upper() in NOT_PROVIDED else end_to_end
     # mandate reference, creditor scheme id, payment information id: references, not text
     details.others = [(f"{DETAILS_86}-{key}", values.get(key)) for key in ("MARF", "CSID", "PREF")]
+    # `/RTRN/MS03/`: the return reason of an R-transaction (ING's MT940 specs, as
+    # gingerpayments/python-libmt94x ReturnReason, "Uitval reden", writes it)
+    details.returned = bool(values.get("RTRN"))
     return details
 
 
@@ -677,7 +688,7 @@ def _row(
         amount=amount,
         currency=statement.currency,
         direction=DIRECTION[mark],
-        reversal=mark in REVERSAL_MARKS,
+        reversal=mark in REVERSAL_MARKS or info.returned,
         bank_reference=bank_reference,
         customer_reference=customer_reference,
         end_to_end_id=info.end_to_end,

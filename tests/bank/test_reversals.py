@@ -1,7 +1,9 @@
 """Reversals keep their flag (column `reversal`) and every reference reaches a column.
 
 Real files (tests/fixtures/real/SOURCES.md): the Goldman Sachs camt.053 with five `RvslInd`
-entries, the betterplace MT940 with two `RC` lines, the Goldman Sachs BAI2 with return codes,
+entries and a return marked only by its bank transaction code (RRTN), the betterplace MT940 with
+two `RC` lines and 17 returned transfers marked by GVC 159, Deutsche Bank's GVC 109, ING's
+`/RTRN/` lines, the Goldman Sachs BAI2 with return codes,
 PostFinance's and Deutsche Bank's :61: supplementary details. Where no public file shows a
 case (an MT940 `RD`, an MT942 `EC`), a real file is changed in the one place it needs, and the
 test says so.
@@ -48,19 +50,80 @@ def reversed_entries(path: Path) -> dict[str, str]:
 def test_camt_rvslind_entries_are_reversals() -> None:
     """Goldman Sachs: five CRDT entries with `RvslInd` true (ACH Credit Reject, Outgoing Wire
     Return, ACH Credit Payment Return, Check Return): money of ours coming back. ISO 20022:
-    a CRDT entry with the indicator reverses a debit."""
+    a CRDT entry with the indicator reverses a debit. A sixth line is a return by its bank
+    transaction code alone (next test); the other 13 are not reversals."""
     expected = reversed_entries(GOLDMAN_CAMT)
     assert len(expected) == 5 and set(expected.values()) == {"CRDT"}
     frame = parse_file(GOLDMAN_CAMT)
-    flagged = frame.filter(pl.col("reversal"))
+    flagged = frame.filter(pl.col("reversal") & pl.col("entry_reference").is_in(list(expected)))
     assert sorted(flagged["entry_reference"]) == sorted(expected)
     assert set(flagged["direction"]) == {"credit"}  # CdtDbtInd stays the direction
     assert flagged["amount"].to_list() == [Decimal("10.00")] * 3 + [
         Decimal("29.12"),
         Decimal("15.41"),
     ]
-    assert frame.filter(~pl.col("reversal")).height == 14  # RvslInd false or absent: false
+    assert frame.filter(pl.col("reversal")).height == 6
+    assert frame.filter(~pl.col("reversal")).height == 13  # no indicator, code or RtrInf
     assert frame["reversal"].null_count() == 0
+
+
+def test_camt_return_code_without_rvslind_is_a_reversal() -> None:
+    """Goldman Sachs books its "Interbranch Return" (a DBIT of 1.00 that sends back the
+    "Interbranch Transfer" credited just before it) with `RvslInd` false and the bank transaction
+    code PMNT/ICDT/RRTN, "Reversal due to Payment Return": the code names a return, so it is one.
+    The credit it returns (PMNT/RCDT/BOOK) is not."""
+    frame = parse_file(GOLDMAN_CAMT)
+    rows = {r["entry_reference"]: r for r in frame.iter_rows(named=True)}
+    back, transfer = rows["377138350"], rows["377138300"]
+    assert (back["direction"], back["amount"], back["reversal"]) == (
+        "debit",
+        Decimal("1.00"),
+        True,
+    )
+    assert (transfer["direction"], transfer["amount"], transfer["reversal"]) == (
+        "credit",
+        Decimal("1.00"),
+        False,
+    )
+    assert "377138350" not in reversed_entries(GOLDMAN_CAMT)  # its RvslInd is false
+
+
+def test_camt_return_information_alone_is_a_reversal(tmp_path: Path) -> None:
+    """`TxDtls/RtrInf` (return reason R02) marks the ACH Credit Payment Return even without its
+    `RvslInd`: the Goldman Sachs file with that one entry's indicator changed to false."""
+    old = '52198451</NtryRef>\n                <Amt Ccy="USD">10.00</Amt>\n' + (
+        "                <CdtDbtInd>CRDT</CdtDbtInd>\n                <RvslInd>true"
+    )
+    path = derived(tmp_path, GOLDMAN_CAMT, old, old.replace(">true", ">false"))
+    assert "52198451" not in reversed_entries(path)
+    frame = parse_file(path)
+    row = frame.filter(pl.col("entry_reference") == "52198451").row(0, named=True)
+    assert (row["direction"], row["amount"], row["reversal"]) == ("credit", Decimal("10.00"), True)
+    assert frame.filter(pl.col("reversal")).height == 6  # the same six as the original
+
+
+def test_camt_return_sub_family_marks_only_its_entry(tmp_path: Path) -> None:
+    """The Belgian statement's credit PMNT/RCDT/ISCT with its sub-family changed to RRTN (one
+    line): that entry becomes a reversal, the two others (ESCT, ISCT) stay plain."""
+    source = REAL / "bank-camt" / "subite-camt053-account_statement.xml"
+    assert not parse_file(source)["reversal"].any()
+    path = derived(
+        tmp_path,
+        source,
+        "<Cd>RCDT</Cd>\n              <SubFmlyCd>ISCT</SubFmlyCd>",
+        "<Cd>RCDT</Cd>\n              <SubFmlyCd>RRTN</SubFmlyCd>",
+    )
+    frame = parse_file(path)
+    assert frame["reversal"].to_list() == [False, False, True]
+    assert frame["direction"].to_list()[2] == "credit"
+
+
+def test_camt_ordinary_bank_transaction_codes_are_no_reversal() -> None:
+    """A month of a Belgian account: 264 PMNT/ICDT/ISCT and 4 PMNT/RCDT/ESCT entries, no return
+    code, no RtrInf, no RvslInd: all false."""
+    frame = parse_file(REAL / "bank-camt" / "subite-camt053-BE68793230773034-202411.xml")
+    assert frame.height == 268
+    assert frame["reversal"].to_list() == [False] * 268
 
 
 def test_camt_without_rvslind_is_no_reversal() -> None:
@@ -98,12 +161,57 @@ def test_camt_bad_rvslind_names_the_element(tmp_path: Path) -> None:
 def test_mt940_rc_lines_are_reversals() -> None:
     """betterplace: two `RC` lines (reversal of a credit: money out, a debit)."""
     frame = parse_file(REAL / "bank-mt940" / "betterplace-sepa_mt9401.sta")
-    flagged = frame.filter(pl.col("reversal"))
+    flagged = frame.filter(pl.col("reversal") & (pl.col("direction") == "debit"))
     assert flagged["transaction_id"].to_list() == ["T089413946000001:6", "T089413986000001:19"]
-    assert set(flagged["direction"]) == {"debit"}
     assert flagged["amount"].to_list() == [Decimal("204.88")] * 2
     assert flagged["bank_reference"].to_list() == [None, "R724710290656678"]
-    assert frame.filter(~pl.col("reversal")).height == 95
+
+
+def test_mt940_gvc_159_returned_transfers_are_reversals() -> None:
+    """betterplace: 17 credits with the German business transaction code 159 ("RETOURE", "Reject
+    aus SEPA-Ueberweisungsauftrag": a SEPA transfer of ours come back) and a plain `C` mark are
+    reversals; with the two RC lines that makes 19, and the other 78 lines (GVC 166, 116, 191,
+    079, ...) are not."""
+    path = REAL / "bank-mt940" / "betterplace-sepa_mt9401.sta"
+    gvc = [line[4:7] for line in path.read_text(encoding="utf-8").splitlines()
+           if line.startswith(":86:")]  # fmt: skip
+    frame = parse_file(path)
+    assert len(gvc) == frame.height == 97
+    returned = [code == "159" for code in gvc]
+    assert sum(returned) == 17
+    credits = frame.with_columns(pl.Series("gvc159", returned)).filter(pl.col("gvc159"))
+    assert set(credits["direction"]) == {"credit"} and credits["reversal"].all()
+    assert frame["reversal"].sum() == 19
+    assert frame.filter(~pl.col("reversal")).height == 78
+
+
+def test_mt940_gvc_109_returned_direct_debit_is_a_reversal() -> None:
+    """Deutsche Bank (jejik): `109?00SEPA-LASTSCHR. RETOURE CORE`, a SEPA core direct debit we
+    collected, returned with its charges (`/OCMT/EUR11,85//CHGS/EUR0,50/`): a debit, reversal."""
+    row = parse_file(REAL / "bank-mt940" / "jejik-deutschebank.txt").row(0, named=True)
+    assert (row["direction"], row["amount"], row["reversal"]) == (
+        "debit",
+        Decimal("12.35"),
+        True,
+    )
+    german = parse_file(REAL / "bank-mt940" / "jejik-volksbankenraiffeisenbanken.txt")
+    assert german.height == 12 and not german["reversal"].any()  # GVC 152, 166: plain credits
+
+
+def test_mt940_dutch_rtrn_is_a_reversal() -> None:
+    """ING's example files (gingerpayments/python-libmt94x): `/RTRN/MD06/` on a direct debit
+    refunded to its debtor (money out, type NRTI) and `/RTRN/AC04/` on a transfer of ours returned
+    from a closed account (money in); the seven other lines carry no `/RTRN/`. The Inside
+    Business Payments example: `/RTRN/MS03/` on its first line only."""
+    ming = parse_file(REAL / "bank-mt940" / "libmt94x-ming-ing-provided-example-single-message.txt")
+    assert ming["reversal"].to_list() == [False] * 3 + [True] + [False] * 4 + [True]
+    flagged = ming.filter(pl.col("reversal"))
+    assert flagged["direction"].to_list() == ["debit", "credit"]
+    assert flagged["amount"].to_list() == [Decimal("300.00"), Decimal("20.00")]
+    assert flagged["end_to_end_id"].to_list() == ["E2E20140103545", None]
+    ibp = parse_file(REAL / "bank-mt940" / "libmt94x-ibp-structured-ing-provided-example.txt")
+    assert ibp["reversal"].to_list() == [True, False, False]
+    assert ibp["end_to_end_id"][0] == "EV45451REP170112T1106"
 
 
 def test_mt940_rd_is_a_reversed_debit_money_in(tmp_path: Path) -> None:
