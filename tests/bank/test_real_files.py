@@ -73,6 +73,8 @@ ROWS = {
     "zilverline-rabobank-dash_as_start_of_line.txt": 1,
     "wolph-asnb-blank-entry-date.txt": 8,
     "wolph-citi-blank-entry-date.txt": 5,
+    "libmt94x-ming-ing-provided-example-single-message.txt": 9,
+    "libmt94x-ibp-structured-ing-provided-example.txt": 3,
 }
 
 
