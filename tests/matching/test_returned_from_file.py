@@ -48,10 +48,12 @@ def test_rvslind_credit_is_returned_not_applied(tmp_path: Path) -> None:
     assert key not in result.applications["application_id"].to_list()
     row = result.exceptions.filter(pl.col("transaction_id") == LINE).row(0, named=True)
     assert row["reason"] == "returned"
-    # every line the bank flagged is an exception, none an application
+    # every line the bank flagged is an exception, none an application: the five with RvslInd
+    # and the "Interbranch Return" marked by its bank transaction code (PMNT/ICDT/RRTN) alone
     flagged = set(bank.filter(pl.col("reversal"))["transaction_id"])
     returned = result.exceptions.filter(pl.col("reason") == "returned")
-    assert set(returned["transaction_id"]) == flagged and len(flagged) == 5
+    assert set(returned["transaction_id"]) == flagged and len(flagged) == 6
+    assert "258158850:4" in flagged
 
 
 def test_the_same_line_without_the_flag_is_applied(tmp_path: Path) -> None:
