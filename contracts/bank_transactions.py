@@ -31,8 +31,9 @@ class BankTransactions(pa.DataFrameModel):
     amount: Money = pa.Field(ge=0)
     currency: str = pa.Field(isin=rules.CURRENCIES)
     direction: str = pa.Field(isin=DIRECTIONS)
-    # the bank booked this line as the reversal of an earlier one (MT940 RC/RD, camt RvslInd,
-    # BAI2 reversal and return codes); empty: the file does not say
+    # the bank booked this line as the reversal or return of an earlier one (MT940 RC/RD, German
+    # GVC and Dutch /RTRN/ return codes, camt RvslInd, return bank transaction codes and RtrInf,
+    # BAI2 reversal and return codes: docs/bank-files.md "Reversals"); empty: the file cannot say
     reversal: bool = pa.Field(nullable=True)
     bank_reference: str = pa.Field(nullable=True)  # the bank's (servicer's) id of this line
     customer_reference: str = pa.Field(nullable=True)  # the account owner's (MT940 :61:, BAI2 16)

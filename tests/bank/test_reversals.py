@@ -118,6 +118,26 @@ def test_camt_return_sub_family_marks_only_its_entry(tmp_path: Path) -> None:
     assert frame["direction"].to_list()[2] == "credit"
 
 
+@pytest.mark.parametrize(
+    "marker",
+    [
+        "<BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>ICDT</Cd><SubFmlyCd>RRTN</SubFmlyCd></Fmly></Domn>"
+        "</BkTxCd>",
+        "<RtrInf><Rsn><Cd>AC04</Cd></Rsn></RtrInf>",
+    ],
+    ids=["sub-family", "RtrInf"],
+)
+def test_camt_return_on_one_transaction_marks_only_it(tmp_path: Path, marker: str) -> None:
+    """The Lithuanian notification's batch of 41, a return code or return information put into
+    its third transaction only (TxId 492205, a credit of 300): that row alone is a reversal.
+    An entry-level code would mark all 41, as `RvslInd` does."""
+    source = REAL / "bank-camt" / "subite-camt054-2024-03-18.xml"
+    old = '<TxId>492205</TxId></Refs><Amt Ccy="EUR">300</Amt><CdtDbtInd>CRDT</CdtDbtInd>'
+    frame = parse_file(derived(tmp_path, source, old, old + marker))
+    assert frame["reversal"].to_list() == [False, False, True] + [False] * 38
+    assert frame.row(2, named=True)["amount"] == Decimal("300")
+
+
 def test_camt_ordinary_bank_transaction_codes_are_no_reversal() -> None:
     """A month of a Belgian account: 264 PMNT/ICDT/ISCT and 4 PMNT/RCDT/ESCT entries, no return
     code, no RtrInf, no RvslInd: all false."""
