@@ -22,6 +22,7 @@ import httpx
 from adapters.doctor import Finding, Verdict
 from adapters.errors import OtcError
 from adapters.sap.currency import decimals_of, to_external
+from adapters.sap.doctor_reasons import residual_reasons
 from adapters.sap.doctor_reversal import CHECKS as REVERSAL_CHECKS
 from adapters.sap.system import READS as SYSTEM_READS
 from adapters.sap.table_reader import field_lengths, in_list, option_lines, quote, read_table
@@ -68,6 +69,7 @@ def deep_check(adapter: SapAdapter) -> list[Finding]:
         _read_table,
         _tolerances,
         _periods,
+        residual_reasons,  # short payments' reason codes in T053R (doctor_reasons.py)
         *REVERSAL_CHECKS,  # reversal reasons, refund payment methods (doctor_reversal.py)
     ]
     findings: list[Finding] = []
