@@ -3,9 +3,10 @@
 Why: every assumption the adapter makes about a system (the user's date format, the kit, the
 currencies' decimals, RFC_READ_TABLE's limits, tolerances, open periods, the reason codes short
 payments send (doctor_reasons.py), S/4HANA or not) is either read back here or named as what
-this build does. Read-only: every check names each read it makes (RFC_READ_TABLE, BAPI_USER_GET_DETAIL, RFC_SYSTEM_INFO, Z_OTC_KIT_VERSION; over SOAP
-one RFC_SYSTEM_INFO POST asking for a stateful session). A check that cannot read what it needs
-says so as its finding; the others still run. docs/go-live.md explains each finding.
+this build does. Read-only: every check names each read it makes (RFC_READ_TABLE,
+BAPI_USER_GET_DETAIL, RFC_SYSTEM_INFO, Z_OTC_KIT_VERSION; over SOAP one RFC_SYSTEM_INFO POST
+asking for a stateful session). A check that cannot read what it needs says so as its finding;
+the others still run. docs/go-live.md explains each finding.
 """
 
 from __future__ import annotations
