@@ -21,6 +21,7 @@ from adapters.doctor import Finding
 from adapters.errors import ConfigError, OtcError
 from adapters.s4.odata import any_of, literal
 from contracts.money import MINOR_UNITS
+from mappings.compile import load_spec, load_value_maps
 
 if TYPE_CHECKING:
     from adapters.s4.adapter import S4Adapter
@@ -85,7 +86,11 @@ def _needed() -> dict[str, dict[str, tuple[str, ...]]]:
 def deep_check(adapter: S4Adapter) -> list[Finding]:
     metadata: dict[str, bytes] = {}
     findings = _access(adapter, metadata)
-    checks: list[Callable[[S4Adapter], list[Finding]]] = [_currencies, _customer_writes]
+    checks: list[Callable[[S4Adapter], list[Finding]]] = [
+        _currencies,
+        _customer_writes,
+        _residual_reasons,
+    ]
     findings += _versions(metadata)
     for check in checks:
         try:
@@ -375,5 +380,27 @@ def _customer_writes(adapter: S4Adapter) -> list[Finding]:
             "data; our key goes in BusinessPartnerIDByExtSystem",
             "ok",
             read,
+        )
+    ]
+
+
+def _residual_reasons(adapter: S4Adapter) -> list[Finding]:
+    """Not checked: the reason codes per company code (T053R) are customizing that none of the
+    released services this build uses exposes (SERVICES); said so, with what would be needed."""
+    from adapters.sap.doctor_reasons import MAP, sent_codes
+
+    table = dict(load_spec("s4", "posting")["value_maps"].get(MAP, {}))
+    table.update(load_value_maps(adapter.settings.value_maps).get(MAP, {}))
+    sends = sent_codes(table)
+    shown = ", ".join(f"{code} ({', '.join(names)})" for code, names in sends.items())
+    return [
+        Finding(
+            "residual reason codes",
+            "not checked: none of the released services this build uses reads the reason "
+            "codes per company code (T053R)",
+            f"short payments send {shown}: confirm each exists in every company code "
+            "(configuration 'Define Reason Codes', OBBE) before go-live, or map residual_reason "
+            "to codes that do; a code a company code lacks gets the posting rejected",
+            "info",
         )
     ]

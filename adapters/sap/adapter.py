@@ -115,6 +115,10 @@ class SapAdapter:
 
         return deep_check(self)
 
+    def posting_map(self, map_name: str) -> dict[str, Any]:
+        """A posting value map as this system sends it: shipped, then the site's overrides."""
+        return dict(self._posting_maps.get(map_name, {}))
+
     def _posting_value(self, map_name: str, key: str) -> str:
         table = self._posting_maps.get(map_name, {})
         value = table.get(key, table.get(DEFAULT_KEY))

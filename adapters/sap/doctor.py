@@ -1,11 +1,12 @@
 """`otc doctor --deep` for SAP: the settings of the real system the adapter depends on.
 
 Why: every assumption the adapter makes about a system (the user's date format, the kit, the
-currencies' decimals, RFC_READ_TABLE's limits, tolerances, open periods, S/4HANA or not) is
-either read back here or named as what this build does. Read-only: every check names each read
-it makes (RFC_READ_TABLE, BAPI_USER_GET_DETAIL, RFC_SYSTEM_INFO, Z_OTC_KIT_VERSION; over SOAP
-one RFC_SYSTEM_INFO POST asking for a stateful session). A check that cannot read what it needs
-says so as its finding; the others still run. docs/go-live.md explains each finding.
+currencies' decimals, RFC_READ_TABLE's limits, tolerances, open periods, the reason codes short
+payments send (doctor_reasons.py), S/4HANA or not) is either read back here or named as what
+this build does. Read-only: every check names each read it makes (RFC_READ_TABLE,
+BAPI_USER_GET_DETAIL, RFC_SYSTEM_INFO, Z_OTC_KIT_VERSION; over SOAP one RFC_SYSTEM_INFO POST
+asking for a stateful session). A check that cannot read what it needs says so as its finding;
+the others still run. docs/go-live.md explains each finding.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import httpx
 from adapters.doctor import Finding, Verdict
 from adapters.errors import OtcError
 from adapters.sap.currency import decimals_of, to_external
+from adapters.sap.doctor_reasons import residual_reasons
 from adapters.sap.doctor_reversal import CHECKS as REVERSAL_CHECKS
 from adapters.sap.system import READS as SYSTEM_READS
 from adapters.sap.table_reader import field_lengths, in_list, option_lines, quote, read_table
@@ -68,6 +70,7 @@ def deep_check(adapter: SapAdapter) -> list[Finding]:
         _read_table,
         _tolerances,
         _periods,
+        residual_reasons,  # short payments' reason codes in T053R (doctor_reasons.py)
         *REVERSAL_CHECKS,  # reversal reasons, refund payment methods (doctor_reversal.py)
     ]
     findings: list[Finding] = []

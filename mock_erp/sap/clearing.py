@@ -17,6 +17,7 @@ from mock_erp.sap.abap import SapMessage
 from mock_erp.sap.documents import MOVE_TO_BSAD, POSTING_KEYS, Document, Line, document_writes
 from mock_erp.sap.formats import dats, dats_or, minor_of_internal, parse_dats
 from mock_erp.sap.messages import msg
+from mock_erp.sap.reason_codes import check_reason
 from mock_erp.sap.user_dates import UnsupportedDateFormat, read_user_date, write_user_date
 
 if TYPE_CHECKING:
@@ -27,8 +28,10 @@ def clear(b: SapBackend, sid: str, p: dict[str, Any]) -> tuple[Document | None, 
     """Z_OTC_AR_CLEAR (docs/specs/sap.md §2.6). Returns the posted document (None in a test run)
     and the success rows; raises the first failing check as ``SapMessage``.
 
-    Check order 003, F5 102, F5 351, F5 201, 001/005, 010, 002/004. It commits itself (CALL
-    TRANSACTION FB05, synchronous update): the session's pending LUW is not involved.
+    Check order 003, F5 102, F5 351, F5 201, 001/005/00 058 per item (00 058: a residual or
+    partial item's reason code is not in T053R of the company code, reason_codes.py), 010,
+    002/004. It commits itself (CALL TRANSACTION FB05, synchronous update): the session's
+    pending LUW is not involved.
     """
     with b.mutex:  # check and write atomically: two clears must not take one item
         return _clear(b, sid, p)
@@ -83,6 +86,8 @@ def _clear(b: SapBackend, sid: str, p: dict[str, Any]) -> tuple[Document | None,
             raise msg("ZOTC", "001", doc_no, year, buzei, kunnr)
         if row[3] != waers:
             raise msg("ZOTC", "005", doc_no, row[3], waers)
+        if str(it.get("CLR_MODE") or "F") in ("R", "P"):  # the lines that carry BSEG-RSTGR
+            check_reason(b, bukrs, str(it.get("REASON_CDE") or ""))
         sign = 1 if row[0] == "S" else -1
         opens.append(
             (

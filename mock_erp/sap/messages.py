@@ -52,6 +52,10 @@ TEXTS: dict[tuple[str, str], str] = {
     ("ZOTC", "034"): "Refund amount &1 is not the sum &2 of its items",
     # batch input ran out of data for a screen FB05 showed (type S; the kit treats it as failed)
     ("00", "344"): "No batch input data for screen &1 &2",
+    # a value not in its field's check table (the kit's T053R check of a residual's reason code,
+    # mock_erp/sap/reason_codes.py); wording as MESSAGE e058(00) writes it in the public ABAP
+    # unit test alwinvandeput/zcx_return3:ZCA_ZCX_RETURN3_UNIT_TEST.abap
+    ("00", "058"): "Entry &1 &2 &3 does not exist in &4 (check entry)",
 }
 
 # unconfirmed: docs/specs/sap.md §2.1, §2.4, §2.5, §2.7, §7.7 — numbers from SAP code where the spec

@@ -20,6 +20,7 @@ from mock_erp.sap.documents import LOGICAL_SYSTEM, OBJ_TYPE, Document
 from mock_erp.sap.formats import dats, minor_of_internal
 from mock_erp.sap.messages import bapiret1, bapiret2, bapireturn, msg, rows_of, text_of
 from mock_erp.sap.models import SapBackend
+from mock_erp.sap.reason_codes import sync_missing
 from mock_erp.sap.responses_reversal import HANDLERS as REVERSAL_HANDLERS
 from mock_erp.sap.system import HANDLERS as SYSTEM_HANDLERS
 from mock_erp.sap.system import sync_system_tables
@@ -484,6 +485,8 @@ def rfc_read_table(b: SapBackend, session: str, p: Params) -> Params:
         raise _exc("TABLE_NOT_AVAILABLE", msg_class="SV", number="029", v1=table)
     if table == "TCURX":
         b.sync_tcurx()
+    elif table in ("T053R", "T053S"):
+        sync_missing(b)
     elif table in ("CVERS", "TFDIR"):
         sync_system_tables(b, table, list(HANDLERS))
     catalogue = tables.field_map(table)

@@ -38,6 +38,7 @@ from mock_erp.sap import tables
 from mock_erp.sap.documents import LOGICAL_SYSTEM
 from mock_erp.sap.formats import internal_text
 from mock_erp.sap.number_ranges import DOC_TYPE_RANGES
+from mock_erp.sap.reason_codes import seed_reason_codes
 from mock_erp.sap.seed_reversal import seed_reversal_config
 from mock_erp.store import Store
 
@@ -55,7 +56,7 @@ REFERENCE_CUSTOMERS = ("0000000100", "0000000200")
 FIRST_CUSTOMER = 1000
 BUCKETS = ((-1, 0), (1, 30), (31, 60), (61, 90), (91, 180), (181, 540))  # days past due
 BUCKET_WEIGHTS = (0.35, 0.55, 0.67, 0.77, 0.89, 1.0)  # cumulative
-REASONS = ("001", "002", "003", "005")  # dispute / residual reason codes (T053R) [project]
+REASONS = ("001", "002", "003", "005")  # dispute reason codes, all in T053R (reason_codes.py)
 BATCH = 100_000
 
 
@@ -264,6 +265,7 @@ def _config(conn: Any, comps: list[tuple[str, str]], today: date) -> dict[str, i
         [(k, f"{a:03d}", p1, f"{b:03d}", p2, f"{c:03d}") for k, (a, p1, b, p2, c) in TERMS.items()],
     )
     seed_reversal_config(conn, comps)
+    seed_reason_codes(conn, comps)
     return {"T001": len(t001), "T001B": len(t001b), "TCURX": len(TCURX)}
 
 

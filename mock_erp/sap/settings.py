@@ -68,6 +68,19 @@ class SapSettings:
     #: Periods only close (mock_erp/sap/periods.py): ``POST /_mock/reset`` reopens them.
     closed_through: dict[str, str] = field(default_factory=dict)
 
+    #: Reason codes a company code lacks in T053R (OBBE): ``{"2000": ["004"]}`` deletes reason
+    #: 004 of company code 2000, so a residual item with it is refused (00 058) and
+    #: ``otc doctor --deep`` reports it. Codes only go (mock_erp/sap/reason_codes.py):
+    #: ``POST /_mock/reset`` puts them back. Default: every seeded code in every company code.
+    t053r_missing: dict[str, list[str]] = field(default_factory=dict)
+
+    def check_t053r_missing(self, value: dict[str, list[str]]) -> None:
+        for bukrs, codes in value.items():
+            if not all(0 < len(code) <= 3 for code in codes):
+                raise FaultRuleError(
+                    f"sap.t053r_missing.{bukrs}", "must be a list of reason codes (RSTGR, CHAR 3)"
+                )
+
     def check_reverse_closed_period(self, value: str) -> None:
         if value not in ("refuse", "alternative_date"):
             raise FaultRuleError(

@@ -134,6 +134,15 @@ CATALOGUE: dict[str, list[Field]] = {
     # ones a paying company code may use (FBZP); F110 pays a customer item by its ZLSCH
     "T042Z": _f("MANDT C 3 key; LAND1 C 3 key; ZLSCH C 1 key; TEXT1 C 30; XEINZ C 1"),
     "T042E": _f("MANDT C 3 key; ZBUKR C 4 key; ZLSCH C 1 key"),
+    # reason codes for payment differences per company code (OBBE), the check table of
+    # BSEG-RSTGR: XAUSB charge off via a separate account, KMRST correspondence type, XSTRP
+    # disputed item, XUEPI initiate check, XTXCH do not copy text, XAVTL ignore the payment
+    # advice tolerance; fields and types: https://www.sapdatasheet.org/abap/tabl/t053r.html
+    "T053R": _f("MANDT C 3 key; BUKRS C 4 key; RSTGR C 3 key; XAUSB C 1; KMRST C 5; XSTRP C 1;"
+                "XUEPI C 1; XTXCH C 1; XAVTL C 1"),
+    # their texts (the 0REASON_CDE_TEXT extractor's keys SPRAS, BUKRS, RSTGR; TXT20, TXT40)
+    "T053S": _f("MANDT C 3 key; SPRAS C 1 key; BUKRS C 4 key; RSTGR C 3 key; TXT20 C 20;"
+                "TXT40 C 40"),
     # DDIC index fields (client-independent): the mock seeds none beyond the primary keys, as
     # a system without the BKPF index on XREF2_HD that docs/sap-setup.md section 7 advises
     "DD17S": _f("SQLTAB C 30 key; INDEXNAME C 3 key; POSITION N 4 key; AS4LOCAL C 1 key;"
@@ -183,6 +192,9 @@ FIELD_TEXTS: dict[str, str] = {
     "ZLSCH": "Payment method", "XEINZ": "Incoming payment", "ZBUKR": "Paying company code",
     "BETRS": "Max. Payment Diff. Revenue",
     "BETRH": "Max. Payment Diff. Expense", "MAXBT": "Max. Amount per Document",
+    "XAUSB": "Charge off difference", "KMRST": "Correspondence type", "XSTRP": "Disputed item",
+    "XUEPI": "Initiate check", "XTXCH": "Do not copy text", "XAVTL": "No tolerance (advice)",
+    "TXT20": "Short text", "TXT40": "Long text",
 }
 # fmt: on
 

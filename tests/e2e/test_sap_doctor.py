@@ -113,3 +113,39 @@ def test_cli_deep_check_json_and_soap_sessions(served: Path) -> None:
     assert again["commits"]["verdict"] == "ok"  # nothing relies on it
     text = otc(served, "doctor", "--deep", "--system", "sap")
     assert text.returncode == 0 and "otc doctor --deep --system sap" in text.stdout
+
+
+def test_residual_reason_codes_are_checked_per_company_code(
+    make_sap: Maker, admin: httpx.Client
+) -> None:
+    """Every code residual_reason sends is in T053R of every configured company code; a code a
+    company code lacks fails naming the code, its reasons, the company code and where to fix."""
+    found = by_check(make_sap().deep_check())
+    for bukrs in ("1000", "2000", "3000", "4000"):
+        finding = found[f"residual reason codes {bukrs}"]
+        assert finding.verdict == "ok", finding
+        assert "004 (FREIGHT)" in finding.found
+        assert finding.reads == ("RFC_READ_TABLE(T053R: BUKRS, RSTGR)",)
+    settings(admin, t053r_missing={"2000": ["004"]})
+    found = by_check(make_sap().deep_check())
+    assert found["residual reason codes 1000"].verdict == "ok"
+    gap = found["residual reason codes 2000"]
+    assert gap.verdict == "fail"
+    assert gap.found.startswith("missing in T053R of 2000: 004 (FREIGHT); it has 001, 002")
+    assert "Entry 2000 004 does not exist in T053R" in gap.action
+    assert "define 004 for company code 2000 (OBBE" in gap.action
+    assert "value_maps" in gap.action and "[systems.sap]" in gap.action
+
+
+def test_site_value_map_codes_are_checked_too(
+    make_sap: Maker, admin: httpx.Client, tmp_path: Path
+) -> None:
+    site = tmp_path / "maps.yaml"
+    site.write_text('residual_reason: {DAMAGED: "007", FREIGHT: "001"}\n', encoding="utf-8")
+    found = by_check(make_sap(value_maps=str(site)).deep_check())
+    for bukrs in ("1000", "3000"):
+        finding = found[f"residual reason codes {bukrs}"]
+        assert finding.verdict == "fail"
+        assert finding.found.startswith(f"missing in T053R of {bukrs}: 007 (DAMAGED);")
+        assert f"residual_reason of {site}" in finding.action
+        assert "004" not in finding.found.split(";")[0]  # FREIGHT now sends 001

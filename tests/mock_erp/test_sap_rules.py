@@ -380,6 +380,46 @@ def test_clear_residual_keeps_reference_and_reason(sap: SapBackend) -> None:
                  inv["BELNR"], inv["GJAHR"], out["E_DOC_NO"]) == 1  # fmt: skip
 
 
+@pytest.mark.parametrize("mode", ["R", "P"])
+def test_clear_refuses_a_reason_code_the_company_code_lacks(sap: SapBackend, mode: str) -> None:
+    """T053R is the check table of BSEG-RSTGR: 00 058 names company code, code and table, and
+    nothing is posted; a code taken away by the setting is refused the same way."""
+    inv = open_invoice(sap)
+    paid = Decimal(inv["WRBTR"]) - Decimal("5.00")
+    items = [{"FISC_YEAR": inv["GJAHR"], "DOC_NO": inv["BELNR"], "ITEM_NUM": "001",
+              "CLR_MODE": mode, "AMT_PAID": paid, "REASON_CDE": "099"}]  # fmt: skip
+    before = count(sap, "SELECT COUNT(*) FROM BKPF")
+    out = call(sap, "Z_OTC_AR_CLEAR", **clear_params(inv, str(paid), items))
+    assert ids(out["RETURN"]) == [("E", "00", "058")]
+    row = out["RETURN"][0]
+    assert row["MESSAGE"] == "Entry 1000 099 does not exist in T053R (check entry)"
+    assert (row["MESSAGE_V1"], row["MESSAGE_V2"], row["MESSAGE_V4"]) == ("1000", "099", "T053R")
+    assert not out.get("E_DOC_NO")
+    sap.settings.t053r_missing = {"1000": ["004"]}
+    items[0]["REASON_CDE"] = "004"
+    out = call(sap, "Z_OTC_AR_CLEAR", **clear_params(inv, str(paid), items))
+    assert ids(out["RETURN"]) == [("E", "00", "058")] and "1000 004" in out["RETURN"][0]["MESSAGE"]
+    assert count(sap, "SELECT COUNT(*) FROM BKPF") == before
+    assert count(sap, "SELECT COUNT(*) FROM BSID WHERE BELNR = ? AND GJAHR = ? AND BUKRS = '1000'",
+                 inv["BELNR"], inv["GJAHR"]) == 1  # fmt: skip
+    items[0]["REASON_CDE"] = "005"  # still in T053R of 1000
+    out = call(sap, "Z_OTC_AR_CLEAR", **clear_params(inv, str(paid), items))
+    assert ids(out["RETURN"])[0] == ("S", "ZOTC", "000")
+
+
+def test_t053r_is_read_per_company_code_and_follows_the_setting(sap: SapBackend) -> None:
+    def codes(bukrs: str) -> list[str]:
+        out = call(sap, "RFC_READ_TABLE", QUERY_TABLE="T053R", DELIMITER="|",
+                   OPTIONS=[{"TEXT": f"BUKRS = '{bukrs}'"}],
+                   FIELDS=[{"FIELDNAME": "RSTGR"}], DATA=[])  # fmt: skip
+        return sorted(str(r["WA"]).strip() for r in out["DATA"])
+
+    assert codes("1000") == codes("2000") == ["001", "002", "003", "004", "005"]
+    sap.settings.t053r_missing = {"2000": ["004"]}
+    assert codes("2000") == ["001", "002", "003", "005"]
+    assert codes("1000") == ["001", "002", "003", "004", "005"]
+
+
 def test_clear_partial_leaves_invoice_open(sap: SapBackend) -> None:
     inv = open_invoice(sap)
     items = [{"FISC_YEAR": inv["GJAHR"], "DOC_NO": inv["BELNR"], "ITEM_NUM": "001",

@@ -72,6 +72,19 @@ def test_gentle_system_passes_with_every_read_named(erp: Any) -> None:
     assert "1000: reconciliation account" in found["customer creates"].found
 
 
+def test_residual_reason_codes_are_said_to_be_unchecked(erp: Any, tmp_path: Path) -> None:
+    """No released service of this build reads T053R: the finding says so (reading nothing)
+    and names the codes short payments send, the site's value map included."""
+    reasons = by_check(s4(erp).deep_check())["residual reason codes"]
+    assert reasons.verdict == "info" and reasons.reads == ()
+    assert reasons.found.startswith("not checked:") and "T053R" in reasons.found
+    assert "004 (FREIGHT)" in reasons.action and "OBBE" in reasons.action
+    site = tmp_path / "maps.yaml"
+    site.write_text('residual_reason: {DAMAGED: "007"}\n', encoding="utf-8")
+    reasons = by_check(s4(erp, value_maps=str(site)).deep_check())["residual reason codes"]
+    assert "007 (DAMAGED)" in reasons.action
+
+
 def test_a_missing_arrangement_names_its_scenario_and_the_rest_still_runs(erp: Any) -> None:
     settings(erp, forbidden_services=["API_BUSINESS_PARTNER"])
     findings = s4(erp).deep_check()

@@ -43,6 +43,7 @@ FUNCTION z_otc_ar_clear.
   DATA lv_msgv4 TYPE sy-msgv4.
   DATA lv_subrc TYPE sy-subrc.
   DATA lv_user TYPE sy-msgv1.
+  DATA lv_rstgr TYPE t053r-rstgr.
 
   CLEAR: e_doc_no, e_fisc_year, e_obj_key, return[], t_lines[].
 
@@ -85,6 +86,21 @@ FUNCTION z_otc_ar_clear.
                                    iv_v3 = i_currency
                          CHANGING  ct_return = lt_return ).
       CONTINUE.
+    ENDIF.
+* 00 058: a residual or partial line carries BSEG-RSTGR, whose check table
+* T053R holds the reason codes per company code (OBBE); FB05 would stop on
+* the screen check, so the kit answers the same message before it starts
+    IF ls_in_item-reason_cde IS NOT INITIAL
+        AND ( ls_in_item-clr_mode = 'R' OR ls_in_item-clr_mode = 'P' ).
+      SELECT SINGLE rstgr FROM t053r INTO lv_rstgr
+        WHERE bukrs = i_comp_code AND rstgr = ls_in_item-reason_cde.
+      IF sy-subrc <> 0.
+        lcl_fb05=>add_msg( EXPORTING iv_type = 'E' iv_id = '00' iv_number = '058'
+                                     iv_v1 = i_comp_code iv_v2 = ls_in_item-reason_cde
+                                     iv_v4 = 'T053R'
+                           CHANGING  ct_return = lt_return ).
+        CONTINUE.
+      ENDIF.
     ENDIF.
     CLEAR ls_item.
     ls_item-doc_no = ls_in_item-doc_no.
