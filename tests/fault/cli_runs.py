@@ -8,6 +8,8 @@ one open invoice in full, the CLI as a subprocess, and the ERP's own count of do
 from __future__ import annotations
 
 import os
+import random
+import signal
 import subprocess
 import sys
 import time
@@ -17,6 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import httpx
 import polars as pl
 
 from adapters.sap.keys import xblnr_for
@@ -145,13 +148,14 @@ def finish(
     runs: int = 4,
     pause_s: float = 0.0,
     command: tuple[str, ...] = ("cash", "post"),
+    system: str = "sap",
 ) -> int:
     """Rerun until everything is settled and posted (exit 0); `pause_s` between reruns lets
     keys that were sent wait out their grace period (timeout_s + grace_margin_s).
     `command`: `cash reverse`, `refunds post` for the other kinds."""
     code = -1
     for _ in range(runs):
-        proc = otc(config, *command, str(cash), "--system", "sap", "--workers", "3")
+        proc = otc(config, *command, str(cash), "--system", system, "--workers", "3")
         _, err = proc.communicate(timeout=300)
         code = proc.returncode
         if code == 0:
@@ -179,3 +183,75 @@ def wait_for(what: str, check: Callable[[], bool], timeout_s: float = 60) -> Non
     while not check():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.05)
+
+
+def sends(config: Path) -> int:
+    """Reversals and refunds sent so far (journal `attempts`) on this config's journal."""
+    import sqlite3
+
+    journal = config.parent / "journal.db"
+    if not journal.exists():
+        return 0
+    try:
+        with sqlite3.connect(journal, timeout=5) as conn:
+            (n,) = conn.execute(
+                "SELECT COALESCE(SUM(attempts), 0) FROM otc_journal "
+                "WHERE kind IN ('reversal', 'refund')"
+            ).fetchone()
+    except sqlite3.OperationalError:  # not created yet
+        return 0
+    return int(n)
+
+
+def settled_by_lookup(tmp_path: Path) -> dict[str, int]:
+    """Sent keys a later run had to look up (a kill or a lost answer left them pending or
+    unknown), by what the lookup found: the crash path the reversal and refund crash tests
+    are about."""
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "journal.db") as conn:
+        rows = conn.execute(
+            "SELECT outcome, COUNT(*) FROM otc_journal_history "
+            "WHERE kind IN ('reversal', 'refund') "
+            "AND (message LIKE '%(was pending)' OR message LIKE '%(was unknown)') GROUP BY outcome"
+        ).fetchall()
+    return {str(outcome): int(n) for outcome, n in rows}
+
+
+def kill_while_sending(
+    erp: Any,
+    config: Path,
+    command: tuple[str, ...],
+    path: Path,
+    system: str,
+    faults: list[dict[str, Any]],
+    rng: random.Random,
+    kills: int,
+    first_workers: str = "2",
+) -> dict[str, Any]:
+    """`kills` runs of `command` on `path`, each SIGKILLed at a random moment once it has sent
+    a reversal or refund (not while Python starts), with the mock's `faults` armed; the
+    first run has `first_workers` workers, the others two. Returns the first fault rule as
+    the mock counted it (`matched` calls, `fired` drops)."""
+    with httpx.Client(base_url=erp.url) as admin:
+        admin.post(
+            "/_mock/faults", json={"rules": faults, "seed": rng.randrange(10**6)}
+        ).raise_for_status()
+        for n in range(kills):
+            before = sends(config)
+            workers = first_workers if n == 0 else "2"
+            proc = otc(config, *command, str(path), "--system", system, "--workers", workers)
+            wait_for(
+                "a key sent",
+                lambda p=proc, n=before: p.poll() is not None or sends(config) > n,  # type: ignore[misc]
+                120,
+            )
+            time.sleep(rng.uniform(0.3, 2.5))
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=60)
+        rules = admin.get("/_mock/faults").json()["rules"]
+        admin.delete("/_mock/faults")
+    first: dict[str, Any] = rules[0]
+    first["fired_all"] = sum(r["fired"] for r in rules)
+    return first

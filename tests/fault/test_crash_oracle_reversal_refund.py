@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import os
 import random
-import signal
-import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -28,8 +26,8 @@ from adapters.oracle.adapter import OracleAdapter
 from adapters.oracle.settings import OracleSettings
 from contracts.io import schema_of, write_frame
 from jobs.full_payments import paid_in_full
-from tests.fault.cli_runs import otc, run, wait_for
-from tests.fault.test_crash_reversal_refund import sends, settled_by_lookup
+from tests.fault.cli_runs import finish as finish_runs
+from tests.fault.cli_runs import kill_while_sending, run, settled_by_lookup
 
 pytestmark = pytest.mark.long  # `make chaos` (README): slow, real processes killed
 KILLS = int(os.environ.get("OTC_CHAOS_KILLS", "3"))
@@ -95,39 +93,15 @@ def rows_of(erp: Any, table: str, **filters: Any) -> list[dict[str, Any]]:
 
 def chaos(erp: Any, config: Path, command: tuple[str, ...], path: Path, operation: str,
           rng: random.Random) -> None:  # fmt: skip
-    with httpx.Client(base_url=erp.url) as admin:
-        rule = {"persona": "oracle", "operation": operation, "kind": "drop_after_commit",
-                "rate": 0.25}  # fmt: skip
-        admin.post(
-            "/_mock/faults", json={"rules": [rule], "seed": rng.randrange(10**6)}
-        ).raise_for_status()
-        for _ in range(KILLS):
-            before = sends(config)
-            proc = otc(config, *command, str(path), "--system", "ebs", "--workers", "2")
-            wait_for(
-                "a key sent",
-                lambda p=proc, n=before: p.poll() is not None or sends(config) > n,  # type: ignore[misc]
-                120,
-            )
-            time.sleep(rng.uniform(0.3, 2.5))
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGKILL)
-            proc.wait(timeout=60)
-        admin.delete("/_mock/faults")
+    rule = {"persona": "oracle", "operation": operation, "kind": "drop_after_commit",
+            "rate": 0.25}  # fmt: skip
+    kill_while_sending(erp, config, command, path, "ebs", [rule], rng, KILLS)
 
 
 def finish(config: Path, path: Path, command: tuple[str, ...]) -> int:
-    code = -1
-    for _ in range(6):
-        proc = otc(config, *command, str(path), "--system", "ebs", "--workers", "3")
-        _, err = proc.communicate(timeout=300)
-        code = proc.returncode
-        if code == 0:
-            return code
-        assert code in (1, 3), err.decode()[-2000:]
-        assert b"Traceback" not in err, err.decode()[-2000:]
-        time.sleep(TIMEOUT_S + MARGIN_S)
-    return code
+    return finish_runs(
+        config, path, runs=6, pause_s=TIMEOUT_S + MARGIN_S, command=command, system="ebs"
+    )
 
 
 def test_reversals_killed_and_answers_lost_take_effect_once(erp: Any, tmp_path: Path) -> None:

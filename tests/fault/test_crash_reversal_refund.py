@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import os
 import random
-import signal
-import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import httpx
 import polars as pl
 import pytest
 
@@ -28,11 +25,11 @@ from adapters.sap.keys import xblnr_for
 from contracts.io import schema_of, write_frame
 from tests.fault.cli_runs import (
     finish,
+    kill_while_sending,
     one_per_customer,
     open_credits,
-    otc,
     run,
-    wait_for,
+    settled_by_lookup,
     write_cash,
     write_config,
 )
@@ -57,68 +54,15 @@ def erp() -> Iterator[Any]:
 
 def chaos(erp: Any, config: Path, command: tuple[str, ...], path: Path, operation: str,
           rng: random.Random) -> None:  # fmt: skip
-    with httpx.Client(base_url=erp.url) as admin:
-        rule = {"persona": "sap", "operation": operation, "kind": "drop_after_commit",
-                "rate": 0.25}  # fmt: skip
-        # and, whatever the seeded draws hit: the 2nd call is the first key's real posting
-        # (the first run has one worker: test run, then posting), so at least one answer
-        # of a committed posting is lost and a later run must settle it by lookup
-        first_post = {**rule, "rate": None, "nth": 2}
-        del first_post["rate"]
-        admin.post(
-            "/_mock/faults",
-            json={"rules": [rule, first_post], "seed": rng.randrange(10**6)},
-        ).raise_for_status()
-        for n in range(KILLS):
-            before = sends(config)
-            workers = "1" if n == 0 else "2"
-            proc = otc(config, *command, str(path), "--system", "sap", "--workers", workers)
-            # killed while it posts, not while Python starts: once it sent a key or more
-            wait_for(
-                "a key sent",
-                lambda p=proc, n=before: p.poll() is not None or sends(config) > n,  # type: ignore[misc]
-                120,
-            )
-            time.sleep(rng.uniform(0.3, 2.5))
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGKILL)
-            proc.wait(timeout=60)
-        rules = admin.get("/_mock/faults").json()["rules"]
-        dropped = sum(r["fired"] for r in rules)
-        print(f"{operation}: {rules[0]['matched']} calls, {dropped} answers dropped")
-        admin.delete("/_mock/faults")
-
-
-def sends(config: Path) -> int:
-    """Reversals and refunds sent so far (journal `attempts`) on this config's journal."""
-    import sqlite3
-
-    journal = config.parent / "journal.db"
-    if not journal.exists():
-        return 0
-    try:
-        with sqlite3.connect(journal, timeout=5) as conn:
-            (n,) = conn.execute(
-                "SELECT COALESCE(SUM(attempts), 0) FROM otc_journal "
-                "WHERE kind IN ('reversal', 'refund')"
-            ).fetchone()
-    except sqlite3.OperationalError:  # not created yet
-        return 0
-    return int(n)
-
-
-def settled_by_lookup(tmp_path: Path) -> dict[str, int]:
-    """Sent keys a later run had to look up (a kill or a lost answer left them pending or
-    unknown), by what the lookup found: the crash path these tests are about."""
-    import sqlite3
-
-    with sqlite3.connect(tmp_path / "journal.db") as conn:
-        rows = conn.execute(
-            "SELECT outcome, COUNT(*) FROM otc_journal_history "
-            "WHERE kind IN ('reversal', 'refund') "
-            "AND (message LIKE '%(was pending)' OR message LIKE '%(was unknown)') GROUP BY outcome"
-        ).fetchall()
-    return {str(outcome): int(n) for outcome, n in rows}
+    rule = {"persona": "sap", "operation": operation, "kind": "drop_after_commit", "rate": 0.25}
+    # and, whatever the seeded draws hit: the 2nd call is the first key's real posting (the
+    # first run has one worker: test run, then posting), so at least one answer of a
+    # committed posting is lost and a later run must settle it by lookup
+    first_post = {"persona": "sap", "operation": operation, "kind": "drop_after_commit", "nth": 2}
+    counted = kill_while_sending(
+        erp, config, command, path, "sap", [rule, first_post], rng, KILLS, first_workers="1"
+    )
+    print(f"{operation}: {counted['matched']} calls, {counted['fired_all']} answers dropped")
 
 
 def count(erp: Any, sql: str, company: str, key: str) -> int:
