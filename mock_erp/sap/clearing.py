@@ -14,7 +14,13 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from mock_erp.sap.abap import SapMessage
-from mock_erp.sap.documents import MOVE_TO_BSAD, POSTING_KEYS, Document, Line, document_writes
+from mock_erp.sap.documents import (
+    POSTING_KEYS,
+    Document,
+    Line,
+    clear_item_writes,
+    document_writes,
+)
 from mock_erp.sap.formats import dats, dats_or, minor_of_internal, parse_dats
 from mock_erp.sap.messages import msg
 from mock_erp.sap.reason_codes import check_reason
@@ -150,19 +156,7 @@ def _clear(b: SapBackend, sid: str, p: dict[str, Any]) -> tuple[Document | None,
         for o, it in zip(opens, items, strict=True)
         if str(it.get("CLR_MODE") or "F") in ("F", "R")
     ):
-        rowkey = (bukrs, belnr, year, buzei)
-        writes += [
-            (MOVE_TO_BSAD, [(budat, doc.belnr, *rowkey)]),
-            (
-                "DELETE FROM BSID WHERE BUKRS = ? AND BELNR = ? AND GJAHR = ? AND BUZEI = ?",
-                [rowkey],
-            ),
-            (
-                "UPDATE BSEG SET AUGDT = ?, AUGBL = ? WHERE BUKRS = ? AND BELNR = ? "
-                "AND GJAHR = ? AND BUZEI = ?",
-                [(budat, doc.belnr, *rowkey)],
-            ),
-        ]
+        writes += clear_item_writes((bukrs, belnr, year, buzei), budat, doc.belnr)
     b.write_now(writes)
     return doc, [
         msg("ZOTC", "000", doc.belnr, bukrs, gjahr, type="S"),

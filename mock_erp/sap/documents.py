@@ -121,7 +121,8 @@ BSEG_INSERT = (
 
 
 #: Clear one open item: copy its BSID row to BSAD with AUGDT and AUGBL bound first, then the
-#: key (BUKRS, BELNR, GJAHR, BUZEI); the caller deletes the BSID row in the same LUW.
+#: key (BUKRS, BELNR, GJAHR, BUZEI); the caller deletes the BSID row in the same LUW
+#: (`clear_item_writes` does both).
 MOVE_TO_BSAD = (
     "INSERT INTO BSAD SELECT "
     + ", ".join(
@@ -129,6 +130,20 @@ MOVE_TO_BSAD = (
     )
     + " FROM BSID WHERE BUKRS = ? AND BELNR = ? AND GJAHR = ? AND BUZEI = ?"
 )
+
+
+def clear_item_writes(item: tuple[str, str, str, str], augdt: str, augbl: str) -> Writes:
+    """One open item (BUKRS, BELNR, GJAHR, BUZEI) cleared by document `augbl` on `augdt`:
+    BSID -> BSAD and the BSEG line's clearing fields, in the caller's LUW."""
+    return [
+        (MOVE_TO_BSAD, [(augdt, augbl, *item)]),
+        ("DELETE FROM BSID WHERE BUKRS = ? AND BELNR = ? AND GJAHR = ? AND BUZEI = ?", [item]),
+        (
+            "UPDATE BSEG SET AUGDT = ?, AUGBL = ? WHERE BUKRS = ? AND BELNR = ? AND GJAHR = ? "
+            "AND BUZEI = ?",
+            [(augdt, augbl, *item)],
+        ),
+    ]
 
 
 def document_writes(b: SapBackend, doc: Document) -> Writes:

@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from mock_erp.sap.abap import SapMessage
-from mock_erp.sap.documents import MOVE_TO_BSAD, Document, Line, document_writes
+from mock_erp.sap.documents import Document, Line, clear_item_writes, document_writes
 from mock_erp.sap.formats import minor_of_internal
 from mock_erp.sap.messages import msg
 from mock_erp.sap.models import SapBackend
@@ -143,19 +143,7 @@ def _refund(b: SapBackend, sid: str, p: dict[str, Any]) -> tuple[Document | None
     doc.belnr = b.draw_number(bukrs, doc.blart, gjahr)
     writes = document_writes(b, doc)
     for key, *_ in credits:
-        rowkey = (bukrs, *key)
-        writes += [
-            (MOVE_TO_BSAD, [(budat, doc.belnr, *rowkey)]),
-            (
-                "DELETE FROM BSID WHERE BUKRS = ? AND BELNR = ? AND GJAHR = ? AND BUZEI = ?",
-                [rowkey],
-            ),
-            (
-                "UPDATE BSEG SET AUGDT = ?, AUGBL = ? WHERE BUKRS = ? AND BELNR = ? AND GJAHR = ? "
-                "AND BUZEI = ?",
-                [(budat, doc.belnr, *rowkey)],
-            ),
-        ]
+        writes += clear_item_writes((bukrs, *key), budat, doc.belnr)
     b.write_now(writes)
     return doc, [
         msg("ZOTC", "000", doc.belnr, bukrs, gjahr, type="S"),
