@@ -28,7 +28,7 @@ from starlette.responses import Response
 from mock_erp.faults import drop_connection, pick
 from mock_erp.s4 import odata, partners_models
 from mock_erp.s4.csrf import CsrfGuard
-from mock_erp.s4.metadata import EntitySet, service
+from mock_erp.s4.metadata import EntitySet
 from mock_erp.s4.source import Source, row_values
 
 if TYPE_CHECKING:
@@ -78,19 +78,9 @@ class PartnerWrites:
         segment = request.path_params["entity_set"]
         match = _SEGMENT.match(segment)
         name = match["name"] if match else segment
-        svc = service(request.path_params["service"])
-        entity = svc.entity_sets.get(name)
-        if entity is None:
-            raise odata.ODataError(
-                404, "/IWBEP/CM_MGW_RT/021", f"Resource not found for segment '{name}'"
-            )
-        from mock_erp.s4.routes import SOURCES
+        from mock_erp.s4.routes import entity_and_source  # routes imports this module
 
-        source = SOURCES.get((svc.name, name))
-        if source is None:
-            raise odata.ODataError(
-                501, "/IWBEP/CM_MGW_RT/004", f"Method '{name}_GET_ENTITY' not implemented"
-            )
+        entity, source = entity_and_source(request.path_params["service"], name, "GET_ENTITY")
         return entity, source, parse_key(entity, match["key"]) if match else None
 
     def read(self, entity: EntitySet, source: Source, key: dict[str, str]) -> dict[str, Any] | None:

@@ -45,6 +45,24 @@ SOURCES: dict[tuple[str, str], Source] = {
 SERVICES = tuple(sorted({svc for svc, _ in SOURCES}))
 
 
+def entity_and_source(service_name: str, name: str, method: str) -> tuple[EntitySet, Source]:
+    """The entity set `name` of a service and the tables behind it, or the gateway's own
+    errors: 404 for a set the service does not have, 501 for one the mock does not serve
+    (`method`: GET_ENTITYSET for a collection, GET_ENTITY for one entity)."""
+    svc = service(service_name)
+    entity = svc.entity_sets.get(name)
+    if entity is None:
+        raise odata.ODataError(
+            404, "/IWBEP/CM_MGW_RT/021", f"Resource not found for segment '{name}'"
+        )
+    source = SOURCES.get((svc.name, name))
+    if source is None:
+        raise odata.ODataError(
+            501, "/IWBEP/CM_MGW_RT/004", f"Method '{name}_{method}' not implemented"
+        )
+    return entity, source
+
+
 class S4Persona:
     """OData services over the shared store; ``sap`` is the ECC persona (logon, backend)."""
 
@@ -108,19 +126,9 @@ class S4Persona:
         return Response(exc.body(), exc.status, media_type=JSON)
 
     def _entity(self, request: Request) -> tuple[EntitySet, Source]:
-        svc = service(request.path_params["service"])
-        name = request.path_params["entity_set"]
-        entity = svc.entity_sets.get(name)
-        if entity is None:
-            raise odata.ODataError(
-                404, "/IWBEP/CM_MGW_RT/021", f"Resource not found for segment '{name}'"
-            )
-        source = SOURCES.get((svc.name, name))
-        if source is None:
-            raise odata.ODataError(
-                501, "/IWBEP/CM_MGW_RT/004", f"Method '{name}_GET_ENTITYSET' not implemented"
-            )
-        return entity, source
+        return entity_and_source(
+            request.path_params["service"], request.path_params["entity_set"], "GET_ENTITYSET"
+        )
 
     # -- documents --------------------------------------------------------------------------------
 
