@@ -345,7 +345,6 @@ def _match(
     # is a returned outgoing payment (a bounced refund), not a customer paying an invoice.
     returned = pl.col("reversal").fill_null(False) if "reversal" in bank.columns else pl.lit(False)
     credits = bank.filter((pl.col("direction") == "credit") & ~returned)
-    bank_returned = dict(bank.select("bank_idx", returned.alias("returned")).iter_rows())
     credits = credits.with_columns(
         _units("amount").alias("amount_u"),
         pl.coalesce("value_date", "booking_date").cast(pl.Int64).alias("day"),
@@ -545,12 +544,12 @@ def _match(
         "a reversal booked by the bank: a customer's payment was taken back (returned direct "
         "debit, recalled transfer); if it was applied, reverse it (otc cash reverse)"
     )
-    for idx, direction in (
+    for idx, direction, was_returned in (
         bank.filter((pl.col("direction") != "credit") | returned)
-        .select("bank_idx", "direction")
+        .select("bank_idx", "direction", returned.alias("returned"))
         .iter_rows()
     ):
-        if not bank_returned[idx]:
+        if not was_returned:
             detail = "a debit: money out, not a payment"
             problems.append((idx, rules.NOT_A_PAYMENT, detail, None, []))
         else:

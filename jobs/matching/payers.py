@@ -88,6 +88,7 @@ def _fuzzy(queries: list[str], names: dict[str, list[str]], config: MatchConfig)
     like = config.name_candidate_threshold
     if like:
         cutoff = min(cutoff, int(like))
+    top = max(2, config.max_payer_candidates)  # ranked per name: the best and its rivals
     for start in range(0, len(queries), _CHUNK):
         chunk = queries[start : start + _CHUNK]
         scores = process.cdist(
@@ -100,7 +101,6 @@ def _fuzzy(queries: list[str], names: dict[str, list[str]], config: MatchConfig)
         )
         # Scores below the cutoff are 0: the few left are all a row can rank, so they are
         # gathered sparsely (a dense sort of the chunk's row x choices matrix cost seconds).
-        top = max(2, config.max_payer_candidates)
         rows, cols = _above_cutoff(scores)
         ranked_of: dict[int, list[int]] = {}
         for row, col in zip(rows.tolist(), cols.tolist(), strict=True):
